@@ -1,0 +1,21 @@
+/**
+ * account.close: closes a wallet (销户). Effect: status closed; history stays. Refusals: not_a_user,
+ * account_closed, balance_not_zero (money in it or held: the user is told to empty it first).
+ */
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+import { lockWallet, notifyUser } from './single-shared.js';
+
+export const accountClose: SingleCommand<'account.close'> = {
+  kind: 'single',
+  async run(trx, input, { key }) {
+    const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
+    if (account.balance !== 0n || account.held !== 0n) throw new RefusalError(refusals.balanceNotZero());
+    await trx('accounts').where({ id: account.id }).update({ status: 'closed', frozen_until: null, updated_at: trx.fn.now() });
+    await trx('users').where({ msisdn: user.msisdn }).update({ closed_at: trx.fn.now() });
+    await notifyUser(trx, user, 'notify.closed', {}, key);
+    return { msisdn: user.msisdn, status: 'closed' };
+  },
+};

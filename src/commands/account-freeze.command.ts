@@ -1,0 +1,22 @@
+/**
+ * account.freeze: freezes a wallet (冻结); a frozen wallet takes part in no transaction. With `days`,
+ * the scheduler unfreezes it when they are over. Freezing a frozen wallet again sets the new date.
+ * Refusals: not_a_user, account_closed.
+ */
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+import { lockWallet, notifyUser } from './single-shared.js';
+
+export const accountFreeze: SingleCommand<'account.freeze'> = {
+  kind: 'single',
+  async run(trx, input, { key, now }) {
+    const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
+    const until = input.days ? new Date(now.getTime() + input.days * 86_400_000) : null;
+    await trx('accounts').where({ id: account.id }).update({ status: 'frozen', frozen_until: until, updated_at: trx.fn.now() });
+    if (until) await notifyUser(trx, user, 'notify.frozen.until', { date: until.toISOString().slice(0, 10) }, key);
+    else await notifyUser(trx, user, 'notify.frozen', {}, key);
+    return { msisdn: user.msisdn, status: 'frozen', frozenUntil: until?.toISOString() ?? null };
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * account.open: opens a wallet for an MSISDN once the user has accepted the agreement (the flows ask
+ * for `A`). Effect: a wallet account and its user with an initial login password and payment PIN,
+ * both stored as scrypt hashes, sent to the user by SMS (the outbox row is marked sensitive and
+ * blanked once relayed). A closed wallet is opened again, with new passwords. The result never holds
+ * the secrets. Refusals: invalid (not a mobile number), already_open.
+ */
+import { generatePassword, generatePin, hashSecret } from '../lib/secrets.js';
+import { walletCode } from '../ledger/codes.js';
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+import { notifyUser } from './single-shared.js';
+
+export const accountOpen: SingleCommand<'account.open'> = {
+  kind: 'single',
+  async prepare() {
+    const password = generatePassword();
+    const pin = generatePin();
+    const [loginHash, pinHash] = await Promise.all([hashSecret(password), hashSecret(pin)]);
+    return { password, initialPin: pin, loginHash, pinHash };
+  },
+  async run(trx, input, { key, config, prepared }) {
+    const msisdn = msisdnOf(input.msisdn);
+    const locale = input.locale ?? config.locale;
+    const code = walletCode(msisdn);
+    const existing = await trx('accounts').where({ code }).forUpdate().first();
+    if (existing && existing.status !== 'closed') throw new RefusalError(refusals.alreadyOpen());
+    let accountId: bigint;
+    if (existing) {
+      accountId = existing.id;
+      await trx('accounts').where({ id: accountId }).update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+    } else {
+      const [row] = await trx('accounts').insert({ kind: 'wallet', code }).onConflict('code').ignore().returning('id');
+      if (!row) throw new RefusalError(refusals.alreadyOpen()); // opened by a concurrent command
+      accountId = row.id;
+    }
+    const user = {
+      msisdn,
+      account_id: accountId,
+      login_hash: String(prepared.loginHash),
+      pin_hash: String(prepared.pinHash),
+      pin_failures: 0,
+      pin_locked_until: null,
+      locale,
+      limit_per_payment: null,
+      limit_daily: null,
+      closed_at: null,
+    };
+    await trx('users').insert(user).onConflict('msisdn').merge();
+    await notifyUser(trx, user, 'notify.opened', { password: String(prepared.password), pin: String(prepared.initialPin) }, key, true);
+    return { msisdn, accountId: accountId.toString(), status: 'active' };
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * account.unfreeze: unfreezes a wallet (解冻). With a PIN (the user asking) the PIN is checked and a
+ * wrong one counted; without (operator, scheduler) it is not. `ifFrozenUntil`: the scheduler's guard,
+ * so a wallet frozen again meanwhile stays frozen. Refusals: not_a_user, not_frozen, pin_locked,
+ * wrong_pin.
+ */
+import { applyPinCheck } from '../ledger/pin-rules.js';
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { checkPin, msisdnOf } from './shared.js';
+import { lockWallet, notifyUser } from './single-shared.js';
+
+export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
+  kind: 'single',
+  prepare: async (db, input) => (input.pin === undefined ? {} : checkPin(db, input.msisdn, input.pin)),
+  async run(trx, input, { key, now, config, prepared }) {
+    const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    if (account.status !== 'frozen') throw new RefusalError(refusals.notFrozen());
+    if (input.ifFrozenUntil && account.frozen_until?.toISOString() !== new Date(input.ifFrozenUntil).toISOString()) {
+      throw new RefusalError(refusals.notFrozen());
+    }
+    if (input.pin !== undefined) {
+      const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
+      const { refusal, changed } = applyPinCheck(user, prepared.pin, policy);
+      if (changed) {
+        await trx('users').where({ msisdn: user.msisdn }).update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+      }
+      if (refusal) throw new RefusalError(refusal);
+    }
+    await trx('accounts').where({ id: account.id }).update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+    await notifyUser(trx, user, 'notify.unfrozen', {}, key);
+    return { msisdn: user.msisdn, status: 'active' };
+  },
+};

@@ -1,0 +1,48 @@
+/** What a command module looks like. Batched commands apply to a Book; single ones run their own transaction. */
+import type { Config } from '../config/index.js';
+import type { Db, Trx } from '../lib/db.js';
+import type { Book, PinCheck } from '../ledger/book.js';
+import type { Needs } from '../ledger/book-store.js';
+import type { CommandInput, CommandType } from './catalog.js';
+
+/** The rows a batched command touches, so the engine loads and locks them all at once, in a fixed order. */
+export type { Needs };
+
+/** Work done before the transaction: slow secret checks (scrypt) must not run while rows are locked. */
+export interface Prepared {
+  pin?: PinCheck;
+  voucherPinOk?: boolean;
+}
+
+export interface ApplyContext {
+  key: string;
+  prepared: Prepared;
+  config: Config;
+}
+
+export interface BatchedCommand<T extends CommandType> {
+  kind: 'batched';
+  /** Normalizes and checks the input beyond its schema; a refusal here changes nothing. */
+  needs(input: CommandInput<T>): Needs;
+  prepare?(db: Db, input: CommandInput<T>): Promise<Prepared>;
+  apply(book: Book, input: CommandInput<T>, ctx: ApplyContext): Record<string, unknown>;
+}
+
+/** What a single command prepares: a PIN check and values of its own (hashes made outside the transaction). */
+export type SinglePrepared = { pin?: PinCheck; [name: string]: unknown };
+
+export interface SingleContext {
+  key: string;
+  config: Config;
+  now: Date;
+}
+
+export interface SingleCommand<T extends CommandType> {
+  kind: 'single';
+  /** Reads do not store a result: asking twice answers twice, from the ledger. */
+  readOnly?: boolean;
+  prepare?(db: Db, input: CommandInput<T>): Promise<SinglePrepared>;
+  run(trx: Trx, input: CommandInput<T>, ctx: SingleContext & { prepared: SinglePrepared }): Promise<Record<string, unknown>>;
+}
+
+export type CommandModule<T extends CommandType> = BatchedCommand<T> | SingleCommand<T>;

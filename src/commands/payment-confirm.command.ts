@@ -1,0 +1,27 @@
+/**
+ * payment.confirm: the user confirms a merchant's payment request with the PIN; the hold is posted.
+ * Input: msisdn, holdId, pin. Effect: the held money moves wallet → merchant; counts toward the daily
+ * limit; SMS. Refusals: hold_not_pending (unknown, another user's, already posted or voided),
+ * hold_expired, pin_locked, wrong_pin (counted), limit_daily, account_frozen/closed.
+ */
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { BatchedCommand } from './command.js';
+import { checkPin, merchantName, msisdnOf, notifyOwner } from './shared.js';
+
+export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
+  kind: 'batched',
+  needs: (input) => ({ wallets: [msisdnOf(input.msisdn)], transfers: [BigInt(input.holdId)] }),
+  prepare: (db, input) => checkPin(db, input.msisdn, input.pin),
+  apply(book, input, { key, prepared }) {
+    const { account, user } = book.payer(msisdnOf(input.msisdn));
+    const hold = book.transfers.get(BigInt(input.holdId));
+    if (!hold || hold.kind !== 'hold' || hold.debit_account_id !== account.id) throw new RefusalError(refusals.holdNotPending());
+    book.ensurePending(hold);
+    book.checkPin(user, prepared.pin);
+    book.spend(user, account, hold.amount);
+    book.postHold(hold);
+    const merchant = book.accountById(hold.credit_account_id);
+    notifyOwner(book, account, 'notify.hold.posted', { merchant: merchantName(book, merchant), amount: hold.amount, balance: account.balance }, key);
+    return { holdId: input.holdId, status: 'posted', balance: account.balance.toString() };
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * pin.change: changes the 6-digit payment PIN (改密). The old PIN is checked (a wrong one counted);
+ * the new one must be 6 digits, not all the same and not a run. Refusals: not_a_user, pin_format,
+ * pin_locked, wrong_pin.
+ */
+import { hashSecret, isAcceptablePin } from '../lib/secrets.js';
+import { applyPinCheck } from '../ledger/pin-rules.js';
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { checkPin, msisdnOf } from './shared.js';
+import { lockWallet, notifyUser } from './single-shared.js';
+
+export const pinChange: SingleCommand<'pin.change'> = {
+  kind: 'single',
+  async prepare(db, input) {
+    if (!isAcceptablePin(input.newPin)) throw new RefusalError(refusals.pinFormat());
+    const [check, newHash] = await Promise.all([checkPin(db, input.msisdn, input.oldPin), hashSecret(input.newPin)]);
+    return { ...check, newHash };
+  },
+  async run(trx, input, { key, now, config, prepared }) {
+    const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
+    const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
+    const { refusal } = applyPinCheck(user, prepared.pin, policy);
+    if (refusal) {
+      await trx('users').where({ msisdn: user.msisdn }).update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+      throw new RefusalError(refusal);
+    }
+    await trx('users').where({ msisdn: user.msisdn }).update({ pin_hash: String(prepared.newHash), pin_failures: 0, pin_locked_until: null });
+    await notifyUser(trx, user, 'notify.pin.changed', {}, key);
+    return { msisdn: user.msisdn };
+  },
+};

@@ -1,0 +1,42 @@
+/** Command type → module: the one list to extend when a command is added. */
+import type { CommandType } from './catalog.js';
+import type { CommandModule } from './command.js';
+import { accountClose } from './account-close.command.js';
+import { accountFreeze } from './account-freeze.command.js';
+import { accountOpen } from './account-open.command.js';
+import { accountUnfreeze } from './account-unfreeze.command.js';
+import { balance } from './balance.command.js';
+import { limitsSet } from './limits-set.command.js';
+import { paymentConfirm } from './payment-confirm.command.js';
+import { paymentDecline } from './payment-decline.command.js';
+import { paymentRequest } from './payment-request.command.js';
+import { payment } from './payment.command.js';
+import { payout } from './payout.command.js';
+import { pinChange } from './pin-change.command.js';
+import { refund } from './refund.command.js';
+import { reverse } from './reverse.command.js';
+import { statement } from './statement.command.js';
+import { topupCard } from './topup-card.command.js';
+import { topupCounter } from './topup-counter.command.js';
+import { transfer } from './transfer.command.js';
+
+export const registry: { [T in CommandType]: CommandModule<T> } = {
+  'account.open': accountOpen,
+  'account.close': accountClose,
+  'account.freeze': accountFreeze,
+  'account.unfreeze': accountUnfreeze,
+  'pin.change': pinChange,
+  'limits.set': limitsSet,
+  balance,
+  statement,
+  'topup.card': topupCard,
+  'topup.counter': topupCounter,
+  payment,
+  transfer,
+  refund,
+  reverse,
+  payout,
+  'payment.request': paymentRequest,
+  'payment.confirm': paymentConfirm,
+  'payment.decline': paymentDecline,
+};

@@ -1,0 +1,28 @@
+/** statement: the wallet's last transactions (明细), newest first, from the entries. Refusals: not_a_user. */
+import { statement as statementLines } from '../ledger/queries.js';
+import { walletCode } from '../ledger/codes.js';
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+
+export const statement: SingleCommand<'statement'> = {
+  kind: 'single',
+  readOnly: true,
+  async run(trx, input) {
+    const msisdn = msisdnOf(input.msisdn);
+    const account = await trx('accounts').where({ code: walletCode(msisdn) }).first('id');
+    if (!account) throw new RefusalError(refusals.notAUser());
+    const lines = await statementLines(trx, msisdn, input.limit);
+    return {
+      msisdn,
+      lines: lines.map((l) => ({
+        transferId: l.transferId.toString(),
+        kind: l.kind,
+        amount: l.amount.toString(),
+        balanceAfter: l.balanceAfter.toString(),
+        counterparty: l.counterparty,
+        at: l.at.toISOString(),
+      })),
+    };
+  },
+};

@@ -1,0 +1,110 @@
+/**
+ * One typed, validated configuration for every process role. Each key names its environment
+ * variable, its default and why it exists; `loadConfig()` reads `process.env` (and `.env`).
+ */
+import 'dotenv/config';
+import { z } from 'zod';
+
+const yuanCap = (fen: number) => z.coerce.bigint().positive().default(BigInt(fen));
+
+export const configSchema = z.object({
+  /** `PORT`: HTTP port. Default 3000. */
+  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `DATABASE_URL`: PostgreSQL URL. Unset: an embedded PostgreSQL under `./.data`. */
+  databaseUrl: z.string().url().optional(),
+  /** `REDIS_URL`: Redis for BullMQ and sessions. Default `redis://127.0.0.1:6379`. */
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  /** `REDIS_PREFIX`: key prefix of every queue, so several gateways (or test runs) share one Redis. */
+  redisPrefix: z.string().default('fen'),
+  /** `SMPP_URL`: SMSC to bind to, `smpp://system_id:password@host:port`. Unset: no SMPP link. */
+  smppUrl: z.string().optional(),
+  /** `SHORT_CODE`: the service short code. Default `10658888`. */
+  shortCode: z.string().default('10658888'),
+  /** `SMPP_TPS`: outbound submit_sm per second. Default 100. */
+  smppTps: z.coerce.number().int().positive().default(100),
+  /** `TWILIO_AUTH_TOKEN`: validates IVR webhooks. Unset: IVR refused with 503. */
+  twilioAuthToken: z.string().optional(),
+  /** `PUBLIC_URL`: the base URL Twilio signs against. Default `http://localhost:$PORT`. */
+  publicUrl: z.string().optional(),
+  /** `OPS_TOKEN`: bearer token of operator calls. Unset: generated at start and printed once. */
+  opsToken: z.string().min(16).optional(),
+  /** `LOCALE`: default language of texts. */
+  locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /** `DATA_DIR`: where the embedded PostgreSQL and Redis keep their files. Default `./.data`. */
+  dataDir: z.string().default('.data'),
+  /** `LIMIT_PER_PAYMENT`: platform cap per payment or transfer, fen. Default 50000 (¥500). */
+  limitPerPayment: yuanCap(50_000),
+  /** `LIMIT_DAILY`: platform cap of a wallet's outgoing payments a day, fen. Default 100000 (¥1,000). */
+  limitDaily: yuanCap(100_000),
+  /** `PIN_MAX_FAILURES`: wrong PINs in a row before payments lock. Default 3. */
+  pinMaxFailures: z.coerce.number().int().positive().default(3),
+  /** `PIN_LOCK_HOURS`: how long payments stay locked after too many wrong PINs. Default 24. */
+  pinLockHours: z.coerce.number().positive().default(24),
+  /** `HOLD_TTL_MINUTES`: how long a merchant's payment request holds the money before it is voided. */
+  holdTtlMinutes: z.coerce.number().int().positive().default(10),
+  /** `COMMAND_PARTITIONS`: command queues; a paying account's commands always go to the same one. */
+  commandPartitions: z.coerce.number().int().min(1).max(64).default(4),
+  /** `WORKER_CONCURRENCY`: jobs in flight per partition per worker process; they meet in one batch. */
+  workerConcurrency: z.coerce.number().int().min(1).max(2000).default(256),
+  /** `BATCH_MAX`: most commands applied in one database transaction. */
+  batchMax: z.coerce.number().int().min(1).max(5000).default(500),
+  /** `BATCH_WAIT_MS`: how long a batch waits for company once its first command arrives. */
+  batchWaitMs: z.coerce.number().min(0).max(100).default(1),
+  /** `JOB_LOCK_MS`: how long a worker's claim on a job lasts unrenewed; a dead worker's jobs return after it. */
+  jobLockMs: z.coerce.number().int().min(500).default(30_000),
+  /** `DB_POOL_MAX`: PostgreSQL connections per process. */
+  dbPoolMax: z.coerce.number().int().min(2).max(200).default(16),
+  /** `MAX_BODY_BYTES`: the largest HTTP body accepted. */
+  maxBodyBytes: z.coerce.number().int().positive().default(64 * 1024),
+  /** `LOG_LEVEL`: pino level. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const envNames: Record<keyof Config, string> = {
+  port: 'PORT',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'REDIS_PREFIX',
+  smppUrl: 'SMPP_URL',
+  shortCode: 'SHORT_CODE',
+  smppTps: 'SMPP_TPS',
+  twilioAuthToken: 'TWILIO_AUTH_TOKEN',
+  publicUrl: 'PUBLIC_URL',
+  opsToken: 'OPS_TOKEN',
+  locale: 'LOCALE',
+  dataDir: 'DATA_DIR',
+  limitPerPayment: 'LIMIT_PER_PAYMENT',
+  limitDaily: 'LIMIT_DAILY',
+  pinMaxFailures: 'PIN_MAX_FAILURES',
+  pinLockHours: 'PIN_LOCK_HOURS',
+  holdTtlMinutes: 'HOLD_TTL_MINUTES',
+  commandPartitions: 'COMMAND_PARTITIONS',
+  workerConcurrency: 'WORKER_CONCURRENCY',
+  batchMax: 'BATCH_MAX',
+  batchWaitMs: 'BATCH_WAIT_MS',
+  jobLockMs: 'JOB_LOCK_MS',
+  dbPoolMax: 'DB_POOL_MAX',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  logLevel: 'LOG_LEVEL',
+};
+
+/** Reads the environment (empty strings count as unset) and applies `overrides` on top. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${envNames[i.path[0] as keyof Config] ?? i.path.join('.')}: ${i.message}`)
+      .join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const config = { ...parsed.data, ...overrides };
+  config.publicUrl ??= `http://localhost:${config.port}`;
+  return config;
+}

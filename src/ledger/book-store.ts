@@ -1,0 +1,176 @@
+/**
+ * Loads a batch's rows into a Book, locked, and writes the Book back: the only place that writes
+ * balances, transfers and entries. Rows are locked table by table in one fixed order (accounts, users,
+ * vouchers, transfers), each table in key order, so two batches can wait for each other but never
+ * deadlock. Writes are one statement a table, whatever the batch size.
+ */
+import { pgArray, type Trx } from '../lib/db.js';
+import { type AccountRow, Book, type BookOptions, type TransferRow, type UserRow, type VoucherRow } from './book.js';
+import { merchantCode, merchantOfAccount, msisdnOfWallet, walletCode } from './codes.js';
+
+export interface Needs {
+  wallets?: string[];
+  merchants?: string[];
+  system?: string[];
+  vouchers?: string[];
+  transfers?: bigint[];
+}
+
+const ACCOUNT_COLUMNS =
+  'id, kind, code, status, balance, held, may_go_negative, frozen_until, spent_day, spent_today';
+
+export async function loadBook(trx: Trx, needs: Needs[], options: BookOptions, transferSlots: number): Promise<Book> {
+  const codes = new Set<string>();
+  const serials = new Set<string>();
+  const transferIds = new Set<bigint>();
+  for (const n of needs) {
+    for (const m of n.wallets ?? []) codes.add(walletCode(m));
+    for (const m of n.merchants ?? []) codes.add(merchantCode(m));
+    for (const s of n.system ?? []) codes.add(s);
+    for (const s of n.vouchers ?? []) serials.add(s);
+    for (const t of n.transfers ?? []) transferIds.add(t);
+  }
+
+  // Transfers' two accounts never change, so they can be read before anything is locked.
+  const ids = [...transferIds].map(String);
+  const sides = ids.length
+    ? (await trx.raw('SELECT debit_account_id, credit_account_id FROM transfers WHERE id = ANY(?::bigint[])', [pgArray(ids)])).rows
+    : [];
+  const accountIds = sides.flatMap((s: TransferRow) => [s.debit_account_id.toString(), s.credit_account_id.toString()]);
+
+  const accounts: AccountRow[] = (
+    await trx.raw(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE code = ANY(?::text[]) OR id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`,
+      [pgArray([...codes]), pgArray(accountIds)],
+    )
+  ).rows;
+
+  const msisdns = accounts.map((a) => msisdnOfWallet(a.code)).filter((m): m is string => m !== null);
+  const merchants = accounts.map((a) => merchantOfAccount(a.code)).filter((m): m is string => m !== null);
+  const users: UserRow[] = msisdns.length
+    ? (
+        await trx.raw(
+          `SELECT msisdn, account_id, pin_hash, pin_failures, pin_locked_until, locale, limit_per_payment, limit_daily
+             FROM users WHERE msisdn = ANY(?::text[]) ORDER BY msisdn FOR UPDATE`,
+          [pgArray(msisdns)],
+        )
+      ).rows
+    : [];
+  const vouchers: VoucherRow[] = serials.size
+    ? (
+        await trx.raw(
+          `SELECT serial, amount, status, transfer_id, redeemed_by, redeemed_at
+             FROM vouchers WHERE serial = ANY(?::text[]) ORDER BY serial FOR UPDATE`,
+          [pgArray([...serials])],
+        )
+      ).rows
+    : [];
+  const transfers: TransferRow[] = ids.length
+    ? (await trx.raw('SELECT * FROM transfers WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE', [pgArray(ids)])).rows
+    : [];
+  const names = merchants.length
+    ? await trx('merchants').whereIn('code', merchants).select('code', 'name')
+    : [];
+  const slots = transferSlots
+    ? (await trx.raw("SELECT nextval('transfers_id_seq') AS id FROM generate_series(1, ?)", [transferSlots])).rows.map(
+        (r: { id: bigint }) => r.id,
+      )
+    : [];
+
+  const book = new Book(options, slots);
+  for (const a of accounts) book.addAccount(a);
+  for (const u of users) book.users.set(u.msisdn, u);
+  for (const v of vouchers) book.vouchers.set(v.serial, v);
+  for (const t of transfers) book.transfers.set(t.id, t);
+  for (const m of names) book.merchantNames.set(m.code, m.name);
+  return book;
+}
+
+const str = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
+
+export async function writeBook(trx: Trx, book: Book): Promise<void> {
+  if (book.newTransfers.length) {
+    const t = book.newTransfers;
+    await trx.raw(
+      `INSERT INTO transfers (id, kind, status, debit_account_id, credit_account_id, amount, original_id,
+                              command_key, reference, description, expires_at, created_at)
+       SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])`,
+      [
+        pgArray(t.map((x) => str(x.id))),
+        pgArray(t.map((x) => x.kind)),
+        pgArray(t.map((x) => x.status)),
+        pgArray(t.map((x) => str(x.debit_account_id))),
+        pgArray(t.map((x) => str(x.credit_account_id))),
+        pgArray(t.map((x) => str(x.amount))),
+        pgArray(t.map((x) => str(x.original_id))),
+        pgArray(t.map((x) => x.command_key)),
+        pgArray(t.map((x) => x.reference)),
+        pgArray(t.map((x) => x.description)),
+        pgArray(t.map((x) => x.expires_at?.toISOString() ?? null)),
+        pgArray(t.map((x) => x.created_at.toISOString())),
+      ],
+    );
+  }
+  const fresh = new Set(book.newTransfers.map((t) => t.id));
+  const changedTransfers = [...book.dirtyTransfers].filter((id) => !fresh.has(id)).map((id) => book.transfers.get(id)!);
+  if (changedTransfers.length) {
+    await trx.raw(
+      `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed
+         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::boolean[]) AS v(id, status, refunded, reversed)
+        WHERE t.id = v.id`,
+      [
+        pgArray(changedTransfers.map((x) => str(x.id))),
+        pgArray(changedTransfers.map((x) => x.status)),
+        pgArray(changedTransfers.map((x) => str(x.refunded))),
+        pgArray(changedTransfers.map((x) => x.reversed)),
+      ],
+    );
+  }
+  if (book.entries.length) {
+    const e = book.entries;
+    await trx.raw(
+      `INSERT INTO entries (transfer_id, account_id, amount, balance_after)
+       SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])`,
+      [pgArray(e.map((x) => str(x.transfer_id))), pgArray(e.map((x) => str(x.account_id))), pgArray(e.map((x) => str(x.amount))), pgArray(e.map((x) => str(x.balance_after)))],
+    );
+  }
+  if (book.dirtyAccounts.size) {
+    const a = [...book.dirtyAccounts].map((id) => book.accountById(id));
+    await trx.raw(
+      `UPDATE accounts x SET balance = v.balance, held = v.held, spent_day = v.spent_day, spent_today = v.spent_today,
+                             updated_at = now()
+         FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[]) AS v(id, balance, held, spent_day, spent_today)
+        WHERE x.id = v.id`,
+      [pgArray(a.map((x) => str(x.id))), pgArray(a.map((x) => str(x.balance))), pgArray(a.map((x) => str(x.held))), pgArray(a.map((x) => x.spent_day)), pgArray(a.map((x) => str(x.spent_today)))],
+    );
+  }
+  if (book.dirtyUsers.size) {
+    const u = [...book.dirtyUsers].map((m) => book.users.get(m)!);
+    await trx.raw(
+      `UPDATE users x SET pin_failures = v.pin_failures, pin_locked_until = v.pin_locked_until
+         FROM unnest(?::text[], ?::int[], ?::timestamptz[]) AS v(msisdn, pin_failures, pin_locked_until)
+        WHERE x.msisdn = v.msisdn`,
+      [pgArray(u.map((x) => x.msisdn)), pgArray(u.map((x) => x.pin_failures)), pgArray(u.map((x) => x.pin_locked_until?.toISOString() ?? null))],
+    );
+  }
+  if (book.dirtyVouchers.size) {
+    const v = [...book.dirtyVouchers].map((s) => book.vouchers.get(s)!);
+    await trx.raw(
+      `UPDATE vouchers x SET status = v.status, transfer_id = v.transfer_id, redeemed_by = v.redeemed_by, redeemed_at = v.redeemed_at
+         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[]) AS v(serial, status, transfer_id, redeemed_by, redeemed_at)
+        WHERE x.serial = v.serial`,
+      [pgArray(v.map((x) => x.serial)), pgArray(v.map((x) => x.status)), pgArray(v.map((x) => str(x.transfer_id))), pgArray(v.map((x) => x.redeemed_by)), pgArray(v.map((x) => x.redeemed_at?.toISOString() ?? null))],
+    );
+  }
+  await writeOutbox(trx, book.outbox);
+}
+
+export async function writeOutbox(trx: Trx, rows: Book['outbox']): Promise<void> {
+  if (!rows.length) return;
+  await trx.raw(
+    `INSERT INTO outbox (msisdn, text, reason, command_key, sensitive)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])`,
+    [pgArray(rows.map((x) => x.msisdn)), pgArray(rows.map((x) => x.text)), pgArray(rows.map((x) => x.reason)), pgArray(rows.map((x) => x.command_key)), pgArray(rows.map((x) => x.sensitive))],
+  );
+}

@@ -1,0 +1,89 @@
+/** Read side of the ledger: balances and statements always come from the accounts and entries, never a cache. */
+import type { Db, Trx } from '../lib/db.js';
+import { walletCode } from './codes.js';
+
+export interface AccountView {
+  msisdn: string;
+  status: string;
+  balance: bigint;
+  held: bigint;
+  available: bigint;
+  locale: string;
+  limits: { perPayment: bigint; daily: bigint; spentToday: bigint };
+  frozenUntil: Date | null;
+  pinLockedUntil: Date | null;
+  createdAt: Date;
+}
+
+export async function walletView(db: Db | Trx, msisdn: string, caps: { perPayment: bigint; daily: bigint }, today: string): Promise<AccountView | null> {
+  const row = await db('accounts as a')
+    .join('users as u', 'u.account_id', 'a.id')
+    .where('a.code', walletCode(msisdn))
+    .first(
+      'u.msisdn',
+      'a.status',
+      'a.balance',
+      'a.held',
+      'a.frozen_until',
+      'a.spent_day',
+      'a.spent_today',
+      'u.locale',
+      'u.limit_per_payment',
+      'u.limit_daily',
+      'u.pin_locked_until',
+      'u.created_at',
+    );
+  if (!row) return null;
+  const pick = (own: bigint | null, cap: bigint) => (own !== null && own < cap ? own : cap);
+  return {
+    msisdn: row.msisdn,
+    status: row.status,
+    balance: BigInt(row.balance),
+    held: BigInt(row.held),
+    available: BigInt(row.balance) - BigInt(row.held),
+    locale: row.locale,
+    limits: {
+      perPayment: pick(row.limit_per_payment, caps.perPayment),
+      daily: pick(row.limit_daily, caps.daily),
+      spentToday: row.spent_day === today ? row.spent_today : 0n,
+    },
+    frozenUntil: row.frozen_until,
+    pinLockedUntil: row.pin_locked_until,
+    createdAt: row.created_at,
+  };
+}
+
+export interface StatementLine {
+  transferId: bigint;
+  kind: string;
+  amount: bigint; // signed, as seen by this wallet
+  balanceAfter: bigint;
+  counterparty: string;
+  reference: string | null;
+  at: Date;
+}
+
+/** The wallet's latest postings, newest first, `before` a transfer id for paging. */
+export async function statement(db: Db | Trx, msisdn: string, limit: number, before?: bigint): Promise<StatementLine[]> {
+  const rows = await db.raw(
+    `SELECT e.transfer_id, t.kind, e.amount, e.balance_after, t.reference, e.created_at,
+            other.code AS counterparty
+       FROM accounts a
+       JOIN entries e ON e.account_id = a.id
+       JOIN transfers t ON t.id = e.transfer_id
+       JOIN accounts other ON other.id = CASE WHEN t.debit_account_id = a.id THEN t.credit_account_id ELSE t.debit_account_id END
+      WHERE a.code = ? AND (?::bigint IS NULL OR e.transfer_id < ?::bigint)
+      ORDER BY e.id DESC
+      LIMIT ?`,
+    [walletCode(msisdn), before?.toString() ?? null, before?.toString() ?? null, limit],
+  );
+  return rows.rows.map((r: Record<string, never>) => ({
+    transferId: r.transfer_id,
+    kind: r.kind,
+    amount: r.amount,
+    balanceAfter: r.balance_after,
+    counterparty: String(r.counterparty).replace(/^(wallet|merchant|sys):/, ''),
+    reference: r.reference,
+    at: r.created_at,
+  }));
+}

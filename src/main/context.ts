@@ -1,0 +1,83 @@
+/**
+ * Wires the parts of one process: database, Redis connections, the command runner and its workers,
+ * the command bus, the outbox relay and the scheduled sweep. Process roles (gateway, worker) and the
+ * tests build on it, so every role runs the same wiring.
+ */
+import type { Worker } from 'bullmq';
+import type { Config } from '../config/index.js';
+import { CommandRunner } from '../commands/runner.js';
+import { createDb, type Db, migrate } from '../lib/db.js';
+import { createRedis, type Redis } from '../lib/redis.js';
+import { CommandBus } from '../queue/command-bus.js';
+import { startCommandWorkers } from '../queue/command.worker.js';
+import { startMaintenance } from '../queue/maintenance.js';
+import { OutboxRelay } from '../queue/outbox-relay.js';
+
+export interface Context {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  bus: CommandBus;
+  runner: CommandRunner;
+  relay: OutboxRelay;
+  workers: Worker[];
+  /** A new Redis connection for blocking clients (workers, queue events), closed with the context. */
+  connection: () => Redis;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  /** Run command workers, the outbox relay and the sweep in this process (false: only produce commands). */
+  workers: boolean;
+  /** Interval of the scheduled sweep, ms. */
+  sweepEveryMs?: number;
+  clock?: () => Date;
+}
+
+export async function createContext(config: Config, options: ContextOptions): Promise<Context> {
+  const db = createDb(config.databaseUrl!, config.dbPoolMax);
+  await migrate(db);
+  const connections: Redis[] = [];
+  const connection = () => {
+    const c = createRedis(config.redisUrl);
+    connections.push(c);
+    return c;
+  };
+  const redis = connection();
+  const bus = new CommandBus({ connection: redis, blockingConnection: connection, prefix: config.redisPrefix, partitions: config.commandPartitions });
+  const runner = new CommandRunner(db, config, options.clock);
+  const relay = new OutboxRelay(db, redis, config.redisPrefix);
+  let workers: Worker[] = [];
+  let maintenance: { close(): Promise<void> } | null = null;
+  if (options.workers) {
+    workers = startCommandWorkers({
+      connection,
+      prefix: config.redisPrefix,
+      partitions: config.commandPartitions,
+      concurrency: config.workerConcurrency,
+      lockDuration: config.jobLockMs,
+      runner,
+      onCompleted: () => relay.kick(),
+    });
+    relay.start();
+    maintenance = await startMaintenance({ db, bus, connection, prefix: config.redisPrefix, everyMs: options.sweepEveryMs });
+  }
+  return {
+    config,
+    db,
+    redis,
+    bus,
+    runner,
+    relay,
+    workers,
+    connection,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await maintenance?.close();
+      await relay.stop();
+      await bus.close();
+      await db.destroy();
+      for (const c of connections) c.disconnect();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * How channels and the API hand commands to the workers. `send` enqueues (the job id is the command's
+ * idempotency key, so sending twice is a no-op); `execute` also waits for the result, up to a
+ * deadline: a USSD or IVR step cannot wait long, and past the deadline the user is told the result
+ * comes by SMS (the command still runs, exactly once).
+ */
+import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
+import { normalizeMsisdn } from '../lib/msisdn.js';
+import type { Redis } from '../lib/redis.js';
+import { type Command, type CommandResult, type CommandType, partitionKey } from '../commands/catalog.js';
+import { commandQueueName, fnv1a } from './names.js';
+
+export const commandJobOptions: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 100 },
+  // Finished jobs stay a day so a duplicate enqueue finds them; the ledger's own idempotency covers the rest.
+  removeOnComplete: { age: 24 * 3600, count: 200_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+/** The pending outcome of `execute` when the deadline passes first. */
+export const PENDING: CommandResult = {
+  ok: false,
+  error: { code: 'pending', message: 'accepted; the result will come by SMS' },
+};
+
+export interface CommandBusOptions {
+  connection: Redis;
+  /** A factory for the blocking connections QueueEvents need. */
+  blockingConnection: () => Redis;
+  prefix: string;
+  partitions: number;
+}
+
+export class CommandBus {
+  private readonly queues: Queue[];
+  private readonly events = new Map<number, QueueEvents>();
+
+  constructor(private readonly options: CommandBusOptions) {
+    this.queues = Array.from(
+      { length: options.partitions },
+      (_, i) => new Queue(commandQueueName(i), { connection: options.connection, prefix: options.prefix }),
+    );
+  }
+
+  get allQueues(): readonly Queue[] {
+    return this.queues;
+  }
+
+  partitionOf(command: Command): number {
+    const key = partitionKey(command);
+    return fnv1a(normalizeMsisdn(key) ?? key) % this.options.partitions;
+  }
+
+  async send<T extends CommandType>(command: Command<T>): Promise<void> {
+    await this.queues[this.partitionOf(command)].add(command.type, command.input, { ...commandJobOptions, jobId: command.key });
+  }
+
+  /** Enqueues many at once (benchmarks, bulk operator work), grouped by partition. */
+  async sendMany(commands: Command[]): Promise<void> {
+    const byPartition = new Map<number, Command[]>();
+    for (const c of commands) {
+      const p = this.partitionOf(c);
+      byPartition.set(p, [...(byPartition.get(p) ?? []), c]);
+    }
+    await Promise.all(
+      [...byPartition].map(([p, list]) =>
+        this.queues[p].addBulk(list.map((c) => ({ name: c.type, data: c.input, opts: { ...commandJobOptions, jobId: c.key } }))),
+      ),
+    );
+  }
+
+  /** Enqueues and waits for the result; `PENDING` when `timeoutMs` passes first. */
+  async execute<T extends CommandType>(command: Command<T>, timeoutMs = 10_000): Promise<CommandResult> {
+    const partition = this.partitionOf(command);
+    const events = await this.eventsOf(partition);
+    const job = await this.queues[partition].add(command.type, command.input, { ...commandJobOptions, jobId: command.key });
+    try {
+      return (await job.waitUntilFinished(events, timeoutMs)) as CommandResult;
+    } catch (err) {
+      if (/timed out/i.test(String((err as Error).message))) return PENDING;
+      return { ok: false, error: { code: 'failed', message: 'the command could not be completed; operators have been alerted' } };
+    }
+  }
+
+  private async eventsOf(partition: number): Promise<QueueEvents> {
+    let events = this.events.get(partition);
+    if (!events) {
+      events = new QueueEvents(commandQueueName(partition), {
+        connection: this.options.blockingConnection(),
+        prefix: this.options.prefix,
+      });
+      this.events.set(partition, events);
+      await events.waitUntilReady();
+    }
+    return events;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.events.values()].map((e) => e.close()));
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The command workers: one BullMQ worker per partition, thin. Each job is decoded into a command and
+ * handed to the runner; with `concurrency` N, up to N jobs wait together in the runner's batcher and
+ * share one transaction. A refusal is a result (the job completes); a thrown error is a transient
+ * failure that BullMQ retries with backoff; a command that can never run fails at once and stays in
+ * the failed set for operators.
+ */
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { logger } from '../lib/logger.js';
+import type { Redis } from '../lib/redis.js';
+import type { CommandResult, CommandType } from '../commands/catalog.js';
+import { type CommandRunner, InvalidCommandError } from '../commands/runner.js';
+import { commandQueueName } from './names.js';
+
+export interface CommandWorkerOptions {
+  connection: () => Redis;
+  prefix: string;
+  partitions: number;
+  concurrency: number;
+  lockDuration: number;
+  runner: CommandRunner;
+  /** Called after every completed job (the outbox relay listens, to forward notifications at once). */
+  onCompleted?: () => void;
+}
+
+export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
+  const handle = async (job: Job): Promise<CommandResult> => {
+    try {
+      return await options.runner.run({ key: job.id!, type: job.name as CommandType, input: job.data });
+    } catch (err) {
+      if (err instanceof InvalidCommandError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  };
+  return Array.from({ length: options.partitions }, (_, i) => {
+    const worker = new Worker(commandQueueName(i), handle, {
+      connection: options.connection(),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDuration,
+      stalledInterval: Math.max(500, Math.floor(options.lockDuration / 2)),
+      maxStalledCount: 5,
+    });
+    worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: err.message }, 'command failed'));
+    worker.on('error', (err) => logger.error({ err }, 'command worker error'));
+    if (options.onCompleted) worker.on('completed', options.onCompleted);
+    return worker;
+  });
+}

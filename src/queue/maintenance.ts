@@ -1,0 +1,75 @@
+/**
+ * Scheduled work, run every minute by a BullMQ job scheduler (one schedule however many gateways run):
+ * wallets whose freeze date has come are unfrozen, and merchant payment requests past their expiry are
+ * voided. The sweep only enqueues commands, with keys made from what they act on, so two sweeps that
+ * overlap enqueue the same job once and the ledger applies each change once.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Db } from '../lib/db.js';
+import { logger } from '../lib/logger.js';
+import type { Redis } from '../lib/redis.js';
+import type { Command } from '../commands/catalog.js';
+import { msisdnOfWallet } from '../ledger/codes.js';
+import type { CommandBus } from './command-bus.js';
+import { MAINTENANCE_QUEUE } from './names.js';
+
+/** Finds what is due and enqueues the commands that act on it; returns them (for tests and logs). */
+export async function sweep(db: Db, bus: CommandBus, now = new Date()): Promise<Command[]> {
+  const frozen = await db('accounts')
+    .where('status', 'frozen')
+    .whereNotNull('frozen_until')
+    .where('frozen_until', '<=', now)
+    .select('code', 'frozen_until')
+    .limit(1000);
+  const expired = await db('transfers as t')
+    .join('accounts as a', 'a.id', 't.debit_account_id')
+    .where('t.status', 'pending')
+    .where('t.expires_at', '<=', now)
+    .select('t.id', 'a.code')
+    .limit(1000);
+  const commands: Command[] = [
+    ...frozen.map(
+      (a): Command<'account.unfreeze'> => ({
+        key: `auto-unfreeze:${a.code}:${a.frozen_until.toISOString()}`,
+        type: 'account.unfreeze',
+        input: { msisdn: msisdnOfWallet(a.code)!, ifFrozenUntil: a.frozen_until.toISOString() },
+      }),
+    ),
+    ...expired.map(
+      (h): Command<'payment.decline'> => ({
+        key: `hold-expiry:${h.id}`,
+        type: 'payment.decline',
+        input: { msisdn: msisdnOfWallet(h.code)!, holdId: h.id.toString() },
+      }),
+    ),
+  ];
+  if (commands.length) await bus.sendMany(commands);
+  return commands;
+}
+
+export async function startMaintenance(opts: {
+  db: Db;
+  bus: CommandBus;
+  connection: () => Redis;
+  prefix: string;
+  everyMs?: number;
+}): Promise<{ close(): Promise<void> }> {
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection: opts.connection(), prefix: opts.prefix });
+  await queue.upsertJobScheduler('sweep', { every: opts.everyMs ?? 60_000 }, { name: 'sweep' });
+  const worker = new Worker(
+    MAINTENANCE_QUEUE,
+    async () => {
+      const commands = await sweep(opts.db, opts.bus);
+      if (commands.length) logger.info({ count: commands.length }, 'maintenance enqueued due commands');
+      return { enqueued: commands.length };
+    },
+    { connection: opts.connection(), prefix: opts.prefix, concurrency: 1 },
+  );
+  worker.on('error', (err) => logger.error({ err }, 'maintenance worker error'));
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

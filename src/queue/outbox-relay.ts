@@ -1,0 +1,111 @@
+/**
+ * Moves notifications from the outbox (written in the same transaction as the change they report)
+ * to the outbound SMS queue. A row is marked relayed only after its job is in Redis, and the job id is
+ * `outbox-<id>`, so a relay that dies between the two re-adds a job BullMQ already has: nothing is
+ * lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
+ */
+import { Queue } from 'bullmq';
+import type { Db } from '../lib/db.js';
+import { logger } from '../lib/logger.js';
+import type { Redis } from '../lib/redis.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundSms } from './names.js';
+
+export const outboundJobOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export class OutboxRelay {
+  readonly queue: Queue<OutboundSms>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    connection: Redis,
+    prefix: string,
+    private readonly pollMs = 250,
+    private readonly batchSize = 500,
+  ) {
+    this.queue = new Queue<OutboundSms>(OUTBOUND_SMS_QUEUE, { connection, prefix });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Relay now (called when commands complete), without waiting for the next poll. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Relays everything waiting; returns how many rows went out. */
+  async relayOnce(): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const rows = (
+        await trx.raw(
+          `SELECT id, msisdn, text, reason, sensitive FROM outbox WHERE relayed_at IS NULL
+            ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+          [this.batchSize],
+        )
+      ).rows as { id: bigint; msisdn: string; text: string; reason: string; sensitive: boolean }[];
+      if (!rows.length) return 0;
+      await this.queue.addBulk(
+        rows.map((r) => ({
+          name: r.reason,
+          data: { outboxId: r.id.toString(), msisdn: r.msisdn, text: r.text, reason: r.reason },
+          opts: { ...outboundJobOptions, jobId: `outbox-${r.id}` },
+        })),
+      );
+      const ids = rows.map((r) => r.id.toString());
+      await trx.raw(
+        `UPDATE outbox SET relayed_at = now(),
+                text = CASE WHEN sensitive THEN '[sent; initial passwords are not kept]' ELSE text END
+          WHERE id IN (SELECT unnest(?::bigint[]))`,
+        [`{${ids.join(',')}}`],
+      );
+      return rows.length;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while ((await this.relayOnce()) === this.batchSize) {
+        /* keep going while full batches come */
+      }
+    } catch (err) {
+      logger.error({ err }, 'outbox relay failed; will retry');
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.kick();
+      this.schedule();
+    }, this.pollMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.queue.close();
+  }
+}
