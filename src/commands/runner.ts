@@ -5,7 +5,6 @@
  * effects, so a retry (a duplicate enqueue, a job re-delivered after a crash) returns the stored result
  * and never applies twice.
  */
-import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { Batcher } from '../lib/batcher.js';
 import { type Db, pgArray, type Trx } from '../lib/db.js';
@@ -15,6 +14,7 @@ import { loadBook, writeBook } from '../ledger/book-store.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import { batchedTypes, type Command, type CommandResult, type CommandType, commandSchemas, isCommandType } from './catalog.js';
 import type { BatchedCommand, Needs, Prepared, SinglePrepared } from './command.js';
+import { payloadHash } from './fingerprint.js';
 import { registry } from './registry.js';
 
 interface BatchItem {
@@ -178,20 +178,6 @@ export class CommandRunner {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-/** The payload's fingerprint: the same key may only ever mean the same command. */
-export function payloadHash(command: Pick<Command, 'type' | 'input'>): string {
-  return createHash('sha256').update(canonicalJson({ type: command.type, input: command.input })).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 async function storedResults(trx: Trx, keys: string[]): Promise<Map<string, { hash: string; result: CommandResult }>> {

@@ -8,7 +8,8 @@ import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import type { Redis } from '../lib/redis.js';
 import { type Command, type CommandResult, type CommandType, partitionKey } from '../commands/catalog.js';
-import { commandQueueName, fnv1a } from './names.js';
+import { payloadHash } from '../commands/fingerprint.js';
+import { commandQueueName, fnv1a, jobIdOf } from './names.js';
 
 export const commandJobOptions: JobsOptions = {
   attempts: 12,
@@ -53,7 +54,7 @@ export class CommandBus {
   }
 
   async send<T extends CommandType>(command: Command<T>): Promise<void> {
-    await this.queues[this.partitionOf(command)].add(command.type, command.input, { ...commandJobOptions, jobId: command.key });
+    await this.queues[this.partitionOf(command)].add(command.type, command.input, { ...commandJobOptions, jobId: jobIdOf(command.key, payloadHash(command)) });
   }
 
   /** Enqueues many at once (benchmarks, bulk operator work), grouped by partition. */
@@ -65,7 +66,7 @@ export class CommandBus {
     }
     await Promise.all(
       [...byPartition].map(([p, list]) =>
-        this.queues[p].addBulk(list.map((c) => ({ name: c.type, data: c.input, opts: { ...commandJobOptions, jobId: c.key } }))),
+        this.queues[p].addBulk(list.map((c) => ({ name: c.type, data: c.input, opts: { ...commandJobOptions, jobId: jobIdOf(c.key, payloadHash(c)) } }))),
       ),
     );
   }
@@ -74,7 +75,7 @@ export class CommandBus {
   async execute<T extends CommandType>(command: Command<T>, timeoutMs = 10_000): Promise<CommandResult> {
     const partition = this.partitionOf(command);
     const events = await this.eventsOf(partition);
-    const job = await this.queues[partition].add(command.type, command.input, { ...commandJobOptions, jobId: command.key });
+    const job = await this.queues[partition].add(command.type, command.input, { ...commandJobOptions, jobId: jobIdOf(command.key, payloadHash(command)) });
     try {
       return (await job.waitUntilFinished(events, timeoutMs)) as CommandResult;
     } catch (err) {

@@ -10,7 +10,7 @@ import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
 import type { CommandResult, CommandType } from '../commands/catalog.js';
 import { type CommandRunner, InvalidCommandError } from '../commands/runner.js';
-import { commandQueueName } from './names.js';
+import { commandQueueName, keyOfJob } from './names.js';
 
 export interface CommandWorkerOptions {
   connection: () => Redis;
@@ -26,7 +26,7 @@ export interface CommandWorkerOptions {
 export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
   const handle = async (job: Job): Promise<CommandResult> => {
     try {
-      return await options.runner.run({ key: job.id!, type: job.name as CommandType, input: job.data });
+      return await options.runner.run({ key: keyOfJob(job.id!), type: job.name as CommandType, input: job.data });
     } catch (err) {
       if (err instanceof InvalidCommandError) throw new UnrecoverableError(err.message);
       throw err;

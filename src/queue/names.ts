@@ -20,3 +20,13 @@ export function fnv1a(text: string): number {
   }
   return hash;
 }
+
+/**
+ * The BullMQ job id of a command: its key and a fingerprint of its content. BullMQ ignores a second
+ * add of an id it holds, so the same command sent twice runs once; the same key with other content
+ * gets another id, reaches the runner, and is refused there as an idempotency conflict. Job ids may be
+ * neither integers nor contain `:`, so the key is percent-encoded behind a `k_` prefix.
+ */
+export const jobIdOf = (key: string, fingerprint: string) => `k_${encodeURIComponent(key)}.${fingerprint.slice(0, 20)}`;
+export const keyOfJob = (jobId: string) =>
+  jobId.startsWith('k_') ? decodeURIComponent(jobId.slice(2, jobId.lastIndexOf('.'))) : jobId;
