@@ -84,20 +84,6 @@ export function isCommandType(type: string): type is CommandType {
   return Object.hasOwn(commandSchemas, type);
 }
 
-/** The commands the batch engine applies together in one transaction; the rest run one by one. */
-export const batchedTypes = new Set<CommandType>([
-  'topup.card',
-  'topup.counter',
-  'payment',
-  'transfer',
-  'refund',
-  'reverse',
-  'payout',
-  'payment.request',
-  'payment.confirm',
-  'payment.decline',
-]);
-
 /**
  * The account whose commands must stay in order: the payer where there is one. Commands route to a
  * queue partition by it, so one wallet's debits are never applied by two batches racing each other.

@@ -15,7 +15,7 @@ export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
   apply(book, input, { key, prepared }) {
     const { account, user } = book.payer(msisdnOf(input.msisdn));
     const hold = book.transfers.get(BigInt(input.holdId));
-    if (!hold || hold.kind !== 'hold' || hold.debit_account_id !== account.id) throw new RefusalError(refusals.holdNotPending());
+    if (hold?.kind !== 'hold' || hold.debit_account_id !== account.id) throw new RefusalError(refusals.holdNotPending());
     book.ensurePending(hold);
     book.checkPin(user, prepared.pin);
     book.spend(user, account, hold.amount);

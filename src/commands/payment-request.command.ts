@@ -7,7 +7,6 @@
  * when the user confirms. Refusals: merchant_not_found, not_a_user, account_frozen/closed,
  * limit_per_payment, insufficient_funds.
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { BatchedCommand } from './command.js';
 import { merchantAccount, merchantName, msisdnOf, notifyOwner } from './shared.js';
 
@@ -17,9 +16,7 @@ export const paymentRequest: BatchedCommand<'payment.request'> = {
   apply(book, input, { key }) {
     const merchant = merchantAccount(book, input.merchant);
     const { account, user } = book.payer(msisdnOf(input.msisdn));
-    const cap = user.limit_per_payment ?? book.options.caps.perPayment;
-    const perPayment = cap < book.options.caps.perPayment ? cap : book.options.caps.perPayment;
-    if (input.amount > perPayment) throw new RefusalError(refusals.overPerPayment(perPayment));
+    book.checkPerPayment(user, input.amount);
     const expiresAt = new Date(book.options.now.getTime() + book.options.holdTtlMs);
     const hold = book.hold(
       { kind: 'hold', from: account, to: merchant, amount: input.amount, commandKey: key, reference: input.reference, description: input.description },

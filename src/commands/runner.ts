@@ -12,7 +12,7 @@ import { logger } from '../lib/logger.js';
 import type { BookOptions } from '../ledger/book.js';
 import { loadBook, writeBook } from '../ledger/book-store.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
-import { batchedTypes, type Command, type CommandResult, type CommandType, commandSchemas, isCommandType } from './catalog.js';
+import { type Command, type CommandResult, type CommandType, commandSchemas, isCommandType } from './catalog.js';
 import type { BatchedCommand, Needs, Prepared, SinglePrepared } from './command.js';
 import { payloadHash } from './fingerprint.js';
 import { registry } from './registry.js';

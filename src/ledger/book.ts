@@ -180,14 +180,19 @@ export class Book {
   /** Per-payment and daily limits of a user's outgoing money: the user's own, within the platform caps. */
   spend(user: UserRow, account: AccountRow, amount: bigint): void {
     const caps = this.options.caps;
-    const perPayment = min(user.limit_per_payment ?? caps.perPayment, caps.perPayment);
     const daily = min(user.limit_daily ?? caps.daily, caps.daily);
-    if (amount > perPayment) throw new RefusalError(refusals.overPerPayment(perPayment));
+    this.checkPerPayment(user, amount);
     const spent = account.spent_day === this.today ? account.spent_today : 0n;
     if (spent + amount > daily) throw new RefusalError(refusals.overDaily(daily - spent > 0n ? daily - spent : 0n));
     this.set(account, 'spent_day', this.today);
     this.set(account, 'spent_today', spent + amount);
     this.dirtyAccounts.add(account.id);
+  }
+
+  /** The per-payment limit alone (a payment request counts toward the day only when confirmed). */
+  checkPerPayment(user: UserRow, amount: bigint): void {
+    const perPayment = min(user.limit_per_payment ?? this.options.caps.perPayment, this.options.caps.perPayment);
+    if (amount > perPayment) throw new RefusalError(refusals.overPerPayment(perPayment));
   }
 
   /** A reversed payment no longer counts toward the payer's spending today. */
@@ -345,9 +350,4 @@ export function ensureActive(account: AccountRow): void {
 
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
-}
-
-function replace<T>(target: Set<T>, source: Set<T>): void {
-  target.clear();
-  for (const v of source) target.add(v);
 }

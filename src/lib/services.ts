@@ -193,7 +193,9 @@ async function ensureDatabaseExists(maintenanceUrl: string, waitMs: number): Pro
       const code = (err as { code?: string }).code;
       const transient = code === '57P03' || code === 'ECONNREFUSED';
       if (!transient || Date.now() > deadline) {
-        throw new Error(`embedded PostgreSQL: cannot prepare database ${DATABASE}: ${(err as Error).message}`);
+        throw new Error(
+          `embedded PostgreSQL: cannot prepare database ${DATABASE}: ${(err as Error).message}`,
+        );
       }
       await sleep(200);
     } finally {
@@ -301,7 +303,9 @@ export async function ensureRedis(opts: {
   if (sharedPort > 0) {
     const url = `redis://127.0.0.1:${sharedPort}`;
     if (await answers(url)) {
-      log(`nothing answers at ${redact(redisUrl)}; using the redis-server started under ${dir} on port ${sharedPort}`);
+      log(
+        `nothing answers at ${redact(redisUrl)}; using the redis-server started under ${dir} on port ${sharedPort}`,
+      );
       return { url, stop: noop };
     }
   }
@@ -362,14 +366,26 @@ export async function ensureRedis(opts: {
 /** True when a Redis at `url` answers PING; false when nothing listens; throws when it refuses us. */
 async function answers(url: string, connectTimeout = 1_000): Promise<boolean> {
   const client = probeClient(url, connectTimeout);
+  // ioredis 6 authenticates with HELLO while connecting; a refusal arrives as an `error` event carrying a
+  // ReplyError, and connect() itself then rejects only with "Connection is closed".
+  let refusal: Error | undefined;
+  client.on('error', (err: Error) => {
+    if (err.name === 'ReplyError') refusal = err;
+  });
   try {
-    await client.connect();
-  } catch {
-    client.disconnect();
+    // connectTimeout bounds the TCP connect only: a listener that never speaks Redis must not hang us.
+    await withTimeout(client.connect(), connectTimeout * 2, 'no Redis handshake');
+  } catch (err) {
+    // A reply (NOAUTH, WRONGPASS...) means a Redis is there but refuses us: starting another would only
+    // hide the misconfiguration. Anything else (refused, timed out) means nothing usable answers.
+    const reply = refusal ?? ((err as Error).name === 'ReplyError' ? (err as Error) : undefined);
+    if (reply) throw new Error(`Redis at ${redact(url)} answered but refused: ${reply.message}`);
     return false;
+  } finally {
+    if (client.status !== 'ready') client.disconnect();
   }
   try {
-    await client.ping();
+    await withTimeout(client.ping(), connectTimeout * 2, 'no answer to PING');
     return true;
   } catch (err) {
     // Something answered but said no (NOAUTH, WRONGPASS...): starting another Redis would hide the problem.
@@ -387,8 +403,8 @@ function probeClient(url: string, connectTimeout: number): Redis {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
-    // A probe that fails would otherwise print "[ioredis] Unhandled error event".
   });
+  // A probe that fails would otherwise print "[ioredis] Unhandled error event".
   client.on('error', () => undefined);
   return client;
 }

@@ -29,3 +29,13 @@ export async function textsFor(ctx: Context, msisdn: string): Promise<string[]> 
   const rows = await ctx.db('outbox').where({ msisdn }).orderBy('id').select('text');
   return rows.map((r) => r.text);
 }
+
+/** Polls until `check` holds (for effects that happen in the background: workers, the relay). */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+

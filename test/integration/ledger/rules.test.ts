@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { sweep } from '../../../src/queue/maintenance.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { expectBalanced, ledgerSnapshot, textsFor, walletBalance } from '../../helpers/ledger.js';
+import { expectBalanced, ledgerSnapshot, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
 
 describe('ledger rules', () => {
   let h: Harness;
@@ -24,6 +24,7 @@ describe('ledger rules', () => {
       const [row] = await h.db('outbox').where({ msisdn, reason: 'opened' }).select('id', 'sensitive');
       expect(row.sensitive).to.equal(true);
       await h.relay.relayOnce();
+      await waitFor(async () => Boolean(await h.relay.queue.getJob(`outbox-${row.id}`)));
       const job = await h.relay.queue.getJob(`outbox-${row.id}`);
       const pin = /初始支付密码:(\d{6})/.exec(String(job?.data.text))?.[1];
       expect(pin).to.match(/^\d{6}$/);
@@ -39,6 +40,7 @@ describe('ledger rules', () => {
       const msisdn = newMsisdn();
       await h.run('account.open', { msisdn });
       await h.relay.relayOnce();
+      await waitFor(async () => Boolean((await h.db('outbox').where({ msisdn, reason: 'opened' }).first('relayed_at')).relayed_at));
       const [row] = await h.db('outbox').where({ msisdn, reason: 'opened' }).select('text', 'relayed_at');
       expect(row.relayed_at).to.be.instanceOf(Date);
       expect(row.text).not.to.match(/\d{6}/);
@@ -186,12 +188,4 @@ describe('ledger rules', () => {
     });
   });
 });
-
-export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 

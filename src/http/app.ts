@@ -1,0 +1,54 @@
+/**
+ * The express app factory. Order: request id and log line, body parsers (JSON and form, both capped at
+ * `MAX_BODY_BYTES`), the operator routes, the routers the caller passes (channels: USSD, IVR, STK, WAP;
+ * the merchant API), then the JSON 404 and the error middleware, which must come last; that is why
+ * extra routers are passed in rather than added to the returned app.
+ */
+import express, { type Router } from 'express';
+import { type Logger, logger } from '../lib/logger.js';
+import type { Context } from '../main/context.js';
+import { opsRoutes, type Readiness } from '../ops/index.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { requestContext } from './request-context.js';
+
+/** A router to mount, at the root or under a path. */
+export type Mount = Router | { path: string; router: Router };
+
+export interface AppOptions {
+  /** Bearer token of `/ops/*` and the operator routes under `/api`. */
+  opsToken: string;
+  /** The checks behind `GET /readyz` (see `contextReadiness` in `src/ops`). */
+  readiness: Readiness;
+  /**
+   * More routers, mounted in order after the operator routes and before the 404 and error handlers.
+   * Default none.
+   */
+  routers?: Mount[];
+  /** How long an HTTP call that runs a command waits for it before answering 202. Default 10000 ms. */
+  commandTimeoutMs?: number;
+  /** Where request lines and errors go. Default: the gateway logger at `LOG_LEVEL` (`ctx.config.logLevel`). */
+  logger?: Logger;
+}
+
+export function createApp(ctx: Context, options: AppOptions): express.Express {
+  const log = (options.logger ?? logger).child(
+    { component: 'http' },
+    options.logger ? {} : { level: ctx.config.logLevel },
+  );
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a load balancer `req.ip` should be the client's; the proxy's headers are trusted from loopback only.
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext(log));
+  app.use(express.json({ limit: ctx.config.maxBodyBytes }));
+  app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
+  app.use(opsRoutes(ctx, { ...options, log }));
+  for (const mount of options.routers ?? []) {
+    // A router (or a sub-app) is a function; a `{path, router}` pair is a plain object.
+    if (typeof mount === 'function') app.use(mount);
+    else app.use(mount.path, mount.router);
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * A request id and a logger for every request, and one log line when it ends. The id comes from the
+ * caller's `X-Request-Id` when it is a sane token (a load balancer or a carrier correlating calls), else
+ * it is generated; it goes back in the response header and into every log line of the request, so an
+ * operator can follow a 500 from the caller's report to the stack trace. Bodies are never logged: they
+ * carry PINs, card PINs and API keys.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../lib/logger.js';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** What a caller may choose as a request id: short, printable, nothing that could forge a log line. */
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's id and its logger (a child bound to the id). */
+export interface RequestContext {
+  id: string;
+  log: Logger;
+}
+
+/** The context `requestContext` middleware attached; a fallback for a request that never passed it. */
+export function requestContextOf(res: Response, fallback: Logger): RequestContext {
+  const ctx = res.locals.requestContext as RequestContext | undefined;
+  return ctx ?? { id: 'unknown', log: fallback };
+}
+
+/** Assigns the request id, binds a logger to it, and logs method, path, status and duration at the end. */
+export function requestContext(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const offered = req.get(REQUEST_ID_HEADER);
+    const id = offered && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+    const ctx: RequestContext = { id, log: log.child({ reqId: id }) };
+    res.locals.requestContext = ctx;
+    res.setHeader(REQUEST_ID_HEADER, id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+      // The path only: query strings may one day carry something that should not sit in logs.
+      const path = req.originalUrl.split('?')[0];
+      const line = { method: req.method, path, status: res.statusCode, ms };
+      if (res.statusCode >= 500) ctx.log.warn(line, 'request');
+      else ctx.log.info(line, 'request');
+    });
+    next();
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The operator API under `/api` (INTERFACES §8), every route behind `Authorization: Bearer $OPS_TOKEN`.
+ * Amounts are JSON integers of fen in and out; a float, a string or anything past a safe integer is
+ * refused with 400 before anything runs, so a bad body changes nothing. Reads go to the ledger's query
+ * functions; the one money movement (`POST /api/topups`) goes through the command bus like every other.
+ *
+ * Merchant routes (merchant API keys) share the `/api` prefix, so the token is checked per operator
+ * path, not for all of `/api`.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { checkLedger } from '../ledger/check.js';
+import { createMerchant } from '../ledger/merchants.js';
+import { statement, walletView } from '../ledger/queries.js';
+import { issueVouchers } from '../ledger/vouchers.js';
+import { AppError, conflict } from '../lib/errors.js';
+import { fenToJson } from '../lib/money.js';
+import { nationalMsisdn, normalizeMsisdn } from '../lib/msisdn.js';
+import { businessDay } from '../lib/time.js';
+import type { Context } from '../main/context.js';
+import { refusalError, validate } from './api-errors.js';
+import { requireOpsToken } from './auth.js';
+
+export interface OperatorRoutesOptions {
+  opsToken: string;
+  /** How long `POST /api/topups` waits for the command before answering 202 pending. Default 10000 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** Paths under which every route needs the operator token. */
+export const OPERATOR_PATHS = [
+  '/api/accounts',
+  '/api/merchants',
+  '/api/vouchers',
+  '/api/topups',
+  '/api/ledger',
+];
+
+/** The largest amount of one batch of recharge cards, fen (¥1,000). */
+export const MAX_VOUCHER_FEN = 100_000;
+
+const fen = (max: number = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: 'an amount is a JSON integer of fen' })
+    .int({ error: 'an amount is a whole number of fen (1250 is ¥12.50)' })
+    .positive({ error: 'an amount must be positive' })
+    .max(max, { error: `an amount is at most ${max} fen` });
+
+const msisdn = z
+  .string({ error: 'an MSISDN is a string' })
+  .max(32)
+  .refine((s) => normalizeMsisdn(s) !== null, { error: 'not a mainland China mobile number' })
+  .transform((s) => normalizeMsisdn(s)!);
+
+const msisdnParam = z.object({ msisdn });
+
+const transactionsQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 100' })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: 'limit is at least 1' }).max(100, { error: 'limit is at most 100' }))
+    .optional(),
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, { error: 'before is a transaction id' })
+    .transform((s) => BigInt(s))
+    .optional(),
+});
+
+const merchantBody = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'code is 1-32 letters, digits, _ or -' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'name must not be empty' })
+    .max(64, { error: 'name is at most 64 characters' }),
+});
+
+const voucherBody = z.strictObject({
+  count: z
+    .number({ error: 'count is a whole number from 1 to 1000' })
+    .int({ error: 'count is a whole number from 1 to 1000' })
+    .min(1, { error: 'count is at least 1' })
+    .max(1000, { error: 'count is at most 1000' }),
+  amount: fen(MAX_VOUCHER_FEN),
+});
+
+const topupBody = z.strictObject({
+  msisdn,
+  amount: fen(),
+  reference: z
+    .string({ error: 'reference is a string' })
+    .min(1, { error: 'reference must not be empty' })
+    .max(64, { error: 'reference is at most 64 characters' })
+    .regex(/^[^\p{Cc}]+$/u, { error: 'reference must not contain control characters' }),
+});
+
+const money = (value: unknown) => fenToJson(BigInt(value as bigint | string));
+
+export function operatorRoutes(ctx: Context, options: OperatorRoutesOptions): Router {
+  const router = Router();
+  const timeoutMs = options.commandTimeoutMs ?? 10_000;
+  const noWallet = () => new AppError('not_a_user', 'this phone number has no wallet', 404);
+  router.use(OPERATOR_PATHS, requireOpsToken(options.opsToken));
+
+  router.get('/api/accounts/:msisdn', async (req, res) => {
+    const { msisdn } = validate(msisdnParam, req.params);
+    const caps = { perPayment: ctx.config.limitPerPayment, daily: ctx.config.limitDaily };
+    const view = await walletView(ctx.db, msisdn, caps, businessDay());
+    if (!view) throw noWallet();
+    res.json({
+      msisdn: nationalMsisdn(view.msisdn),
+      status: view.status,
+      balance: fenToJson(view.balance),
+      available: fenToJson(view.available),
+      held: fenToJson(view.held),
+      currency: 'CNY',
+      limits: {
+        perPayment: fenToJson(view.limits.perPayment),
+        daily: fenToJson(view.limits.daily),
+        spentToday: money(view.limits.spentToday),
+      },
+      frozenUntil: view.frozenUntil?.toISOString() ?? null,
+      createdAt: view.createdAt.toISOString(),
+    });
+  });
+
+  router.get('/api/accounts/:msisdn/transactions', async (req, res) => {
+    const { msisdn } = validate(msisdnParam, req.params);
+    const query = validate(transactionsQuery, req.query);
+    const limit = query.limit ?? 20;
+    const exists = await ctx.db('users').where({ msisdn }).first('msisdn');
+    if (!exists) throw noWallet();
+    // One more than asked tells whether another page exists, so `next` is never a link to nothing.
+    const lines = await statement(ctx.db, msisdn, limit + 1, query.before);
+    const page = lines.slice(0, limit);
+    res.json({
+      transactions: page.map((line) => ({
+        id: line.transferId.toString(),
+        kind: line.kind,
+        amount: money(line.amount),
+        balanceAfter: money(line.balanceAfter),
+        counterparty: line.counterparty,
+        reference: line.reference,
+        at: new Date(line.at).toISOString(),
+      })),
+      next: lines.length > limit ? page[page.length - 1].transferId.toString() : null,
+    });
+  });
+
+  router.post('/api/merchants', async (req, res) => {
+    const body = validate(merchantBody, req.body);
+    const merchant = await createMerchant(ctx.db, body.code, body.name);
+    if (!merchant) throw conflict('merchant_exists', `a merchant with code ${body.code} exists`);
+    res.status(201).json({
+      code: merchant.code,
+      name: merchant.name,
+      apiKey: merchant.apiKey,
+      createdAt: new Date(merchant.createdAt).toISOString(),
+    });
+  });
+
+  router.post('/api/vouchers', async (req, res) => {
+    const body = validate(voucherBody, req.body);
+    const cards = await issueVouchers(ctx.db, body.count, BigInt(body.amount));
+    res.status(201).json(cards.map((c) => ({ serial: c.serial, pin: c.pin, amount: fenToJson(c.amount) })));
+  });
+
+  /**
+   * Idempotent on `reference` (the command key is `topup:<reference>`): the same reference with the
+   * same content answers 201 with the first result again and credits nothing more; with other content,
+   * 409 `idempotency_conflict`. Past the deadline, 202 `pending`: the top-up still runs exactly once, and
+   * repeating the request later returns its result.
+   */
+  router.post('/api/topups', async (req, res) => {
+    const body = validate(topupBody, req.body);
+    const result = await ctx.bus.execute(
+      {
+        key: `topup:${body.reference}`,
+        type: 'topup.counter',
+        input: { msisdn: body.msisdn, amount: String(body.amount), reference: body.reference },
+      },
+      timeoutMs,
+    );
+    const echo = { msisdn: nationalMsisdn(body.msisdn), amount: body.amount, reference: body.reference };
+    if (result.ok) {
+      res.status(201).json({
+        transferId: String(result.value.transferId),
+        ...echo,
+        balance: money(result.value.balance),
+      });
+      return;
+    }
+    if (result.error.code === 'pending') {
+      res
+        .status(202)
+        .json({ status: 'pending', ...echo, message: 'accepted; repeat the request to learn the result' });
+      return;
+    }
+    throw refusalError(result.error);
+  });
+
+  router.get('/api/ledger/check', async (_req, res) => {
+    const check = await checkLedger(ctx.db);
+    res.json({ ...check, total: money(check.total) });
+  });
+
+  return router;
+}
