@@ -42,6 +42,8 @@ export class CommandBus {
       { length: options.partitions },
       (_, i) => new Queue(commandQueueName(i), { connection: options.connection, prefix: options.prefix }),
     );
+    // Every add in flight listens for the queue closing; hundreds at once are normal here, not a leak.
+    for (const q of this.queues) q.setMaxListeners(10_000);
   }
 
   get allQueues(): readonly Queue[] {

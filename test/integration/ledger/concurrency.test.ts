@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Command } from '../../../src/commands/catalog.js';
+import { createContext, type Context } from '../../../src/main/context.js';
+import { createHarness, type Harness, newMsisdn, TEST_PIN, testConfig } from '../../helpers/harness.js';
+import { expectBalanced, waitFor, walletBalance } from '../../helpers/ledger.js';
+
+describe('ledger under concurrency and failure', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(async () => h.close());
+
+  it('200 concurrent transfers among 5 wallets – keep every invariant and never go negative', async () => {
+    const wallets = await Promise.all(Array.from({ length: 5 }, () => h.openWallet(newMsisdn(), 2_000n)));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const from = wallets[i % 5];
+        const to = wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5] === from ? wallets[(i + 1) % 5] : wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5];
+        return h.run('transfer', { msisdn: from, to, amount: String(100 + ((i * 37) % 700)), pin: TEST_PIN });
+      }),
+    );
+    const refused = results.filter((r) => !r.ok);
+    expect(results.filter((r) => r.ok).length).to.be.greaterThan(20);
+    // Refusals are business outcomes only: money or limits, never a lost or failed command.
+    for (const r of refused) expect(['insufficient_funds', 'limit_daily']).to.include(!r.ok && r.error.code);
+    const balances = await Promise.all(wallets.map((w) => walletBalance(h, w)));
+    for (const b of balances) expect(b >= 0n).to.equal(true);
+    expect(balances.reduce((a, b) => a + b, 0n)).to.equal(10_000n);
+    await expectBalanced(h);
+  });
+
+  it('the same command enqueued twice – applies once and both callers get the one result', async () => {
+    const a = await h.openWallet(newMsisdn(), 5_000n);
+    const b = await h.openWallet(newMsisdn());
+    const command: Command<'transfer'> = { key: randomUUID(), type: 'transfer', input: { msisdn: a, to: b, amount: '700', pin: TEST_PIN } };
+    await h.bus.send(command);
+    const [first, second] = await Promise.all([h.bus.execute(command), h.bus.execute(command)]);
+    expect(first).to.deep.equal(second);
+    expect(await walletBalance(h, b)).to.equal(700n);
+    expect(await h.db('transfers').where({ command_key: command.key }).count<{ count: bigint }[]>('* as count')).to.deep.equal([{ count: 1n }]);
+  });
+
+  describe('a worker process killed (SIGKILL) mid-batch and restarted', () => {
+    let producer: Context;
+    let child: ChildProcess | null = null;
+    const config = testConfig({ jobLockMs: 4000 });
+
+    const startWorker = async (): Promise<ChildProcess> => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/command-worker.ts'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: config.databaseUrl,
+          REDIS_URL: config.redisUrl,
+          REDIS_PREFIX: config.redisPrefix,
+          JOB_LOCK_MS: '4000',
+          WORKER_CONCURRENCY: '200',
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        proc.on('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+      });
+      return proc;
+    };
+
+    before(async () => {
+      producer = await createContext(config, { workers: false });
+    });
+    after(async () => {
+      child?.kill('SIGKILL');
+      await producer.close();
+    });
+
+    it('leaves every command applied exactly once', async function () {
+      this.timeout(120_000);
+      const wallets = await Promise.all(Array.from({ length: 40 }, () => h.openWallet(newMsisdn(), 20_000n)));
+      const commands: Command<'transfer'>[] = Array.from({ length: 3000 }, (_, i) => ({
+        key: `crash-${randomUUID()}`,
+        type: 'transfer',
+        input: { msisdn: wallets[i % 40], to: wallets[(i * 13 + 7) % 40] === wallets[i % 40] ? wallets[(i + 1) % 40] : wallets[(i * 13 + 7) % 40], amount: String(1 + (i % 50)), pin: TEST_PIN },
+      }));
+      const keys = commands.map((c) => c.key);
+      const done = async () => Number((await producer.db('commands').whereIn('key', keys).count<{ count: bigint }[]>('* as count'))[0].count);
+
+      await producer.bus.sendMany(commands);
+      child = await startWorker();
+      await waitFor(async () => (await done()) >= 900, 60_000);
+      const inTransaction = await producer.db.raw(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid()",
+      );
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      const atKill = await done();
+      expect(atKill, 'killed before everything was done').to.be.lessThan(commands.length);
+
+      child = await startWorker();
+      await waitFor(async () => (await done()) === commands.length, 90_000);
+
+      const dupes = await producer.db('transfers').whereIn('command_key', keys).groupBy('command_key').havingRaw('count(*) > 1').select('command_key');
+      expect(dupes).to.deep.equal([]);
+      const stored = await producer.db('commands').whereIn('key', keys).select('result');
+      const applied = stored.filter((r) => r.result.ok).length;
+      const transfers = Number((await producer.db('transfers').whereIn('command_key', keys).count<{ count: bigint }[]>('* as count'))[0].count);
+      expect(transfers).to.equal(applied);
+      // Every job finished as completed (a refusal is a completion), none failed for good.
+      const failed = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailedCount()))).reduce((a, b) => a + b, 0);
+      const reasons = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailed(0, 3)))).flat().map((j) => j.failedReason);
+      expect(failed, JSON.stringify(reasons)).to.equal(0);
+      const total = (await Promise.all(wallets.map((w) => walletBalance(h, w)))).reduce((a, b) => a + b, 0n);
+      expect(total).to.equal(40n * 20_000n);
+      await expectBalanced(h);
+      // For the record: the database had work in flight when the worker died.
+      expect(inTransaction.rows[0].n).to.be.a('number');
+    });
+  });
+});
