@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { testEnv } from '../helpers/setup.js';
+
+describe('npm start', () => {
+  it('with no DATABASE_URL – starts an embedded PostgreSQL, migrates, serves /readyz 200 and stops cleanly on SIGTERM', async function () {
+    this.timeout(90_000);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'fen-gateway-'));
+    chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as the postgres user
+    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, REDIS_PREFIX: `${testEnv().redisPrefix}_gw`, LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    delete env.OPS_TOKEN;
+    const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main/gateway.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    gateway.stdout.on('data', (d) => (output += d));
+    gateway.stderr.on('data', (d) => (output += d));
+    try {
+      let ready: Response | null = null;
+      for (let i = 0; i < 240 && !ready?.ok; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+      }
+      expect(ready?.status, output).to.equal(200);
+      expect(await ready!.json()).to.deep.include({ status: 'ready' });
+      expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).to.equal(true);
+      const token = /generated for this run: (\S+)/.exec(output)?.[1];
+      expect(token, output).to.be.a('string');
+      const check = await fetch(`http://127.0.0.1:${port}/api/ledger/check`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await check.json()).to.deep.include({ balanced: true, accounts: 4 });
+      const exited = new Promise<number | null>((resolve) => gateway.once('exit', resolve));
+      gateway.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      // PostgreSQL stopped with the gateway: its pid file is gone.
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).to.equal(false);
+    } finally {
+      gateway.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
