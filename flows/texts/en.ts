@@ -14,7 +14,8 @@ export const en: Record<TextKey, string> = {
   'notify.hold':
     '{merchant} asks you to pay {amount}; the amount is held for you. Reply with your payment PIN to confirm, QX to cancel.',
   'notify.hold.posted': 'You paid {amount} to {merchant}. Balance {balance}.',
-  'notify.hold.voided': 'The payment request of {amount} from {merchant} was cancelled; the money is free again.',
+  'notify.hold.voided':
+    'The payment request of {amount} from {merchant} was cancelled; the money is free again.',
   'notify.frozen': 'Your wallet is frozen.',
   'notify.frozen.until': 'Your wallet is frozen until {date}, when it unfreezes by itself.',
   'notify.unfrozen': 'Your wallet is unfrozen.',

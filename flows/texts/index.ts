@@ -8,7 +8,11 @@ export type { TextKey };
 
 const catalogs: Record<Locale, Record<TextKey, string>> = { 'zh-CN': zhCN, en };
 
-export function text(locale: string, key: TextKey, params: Record<string, string | bigint | number> = {}): string {
+export function text(
+  locale: string,
+  key: TextKey,
+  params: Record<string, string | bigint | number> = {},
+): string {
   const catalog = catalogs[locale as Locale] ?? zhCN;
   return catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];

@@ -13,7 +13,9 @@ export const accountClose: SingleCommand<'account.close'> = {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     if (account.balance !== 0n || account.held !== 0n) throw new RefusalError(refusals.balanceNotZero());
-    await trx('accounts').where({ id: account.id }).update({ status: 'closed', frozen_until: null, updated_at: trx.fn.now() });
+    await trx('accounts')
+      .where({ id: account.id })
+      .update({ status: 'closed', frozen_until: null, updated_at: trx.fn.now() });
     await trx('users').where({ msisdn: user.msisdn }).update({ closed_at: trx.fn.now() });
     await notifyUser(trx, user, 'notify.closed', {}, key);
     return { msisdn: user.msisdn, status: 'closed' };

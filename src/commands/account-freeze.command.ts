@@ -14,8 +14,11 @@ export const accountFreeze: SingleCommand<'account.freeze'> = {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     const until = input.days ? new Date(now.getTime() + input.days * 86_400_000) : null;
-    await trx('accounts').where({ id: account.id }).update({ status: 'frozen', frozen_until: until, updated_at: trx.fn.now() });
-    if (until) await notifyUser(trx, user, 'notify.frozen.until', { date: until.toISOString().slice(0, 10) }, key);
+    await trx('accounts')
+      .where({ id: account.id })
+      .update({ status: 'frozen', frozen_until: until, updated_at: trx.fn.now() });
+    if (until)
+      await notifyUser(trx, user, 'notify.frozen.until', { date: until.toISOString().slice(0, 10) }, key);
     else await notifyUser(trx, user, 'notify.frozen', {}, key);
     return { msisdn: user.msisdn, status: 'frozen', frozenUntil: until?.toISOString() ?? null };
   },

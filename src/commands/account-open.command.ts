@@ -29,9 +29,15 @@ export const accountOpen: SingleCommand<'account.open'> = {
     let accountId: bigint;
     if (existing) {
       accountId = existing.id;
-      await trx('accounts').where({ id: accountId }).update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+      await trx('accounts')
+        .where({ id: accountId })
+        .update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
     } else {
-      const [row] = await trx('accounts').insert({ kind: 'wallet', code }).onConflict('code').ignore().returning('id');
+      const [row] = await trx('accounts')
+        .insert({ kind: 'wallet', code })
+        .onConflict('code')
+        .ignore()
+        .returning('id');
       if (!row) throw new RefusalError(refusals.alreadyOpen()); // opened by a concurrent command
       accountId = row.id;
     }
@@ -48,7 +54,14 @@ export const accountOpen: SingleCommand<'account.open'> = {
       closed_at: null,
     };
     await trx('users').insert(user).onConflict('msisdn').merge();
-    await notifyUser(trx, user, 'notify.opened', { password: String(prepared.password), pin: String(prepared.initialPin) }, key, true);
+    await notifyUser(
+      trx,
+      user,
+      'notify.opened',
+      { password: String(prepared.password), pin: String(prepared.initialPin) },
+      key,
+      true,
+    );
     return { msisdn, accountId: accountId.toString(), status: 'active' };
   },
 };

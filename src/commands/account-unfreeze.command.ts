@@ -16,18 +16,25 @@ export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
   async run(trx, input, { key, now, config, prepared }) {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status !== 'frozen') throw new RefusalError(refusals.notFrozen());
-    if (input.ifFrozenUntil && account.frozen_until?.toISOString() !== new Date(input.ifFrozenUntil).toISOString()) {
+    if (
+      input.ifFrozenUntil &&
+      account.frozen_until?.toISOString() !== new Date(input.ifFrozenUntil).toISOString()
+    ) {
       throw new RefusalError(refusals.notFrozen());
     }
     if (input.pin !== undefined) {
       const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
       const { refusal, changed } = applyPinCheck(user, prepared.pin, policy);
       if (changed) {
-        await trx('users').where({ msisdn: user.msisdn }).update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+        await trx('users')
+          .where({ msisdn: user.msisdn })
+          .update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
       }
       if (refusal) throw new RefusalError(refusal);
     }
-    await trx('accounts').where({ id: account.id }).update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+    await trx('accounts')
+      .where({ id: account.id })
+      .update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
     await notifyUser(trx, user, 'notify.unfrozen', {}, key);
     return { msisdn: user.msisdn, status: 'active' };
   },

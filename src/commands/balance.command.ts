@@ -9,7 +9,12 @@ export const balance: SingleCommand<'balance'> = {
   kind: 'single',
   readOnly: true,
   async run(trx, input, { config, now }) {
-    const view = await walletView(trx, msisdnOf(input.msisdn), { perPayment: config.limitPerPayment, daily: config.limitDaily }, businessDay(now));
+    const view = await walletView(
+      trx,
+      msisdnOf(input.msisdn),
+      { perPayment: config.limitPerPayment, daily: config.limitDaily },
+      businessDay(now),
+    );
     if (!view || view.status === 'closed') throw new RefusalError(refusals.notAUser());
     return {
       msisdn: view.msisdn,
@@ -17,7 +22,11 @@ export const balance: SingleCommand<'balance'> = {
       balance: view.balance.toString(),
       available: view.available.toString(),
       locale: view.locale,
-      limits: { perPayment: view.limits.perPayment.toString(), daily: view.limits.daily.toString(), spentToday: view.limits.spentToday.toString() },
+      limits: {
+        perPayment: view.limits.perPayment.toString(),
+        daily: view.limits.daily.toString(),
+        spentToday: view.limits.spentToday.toString(),
+      },
     };
   },
 };

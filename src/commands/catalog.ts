@@ -19,7 +19,11 @@ const text = (max: number) => z.string().max(max);
 
 export const commandSchemas = {
   /** Opens a wallet for an MSISDN (after the user accepted the agreement) and sends the initial passwords. */
-  'account.open': z.object({ msisdn, locale: z.enum(['zh-CN', 'en']).optional(), channel: text(16).optional() }),
+  'account.open': z.object({
+    msisdn,
+    locale: z.enum(['zh-CN', 'en']).optional(),
+    channel: text(16).optional(),
+  }),
   /** Closes a wallet; refused while money is in it or held. */
   'account.close': z.object({ msisdn }),
   /** Freezes a wallet, optionally unfreezing by itself after `days`. */
@@ -28,7 +32,11 @@ export const commandSchemas = {
    * Unfreezes a wallet; needs the PIN when the user asks, not when the operator or the scheduler does.
    * `ifFrozenUntil` (the scheduler's): only if the freeze is still the one that was due.
    */
-  'account.unfreeze': z.object({ msisdn, pin: pin.optional(), ifFrozenUntil: z.string().datetime().optional() }),
+  'account.unfreeze': z.object({
+    msisdn,
+    pin: pin.optional(),
+    ifFrozenUntil: z.string().datetime().optional(),
+  }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
   /** Lowers (or restores) the user's own limits, within the platform caps. */
@@ -42,17 +50,35 @@ export const commandSchemas = {
   /** Counter or bank top-up, idempotent on the bank's `reference`. */
   'topup.counter': z.object({ msisdn, amount: fen, reference: text(64).min(1) }),
   /** A user pays a merchant. */
-  payment: z.object({ msisdn, merchant: text(32), amount: fen, pin, reference: text(64).optional(), description: text(140).optional() }),
+  payment: z.object({
+    msisdn,
+    merchant: text(32),
+    amount: fen,
+    pin,
+    reference: text(64).optional(),
+    description: text(140).optional(),
+  }),
   /** Phone-to-phone transfer (手机转帐). */
   transfer: z.object({ msisdn, to: msisdn, amount: fen, pin }),
   /** A merchant refunds (part of) a payment; never more than was paid. */
-  refund: z.object({ merchant: text(32), paymentId: z.string().regex(/^\d+$/), amount: fen.optional(), reason: text(140) }),
+  refund: z.object({
+    merchant: text(32),
+    paymentId: z.string().regex(/^\d+$/),
+    amount: fen.optional(),
+    reason: text(140),
+  }),
   /** A merchant reverses (冲正) a payment of the same business day: both sides restored in full. */
   reverse: z.object({ merchant: text(32), paymentId: z.string().regex(/^\d+$/) }),
   /** A merchant pays a prize (派奖) to a user. */
   payout: z.object({ merchant: text(32), msisdn, amount: fen, reference: text(64).min(1) }),
   /** A merchant asks a user to pay: the money is held until the user confirms with the PIN, declines, or it expires. */
-  'payment.request': z.object({ merchant: text(32), msisdn, amount: fen, reference: text(64).min(1), description: text(140).optional() }),
+  'payment.request': z.object({
+    merchant: text(32),
+    msisdn,
+    amount: fen,
+    reference: text(64).min(1),
+    description: text(140).optional(),
+  }),
   /** The user confirms a merchant's payment request with the PIN: the hold is posted. */
   'payment.confirm': z.object({ msisdn, holdId: z.string().regex(/^\d+$/), pin }),
   /** The user declines a payment request (or the merchant withdraws it): the hold is voided. */

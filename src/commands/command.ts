@@ -42,7 +42,11 @@ export interface SingleCommand<T extends CommandType> {
   /** Reads do not store a result: asking twice answers twice, from the ledger. */
   readOnly?: boolean;
   prepare?(db: Db, input: CommandInput<T>): Promise<SinglePrepared>;
-  run(trx: Trx, input: CommandInput<T>, ctx: SingleContext & { prepared: SinglePrepared }): Promise<Record<string, unknown>>;
+  run(
+    trx: Trx,
+    input: CommandInput<T>,
+    ctx: SingleContext & { prepared: SinglePrepared },
+  ): Promise<Record<string, unknown>>;
 }
 
 export type CommandModule<T extends CommandType> = BatchedCommand<T> | SingleCommand<T>;

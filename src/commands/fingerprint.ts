@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import type { Command } from './catalog.js';
 
 export function payloadHash(command: Pick<Command, 'type' | 'input'>): string {
-  return createHash('sha256').update(canonicalJson({ type: command.type, input: command.input })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ type: command.type, input: command.input }))
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
@@ -14,4 +16,3 @@ function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
-

@@ -14,8 +14,11 @@ export const limitsSet: SingleCommand<'limits.set'> = {
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     const perPayment = input.perPayment ?? user.limit_per_payment ?? config.limitPerPayment;
     const daily = input.daily ?? user.limit_daily ?? config.limitDaily;
-    if (perPayment > config.limitPerPayment || daily > config.limitDaily) throw new RefusalError(refusals.limitAboveCap());
-    await trx('users').where({ msisdn: user.msisdn }).update({ limit_per_payment: perPayment, limit_daily: daily });
+    if (perPayment > config.limitPerPayment || daily > config.limitDaily)
+      throw new RefusalError(refusals.limitAboveCap());
+    await trx('users')
+      .where({ msisdn: user.msisdn })
+      .update({ limit_per_payment: perPayment, limit_daily: daily });
     await notifyUser(trx, user, 'notify.limits', { perPayment, daily }, key);
     return { msisdn: user.msisdn, perPayment: perPayment.toString(), daily: daily.toString() };
   },

@@ -15,13 +15,20 @@ export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
   apply(book, input, { key, prepared }) {
     const { account, user } = book.payer(msisdnOf(input.msisdn));
     const hold = book.transfers.get(BigInt(input.holdId));
-    if (hold?.kind !== 'hold' || hold.debit_account_id !== account.id) throw new RefusalError(refusals.holdNotPending());
+    if (hold?.kind !== 'hold' || hold.debit_account_id !== account.id)
+      throw new RefusalError(refusals.holdNotPending());
     book.ensurePending(hold);
     book.checkPin(user, prepared.pin);
     book.spend(user, account, hold.amount);
     book.postHold(hold);
     const merchant = book.accountById(hold.credit_account_id);
-    notifyOwner(book, account, 'notify.hold.posted', { merchant: merchantName(book, merchant), amount: hold.amount, balance: account.balance }, key);
+    notifyOwner(
+      book,
+      account,
+      'notify.hold.posted',
+      { merchant: merchantName(book, merchant), amount: hold.amount, balance: account.balance },
+      key,
+    );
     return { holdId: input.holdId, status: 'posted', balance: account.balance.toString() };
   },
 };

@@ -19,7 +19,13 @@ export const paymentDecline: BatchedCommand<'payment.decline'> = {
     book.voidHold(hold);
     const account = book.accountById(hold.debit_account_id);
     const merchant = book.accountById(hold.credit_account_id);
-    notifyOwner(book, account, 'notify.hold.voided', { merchant: merchantName(book, merchant), amount: hold.amount }, key);
+    notifyOwner(
+      book,
+      account,
+      'notify.hold.voided',
+      { merchant: merchantName(book, merchant), amount: hold.amount },
+      key,
+    );
     return { holdId: input.holdId, status: 'voided' };
   },
 };

@@ -5,6 +5,7 @@ import { RefusalError, refusals } from '../ledger/refusals.js';
 export function paymentOf(book: Book, merchant: AccountRow, id: bigint): TransferRow {
   const paid = book.transfers.get(id);
   const isPayment = paid && (paid.kind === 'payment' || paid.kind === 'hold') && paid.status === 'posted';
-  if (!paid || !isPayment || paid.credit_account_id !== merchant.id) throw new RefusalError(refusals.notAPayment());
+  if (!paid || !isPayment || paid.credit_account_id !== merchant.id)
+    throw new RefusalError(refusals.notAPayment());
   return paid;
 }

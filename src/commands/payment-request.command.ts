@@ -19,10 +19,24 @@ export const paymentRequest: BatchedCommand<'payment.request'> = {
     book.checkPerPayment(user, input.amount);
     const expiresAt = new Date(book.options.now.getTime() + book.options.holdTtlMs);
     const hold = book.hold(
-      { kind: 'hold', from: account, to: merchant, amount: input.amount, commandKey: key, reference: input.reference, description: input.description },
+      {
+        kind: 'hold',
+        from: account,
+        to: merchant,
+        amount: input.amount,
+        commandKey: key,
+        reference: input.reference,
+        description: input.description,
+      },
       expiresAt,
     );
-    notifyOwner(book, account, 'notify.hold', { merchant: merchantName(book, merchant), amount: input.amount }, key);
+    notifyOwner(
+      book,
+      account,
+      'notify.hold',
+      { merchant: merchantName(book, merchant), amount: input.amount },
+      key,
+    );
     return { holdId: hold.id.toString(), status: 'pending', expiresAt: expiresAt.toISOString() };
   },
 };

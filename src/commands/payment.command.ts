@@ -27,7 +27,18 @@ export const payment: BatchedCommand<'payment'> = {
       description: input.description,
     });
     const name = merchantName(book, merchant);
-    notifyOwner(book, account, 'notify.payment', { merchant: name, amount: input.amount, balance: account.balance }, key);
-    return { transferId: transfer.id.toString(), merchant: input.merchant, merchantName: name, balance: account.balance.toString() };
+    notifyOwner(
+      book,
+      account,
+      'notify.payment',
+      { merchant: name, amount: input.amount, balance: account.balance },
+      key,
+    );
+    return {
+      transferId: transfer.id.toString(),
+      merchant: input.merchant,
+      merchantName: name,
+      balance: account.balance.toString(),
+    };
   },
 };

@@ -13,9 +13,22 @@ export const payout: BatchedCommand<'payout'> = {
   apply(book, input, { key }) {
     const merchant = merchantAccount(book, input.merchant);
     const wallet = payeeWallet(book, msisdnOf(input.msisdn));
-    const moved = book.move({ kind: 'payout', from: merchant, to: wallet, amount: input.amount, commandKey: key, reference: input.reference });
+    const moved = book.move({
+      kind: 'payout',
+      from: merchant,
+      to: wallet,
+      amount: input.amount,
+      commandKey: key,
+      reference: input.reference,
+    });
     const name = merchantName(book, merchant);
-    notifyOwner(book, wallet, 'notify.payout', { merchant: name, amount: input.amount, balance: wallet.balance }, key);
+    notifyOwner(
+      book,
+      wallet,
+      'notify.payout',
+      { merchant: name, amount: input.amount, balance: wallet.balance },
+      key,
+    );
     return { transferId: moved.id.toString(), balance: wallet.balance.toString() };
   },
 };

@@ -14,7 +14,10 @@ export const pinChange: SingleCommand<'pin.change'> = {
   kind: 'single',
   async prepare(db, input) {
     if (!isAcceptablePin(input.newPin)) throw new RefusalError(refusals.pinFormat());
-    const [check, newHash] = await Promise.all([checkPin(db, input.msisdn, input.oldPin), hashSecret(input.newPin)]);
+    const [check, newHash] = await Promise.all([
+      checkPin(db, input.msisdn, input.oldPin),
+      hashSecret(input.newPin),
+    ]);
     return { ...check, newHash };
   },
   async run(trx, input, { key, now, config, prepared }) {
@@ -23,10 +26,14 @@ export const pinChange: SingleCommand<'pin.change'> = {
     const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
     const { refusal } = applyPinCheck(user, prepared.pin, policy);
     if (refusal) {
-      await trx('users').where({ msisdn: user.msisdn }).update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+      await trx('users')
+        .where({ msisdn: user.msisdn })
+        .update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
       throw new RefusalError(refusal);
     }
-    await trx('users').where({ msisdn: user.msisdn }).update({ pin_hash: String(prepared.newHash), pin_failures: 0, pin_locked_until: null });
+    await trx('users')
+      .where({ msisdn: user.msisdn })
+      .update({ pin_hash: String(prepared.newHash), pin_failures: 0, pin_locked_until: null });
     await notifyUser(trx, user, 'notify.pin.changed', {}, key);
     return { msisdn: user.msisdn };
   },

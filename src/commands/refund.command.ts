@@ -31,7 +31,18 @@ export const refund: BatchedCommand<'refund'> = {
       description: input.reason,
     });
     book.updateTransfer(paid, 'refunded', paid.refunded + amount);
-    notifyOwner(book, wallet, 'notify.refund', { merchant: merchantName(book, merchant), amount, balance: wallet.balance }, key);
-    return { transferId: moved.id.toString(), paymentId: input.paymentId, amount: amount.toString(), refunded: paid.refunded.toString() };
+    notifyOwner(
+      book,
+      wallet,
+      'notify.refund',
+      { merchant: merchantName(book, merchant), amount, balance: wallet.balance },
+      key,
+    );
+    return {
+      transferId: moved.id.toString(),
+      paymentId: input.paymentId,
+      amount: amount.toString(),
+      refunded: paid.refunded.toString(),
+    };
   },
 };

@@ -31,7 +31,13 @@ export const reverse: BatchedCommand<'reverse'> = {
     });
     book.updateTransfer(paid, 'reversed', true);
     book.giveBackSpending(wallet, paid.amount);
-    notifyOwner(book, wallet, 'notify.reversal', { merchant: merchantName(book, merchant), amount: paid.amount, balance: wallet.balance }, key);
+    notifyOwner(
+      book,
+      wallet,
+      'notify.reversal',
+      { merchant: merchantName(book, merchant), amount: paid.amount, balance: wallet.balance },
+      key,
+    );
     return { transferId: moved.id.toString(), paymentId: input.paymentId, amount: paid.amount.toString() };
   },
 };

@@ -12,7 +12,13 @@ import { logger } from '../lib/logger.js';
 import type { BookOptions } from '../ledger/book.js';
 import { loadBook, writeBook } from '../ledger/book-store.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
-import { type Command, type CommandResult, type CommandType, commandSchemas, isCommandType } from './catalog.js';
+import {
+  type Command,
+  type CommandResult,
+  type CommandType,
+  commandSchemas,
+  isCommandType,
+} from './catalog.js';
 import type { BatchedCommand, Needs, Prepared, SinglePrepared } from './command.js';
 import { payloadHash } from './fingerprint.js';
 import { registry } from './registry.js';
@@ -52,7 +58,12 @@ export class CommandRunner {
     const parsed = commandSchemas[command.type].safeParse(command.input);
     if (!parsed.success) {
       // A malformed command is answered, and stored, like any refusal: it changes nothing.
-      return { ok: false, error: refusals.invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')) };
+      return {
+        ok: false,
+        error: refusals.invalid(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        ),
+      };
     }
     const input = parsed.data;
     const hash = payloadHash(command);
@@ -102,14 +113,18 @@ export class CommandRunner {
 
   private async applyInTransaction(trx: Trx, items: BatchItem[]): Promise<CommandResult[]> {
     const results: (CommandResult | undefined)[] = new Array(items.length);
-    const stored = await storedResults(trx, items.map((i) => i.key));
+    const stored = await storedResults(
+      trx,
+      items.map((i) => i.key),
+    );
     const firstOfKey = new Map<string, number>();
     const todo: number[] = [];
     const needs: Needs[] = [];
     items.forEach((item, i) => {
       const prior = stored.get(item.key);
       if (prior) {
-        results[i] = prior.hash === item.hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
+        results[i] =
+          prior.hash === item.hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
         return;
       }
       if (firstOfKey.has(item.key)) return; // a duplicate inside the batch: answered from the first below
@@ -128,22 +143,41 @@ export class CommandRunner {
       const item = items[i];
       const module = registry[item.type] as BatchedCommand<CommandType>;
       const outcome = book.attempt(() =>
-        module.apply(book, item.input as never, { key: item.key, prepared: item.prepared, config: this.config }),
+        module.apply(book, item.input as never, {
+          key: item.key,
+          prepared: item.prepared,
+          config: this.config,
+        }),
       );
       results[i] = outcome;
     }
     await writeBook(trx, book);
 
     const fresh = [...firstOfKey.values()].filter((i) => !stored.has(items[i].key) && results[i]);
-    await storeResults(trx, fresh.map((i) => ({ key: items[i].key, type: items[i].type, hash: items[i].hash, result: results[i]! })));
+    await storeResults(
+      trx,
+      fresh.map((i) => ({
+        key: items[i].key,
+        type: items[i].type,
+        hash: items[i].hash,
+        result: results[i]!,
+      })),
+    );
     return items.map((item, i) => {
       if (results[i]) return results[i]!;
       const first = results[firstOfKey.get(item.key)!]!;
-      return items[firstOfKey.get(item.key)!].hash === item.hash ? first : { ok: false, error: refusals.idempotencyConflict() };
+      return items[firstOfKey.get(item.key)!].hash === item.hash
+        ? first
+        : { ok: false, error: refusals.idempotencyConflict() };
     });
   }
 
-  private async runSingle(key: string, type: CommandType, hash: string, input: unknown): Promise<CommandResult> {
+  private async runSingle(
+    key: string,
+    type: CommandType,
+    hash: string,
+    input: unknown,
+  ): Promise<CommandResult> {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
     let prepared: SinglePrepared = {};
@@ -160,11 +194,15 @@ export class CommandRunner {
       this.db.transaction(async (trx) => {
         if (!module.readOnly) {
           const prior = (await storedResults(trx, [key])).get(key);
-          if (prior) return prior.hash === hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
+          if (prior)
+            return prior.hash === hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
         }
         let result: CommandResult;
         try {
-          result = { ok: true, value: await module.run(trx, input as never, { key, config: this.config, now, prepared }) };
+          result = {
+            ok: true,
+            value: await module.run(trx, input as never, { key, config: this.config, now, prepared }),
+          };
         } catch (err) {
           if (!(err instanceof RefusalError)) throw err;
           result = { ok: false, error: err.refusal };
@@ -180,12 +218,25 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-async function storedResults(trx: Trx, keys: string[]): Promise<Map<string, { hash: string; result: CommandResult }>> {
-  const rows = await trx.raw('SELECT key, payload_hash, result FROM commands WHERE key = ANY(?::text[])', [pgArray(keys)]);
-  return new Map(rows.rows.map((r: { key: string; payload_hash: string; result: CommandResult }) => [r.key, { hash: r.payload_hash, result: r.result }]));
+async function storedResults(
+  trx: Trx,
+  keys: string[],
+): Promise<Map<string, { hash: string; result: CommandResult }>> {
+  const rows = await trx.raw('SELECT key, payload_hash, result FROM commands WHERE key = ANY(?::text[])', [
+    pgArray(keys),
+  ]);
+  return new Map(
+    rows.rows.map((r: { key: string; payload_hash: string; result: CommandResult }) => [
+      r.key,
+      { hash: r.payload_hash, result: r.result },
+    ]),
+  );
 }
 
-async function storeResults(trx: Trx, rows: { key: string; type: string; hash: string; result: CommandResult }[]): Promise<void> {
+async function storeResults(
+  trx: Trx,
+  rows: { key: string; type: string; hash: string; result: CommandResult }[],
+): Promise<void> {
   if (!rows.length) return;
   await trx.raw(
     `INSERT INTO commands (key, type, payload_hash, result)

@@ -16,7 +16,9 @@ export function msisdnOf(raw: string): string {
 
 /** Checks a PIN against the stored hash before the transaction; the book counts the outcome. */
 export async function checkPin(db: Db, msisdn: string, pin: string): Promise<{ pin?: PinCheck }> {
-  const user = await db('users').where({ msisdn: normalizeMsisdn(msisdn) ?? '' }).first('pin_hash');
+  const user = await db('users')
+    .where({ msisdn: normalizeMsisdn(msisdn) ?? '' })
+    .first('pin_hash');
   if (!user) return {};
   const ok = /^\d{6}$/.test(pin) && (await verifySecret(pin, user.pin_hash));
   return { pin: { pinHash: user.pin_hash, ok } };

@@ -13,7 +13,10 @@ export interface Wallet {
 
 /** Locks the wallet's account, then its user row (the batch engine's order), or refuses. */
 export async function lockWallet(trx: Trx, msisdn: string): Promise<Wallet> {
-  const account = await trx('accounts').where({ code: walletCode(msisdn) }).forUpdate().first();
+  const account = await trx('accounts')
+    .where({ code: walletCode(msisdn) })
+    .forUpdate()
+    .first();
   if (!account) throw new RefusalError(refusals.notAUser());
   const user = await trx('users').where({ msisdn }).forUpdate().first();
   if (!user) throw new RefusalError(refusals.notAUser());
@@ -29,6 +32,12 @@ export async function notifyUser(
   sensitive = false,
 ): Promise<void> {
   await writeOutbox(trx, [
-    { msisdn: user.msisdn, text: text(user.locale, key, params), reason: key.replace(/^notify\./, ''), command_key: commandKey, sensitive },
+    {
+      msisdn: user.msisdn,
+      text: text(user.locale, key, params),
+      reason: key.replace(/^notify\./, ''),
+      command_key: commandKey,
+      sensitive,
+    },
   ]);
 }

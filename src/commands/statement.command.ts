@@ -10,7 +10,9 @@ export const statement: SingleCommand<'statement'> = {
   readOnly: true,
   async run(trx, input) {
     const msisdn = msisdnOf(input.msisdn);
-    const account = await trx('accounts').where({ code: walletCode(msisdn) }).first('id');
+    const account = await trx('accounts')
+      .where({ code: walletCode(msisdn) })
+      .first('id');
     if (!account) throw new RefusalError(refusals.notAUser());
     const lines = await statementLines(trx, msisdn, input.limit);
     return {
@@ -21,6 +23,7 @@ export const statement: SingleCommand<'statement'> = {
         amount: l.amount.toString(),
         balanceAfter: l.balanceAfter.toString(),
         counterparty: l.counterparty,
+        counterpartyKind: l.counterpartyKind,
         at: l.at.toISOString(),
       })),
     };

@@ -13,7 +13,11 @@ import { msisdnOf, notifyOwner } from './shared.js';
 
 export const topupCard: BatchedCommand<'topup.card'> = {
   kind: 'batched',
-  needs: (input) => ({ wallets: [msisdnOf(input.msisdn)], system: [SYSTEM.cardFloat], vouchers: [input.serial] }),
+  needs: (input) => ({
+    wallets: [msisdnOf(input.msisdn)],
+    system: [SYSTEM.cardFloat],
+    vouchers: [input.serial],
+  }),
   async prepare(db, input) {
     const voucher = await db('vouchers').where({ serial: input.serial }).first('pin_hash');
     return { voucherPinOk: Boolean(voucher) && (await verifySecret(input.cardPin, voucher.pin_hash)) };
@@ -33,6 +37,10 @@ export const topupCard: BatchedCommand<'topup.card'> = {
     });
     book.redeemVoucher(voucher, msisdnOf(input.msisdn), transfer.id);
     notifyOwner(book, account, 'notify.topup', { amount: voucher.amount, balance: account.balance }, key);
-    return { transferId: transfer.id.toString(), amount: voucher.amount.toString(), balance: account.balance.toString() };
+    return {
+      transferId: transfer.id.toString(),
+      amount: voucher.amount.toString(),
+      balance: account.balance.toString(),
+    };
   },
 };

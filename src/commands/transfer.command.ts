@@ -20,9 +20,27 @@ export const transfer: BatchedCommand<'transfer'> = {
     const payee = payeeWallet(book, to);
     book.checkPin(user, prepared.pin);
     book.spend(user, account, input.amount);
-    const moved = book.move({ kind: 'transfer', from: account, to: payee, amount: input.amount, commandKey: key });
-    notifyOwner(book, account, 'notify.transfer.out', { to: nationalMsisdn(to), amount: input.amount, balance: account.balance }, key);
-    notifyOwner(book, payee, 'notify.transfer.in', { from: nationalMsisdn(from), amount: input.amount, balance: payee.balance }, key);
+    const moved = book.move({
+      kind: 'transfer',
+      from: account,
+      to: payee,
+      amount: input.amount,
+      commandKey: key,
+    });
+    notifyOwner(
+      book,
+      account,
+      'notify.transfer.out',
+      { to: nationalMsisdn(to), amount: input.amount, balance: account.balance },
+      key,
+    );
+    notifyOwner(
+      book,
+      payee,
+      'notify.transfer.in',
+      { from: nationalMsisdn(from), amount: input.amount, balance: payee.balance },
+      key,
+    );
     return { transferId: moved.id.toString(), to, balance: account.balance.toString() };
   },
 };

@@ -55,7 +55,11 @@ export const configSchema = z.object({
   /** `DB_POOL_MAX`: PostgreSQL connections per process. */
   dbPoolMax: z.coerce.number().int().min(2).max(200).default(16),
   /** `MAX_BODY_BYTES`: the largest HTTP body accepted. */
-  maxBodyBytes: z.coerce.number().int().positive().default(64 * 1024),
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** `LOG_LEVEL`: pino level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -5,7 +5,14 @@
  * deadlock. Writes are one statement a table, whatever the batch size.
  */
 import { pgArray, type Trx } from '../lib/db.js';
-import { type AccountRow, Book, type BookOptions, type TransferRow, type UserRow, type VoucherRow } from './book.js';
+import {
+  type AccountRow,
+  Book,
+  type BookOptions,
+  type TransferRow,
+  type UserRow,
+  type VoucherRow,
+} from './book.js';
 import { merchantCode, merchantOfAccount, msisdnOfWallet, walletCode } from './codes.js';
 
 export interface Needs {
@@ -19,7 +26,12 @@ export interface Needs {
 const ACCOUNT_COLUMNS =
   'id, kind, code, status, balance, held, may_go_negative, frozen_until, spent_day, spent_today';
 
-export async function loadBook(trx: Trx, needs: Needs[], options: BookOptions, transferSlots: number): Promise<Book> {
+export async function loadBook(
+  trx: Trx,
+  needs: Needs[],
+  options: BookOptions,
+  transferSlots: number,
+): Promise<Book> {
   const codes = new Set<string>();
   const serials = new Set<string>();
   const transferIds = new Set<bigint>();
@@ -34,9 +46,17 @@ export async function loadBook(trx: Trx, needs: Needs[], options: BookOptions, t
   // Transfers' two accounts never change, so they can be read before anything is locked.
   const ids = [...transferIds].map(String);
   const sides = ids.length
-    ? (await trx.raw('SELECT debit_account_id, credit_account_id FROM transfers WHERE id = ANY(?::bigint[])', [pgArray(ids)])).rows
+    ? (
+        await trx.raw(
+          'SELECT debit_account_id, credit_account_id FROM transfers WHERE id = ANY(?::bigint[])',
+          [pgArray(ids)],
+        )
+      ).rows
     : [];
-  const accountIds = sides.flatMap((s: TransferRow) => [s.debit_account_id.toString(), s.credit_account_id.toString()]);
+  const accountIds = sides.flatMap((s: TransferRow) => [
+    s.debit_account_id.toString(),
+    s.credit_account_id.toString(),
+  ]);
 
   const accounts: AccountRow[] = (
     await trx.raw(
@@ -66,15 +86,19 @@ export async function loadBook(trx: Trx, needs: Needs[], options: BookOptions, t
       ).rows
     : [];
   const transfers: TransferRow[] = ids.length
-    ? (await trx.raw('SELECT * FROM transfers WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE', [pgArray(ids)])).rows
+    ? (
+        await trx.raw('SELECT * FROM transfers WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE', [
+          pgArray(ids),
+        ])
+      ).rows
     : [];
   const names = merchants.length
     ? await trx('merchants').whereIn('code', merchants).select('code', 'name')
     : [];
   const slots = transferSlots
-    ? (await trx.raw("SELECT nextval('transfers_id_seq') AS id FROM generate_series(1, ?)", [transferSlots])).rows.map(
-        (r: { id: bigint }) => r.id,
-      )
+    ? (
+        await trx.raw("SELECT nextval('transfers_id_seq') AS id FROM generate_series(1, ?)", [transferSlots])
+      ).rows.map((r: { id: bigint }) => r.id)
     : [];
 
   const book = new Book(options, slots);
@@ -113,7 +137,9 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     );
   }
   const fresh = new Set(book.newTransfers.map((t) => t.id));
-  const changedTransfers = [...book.dirtyTransfers].filter((id) => !fresh.has(id)).map((id) => book.transfers.get(id)!);
+  const changedTransfers = [...book.dirtyTransfers]
+    .filter((id) => !fresh.has(id))
+    .map((id) => book.transfers.get(id)!);
   if (changedTransfers.length) {
     await trx.raw(
       `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed
@@ -132,7 +158,12 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     await trx.raw(
       `INSERT INTO entries (transfer_id, account_id, amount, balance_after)
        SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])`,
-      [pgArray(e.map((x) => str(x.transfer_id))), pgArray(e.map((x) => str(x.account_id))), pgArray(e.map((x) => str(x.amount))), pgArray(e.map((x) => str(x.balance_after)))],
+      [
+        pgArray(e.map((x) => str(x.transfer_id))),
+        pgArray(e.map((x) => str(x.account_id))),
+        pgArray(e.map((x) => str(x.amount))),
+        pgArray(e.map((x) => str(x.balance_after))),
+      ],
     );
   }
   if (book.dirtyAccounts.size) {
@@ -142,7 +173,13 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
                              updated_at = now()
          FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[]) AS v(id, balance, held, spent_day, spent_today)
         WHERE x.id = v.id`,
-      [pgArray(a.map((x) => str(x.id))), pgArray(a.map((x) => str(x.balance))), pgArray(a.map((x) => str(x.held))), pgArray(a.map((x) => x.spent_day)), pgArray(a.map((x) => str(x.spent_today)))],
+      [
+        pgArray(a.map((x) => str(x.id))),
+        pgArray(a.map((x) => str(x.balance))),
+        pgArray(a.map((x) => str(x.held))),
+        pgArray(a.map((x) => x.spent_day)),
+        pgArray(a.map((x) => str(x.spent_today))),
+      ],
     );
   }
   if (book.dirtyUsers.size) {
@@ -151,7 +188,11 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
       `UPDATE users x SET pin_failures = v.pin_failures, pin_locked_until = v.pin_locked_until
          FROM unnest(?::text[], ?::int[], ?::timestamptz[]) AS v(msisdn, pin_failures, pin_locked_until)
         WHERE x.msisdn = v.msisdn`,
-      [pgArray(u.map((x) => x.msisdn)), pgArray(u.map((x) => x.pin_failures)), pgArray(u.map((x) => x.pin_locked_until?.toISOString() ?? null))],
+      [
+        pgArray(u.map((x) => x.msisdn)),
+        pgArray(u.map((x) => x.pin_failures)),
+        pgArray(u.map((x) => x.pin_locked_until?.toISOString() ?? null)),
+      ],
     );
   }
   if (book.dirtyVouchers.size) {
@@ -160,7 +201,13 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
       `UPDATE vouchers x SET status = v.status, transfer_id = v.transfer_id, redeemed_by = v.redeemed_by, redeemed_at = v.redeemed_at
          FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[]) AS v(serial, status, transfer_id, redeemed_by, redeemed_at)
         WHERE x.serial = v.serial`,
-      [pgArray(v.map((x) => x.serial)), pgArray(v.map((x) => x.status)), pgArray(v.map((x) => str(x.transfer_id))), pgArray(v.map((x) => x.redeemed_by)), pgArray(v.map((x) => x.redeemed_at?.toISOString() ?? null))],
+      [
+        pgArray(v.map((x) => x.serial)),
+        pgArray(v.map((x) => x.status)),
+        pgArray(v.map((x) => str(x.transfer_id))),
+        pgArray(v.map((x) => x.redeemed_by)),
+        pgArray(v.map((x) => x.redeemed_at?.toISOString() ?? null)),
+      ],
     );
   }
   await writeOutbox(trx, book.outbox);
@@ -171,6 +218,12 @@ export async function writeOutbox(trx: Trx, rows: Book['outbox']): Promise<void>
   await trx.raw(
     `INSERT INTO outbox (msisdn, text, reason, command_key, sensitive)
      SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])`,
-    [pgArray(rows.map((x) => x.msisdn)), pgArray(rows.map((x) => x.text)), pgArray(rows.map((x) => x.reason)), pgArray(rows.map((x) => x.command_key)), pgArray(rows.map((x) => x.sensitive))],
+    [
+      pgArray(rows.map((x) => x.msisdn)),
+      pgArray(rows.map((x) => x.text)),
+      pgArray(rows.map((x) => x.reason)),
+      pgArray(rows.map((x) => x.command_key)),
+      pgArray(rows.map((x) => x.sensitive)),
+    ],
   );
 }

@@ -172,7 +172,11 @@ export class Book {
   /** Checks the user's PIN outcome: a wrong one stays counted even though the command is refused. */
   checkPin(user: UserRow, check: PinCheck | undefined): void {
     const { now, pinMaxFailures, pinLockMs } = this.options;
-    const { refusal, changed } = applyPinCheck(user, check, { now, maxFailures: pinMaxFailures, lockMs: pinLockMs });
+    const { refusal, changed } = applyPinCheck(user, check, {
+      now,
+      maxFailures: pinMaxFailures,
+      lockMs: pinLockMs,
+    });
     if (changed) this.dirtyUsers.add(user.msisdn); // outside the undo log on purpose
     if (refusal) throw new RefusalError(refusal);
   }
@@ -183,7 +187,8 @@ export class Book {
     const daily = min(user.limit_daily ?? caps.daily, caps.daily);
     this.checkPerPayment(user, amount);
     const spent = account.spent_day === this.today ? account.spent_today : 0n;
-    if (spent + amount > daily) throw new RefusalError(refusals.overDaily(daily - spent > 0n ? daily - spent : 0n));
+    if (spent + amount > daily)
+      throw new RefusalError(refusals.overDaily(daily - spent > 0n ? daily - spent : 0n));
     this.set(account, 'spent_day', this.today);
     this.set(account, 'spent_today', spent + amount);
     this.dirtyAccounts.add(account.id);
@@ -191,7 +196,10 @@ export class Book {
 
   /** The per-payment limit alone (a payment request counts toward the day only when confirmed). */
   checkPerPayment(user: UserRow, amount: bigint): void {
-    const perPayment = min(user.limit_per_payment ?? this.options.caps.perPayment, this.options.caps.perPayment);
+    const perPayment = min(
+      user.limit_per_payment ?? this.options.caps.perPayment,
+      this.options.caps.perPayment,
+    );
     if (amount > perPayment) throw new RefusalError(refusals.overPerPayment(perPayment));
   }
 
@@ -208,7 +216,8 @@ export class Book {
     if (from.id === to.id) throw new RefusalError(refusals.sameAccount());
     ensureActive(from);
     if (to.status !== 'active') throw new RefusalError(refusals.counterpartyUnavailable());
-    if (!from.may_go_negative && from.balance - from.held < amount) throw new RefusalError(refusals.insufficientFunds());
+    if (!from.may_go_negative && from.balance - from.held < amount)
+      throw new RefusalError(refusals.insufficientFunds());
     const transfer = this.newTransfer(spec, 'posted');
     this.post(transfer, from, to);
     return transfer;
@@ -252,7 +261,8 @@ export class Book {
 
   ensurePending(transfer: TransferRow): void {
     if (transfer.status !== 'pending') throw new RefusalError(refusals.holdNotPending());
-    if (transfer.expires_at && transfer.expires_at <= this.options.now) throw new RefusalError(refusals.holdExpired());
+    if (transfer.expires_at && transfer.expires_at <= this.options.now)
+      throw new RefusalError(refusals.holdExpired());
   }
 
   /** Queues an SMS to the owner of a wallet, committed with the change it reports. */
@@ -274,7 +284,6 @@ export class Book {
     this.set(voucher, 'transfer_id', transferId);
     this.dirtyVouchers.add(voucher.serial);
   }
-
 
   private newTransfer(spec: MoveSpec, status: TransferRow['status']): TransferRow {
     const id = this.freeIds.shift();
@@ -304,7 +313,12 @@ export class Book {
     this.set(from, 'balance', from.balance - transfer.amount);
     this.set(to, 'balance', to.balance + transfer.amount);
     this.entries.push(
-      { transfer_id: transfer.id, account_id: from.id, amount: -transfer.amount, balance_after: from.balance },
+      {
+        transfer_id: transfer.id,
+        account_id: from.id,
+        amount: -transfer.amount,
+        balance_after: from.balance,
+      },
       { transfer_id: transfer.id, account_id: to.id, amount: transfer.amount, balance_after: to.balance },
     );
     this.dirtyAccounts.add(from.id);

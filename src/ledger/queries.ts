@@ -1,5 +1,6 @@
 /** Read side of the ledger: balances and statements always come from the accounts and entries, never a cache. */
 import type { Db, Trx } from '../lib/db.js';
+import { nationalMsisdn } from '../lib/msisdn.js';
 import { walletCode } from './codes.js';
 
 export interface AccountView {
@@ -15,7 +16,12 @@ export interface AccountView {
   createdAt: Date;
 }
 
-export async function walletView(db: Db | Trx, msisdn: string, caps: { perPayment: bigint; daily: bigint }, today: string): Promise<AccountView | null> {
+export async function walletView(
+  db: Db | Trx,
+  msisdn: string,
+  caps: { perPayment: bigint; daily: bigint },
+  today: string,
+): Promise<AccountView | null> {
   const row = await db('accounts as a')
     .join('users as u', 'u.account_id', 'a.id')
     .where('a.code', walletCode(msisdn))
@@ -59,12 +65,19 @@ export interface StatementLine {
   amount: bigint; // signed, as seen by this wallet
   balanceAfter: bigint;
   counterparty: string;
+  /** What the counterparty is: a wallet (national MSISDN), a merchant (its code) or the platform. */
+  counterpartyKind: 'wallet' | 'merchant' | 'system';
   reference: string | null;
   at: Date;
 }
 
 /** The wallet's latest postings, newest first, `before` a transfer id for paging. */
-export async function statement(db: Db | Trx, msisdn: string, limit: number, before?: bigint): Promise<StatementLine[]> {
+export async function statement(
+  db: Db | Trx,
+  msisdn: string,
+  limit: number,
+  before?: bigint,
+): Promise<StatementLine[]> {
   const rows = await db.raw(
     `SELECT e.transfer_id, t.kind, e.amount, e.balance_after, t.reference, e.created_at,
             other.code AS counterparty
@@ -82,8 +95,19 @@ export async function statement(db: Db | Trx, msisdn: string, limit: number, bef
     kind: r.kind,
     amount: r.amount,
     balanceAfter: r.balance_after,
-    counterparty: String(r.counterparty).replace(/^(wallet|merchant|sys):/, ''),
+    counterparty: counterpartyName(String(r.counterparty)),
+    counterpartyKind: counterpartyKind(String(r.counterparty)),
     reference: r.reference,
     at: r.created_at,
   }));
+}
+
+function counterpartyKind(code: string): StatementLine['counterpartyKind'] {
+  if (code.startsWith('wallet:')) return 'wallet';
+  return code.startsWith('merchant:') ? 'merchant' : 'system';
+}
+
+function counterpartyName(code: string): string {
+  const name = code.replace(/^(wallet|merchant|sys):/, '');
+  return code.startsWith('wallet:') ? nationalMsisdn(name) : name;
 }

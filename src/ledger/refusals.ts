@@ -35,11 +35,13 @@ export const refusals = {
   notAPayment: () => make('not_a_payment', 'no payment of this merchant has this id'),
   refundTooLarge: (left: bigint) => make('refund_too_large', `at most ${left} fen can still be refunded`),
   alreadyReversed: () => make('already_reversed', 'this payment has already been reversed'),
-  reversalWindow: () => make('reversal_window', 'only payments of the same day can be reversed; refund it instead'),
+  reversalWindow: () =>
+    make('reversal_window', 'only payments of the same day can be reversed; refund it instead'),
   reversalAfterRefund: () => make('reversal_after_refund', 'a refunded payment cannot be reversed'),
   holdNotPending: () => make('hold_not_pending', 'this payment request is no longer waiting'),
   holdExpired: () => make('hold_expired', 'this payment request has expired'),
   notFrozen: () => make('not_frozen', 'the wallet is not frozen'),
-  idempotencyConflict: () => make('idempotency_conflict', 'this key was already used for a different command'),
+  idempotencyConflict: () =>
+    make('idempotency_conflict', 'this key was already used for a different command'),
   invalid: (message: string) => make('invalid', message),
 };

@@ -26,6 +26,8 @@ export async function issueVouchers(db: Db, count: number, amount: bigint): Prom
       return { serial: `86${randomDigits(14)}`, pin, amount, pinHash: await hashSecret(pin, CARD_PIN_COST) };
     }),
   );
-  await db('vouchers').insert(cards.map((c) => ({ serial: c.serial, pin_hash: c.pinHash, amount: c.amount })));
+  await db('vouchers').insert(
+    cards.map((c) => ({ serial: c.serial, pin_hash: c.pinHash, amount: c.amount })),
+  );
   return cards.map(({ serial, pin }) => ({ serial, pin, amount }));
 }

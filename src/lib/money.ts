@@ -4,7 +4,9 @@ const YUAN = /^(\d{1,9})(?:\.(\d{1,2}))?$/;
 
 /** Full-width digits and point (what Chinese IMEs type) folded to ASCII. */
 export function toHalfWidth(text: string): string {
-  return text.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+  return text
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ');
 }
 
 /** Parses what a user types in yuan (`12`, `12.5`, `12.50`, `１２.５`) into fen; null when it is not an amount. */
@@ -32,5 +34,7 @@ export function fenFromJson(value: unknown): bigint | null {
 
 /** For JSON output: fen as a number while it is exact (every amount this product allows is). */
 export function fenToJson(fen: bigint): number | string {
-  return fen <= BigInt(Number.MAX_SAFE_INTEGER) && fen >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(fen) : fen.toString();
+  return fen <= BigInt(Number.MAX_SAFE_INTEGER) && fen >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(fen)
+    : fen.toString();
 }

@@ -22,7 +22,12 @@ export async function boot(role: string, options: { workers: boolean }): Promise
   logger.level = config.logLevel;
   const log = (msg: string) => logger.info({ role }, msg);
   const database = await ensureDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const redis = await ensureRedis({ redisUrl: config.redisUrl, explicit: Boolean(process.env.REDIS_URL), dataDir: config.dataDir, log });
+  const redis = await ensureRedis({
+    redisUrl: config.redisUrl,
+    explicit: Boolean(process.env.REDIS_URL),
+    dataDir: config.dataDir,
+    log,
+  });
   config.databaseUrl = database.url;
   config.redisUrl = redis.url;
   const ctx = await createContext(config, { workers: options.workers });

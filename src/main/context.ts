@@ -44,7 +44,12 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     return c;
   };
   const redis = connection();
-  const bus = new CommandBus({ connection: redis, blockingConnection: connection, prefix: config.redisPrefix, partitions: config.commandPartitions });
+  const bus = new CommandBus({
+    connection: redis,
+    blockingConnection: connection,
+    prefix: config.redisPrefix,
+    partitions: config.commandPartitions,
+  });
   const runner = new CommandRunner(db, config, options.clock);
   const relay = new OutboxRelay(db, redis, config.redisPrefix);
   let workers: Worker[] = [];
@@ -60,7 +65,13 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       onCompleted: () => relay.kick(),
     });
     relay.start();
-    maintenance = await startMaintenance({ db, bus, connection, prefix: config.redisPrefix, everyMs: options.sweepEveryMs });
+    maintenance = await startMaintenance({
+      db,
+      bus,
+      connection,
+      prefix: config.redisPrefix,
+      everyMs: options.sweepEveryMs,
+    });
   }
   return {
     config,

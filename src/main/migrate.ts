@@ -4,7 +4,11 @@ import { createDb, migrate } from '../lib/db.js';
 import { ensureDatabase } from '../lib/services.js';
 
 const config = loadConfig();
-const database = await ensureDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: console.log });
+const database = await ensureDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  log: console.log,
+});
 const db = createDb(database.url, 2);
 await migrate(db);
 const [, applied] = await db.migrate.list();

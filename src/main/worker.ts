@@ -3,4 +3,7 @@ import { logger } from '../lib/logger.js';
 import { boot } from './boot.js';
 
 const { config } = await boot('worker', { workers: true });
-logger.info({ partitions: config.commandPartitions, concurrency: config.workerConcurrency }, 'worker running');
+logger.info(
+  { partitions: config.commandPartitions, concurrency: config.workerConcurrency },
+  'worker running',
+);

@@ -142,6 +142,7 @@ export function operatorRoutes(ctx: Context, options: OperatorRoutesOptions): Ro
         amount: money(line.amount),
         balanceAfter: money(line.balanceAfter),
         counterparty: line.counterparty,
+        counterpartyKind: line.counterpartyKind,
         reference: line.reference,
         at: new Date(line.at).toISOString(),
       })),

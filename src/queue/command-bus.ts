@@ -56,7 +56,10 @@ export class CommandBus {
   }
 
   async send<T extends CommandType>(command: Command<T>): Promise<void> {
-    await this.queues[this.partitionOf(command)].add(command.type, command.input, { ...commandJobOptions, jobId: jobIdOf(command.key, payloadHash(command)) });
+    await this.queues[this.partitionOf(command)].add(command.type, command.input, {
+      ...commandJobOptions,
+      jobId: jobIdOf(command.key, payloadHash(command)),
+    });
   }
 
   /** Enqueues many at once (benchmarks, bulk operator work), grouped by partition. */
@@ -68,21 +71,47 @@ export class CommandBus {
     }
     await Promise.all(
       [...byPartition].map(([p, list]) =>
-        this.queues[p].addBulk(list.map((c) => ({ name: c.type, data: c.input, opts: { ...commandJobOptions, jobId: jobIdOf(c.key, payloadHash(c)) } }))),
+        this.queues[p].addBulk(
+          list.map((c) => ({
+            name: c.type,
+            data: c.input,
+            opts: { ...commandJobOptions, jobId: jobIdOf(c.key, payloadHash(c)) },
+          })),
+        ),
       ),
     );
   }
 
-  /** Enqueues and waits for the result; `PENDING` when `timeoutMs` passes first. */
+  /**
+   * Enqueues and waits for the result; `PENDING` when `timeoutMs` passes first. The deadline covers the
+   * enqueue too: while Redis is unreachable ioredis holds the add and sends it when Redis is back, so
+   * the command is still accepted, and the caller must not hang meanwhile.
+   */
   async execute<T extends CommandType>(command: Command<T>, timeoutMs = 10_000): Promise<CommandResult> {
+    const deadline = Date.now() + timeoutMs;
     const partition = this.partitionOf(command);
-    const events = await this.eventsOf(partition);
-    const job = await this.queues[partition].add(command.type, command.input, { ...commandJobOptions, jobId: jobIdOf(command.key, payloadHash(command)) });
+    const enqueued = (async () => {
+      const events = await this.eventsOf(partition);
+      const jobId = jobIdOf(command.key, payloadHash(command));
+      const job = await this.queues[partition].add(command.type, command.input, {
+        ...commandJobOptions,
+        jobId,
+      });
+      return { events, job };
+    })();
+    const ready = await withinDeadline(enqueued, deadline - Date.now());
+    if (!ready) return PENDING;
     try {
-      return (await job.waitUntilFinished(events, timeoutMs)) as CommandResult;
+      return (await ready.job.waitUntilFinished(
+        ready.events,
+        Math.max(1, deadline - Date.now()),
+      )) as CommandResult;
     } catch (err) {
       if (/timed out/i.test(String((err as Error).message))) return PENDING;
-      return { ok: false, error: { code: 'failed', message: 'the command could not be completed; operators have been alerted' } };
+      return {
+        ok: false,
+        error: { code: 'failed', message: 'the command could not be completed; operators have been alerted' },
+      };
     }
   }
 
@@ -103,4 +132,14 @@ export class CommandBus {
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.queues.map((q) => q.close()));
   }
+}
+
+/** The promise's value, or null when `ms` passes first (the promise goes on; its error is dropped). */
+function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => undefined);
+  return Promise.race([
+    promise,
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, ms)))),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -26,7 +26,11 @@ export interface CommandWorkerOptions {
 export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
   const handle = async (job: Job): Promise<CommandResult> => {
     try {
-      return await options.runner.run({ key: keyOfJob(job.id!), type: job.name as CommandType, input: job.data });
+      return await options.runner.run({
+        key: keyOfJob(job.id!),
+        type: job.name as CommandType,
+        input: job.data,
+      });
     } catch (err) {
       if (err instanceof InvalidCommandError) throw new UnrecoverableError(err.message);
       throw err;
@@ -41,7 +45,12 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
       stalledInterval: Math.max(500, Math.floor(options.lockDuration / 2)),
       maxStalledCount: 5,
     });
-    worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: err.message }, 'command failed'));
+    worker.on('failed', (job, err) =>
+      logger.warn(
+        { jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: err.message },
+        'command failed',
+      ),
+    );
     worker.on('error', (err) => logger.error({ err }, 'command worker error'));
     if (options.onCompleted) worker.on('completed', options.onCompleted);
     return worker;

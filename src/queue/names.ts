@@ -9,6 +9,8 @@ export interface OutboundSms {
   msisdn: string;
   text: string;
   reason: string;
+  /** Holds initial passwords: the sender removes the job once sent instead of keeping it for a week. */
+  sensitive: boolean;
 }
 
 /** 32-bit FNV-1a: a stable, well-spread hash to pick a partition (Blnk does the same). */
@@ -27,6 +29,7 @@ export function fnv1a(text: string): number {
  * gets another id, reaches the runner, and is refused there as an idempotency conflict. Job ids may be
  * neither integers nor contain `:`, so the key is percent-encoded behind a `k_` prefix.
  */
-export const jobIdOf = (key: string, fingerprint: string) => `k_${encodeURIComponent(key)}.${fingerprint.slice(0, 20)}`;
+export const jobIdOf = (key: string, fingerprint: string) =>
+  `k_${encodeURIComponent(key)}.${fingerprint.slice(0, 20)}`;
 export const keyOfJob = (jobId: string) =>
   jobId.startsWith('k_') ? decodeURIComponent(jobId.slice(2, jobId.lastIndexOf('.'))) : jobId;

@@ -69,8 +69,18 @@ export class OutboxRelay {
       await this.queue.addBulk(
         rows.map((r) => ({
           name: r.reason,
-          data: { outboxId: r.id.toString(), msisdn: r.msisdn, text: r.text, reason: r.reason },
-          opts: { ...outboundJobOptions, jobId: `outbox-${r.id}` },
+          data: {
+            outboxId: r.id.toString(),
+            msisdn: r.msisdn,
+            text: r.text,
+            reason: r.reason,
+            sensitive: r.sensitive,
+          },
+          opts: {
+            ...outboundJobOptions,
+            jobId: `outbox-${r.id}`,
+            ...(r.sensitive ? { removeOnComplete: true } : {}),
+          },
         })),
       );
       const ids = rows.map((r) => r.id.toString());

@@ -41,8 +41,15 @@ export function newMsisdn(): string {
   return `86139${String(process.pid % 1000).padStart(3, '0')}${String(msisdnCounter).padStart(5, '0')}`;
 }
 
-export async function createHarness(overrides: Partial<Config> = {}, options: Partial<ContextOptions> = {}): Promise<Harness> {
-  const ctx = await createContext(testConfig(overrides), { workers: true, sweepEveryMs: 3_600_000, ...options });
+export async function createHarness(
+  overrides: Partial<Config> = {},
+  options: Partial<ContextOptions> = {},
+): Promise<Harness> {
+  const ctx = await createContext(testConfig(overrides), {
+    workers: true,
+    sweepEveryMs: 3_600_000,
+    ...options,
+  });
   const run = <T extends CommandType>(type: T, input: CommandPayload<T>, key = randomUUID()) =>
     ctx.bus.execute({ key, type, input } as Command<T>, 15_000);
   return {
@@ -54,9 +61,16 @@ export async function createHarness(overrides: Partial<Config> = {}, options: Pa
       // A low scrypt cost keeps thousands of test payments quick; the hash carries its cost, and the
       // production cost is covered by the tests that use the PIN account.open generates.
       pinHash ??= hashSecret(TEST_PIN, { N: 1024, r: 8, p: 1 });
-      await ctx.db('users').where({ msisdn }).update({ pin_hash: await pinHash });
+      await ctx
+        .db('users')
+        .where({ msisdn })
+        .update({ pin_hash: await pinHash });
       if (fen > 0n) {
-        const topped = await run('topup.counter', { msisdn, amount: fen.toString(), reference: randomUUID() });
+        const topped = await run('topup.counter', {
+          msisdn,
+          amount: fen.toString(),
+          reference: randomUUID(),
+        });
         if (!topped.ok) throw new Error(`top-up failed: ${JSON.stringify(topped)}`);
       }
       return msisdn;

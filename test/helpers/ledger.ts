@@ -10,7 +10,10 @@ export async function expectBalanced(ctx: Context): Promise<void> {
 }
 
 export async function walletBalance(ctx: Context, msisdn: string): Promise<bigint> {
-  const row = await ctx.db('accounts').where({ code: walletCode(msisdn) }).first('balance');
+  const row = await ctx
+    .db('accounts')
+    .where({ code: walletCode(msisdn) })
+    .first('balance');
   return row.balance;
 }
 
@@ -21,7 +24,9 @@ export async function ledgerSnapshot(ctx: Context): Promise<string> {
     ctx.db('entries').count<{ count: string }[]>('* as count'),
     ctx.db('accounts').orderBy('id').select('id', 'balance', 'held', 'status'),
   ]);
-  return JSON.stringify({ transfers: transfers[0].count, entries: entries[0].count, balances }, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify({ transfers: transfers[0].count, entries: entries[0].count, balances }, (_, v) =>
+    typeof v === 'bigint' ? v.toString() : v,
+  );
 }
 
 /** The texts queued for a phone, oldest first (outbox rows, relayed or not). */
@@ -38,4 +43,3 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000)
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-

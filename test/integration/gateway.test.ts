@@ -11,10 +11,19 @@ describe('npm start', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'fen-gateway-'));
     chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as the postgres user
     const port = 40_000 + Math.floor(Math.random() * 10_000);
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, REDIS_PREFIX: `${testEnv().redisPrefix}_gw`, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      REDIS_PREFIX: `${testEnv().redisPrefix}_gw`,
+      LOG_LEVEL: 'warn',
+    };
     delete env.DATABASE_URL;
     delete env.OPS_TOKEN;
-    const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main/gateway.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main/gateway.ts'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     gateway.stdout.on('data', (d) => (output += d));
     gateway.stderr.on('data', (d) => (output += d));
@@ -29,7 +38,9 @@ describe('npm start', () => {
       expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).to.equal(true);
       const token = /generated for this run: (\S+)/.exec(output)?.[1];
       expect(token, output).to.be.a('string');
-      const check = await fetch(`http://127.0.0.1:${port}/api/ledger/check`, { headers: { authorization: `Bearer ${token}` } });
+      const check = await fetch(`http://127.0.0.1:${port}/api/ledger/check`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(await check.json()).to.deep.include({ balanced: true, accounts: 4 });
       const exited = new Promise<number | null>((resolve) => gateway.once('exit', resolve));
       gateway.kill('SIGTERM');

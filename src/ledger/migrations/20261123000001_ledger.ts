@@ -26,8 +26,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`ALTER TABLE accounts ADD CONSTRAINT accounts_kind_check CHECK (kind IN ('wallet','merchant','system'))`);
-  await knex.raw(`ALTER TABLE accounts ADD CONSTRAINT accounts_status_check CHECK (status IN ('active','frozen','closed'))`);
+  await knex.raw(
+    `ALTER TABLE accounts ADD CONSTRAINT accounts_kind_check CHECK (kind IN ('wallet','merchant','system'))`,
+  );
+  await knex.raw(
+    `ALTER TABLE accounts ADD CONSTRAINT accounts_status_check CHECK (status IN ('active','frozen','closed'))`,
+  );
   await knex.raw(
     'ALTER TABLE accounts ADD CONSTRAINT accounts_not_negative CHECK (may_go_negative OR balance - held >= 0)',
   );
@@ -74,7 +78,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['created_at']);
   });
   await knex.raw('ALTER TABLE transfers ADD CONSTRAINT transfers_amount_positive CHECK (amount > 0)');
-  await knex.raw('ALTER TABLE transfers ADD CONSTRAINT transfers_two_sides CHECK (debit_account_id <> credit_account_id)');
+  await knex.raw(
+    'ALTER TABLE transfers ADD CONSTRAINT transfers_two_sides CHECK (debit_account_id <> credit_account_id)',
+  );
   await knex.raw("CREATE INDEX transfers_pending_expiry ON transfers (expires_at) WHERE status = 'pending'");
 
   await knex.schema.createTable('entries', (t) => {
@@ -131,7 +137,16 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['outbox', 'commands', 'vouchers', 'entries', 'transfers', 'merchants', 'users', 'accounts']) {
+  for (const table of [
+    'outbox',
+    'commands',
+    'vouchers',
+    'entries',
+    'transfers',
+    'merchants',
+    'users',
+    'accounts',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

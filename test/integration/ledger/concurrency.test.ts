@@ -18,7 +18,10 @@ describe('ledger under concurrency and failure', () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) => {
         const from = wallets[i % 5];
-        const to = wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5] === from ? wallets[(i + 1) % 5] : wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5];
+        const to =
+          wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5] === from
+            ? wallets[(i + 1) % 5]
+            : wallets[(i * 7 + 1 + Math.floor(i / 5)) % 5];
         return h.run('transfer', { msisdn: from, to, amount: String(100 + ((i * 37) % 700)), pin: TEST_PIN });
       }),
     );
@@ -35,12 +38,18 @@ describe('ledger under concurrency and failure', () => {
   it('the same command enqueued twice – applies once and both callers get the one result', async () => {
     const a = await h.openWallet(newMsisdn(), 5_000n);
     const b = await h.openWallet(newMsisdn());
-    const command: Command<'transfer'> = { key: randomUUID(), type: 'transfer', input: { msisdn: a, to: b, amount: '700', pin: TEST_PIN } };
+    const command: Command<'transfer'> = {
+      key: randomUUID(),
+      type: 'transfer',
+      input: { msisdn: a, to: b, amount: '700', pin: TEST_PIN },
+    };
     await h.bus.send(command);
     const [first, second] = await Promise.all([h.bus.execute(command), h.bus.execute(command)]);
     expect(first).to.deep.equal(second);
     expect(await walletBalance(h, b)).to.equal(700n);
-    expect(await h.db('transfers').where({ command_key: command.key }).count<{ count: bigint }[]>('* as count')).to.deep.equal([{ count: 1n }]);
+    expect(
+      await h.db('transfers').where({ command_key: command.key }).count<{ count: bigint }[]>('* as count'),
+    ).to.deep.equal([{ count: 1n }]);
   });
 
   describe('a worker process killed (SIGKILL) mid-batch and restarted', () => {
@@ -82,10 +91,22 @@ describe('ledger under concurrency and failure', () => {
       const commands: Command<'transfer'>[] = Array.from({ length: 3000 }, (_, i) => ({
         key: `crash-${randomUUID()}`,
         type: 'transfer',
-        input: { msisdn: wallets[i % 40], to: wallets[(i * 13 + 7) % 40] === wallets[i % 40] ? wallets[(i + 1) % 40] : wallets[(i * 13 + 7) % 40], amount: String(1 + (i % 50)), pin: TEST_PIN },
+        input: {
+          msisdn: wallets[i % 40],
+          to:
+            wallets[(i * 13 + 7) % 40] === wallets[i % 40]
+              ? wallets[(i + 1) % 40]
+              : wallets[(i * 13 + 7) % 40],
+          amount: String(1 + (i % 50)),
+          pin: TEST_PIN,
+        },
       }));
       const keys = commands.map((c) => c.key);
-      const done = async () => Number((await producer.db('commands').whereIn('key', keys).count<{ count: bigint }[]>('* as count'))[0].count);
+      const done = async () =>
+        Number(
+          (await producer.db('commands').whereIn('key', keys).count<{ count: bigint }[]>('* as count'))[0]
+            .count,
+        );
 
       await producer.bus.sendMany(commands);
       child = await startWorker();
@@ -101,15 +122,29 @@ describe('ledger under concurrency and failure', () => {
       child = await startWorker();
       await waitFor(async () => (await done()) === commands.length, 90_000);
 
-      const dupes = await producer.db('transfers').whereIn('command_key', keys).groupBy('command_key').havingRaw('count(*) > 1').select('command_key');
+      const dupes = await producer
+        .db('transfers')
+        .whereIn('command_key', keys)
+        .groupBy('command_key')
+        .havingRaw('count(*) > 1')
+        .select('command_key');
       expect(dupes).to.deep.equal([]);
       const stored = await producer.db('commands').whereIn('key', keys).select('result');
       const applied = stored.filter((r) => r.result.ok).length;
-      const transfers = Number((await producer.db('transfers').whereIn('command_key', keys).count<{ count: bigint }[]>('* as count'))[0].count);
+      const transfers = Number(
+        (
+          await producer.db('transfers').whereIn('command_key', keys).count<{ count: bigint }[]>('* as count')
+        )[0].count,
+      );
       expect(transfers).to.equal(applied);
       // Every job finished as completed (a refusal is a completion), none failed for good.
-      const failed = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailedCount()))).reduce((a, b) => a + b, 0);
-      const reasons = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailed(0, 3)))).flat().map((j) => j.failedReason);
+      const failed = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailedCount()))).reduce(
+        (a, b) => a + b,
+        0,
+      );
+      const reasons = (await Promise.all(producer.bus.allQueues.map((q) => q.getFailed(0, 3))))
+        .flat()
+        .map((j) => j.failedReason);
       expect(failed, JSON.stringify(reasons)).to.equal(0);
       const total = (await Promise.all(wallets.map((w) => walletBalance(h, w)))).reduce((a, b) => a + b, 0n);
       expect(total).to.equal(40n * 20_000n);

@@ -30,7 +30,9 @@ describe('ledger rules', () => {
       expect(pin).to.match(/^\d{6}$/);
       expect(JSON.stringify(opened)).not.to.contain(pin);
       const user = await h.db('users').where({ msisdn }).first('pin_hash', 'login_hash');
-      expect(user.pin_hash).to.match(/^scrypt\$/).and.not.contain(pin);
+      expect(user.pin_hash)
+        .to.match(/^scrypt\$/)
+        .and.not.contain(pin);
       await h.run('topup.counter', { msisdn, amount: '500', reference: randomUUID() });
       const paid = await h.run('payment', { msisdn, merchant, amount: '100', pin: pin! });
       expect(paid).to.deep.include({ ok: true });
@@ -40,11 +42,15 @@ describe('ledger rules', () => {
       const msisdn = newMsisdn();
       await h.run('account.open', { msisdn });
       await h.relay.relayOnce();
-      await waitFor(async () => Boolean((await h.db('outbox').where({ msisdn, reason: 'opened' }).first('relayed_at')).relayed_at));
+      await waitFor(async () =>
+        Boolean((await h.db('outbox').where({ msisdn, reason: 'opened' }).first('relayed_at')).relayed_at),
+      );
       const [row] = await h.db('outbox').where({ msisdn, reason: 'opened' }).select('text', 'relayed_at');
       expect(row.relayed_at).to.be.instanceOf(Date);
       expect(row.text).not.to.match(/\d{6}/);
-      const job = await h.relay.queue.getJob(`outbox-${(await h.db('outbox').where({ msisdn }).first('id')).id}`);
+      const job = await h.relay.queue.getJob(
+        `outbox-${(await h.db('outbox').where({ msisdn }).first('id')).id}`,
+      );
       expect(job?.data.msisdn).to.equal(msisdn);
     });
 
@@ -81,7 +87,9 @@ describe('ledger rules', () => {
       const wrong = await h.run('account.unfreeze', { msisdn: a, pin: '999999' });
       expect(!wrong.ok && wrong.error.code).to.equal('wrong_pin');
       expect(await h.run('account.unfreeze', { msisdn: a, pin: TEST_PIN })).to.deep.include({ ok: true });
-      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN })).to.deep.include({ ok: true });
+      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN })).to.deep.include({
+        ok: true,
+      });
     });
 
     it('a wallet frozen for 7 days – is unfrozen by the scheduled sweep once the date has come, not before', async () => {
@@ -94,7 +102,15 @@ describe('ledger rules', () => {
       const due = await sweep(h.db, h.bus, new Date(until.getTime() + 1000));
       const mine = due.find((c) => (c.input as { msisdn: string }).msisdn === a);
       expect(mine?.type).to.equal('account.unfreeze');
-      await waitFor(async () => (await h.db('accounts').where({ code: `wallet:${a}` }).first('status')).status === 'active');
+      await waitFor(
+        async () =>
+          (
+            await h
+              .db('accounts')
+              .where({ code: `wallet:${a}` })
+              .first('status')
+          ).status === 'active',
+      );
       expect((await textsFor(h, a)).at(-1)).to.equal('您的钱包已解冻。');
     });
 
@@ -105,7 +121,14 @@ describe('ledger rules', () => {
       await h.run('account.freeze', { msisdn: a });
       const stale = await h.run('account.unfreeze', { msisdn: a, ifFrozenUntil: firstUntil });
       expect(!stale.ok && stale.error.code).to.equal('not_frozen');
-      expect((await h.db('accounts').where({ code: `wallet:${a}` }).first('status')).status).to.equal('frozen');
+      expect(
+        (
+          await h
+            .db('accounts')
+            .where({ code: `wallet:${a}` })
+            .first('status')
+        ).status,
+      ).to.equal('frozen');
     });
   });
 
@@ -119,11 +142,17 @@ describe('ledger rules', () => {
     it('payments – beyond ¥1,000 in a day – refuse limit_daily, transfers counted too', async () => {
       const a = await h.openWallet(newMsisdn(), 200_000n);
       const b = await h.openWallet(newMsisdn());
-      expect(await h.run('payment', { msisdn: a, merchant, amount: '50000', pin: TEST_PIN })).to.deep.include({ ok: true });
-      expect(await h.run('transfer', { msisdn: a, to: b, amount: '49999', pin: TEST_PIN })).to.deep.include({ ok: true });
+      expect(await h.run('payment', { msisdn: a, merchant, amount: '50000', pin: TEST_PIN })).to.deep.include(
+        { ok: true },
+      );
+      expect(await h.run('transfer', { msisdn: a, to: b, amount: '49999', pin: TEST_PIN })).to.deep.include({
+        ok: true,
+      });
       const over = await h.run('payment', { msisdn: a, merchant, amount: '2', pin: TEST_PIN });
       expect(!over.ok && over.error.code).to.equal('limit_daily');
-      expect(await h.run('payment', { msisdn: a, merchant, amount: '1', pin: TEST_PIN })).to.deep.include({ ok: true });
+      expect(await h.run('payment', { msisdn: a, merchant, amount: '1', pin: TEST_PIN })).to.deep.include({
+        ok: true,
+      });
     });
 
     it('limits.set – the user lowers the per-payment limit – and cannot raise it above the cap', async () => {
@@ -157,7 +186,9 @@ describe('ledger rules', () => {
       const a = await h.openWallet(newMsisdn(), 10_000n);
       await h.run('payment', { msisdn: a, merchant, amount: '100', pin: '000001' });
       await h.run('payment', { msisdn: a, merchant, amount: '100', pin: '000001' });
-      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN })).to.deep.include({ ok: true });
+      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN })).to.deep.include({
+        ok: true,
+      });
       const wrong = await h.run('payment', { msisdn: a, merchant, amount: '100', pin: '000001' });
       expect(!wrong.ok && wrong.error.code).to.equal('wrong_pin');
     });
@@ -166,26 +197,46 @@ describe('ledger rules', () => {
       const a = await h.openWallet(newMsisdn(), 10_000n);
       const trivial = await h.run('pin.change', { msisdn: a, oldPin: TEST_PIN, newPin: '123456' });
       expect(!trivial.ok && trivial.error.code).to.equal('pin_format');
-      expect(await h.run('pin.change', { msisdn: a, oldPin: TEST_PIN, newPin: '864209' })).to.deep.include({ ok: true });
+      expect(await h.run('pin.change', { msisdn: a, oldPin: TEST_PIN, newPin: '864209' })).to.deep.include({
+        ok: true,
+      });
       const old = await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN });
       expect(!old.ok && old.error.code).to.equal('wrong_pin');
-      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: '864209' })).to.deep.include({ ok: true });
+      expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: '864209' })).to.deep.include({
+        ok: true,
+      });
     });
   });
 
   describe('hold expiry', () => {
     it('a payment request past its expiry – is voided by the sweep and cannot be confirmed', async () => {
       const a = await h.openWallet(newMsisdn(), 5_000n);
-      const req = await h.run('payment.request', { merchant, msisdn: a, amount: '3000', reference: randomUUID() });
+      const req = await h.run('payment.request', {
+        merchant,
+        msisdn: a,
+        amount: '3000',
+        reference: randomUUID(),
+      });
       const holdId = String(req.ok && req.value.holdId);
-      await h.db('transfers').where({ id: holdId }).update({ expires_at: new Date(Date.now() - 1000) });
+      await h
+        .db('transfers')
+        .where({ id: holdId })
+        .update({ expires_at: new Date(Date.now() - 1000) });
       const late = await h.run('payment.confirm', { msisdn: a, holdId, pin: TEST_PIN });
       expect(!late.ok && late.error.code).to.equal('hold_expired');
       const due = await sweep(h.db, h.bus);
       expect(due.map((c) => c.key)).to.include(`hold-expiry:${holdId}`);
-      await waitFor(async () => (await h.db('transfers').where({ id: holdId }).first('status')).status === 'voided');
-      expect((await h.db('accounts').where({ code: `wallet:${a}` }).first('held')).held).to.equal(0n);
+      await waitFor(
+        async () => (await h.db('transfers').where({ id: holdId }).first('status')).status === 'voided',
+      );
+      expect(
+        (
+          await h
+            .db('accounts')
+            .where({ code: `wallet:${a}` })
+            .first('held')
+        ).held,
+      ).to.equal(0n);
     });
   });
 });
-

@@ -24,7 +24,10 @@ describe('ledger transfers', () => {
       expect(first).to.deep.include({ ok: true });
       expect(await walletBalance(h, user)).to.equal(5_000n);
       const again = await h.run('topup.card', { msisdn: user, serial: card.serial, cardPin: card.pin });
-      expect(again).to.deep.equal({ ok: false, error: { code: 'voucher_used', message: 'this card has already been used' } });
+      expect(again).to.deep.equal({
+        ok: false,
+        error: { code: 'voucher_used', message: 'this card has already been used' },
+      });
       expect(await walletBalance(h, user)).to.equal(5_000n);
     });
 
@@ -32,7 +35,9 @@ describe('ledger transfers', () => {
       const [card] = await issueVouchers(h.db, 1, 1_000n);
       const a = await h.openWallet(newMsisdn());
       const b = await h.openWallet(newMsisdn());
-      expect(await h.run('topup.card', { msisdn: a, serial: card.serial, cardPin: card.pin })).to.deep.include({ ok: true });
+      expect(
+        await h.run('topup.card', { msisdn: a, serial: card.serial, cardPin: card.pin }),
+      ).to.deep.include({ ok: true });
       const before = await ledgerSnapshot(h);
       const refused = await h.run('topup.card', { msisdn: b, serial: card.serial, cardPin: card.pin });
       expect(!refused.ok && refused.error.code).to.equal('voucher_used');
@@ -44,7 +49,11 @@ describe('ledger transfers', () => {
       const [card] = await issueVouchers(h.db, 1, 1_000n);
       const wrongPin = card.pin === '000000' ? '111111' : '000000';
       const wrong = await h.run('topup.card', { msisdn: user, serial: card.serial, cardPin: wrongPin });
-      const unknown = await h.run('topup.card', { msisdn: user, serial: '8600000000000000', cardPin: card.pin });
+      const unknown = await h.run('topup.card', {
+        msisdn: user,
+        serial: '8600000000000000',
+        cardPin: card.pin,
+      });
       expect(!wrong.ok && wrong.error.code).to.equal('voucher_invalid');
       expect(!unknown.ok && unknown.error.code).to.equal('voucher_invalid');
       expect(await walletBalance(h, user)).to.equal(0n);
@@ -52,8 +61,14 @@ describe('ledger transfers', () => {
 
     it('topup.card – when two wallets race for one card – exactly one gets it', async () => {
       const [card] = await issueVouchers(h.db, 1, 2_000n);
-      const users = await Promise.all([h.openWallet(newMsisdn()), h.openWallet(newMsisdn()), h.openWallet(newMsisdn())]);
-      const results = await Promise.all(users.map((u) => h.run('topup.card', { msisdn: u, serial: card.serial, cardPin: card.pin })));
+      const users = await Promise.all([
+        h.openWallet(newMsisdn()),
+        h.openWallet(newMsisdn()),
+        h.openWallet(newMsisdn()),
+      ]);
+      const results = await Promise.all(
+        users.map((u) => h.run('topup.card', { msisdn: u, serial: card.serial, cardPin: card.pin })),
+      );
       expect(results.filter((r) => r.ok)).to.have.length(1);
       const balances = await Promise.all(users.map((u) => walletBalance(h, u)));
       expect(balances.reduce((a, b) => a + b, 0n)).to.equal(2_000n);
@@ -75,13 +90,21 @@ describe('ledger transfers', () => {
       const user = await h.openWallet(newMsisdn());
       const reference = `bank-${randomUUID()}`;
       await h.run('topup.counter', { msisdn: user, amount: '3000', reference }, `topup:${reference}`);
-      const other = await h.run('topup.counter', { msisdn: user, amount: '9000', reference }, `topup:${reference}`);
+      const other = await h.run(
+        'topup.counter',
+        { msisdn: user, amount: '9000', reference },
+        `topup:${reference}`,
+      );
       expect(!other.ok && other.error.code).to.equal('idempotency_conflict');
       expect(await walletBalance(h, user)).to.equal(3_000n);
     });
 
     it('topup.counter – for a phone with no wallet – refuses not_a_user', async () => {
-      const result = await h.run('topup.counter', { msisdn: newMsisdn(), amount: '100', reference: randomUUID() });
+      const result = await h.run('topup.counter', {
+        msisdn: newMsisdn(),
+        amount: '100',
+        reference: randomUUID(),
+      });
       expect(!result.ok && result.error.code).to.equal('not_a_user');
     });
   });
@@ -125,7 +148,12 @@ describe('ledger transfers', () => {
     it('transfer – between two wallets – moves the money and tells both, in any MSISDN form', async () => {
       const a = await h.openWallet(newMsisdn(), 5_000n);
       const b = await h.openWallet(newMsisdn());
-      const result = await h.run('transfer', { msisdn: `+${a}`, to: b.slice(2), amount: '500', pin: TEST_PIN });
+      const result = await h.run('transfer', {
+        msisdn: `+${a}`,
+        to: b.slice(2),
+        amount: '500',
+        pin: TEST_PIN,
+      });
       expect(result).to.deep.include({ ok: true });
       expect(await walletBalance(h, a)).to.equal(4_500n);
       expect(await walletBalance(h, b)).to.equal(500n);
@@ -164,7 +192,11 @@ describe('ledger transfers', () => {
       await h.merchant(other);
       const user = await h.openWallet(newMsisdn(), 10_000n);
       const paid = await h.run('payment', { msisdn: user, merchant, amount: '100', pin: TEST_PIN });
-      const result = await h.run('refund', { merchant: other, paymentId: String(paid.ok && paid.value.transferId), reason: 'x' });
+      const result = await h.run('refund', {
+        merchant: other,
+        paymentId: String(paid.ok && paid.value.transferId),
+        reason: 'x',
+      });
       expect(!result.ok && result.error.code).to.equal('not_a_payment');
     });
   });
@@ -198,10 +230,20 @@ describe('ledger transfers', () => {
       const user = await h.openWallet(newMsisdn(), 2_000n);
       const poor = `p${randomUUID().slice(0, 6)}`;
       await h.merchant(poor);
-      const refused = await h.run('payout', { merchant: poor, msisdn: user, amount: '100', reference: 'prize-1' });
+      const refused = await h.run('payout', {
+        merchant: poor,
+        msisdn: user,
+        amount: '100',
+        reference: 'prize-1',
+      });
       expect(!refused.ok && refused.error.code).to.equal('insufficient_funds');
       await h.run('payment', { msisdn: user, merchant: poor, amount: '2000', pin: TEST_PIN });
-      const paid = await h.run('payout', { merchant: poor, msisdn: user, amount: '1500', reference: 'prize-2' });
+      const paid = await h.run('payout', {
+        merchant: poor,
+        msisdn: user,
+        amount: '1500',
+        reference: 'prize-2',
+      });
       expect(paid).to.deep.include({ ok: true });
       expect(await walletBalance(h, user)).to.equal(1_500n);
     });
@@ -210,7 +252,12 @@ describe('ledger transfers', () => {
   describe('merchant payment requests (holds)', () => {
     it('payment.request then confirm – holds the money, then posts it', async () => {
       const user = await h.openWallet(newMsisdn(), 5_000n);
-      const req = await h.run('payment.request', { merchant, msisdn: user, amount: '3000', reference: randomUUID() });
+      const req = await h.run('payment.request', {
+        merchant,
+        msisdn: user,
+        amount: '3000',
+        reference: randomUUID(),
+      });
       const holdId = String(req.ok && req.value.holdId);
       // Held money cannot be spent elsewhere meanwhile.
       const meanwhile = await h.run('payment', { msisdn: user, merchant, amount: '2500', pin: TEST_PIN });
@@ -224,18 +271,42 @@ describe('ledger transfers', () => {
 
     it('payment.request then decline – frees the money and moves nothing', async () => {
       const user = await h.openWallet(newMsisdn(), 5_000n);
-      const req = await h.run('payment.request', { merchant, msisdn: user, amount: '3000', reference: randomUUID() });
+      const req = await h.run('payment.request', {
+        merchant,
+        msisdn: user,
+        amount: '3000',
+        reference: randomUUID(),
+      });
       const holdId = String(req.ok && req.value.holdId);
-      expect((await h.db('accounts').where({ code: `wallet:${user}` }).first('held')).held).to.equal(3_000n);
+      expect(
+        (
+          await h
+            .db('accounts')
+            .where({ code: `wallet:${user}` })
+            .first('held')
+        ).held,
+      ).to.equal(3_000n);
       const declined = await h.run('payment.decline', { msisdn: user, holdId });
       expect(declined.ok && declined.value.status).to.equal('voided');
-      expect((await h.db('accounts').where({ code: `wallet:${user}` }).first('held')).held).to.equal(0n);
+      expect(
+        (
+          await h
+            .db('accounts')
+            .where({ code: `wallet:${user}` })
+            .first('held')
+        ).held,
+      ).to.equal(0n);
       expect(await walletBalance(h, user)).to.equal(5_000n);
     });
 
     it('payment.request – beyond the balance – refuses insufficient_funds', async () => {
       const user = await h.openWallet(newMsisdn(), 100n);
-      const req = await h.run('payment.request', { merchant, msisdn: user, amount: '101', reference: randomUUID() });
+      const req = await h.run('payment.request', {
+        merchant,
+        msisdn: user,
+        amount: '101',
+        reference: randomUUID(),
+      });
       expect(!req.ok && req.error.code).to.equal('insufficient_funds');
     });
   });

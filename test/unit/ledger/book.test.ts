@@ -11,11 +11,32 @@ const options = {
 };
 
 function account(id: bigint, balance: bigint, extra: Partial<AccountRow> = {}): AccountRow {
-  return { id, kind: 'wallet', code: `wallet:86138000000${id}`, status: 'active', balance, held: 0n, may_go_negative: false, frozen_until: null, spent_day: null, spent_today: 0n, ...extra };
+  return {
+    id,
+    kind: 'wallet',
+    code: `wallet:86138000000${id}`,
+    status: 'active',
+    balance,
+    held: 0n,
+    may_go_negative: false,
+    frozen_until: null,
+    spent_day: null,
+    spent_today: 0n,
+    ...extra,
+  };
 }
 
 function user(accountId: bigint): UserRow {
-  return { msisdn: `86138000000${accountId}`, account_id: accountId, pin_hash: 'h', pin_failures: 0, pin_locked_until: null, locale: 'zh-CN', limit_per_payment: null, limit_daily: null };
+  return {
+    msisdn: `86138000000${accountId}`,
+    account_id: accountId,
+    pin_hash: 'h',
+    pin_failures: 0,
+    pin_locked_until: null,
+    locale: 'zh-CN',
+    limit_per_payment: null,
+    limit_daily: null,
+  };
 }
 
 describe('book', () => {
@@ -37,7 +58,9 @@ describe('book', () => {
     expect(book.entries).to.have.length(0);
     expect(book.newTransfers).to.have.length(0);
     // The transfer id it took is free again for the next command.
-    const next = book.attempt(() => book.move({ kind: 'transfer', from: a, to: b, amount: 100n, commandKey: 'k2' }));
+    const next = book.attempt(() =>
+      book.move({ kind: 'transfer', from: a, to: b, amount: 100n, commandKey: 'k2' }),
+    );
     expect(next.ok && next.value.id).to.equal(1n);
   });
 
@@ -65,9 +88,11 @@ describe('book', () => {
     const b = account(2n, 0n);
     book.addAccount(a);
     book.addAccount(b);
-    for (const amount of [100n, 250n, 1n]) book.move({ kind: 'transfer', from: a, to: b, amount, commandKey: `k${amount}` });
+    for (const amount of [100n, 250n, 1n])
+      book.move({ kind: 'transfer', from: a, to: b, amount, commandKey: `k${amount}` });
     const byTransfer = new Map<bigint, bigint>();
-    for (const e of book.entries) byTransfer.set(e.transfer_id, (byTransfer.get(e.transfer_id) ?? 0n) + e.amount);
+    for (const e of book.entries)
+      byTransfer.set(e.transfer_id, (byTransfer.get(e.transfer_id) ?? 0n) + e.amount);
     expect([...byTransfer.values()]).to.deep.equal([0n, 0n, 0n]);
     expect(book.entries.at(-2)!.balance_after).to.equal(649n);
     expect(book.entries.at(-1)!.balance_after).to.equal(351n);

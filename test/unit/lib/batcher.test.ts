@@ -31,11 +31,14 @@ describe('batcher', () => {
   });
 
   it('an Error in the outcome – rejects only that item', async () => {
-    const batcher = new Batcher<number, number>(async (items) => items.map((i) => (i === 2 ? new Error('bad') : i)), {
-      max: 10,
-      waitMs: 1,
-      maxInFlight: 1,
-    });
+    const batcher = new Batcher<number, number>(
+      async (items) => items.map((i) => (i === 2 ? new Error('bad') : i)),
+      {
+        max: 10,
+        waitMs: 1,
+        maxInFlight: 1,
+      },
+    );
     const settled = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
     expect(settled.map((s) => s.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
   });

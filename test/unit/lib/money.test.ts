@@ -32,7 +32,9 @@ describe('money', () => {
   });
 
   it('parseYuan and formatYuan – round-trip every amount exactly', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 99_999_999_999n }), (fen) => parseYuan(formatYuan(fen)) === fen));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 99_999_999_999n }), (fen) => parseYuan(formatYuan(fen)) === fen),
+    );
   });
 
   it('fenFromJson – takes safe integers and digit strings, refuses floats and junk', () => {
