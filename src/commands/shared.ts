@@ -1,6 +1,7 @@
 /** Small pieces several commands share. */
 import { text } from '../../flows/texts/index.js';
-import type { Db } from '../lib/db.js';
+import { Batcher } from '../lib/batcher.js';
+import { type Db, pgArray } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { verifySecret } from '../lib/secrets.js';
 import type { AccountRow, Book, PinCheck } from '../ledger/book.js';
@@ -14,14 +15,34 @@ export function msisdnOf(raw: string): string {
   return msisdn;
 }
 
-/** Checks a PIN against the stored hash before the transaction; the book counts the outcome. */
+/**
+ * Checks a PIN against the stored hash before the transaction; the book counts the outcome. The hash
+ * lookups of all commands arriving together share one query, so hundreds of payments in flight do not
+ * queue for pool connections ahead of the batch transactions.
+ */
 export async function checkPin(db: Db, msisdn: string, pin: string): Promise<{ pin?: PinCheck }> {
-  const user = await db('users')
-    .where({ msisdn: normalizeMsisdn(msisdn) ?? '' })
-    .first('pin_hash');
-  if (!user) return {};
-  const ok = /^\d{6}$/.test(pin) && (await verifySecret(pin, user.pin_hash));
-  return { pin: { pinHash: user.pin_hash, ok } };
+  const pinHash = await pinHashLookup(db).submit(normalizeMsisdn(msisdn) ?? '');
+  if (pinHash === null) return {};
+  const ok = /^\d{6}$/.test(pin) && (await verifySecret(pin, pinHash));
+  return { pin: { pinHash, ok } };
+}
+
+const lookups = new WeakMap<Db, Batcher<string, string | null>>();
+
+function pinHashLookup(db: Db): Batcher<string, string | null> {
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = new Batcher(
+      async (msisdns) => {
+        const rows = await db.raw('SELECT msisdn, pin_hash FROM users WHERE msisdn = ANY(?::text[])', [pgArray(msisdns)]);
+        const byMsisdn = new Map<string, string>(rows.rows.map((r: { msisdn: string; pin_hash: string }) => [r.msisdn, r.pin_hash]));
+        return msisdns.map((m) => byMsisdn.get(m) ?? null);
+      },
+      { max: 1000, waitMs: 0, maxInFlight: 4 },
+    );
+    lookups.set(db, lookup);
+  }
+  return lookup;
 }
 
 /** Sends the owner of a wallet account an SMS in the owner's language. */

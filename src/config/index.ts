@@ -101,14 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const value = env[name];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const parsed = configSchema.safeParse(raw);
+  // Overrides are validated with the rest: a bad knob fails here, not as a spinning worker later.
+  const parsed = configSchema.safeParse({ ...raw, ...overrides });
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((i) => `${envNames[i.path[0] as keyof Config] ?? i.path.join('.')}: ${i.message}`)
       .join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
-  const config = { ...parsed.data, ...overrides };
+  const config = parsed.data;
   config.publicUrl ??= `http://localhost:${config.port}`;
   return config;
 }

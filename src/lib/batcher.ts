@@ -27,7 +27,9 @@ export class Batcher<I, O> {
     /** Returns one outcome per item, in order; an `Error` rejects only its own item. */
     private readonly flush: (items: I[]) => Promise<(O | Error)[]>,
     private readonly options: BatcherOptions,
-  ) {}
+  ) {
+    if (options.max < 1 || options.maxInFlight < 1) throw new RangeError('a batcher needs max and maxInFlight of at least 1');
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {

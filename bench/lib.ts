@@ -1,0 +1,242 @@
+/**
+ * What every benchmark shares: a database and a Redis prefix of its own (removed at the end, even on
+ * failure), the run's length, percentiles, and the shape of a result line.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createDb, migrate } from '../src/lib/db.js';
+
+export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** One line of the table and of `bench/results.json`. */
+export interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  /** The name of the reference this result is compared with (measured in the same run). */
+  referenceName?: string;
+  reference?: number;
+  ratio?: number;
+  /** What the ratio should reach: `>= x` or `<= x`. */
+  aim?: string;
+  note?: string;
+}
+
+/** What a benchmark reads of the results measured before it (its references). */
+export type Results = ReadonlyMap<string, Result>;
+
+export interface Benchmark {
+  name: string;
+  /** Names of the benchmarks whose values this one uses as reference: run first. */
+  needs?: string[];
+  /** Several results may come from one run (e.g. a ceiling and its hot variant). */
+  provides?: string[];
+  run(results: Results): Promise<Result[]>;
+}
+
+/** Seconds a measured window lasts (`BENCH_SECONDS`, default 20 as spec/BENCH.md says). */
+export function benchSeconds(fallback = 20): number {
+  const raw = process.env.BENCH_SECONDS;
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`BENCH_SECONDS must be a positive number (got ${raw})`);
+  return n;
+}
+
+/** Seconds of warm-up before a measured window (`BENCH_WARMUP_SECONDS`, default 2). */
+export function warmupSeconds(): number {
+  const raw = process.env.BENCH_WARMUP_SECONDS;
+  const n = raw === undefined || raw === '' ? 2 : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : 2;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Nearest-rank percentile of unsorted numbers (sorts a copy). */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** What exists now and must go if the run is interrupted (Ctrl-C, SIGTERM): finally blocks do not run then. */
+const live = {
+  databases: new Set<string>(),
+  prefixes: new Set<string>(),
+  stoppers: new Set<() => Promise<unknown>>(),
+};
+let interrupted = false;
+async function cleanUpAndExit(signal: NodeJS.Signals): Promise<void> {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping, then removing ${[...live.databases, ...live.prefixes].join(', ') || 'nothing'}`);
+  // Stop what writes (workers, producers) first, or it recreates keys after they are removed.
+  const timeout = sleep(10_000);
+  await Promise.race([Promise.allSettled([...live.stoppers].map((stop) => stop())), timeout]);
+  await Promise.allSettled([...live.databases].map((d) => dropDatabase(d)));
+  await Promise.allSettled([...live.prefixes].map((p) => removeRedisPrefix(p)));
+  process.exit(130);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, (s) => void cleanUpAndExit(s));
+
+/** Registers `stop` to run if the run is interrupted, before its database and prefix go; returns the unregister. */
+export function onInterrupt(stop: () => Promise<unknown>): () => void {
+  live.stoppers.add(stop);
+  return () => live.stoppers.delete(stop);
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } catch (err) {
+    log(`could not drop database ${name}: ${(err as Error).message}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database `bench_<random>` (optionally migrated with the project's migrations), dropped after `work`. */
+export async function withDatabase<T>(
+  options: { migrate: boolean },
+  work: (url: string) => Promise<T>,
+): Promise<T> {
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  live.databases.add(name);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    if (options.migrate) {
+      const db = createDb(url.toString(), 2);
+      try {
+        await migrate(db);
+      } finally {
+        await db.destroy();
+      }
+    }
+    return await work(url.toString());
+  } finally {
+    await dropDatabase(name);
+    live.databases.delete(name);
+  }
+}
+
+/** A fresh Redis key prefix `bench_<random>`; every key under it is removed after `work`. */
+export async function withRedisPrefix<T>(work: (prefix: string) => Promise<T>): Promise<T> {
+  const prefix = `bench_${randomBytes(5).toString('hex')}`;
+  live.prefixes.add(prefix);
+  try {
+    return await work(prefix);
+  } finally {
+    await removeRedisPrefix(prefix);
+    live.prefixes.delete(prefix);
+  }
+}
+
+export async function removeRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } catch (err) {
+    log(`could not clean Redis prefix ${prefix}: ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * `BENCH_CPU_PROF=DIR`: writes a V8 CPU profile of this process for `work` only (the measured part of
+ * one benchmark, not its set-up nor the other benchmarks) to `DIR/<name>.cpuprofile`.
+ */
+export async function withCpuProfile<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return work();
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}/${name}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    log(`CPU profile written to ${file}`);
+  }
+}
+
+/** CPU seconds (user+system) used so far by each process, with its command name (Linux `/proc`). */
+export async function cpuByCommand(): Promise<Map<string, { name: string; seconds: number }>> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const out = new Map<string, { name: string; seconds: number }>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+      const name =
+        comm.startsWith('postgres') || comm.startsWith('postmaster')
+          ? 'postgres'
+          : comm.replace(/[/:-].*$/, '');
+      out.set(pid, { name, seconds: ticks / 100 });
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * The cores each command name used between two `cpuByCommand()` readings, busiest first. Processes
+ * that ended in between are not counted (their time is lost); processes started in between count whole.
+ */
+export function coresBetween(
+  before: Map<string, { name: string; seconds: number }>,
+  after: Map<string, { name: string; seconds: number }>,
+  seconds: number,
+): string {
+  const byName = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const used = a.seconds - (before.get(pid)?.seconds ?? 0);
+    byName.set(a.name, (byName.get(a.name) ?? 0) + used / seconds);
+  }
+  return [...byName]
+    .filter(([, cores]) => cores >= 0.02)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+    .join(', ');
+}

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench` runs every benchmark; `npm run bench -- NAME [NAME...]` runs those (plus the
+ * references they are compared with, measured in the same run). Prints a table and writes
+ * `bench/results.json`: `[{ name, value, unit, reference?, ratio? }]`. See spec/BENCH.md.
+ *
+ * Environment: `BENCH_SECONDS` (measured window of each ledger benchmark, default 20),
+ * `BENCH_WARMUP_SECONDS` (default 2), `BENCH_PG_ADMIN_URL`, `BENCH_REDIS_URL`; for profiling:
+ * `BENCH_REFERENCES=0` (skip references), `BENCH_CPU_PROF=DIR` (CPU profile of each measured run),
+ * `BENCH_PROFILE=1` (Redis INFO commandstats and per-statement SQL times over the run),
+ * `BENCH_WORKER_PROCESSES=N` (run the command workers in N child processes), `BENCH_RELAY=0` (experiment:
+ * no outbox relay, flagged in the note); knobs: `COMMAND_PARTITIONS`,
+ * `WORKER_CONCURRENCY`, `BATCH_MAX`, `BATCH_WAIT_MS`, `DB_POOL_MAX`, `BENCH_IN_FLIGHT`, `BENCH_CHUNK`.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ledgerCeiling, ledgerCeilingHot } from './ledger-ceiling.js';
+import { ledgerHotMerchant, ledgerTransfers } from './ledger-transfers.js';
+import { type Benchmark, log, type Result } from './lib.js';
+import { pinVerify } from './pin-verify.js';
+
+process.env.LOG_LEVEL ??= 'warn';
+/** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
+const withReferences = process.env.BENCH_REFERENCES !== '0';
+
+const benchmarks: Benchmark[] = [
+  pinVerify,
+  ledgerCeiling,
+  ledgerTransfers,
+  ledgerCeilingHot,
+  ledgerHotMerchant,
+];
+
+function plan(requested: string[]): Benchmark[] {
+  if (!requested.length) return benchmarks;
+  const byName = new Map(benchmarks.map((b) => [b.name, b]));
+  const unknown = requested.filter((n) => !byName.has(n));
+  if (unknown.length) {
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(', ')}\nknown: ${[...byName.keys()].join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    if (withReferences) for (const n of byName.get(name)!.needs ?? []) add(n);
+    wanted.add(name);
+  };
+  for (const n of requested) add(n);
+  return benchmarks.filter((b) => wanted.has(b.name));
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  if (n === undefined || Number.isNaN(n)) return '';
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits);
+}
+
+function table(rows: Result[]): string {
+  const head = ['name', 'value', 'unit', 'reference', 'ratio', 'aim', 'note'];
+  const cells = rows.map((r) => [
+    r.name,
+    fmt(r.value),
+    r.unit,
+    r.referenceName ? `${r.referenceName} ${fmt(r.reference)}` : '',
+    fmt(r.ratio),
+    r.aim ?? '',
+    r.note ?? '',
+  ]);
+  const widths = head.map((h, i) => (i === 6 ? 0 : Math.max(h.length, ...cells.map((c) => c[i].length))));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 6 ? v : i === 1 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const chosen = plan(process.argv.slice(2));
+  const results = new Map<string, Result>();
+  const failures: string[] = [];
+  const started = performance.now();
+  for (const b of chosen) {
+    const missing = withReferences ? (b.needs ?? []).filter((n) => !results.has(n)) : [];
+    if (missing.length) {
+      failures.push(`${b.name}: skipped, its reference ${missing.join(', ')} failed`);
+      continue;
+    }
+    log(`running ${b.name}`);
+    try {
+      for (const r of await b.run(results)) results.set(r.name, r);
+    } catch (err) {
+      const message = (err as Error).stack ?? String(err);
+      log(`${b.name} FAILED: ${message}`);
+      failures.push(`${b.name}: ${(err as Error).message}`);
+    }
+  }
+  const rows = [...results.values()];
+  process.stdout.write(`\n${table(rows)}\n`);
+  process.stdout.write(
+    `\n${rows.length} results in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  const json = rows.map((r) => ({
+    name: r.name,
+    value: r.value,
+    unit: r.unit,
+    ...(r.reference !== undefined ? { reference: r.reference } : {}),
+    ...(r.ratio !== undefined ? { ratio: r.ratio } : {}),
+  }));
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+  if (failures.length) {
+    process.stdout.write(`\nFAILED:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
