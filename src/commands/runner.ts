@@ -68,14 +68,16 @@ export class CommandRunner {
     const input = parsed.data;
     const hash = payloadHash(command);
     const module = registry[command.type];
-    if (module.kind === 'single') return this.runSingle(command.key, command.type, hash, input);
-    let prepared: Prepared = {};
+    // Slow work (scrypt) happens here, before any transaction; a refusal here changes nothing.
+    let prepared: SinglePrepared = {};
     try {
-      prepared = module.prepare ? await module.prepare(this.db, input as never) : {};
+      const prepare = module.prepare as ((db: Db, input: never) => Promise<SinglePrepared>) | undefined;
+      prepared = prepare ? await prepare(this.db, input as never) : {};
     } catch (err) {
       if (err instanceof RefusalError) return { ok: false, error: err.refusal };
       throw err;
     }
+    if (module.kind === 'single') return this.runSingle(command.key, command.type, hash, input, prepared);
     return this.batcher.submit({ key: command.key, type: command.type, hash, input, prepared });
   }
 
@@ -177,16 +179,10 @@ export class CommandRunner {
     type: CommandType,
     hash: string,
     input: unknown,
+    prepared: SinglePrepared,
   ): Promise<CommandResult> {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
-    let prepared: SinglePrepared = {};
-    try {
-      prepared = module.prepare ? await module.prepare(this.db, input as never) : {};
-    } catch (err) {
-      if (err instanceof RefusalError) return { ok: false, error: err.refusal };
-      throw err;
-    }
     const now = this.clock();
     // A single command checks everything before it writes, except a wrong PIN it counts on purpose:
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
