@@ -1,0 +1,122 @@
+/**
+ * What every journey shares: its input, the command request it hands to `runCommand`, screen builders,
+ * refusal codes turned into friendly texts, and the USSD size rule screens must keep.
+ */
+import { fromPromise } from 'xstate';
+import type { CommandPayload, CommandResult, CommandType } from '../src/commands/catalog.js';
+import { fenFromJson } from '../src/lib/money.js';
+import type { InputSpec, Screen } from './screen.js';
+import { type Locale, money, type TextKey, text } from './texts/index.js';
+
+/** A journey's input: who is using it and in which language. */
+export interface FlowStart {
+  msisdn: string;
+  locale: Locale;
+}
+
+/** What a flow asks `runCommand` for: a command without its idempotency key (the session runner adds it). */
+export type CommandRequest = { [T in CommandType]: { type: T; input: CommandPayload<T> } }[CommandType];
+
+/**
+ * The named actor flows ask for commands through. A placeholder: the session runner binds it to the
+ * command bus, tests to a fake, both with `machine.provide({ actors: { runCommand } })`.
+ */
+export const runCommandPlaceholder = fromPromise<CommandResult, CommandRequest>(async () => {
+  throw new Error('runCommand is not bound: provide it with machine.provide()');
+});
+
+/** States that wait for `runCommand` carry this tag; a session is saved only when none does. */
+export const BUSY = 'busy';
+
+export const digitsInput = (minLength: number, maxLength: number): InputSpec => ({
+  minLength,
+  maxLength,
+  digitsOnly: true,
+  hidden: false,
+});
+export const amountInput: InputSpec = { minLength: 1, maxLength: 12, digitsOnly: false, hidden: false };
+export const pinInput: InputSpec = { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true };
+
+export const prompt = (textValue: string, input: InputSpec): Screen => ({
+  kind: 'prompt',
+  text: textValue,
+  input,
+});
+export const finalMessage = (textValue: string): Screen => ({
+  kind: 'message',
+  text: textValue,
+  final: true,
+});
+
+/** The text a user typed, or the item picked (STK), trimmed; '' for a timeout. */
+export function typed(event: { type: string; text?: string; id?: string }): string {
+  if (event.type === 'TEXT') return (event.text ?? '').trim();
+  if (event.type === 'SELECT') return (event.id ?? '').trim();
+  return '';
+}
+
+/** A name short enough to keep every screen within one USSD page. */
+export function clip(name: string, max = 12): string {
+  return name.length > max ? `${name.slice(0, max - 1)}.` : name;
+}
+
+/** Fen from a command result field (a decimal string), printed `¥12.50`; '' when absent. */
+export function moneyOf(value: unknown): string {
+  const fen = fenFromJson(value);
+  return fen === null ? '' : money(fen);
+}
+
+/** The friendly text for a refused (or pending) command. */
+export function refusalText(locale: Locale, error: { code: string; message: string }): string {
+  const number = /(\d+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'wrong_pin':
+      return number === undefined
+        ? text(locale, 'refusal.wrong_pin.plain')
+        : text(locale, 'refusal.wrong_pin', { left: number });
+    case 'limit_per_payment':
+      return number === undefined
+        ? text(locale, 'refusal.limit')
+        : text(locale, 'refusal.limit_per_payment', { limit: BigInt(number) });
+    case 'limit_daily':
+      return number === undefined
+        ? text(locale, 'refusal.limit')
+        : text(locale, 'refusal.limit_daily', { left: BigInt(number) });
+    case 'limit_above_cap':
+      return text(locale, 'refusal.limit');
+    case 'insufficient_funds':
+    case 'pin_locked':
+    case 'merchant_not_found':
+    case 'payee_not_found':
+    case 'account_frozen':
+    case 'account_closed':
+    case 'not_a_user':
+    case 'same_account':
+    case 'counterparty_unavailable':
+    case 'pending':
+      return text(locale, `refusal.${error.code}` as TextKey);
+    default:
+      return text(locale, 'refusal.other');
+  }
+}
+
+// The GSM 03.38 default alphabet and its extension table: a USSD page of these holds 182 characters.
+const GSM =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€';
+
+/** How a channel with one text page would show the screen (a USSD adapter may render it its own way). */
+export function screenText(screen: Screen): string {
+  if (screen.kind === 'menu')
+    return [screen.title, ...screen.options.map((o) => `${o.id}.${o.label}`)].join('\n');
+  return screen.text;
+}
+
+/** At most 182 GSM characters, or 80 when anything else (Chinese) is in it. */
+export function ussdLimit(value: string): number {
+  return [...value].every((c) => GSM.includes(c)) ? 182 : 80;
+}
+
+export function fitsUssd(screen: Screen): boolean {
+  const value = screenText(screen);
+  return [...value].length <= ussdLimit(value);
+}

@@ -1,0 +1,34 @@
+/**
+ * What flows and channels say to each other. Flows are channel-neutral: they take normalized input and
+ * emit abstract screens; each channel adapter renders a screen its own way (a USSD page, TwiML, an SMS,
+ * an HTML page, an STK proactive command) and turns what the user did into an input.
+ */
+
+/** What the user did: typed text (SMS, USSD, WAP form), pressed digits (IVR), picked an item (STK), or nothing. */
+export type FlowInput =
+  | { type: 'TEXT'; text: string }
+  | { type: 'SELECT'; id: string }
+  | { type: 'TIMEOUT' };
+
+export interface ScreenOption {
+  /** What the user types or picks: `1`, `2`, … (USSD, IVR) or the STK item id. */
+  id: string;
+  label: string;
+}
+
+/** Constraints of an input request, for channels that can enforce them (STK GET INPUT, IVR Gather). */
+export interface InputSpec {
+  minLength: number;
+  maxLength: number;
+  digitsOnly: boolean;
+  /** A PIN: masked on screen, never logged, never kept in a snapshot after use. */
+  hidden: boolean;
+}
+
+export type Screen =
+  /** Numbered options under a title. */
+  | { kind: 'menu'; title: string; options: ScreenOption[] }
+  /** A question that wants typed input. */
+  | { kind: 'prompt'; text: string; input: InputSpec }
+  /** A message; `final` ends the session (USSD `END`). */
+  | { kind: 'message'; text: string; final: boolean };

@@ -1,0 +1,151 @@
+/**
+ * Transfer to another wallet: the payee's mobile number (asked again while invalid) → amount in yuan
+ * (asked again while malformed) → payment PIN → result. Like paying, the PIN never enters the context.
+ */
+import { assign, setup } from 'xstate';
+import { parseYuan } from '../src/lib/money.js';
+import { nationalMsisdn, normalizeMsisdn } from '../src/lib/msisdn.js';
+import type { FlowInput, Screen } from './screen.js';
+import { money, text } from './texts/index.js';
+import {
+  amountInput,
+  BUSY,
+  digitsInput,
+  type FlowStart,
+  finalMessage,
+  moneyOf,
+  pinInput,
+  prompt,
+  refusalText,
+  runCommandPlaceholder,
+  typed,
+} from './kit.js';
+
+export interface TransferContext extends FlowStart {
+  screen: Screen;
+  /** The payee, canonical (86…). */
+  to: string;
+  /** Fen as a decimal string (snapshots are JSON). */
+  amount: string;
+}
+
+const msisdnInput = digitsInput(11, 14);
+
+export const transferMachine = setup({
+  types: {
+    context: {} as TransferContext,
+    input: {} as FlowStart,
+    events: {} as FlowInput,
+    output: {} as Screen,
+  },
+  actors: { runCommand: runCommandPlaceholder },
+  guards: {
+    isMsisdn: ({ event }) => normalizeMsisdn(typed(event)) !== null,
+    isAmount: ({ event }) => parseYuan(typed(event)) !== null,
+  },
+}).createMachine({
+  id: 'transfer',
+  context: ({ input }) => ({
+    ...input,
+    to: '',
+    amount: '',
+    screen: prompt(text(input.locale, 'flow.transfer.to'), msisdnInput),
+  }),
+  initial: 'to',
+  on: {
+    TIMEOUT: {
+      target: '.done',
+      actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.timeout')) }),
+    },
+  },
+  states: {
+    to: {
+      on: {
+        TEXT: [
+          {
+            guard: 'isMsisdn',
+            target: 'amount',
+            actions: assign(({ context, event }) => {
+              const to = normalizeMsisdn(typed(event)) as string;
+              return {
+                to,
+                screen: prompt(
+                  text(context.locale, 'flow.transfer.amount', { to: nationalMsisdn(to) }),
+                  amountInput,
+                ),
+              };
+            }),
+          },
+          {
+            actions: assign({
+              screen: ({ context }) => prompt(text(context.locale, 'flow.transfer.to.invalid'), msisdnInput),
+            }),
+          },
+        ],
+      },
+    },
+    amount: {
+      on: {
+        TEXT: [
+          {
+            guard: 'isAmount',
+            target: 'pin',
+            actions: assign(({ context, event }) => {
+              const fen = parseYuan(typed(event)) as bigint;
+              return {
+                amount: fen.toString(),
+                screen: prompt(
+                  text(context.locale, 'flow.transfer.pin', {
+                    amount: money(fen),
+                    to: nationalMsisdn(context.to),
+                  }),
+                  pinInput,
+                ),
+              };
+            }),
+          },
+          {
+            actions: assign({
+              screen: ({ context }) => prompt(text(context.locale, 'flow.amount.invalid'), amountInput),
+            }),
+          },
+        ],
+      },
+    },
+    pin: {
+      on: { TEXT: 'sending', SELECT: 'sending' },
+    },
+    sending: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        // The PIN comes from the event that entered this state and goes straight into the command.
+        input: ({ context, event }) => ({
+          type: 'transfer' as const,
+          input: { msisdn: context.msisdn, to: context.to, amount: context.amount, pin: typed(event) },
+        }),
+        onDone: {
+          target: 'done',
+          actions: assign({
+            screen: ({ context, event }) =>
+              finalMessage(
+                event.output.ok
+                  ? text(context.locale, 'flow.transfer.done', {
+                      amount: money(BigInt(context.amount)),
+                      to: nationalMsisdn(context.to),
+                      balance: moneyOf(event.output.value.balance),
+                    })
+                  : refusalText(context.locale, event.output.error),
+              ),
+          }),
+        },
+        onError: {
+          target: 'done',
+          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.error')) }),
+        },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => context.screen,
+});

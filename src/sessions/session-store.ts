@@ -1,0 +1,51 @@
+/**
+ * Flow snapshots in Redis, one key a session: `<prefix>:session:<channel>:<sessionId>`, JSON, with a TTL
+ * per channel so an abandoned session disappears by itself (USSD gateways give up after ~3 minutes, an
+ * SMS conversation waits longer, a call or a WAP login longer still).
+ */
+import type { Redis } from '../lib/redis.js';
+
+export type SessionChannel = 'ussd' | 'sms' | 'ivr' | 'wap';
+
+/** Seconds a session lives after its last step, per channel. */
+export const sessionTtlSeconds: Record<SessionChannel, number> = {
+  ussd: 180,
+  sms: 600,
+  ivr: 1800,
+  wap: 1800,
+};
+
+/** What is stored: the flow that runs and its XState persisted snapshot. */
+export interface StoredSession {
+  flow: string;
+  snapshot: unknown;
+}
+
+export interface SessionStore {
+  load(channel: SessionChannel, sessionId: string): Promise<StoredSession | null>;
+  save(channel: SessionChannel, sessionId: string, session: StoredSession): Promise<void>;
+  delete(channel: SessionChannel, sessionId: string): Promise<void>;
+}
+
+export function sessionKey(prefix: string, channel: SessionChannel, sessionId: string): string {
+  return `${prefix}:session:${channel}:${sessionId}`;
+}
+
+export function createSessionStore(
+  redis: Redis,
+  prefix: string,
+  ttl: Record<SessionChannel, number> = sessionTtlSeconds,
+): SessionStore {
+  return {
+    async load(channel, sessionId) {
+      const json = await redis.get(sessionKey(prefix, channel, sessionId));
+      return json === null ? null : (JSON.parse(json) as StoredSession);
+    },
+    async save(channel, sessionId, session) {
+      await redis.set(sessionKey(prefix, channel, sessionId), JSON.stringify(session), 'EX', ttl[channel]);
+    },
+    async delete(channel, sessionId) {
+      await redis.del(sessionKey(prefix, channel, sessionId));
+    },
+  };
+}

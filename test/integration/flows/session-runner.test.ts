@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { FlowInput, Screen } from '../../../flows/index.js';
+import { createSessionRunner, type SessionRunner, sessionKey } from '../../../src/sessions/index.js';
+import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { expectBalanced, walletBalance } from '../../helpers/ledger.js';
+
+const say = (text: string): FlowInput => ({ type: 'TEXT', text });
+const shown = (screen: Screen) => (screen.kind === 'menu' ? screen.title : screen.text);
+const wrongPin = '246813'; // not TEST_PIN
+
+describe('session runner (real queue and ledger)', () => {
+  let h: Harness;
+  let runner: SessionRunner;
+  const merchant = `m${randomUUID().slice(0, 6)}`;
+
+  before(async () => {
+    h = await createHarness();
+    await h.merchant(merchant, 'Corner Shop');
+    runner = createSessionRunner({
+      redis: h.redis,
+      prefix: h.config.redisPrefix,
+      bus: h.bus,
+      commandTimeoutMs: 15_000,
+    });
+  });
+  after(async () => {
+    await expectBalanced(h);
+    await h.close();
+  });
+
+  /** Dials and answers: the first step starts the menu, then one step per input. */
+  async function dial(r: SessionRunner, msisdn: string, inputs: string[], sessionId = randomUUID()) {
+    const screens = [await r.step('ussd', sessionId, { flow: 'menu', msisdn, locale: 'en' }, say(''))];
+    for (const input of inputs) screens.push(await r.step('ussd', sessionId, null, say(input)));
+    return { screens, sessionId };
+  }
+
+  it('pay by USSD menu – when 3, merchant, 12.5 and the right PIN – pays and the balance drops by 1250 fen', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const { screens, sessionId } = await dial(runner, user, ['3', merchant, '12.5', TEST_PIN]);
+    expect(screens[0]).to.include({ kind: 'menu', title: 'Mobile wallet' });
+    expect(screens[3]).to.deep.include({
+      kind: 'prompt',
+      input: { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true },
+    });
+    expect(screens[4]).to.deep.equal({
+      kind: 'message',
+      text: 'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+      final: true,
+    });
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+    expect(await h.redis.exists(sessionKey(h.config.redisPrefix, 'ussd', sessionId))).to.equal(0);
+  });
+
+  it('transfer by USSD menu – when 4, number, amount and PIN – moves the money to the other wallet', async () => {
+    const payer = await h.openWallet(newMsisdn(), 2_000n);
+    const payee = await h.openWallet(newMsisdn());
+    const { screens } = await dial(runner, payer, ['4', payee.slice(2), '5', TEST_PIN]);
+    expect(shown(screens[4])).to.equal(`You sent ¥5.00 to ${payee.slice(2)}. Balance ¥15.00.`);
+    expect(await walletBalance(h, payer)).to.equal(1_500n);
+    expect(await walletBalance(h, payee)).to.equal(500n);
+  });
+
+  it('pay by USSD menu – when the PIN is wrong – ends with the wrong-PIN text and moves nothing', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const { screens } = await dial(runner, user, ['3', merchant, '12.5', wrongPin]);
+    expect(screens[4]).to.include({ kind: 'message', final: true });
+    expect(shown(screens[4])).to.match(/^Wrong PIN\. \d+ attempt\(s\) left\.$/);
+    expect(await walletBalance(h, user)).to.equal(10_000n);
+  });
+
+  it('a USSD session – while the PIN is asked – lives 180 s in Redis; after the result – is deleted', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const { sessionId } = await dial(runner, user, ['3', merchant, '1']);
+    const key = sessionKey(h.config.redisPrefix, 'ussd', sessionId);
+    const ttl = await h.redis.ttl(key);
+    expect(ttl).to.be.within(170, 180);
+    await runner.step('ussd', sessionId, null, say(TEST_PIN));
+    expect(await h.redis.exists(key)).to.equal(0);
+  });
+
+  it('a session – when the gateway restarts mid-session – resumes exactly where it was in a new runner', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const a = createSessionRunner({
+      redis: h.redis,
+      prefix: h.config.redisPrefix,
+      bus: h.bus,
+      commandTimeoutMs: 15_000,
+    });
+    const { sessionId, screens } = await dial(a, user, ['3', merchant]);
+    expect(shown(screens[2])).to.equal(`Pay ${merchant}. Enter the amount in yuan:`);
+
+    const b = createSessionRunner({
+      redis: h.redis,
+      prefix: h.config.redisPrefix,
+      bus: h.bus,
+      commandTimeoutMs: 15_000,
+    });
+    expect(shown(await b.step('ussd', sessionId, null, say('12.5')))).to.equal(
+      `Pay ¥12.50 to ${merchant}. Enter your 6-digit PIN:`,
+    );
+    expect(shown(await b.step('ussd', sessionId, null, say(TEST_PIN)))).to.equal(
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    );
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+  });
+
+  it('balance and statement by USSD menu – when 1 or 5 – answer from the ledger', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const balance = await dial(runner, user, ['1']);
+    expect(shown(balance.screens[1])).to.equal('Balance ¥100.00, available ¥100.00.');
+    const statement = await dial(runner, user, ['5']);
+    expect(shown(statement.screens[1]).split('\n')[0]).to.equal('Last transactions:');
+    expect(shown(statement.screens[1])).to.include('+¥100.00');
+  });
+
+  it('a step – with no stored session and nothing to start – answers that the session expired', async () => {
+    const screen = await runner.step('ussd', randomUUID(), null, say('1'));
+    expect(screen).to.deep.equal({ kind: 'message', text: '会话已过期,请重新拨打。', final: true });
+  });
+
+  it('a step – when the command outlives the deadline – ends saying the result comes by SMS', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const slow = createSessionRunner({
+      redis: h.redis,
+      prefix: h.config.redisPrefix,
+      bus: { execute: async () => ({ ok: false, error: { code: 'pending', message: 'accepted' } }) },
+      commandTimeoutMs: 1,
+    });
+    const { screens } = await dial(slow, user, ['3', merchant, '12.5', TEST_PIN]);
+    expect(screens[4]).to.deep.equal({
+      kind: 'message',
+      text: 'Accepted. The result will come by SMS.',
+      final: true,
+    });
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Every screen the flows can reach must fit one USSD page: 182 GSM characters, or 80 when it holds
+ * Chinese. This file drives every journey and refusal in both locales and checks each screen, plus the
+ * screens the other flow tests reached (mocha runs this file last: `u` sorts after the others).
+ */
+import { expect } from 'chai';
+import type { Locale } from '../../../flows/texts/index.js';
+import { fitsUssd, screenText } from '../../../flows/index.js';
+import { drive, type FlowName, ok, type Respond, refused, seen } from './drive.js';
+
+const codes = [
+  ['insufficient_funds', 'the balance is not enough'],
+  ['wrong_pin', 'wrong payment PIN; 2 attempt(s) left'],
+  ['wrong_pin', 'wrong payment PIN'],
+  ['pin_locked', 'payments are locked until 2026-11-23T12:00:00.000Z'],
+  ['pin_format', 'a payment PIN is 6 digits'],
+  ['limit_per_payment', 'over the limit of 9999999999 fen per payment'],
+  ['limit_per_payment', 'over the limit'],
+  ['limit_daily', 'over the daily limit; 9999999999 fen left today'],
+  ['limit_daily', 'over the daily limit'],
+  ['merchant_not_found', 'no merchant has this code'],
+  ['payee_not_found', 'the receiving phone number has no wallet'],
+  ['account_frozen', 'the wallet is frozen'],
+  ['account_closed', 'the wallet is closed'],
+  ['not_a_user', 'this phone number has no wallet'],
+  ['same_account', 'payer and payee are the same'],
+  ['counterparty_unavailable', 'the other account cannot take part now'],
+  ['pending', 'accepted; the result will come by SMS'],
+  ['failed', 'operators have been alerted'],
+];
+
+const big = '99999999999';
+const longLines = Array.from({ length: 5 }, (_, i) => ({
+  amount: `-${big}`,
+  counterparty: i % 2 ? '13900139000' : 'M12345678901234567890',
+  at: '2026-11-23T10:00:00.000Z',
+}));
+
+const scenarios: [FlowName, string[], Respond][] = [
+  ['menu', ['9'], ok({})],
+  ['menu', ['2'], ok({})],
+  ['menu', ['0'], ok({})],
+  ['menu', ['TIMEOUT'], ok({})],
+  ['menu', ['1'], ok({ balance: big, available: big })],
+  ['menu', ['5'], ok({ lines: longLines })],
+  ['menu', ['5'], ok({ lines: [] })],
+  [
+    'pay',
+    ['x y', 'M1234567890123456789012345678901', 'abc', '999999999.99', '111111'],
+    ok({ merchantName: '一个名字非常非常长的便利店连锁超市', balance: big }),
+  ],
+  ['pay', ['2001', 'TIMEOUT'], ok({})],
+  ['transfer', ['123', '13900139000', '1.234', '999999999.99', '111111'], ok({ balance: big })],
+  ['statement', [], ok({ lines: longLines })],
+  ['balance', [], ok({ balance: big, available: big })],
+  ...codes.map(([code, message]): [FlowName, string[], Respond] => [
+    'pay',
+    ['2001', '1', '111111'],
+    refused(code, message),
+  ]),
+  ...codes.map(([code, message]): [FlowName, string[], Respond] => [
+    'transfer',
+    ['13900139000', '1', '111111'],
+    refused(code, message),
+  ]),
+  ['balance', [], refused('not_a_user')],
+  ['statement', [], refused('not_a_user')],
+];
+
+describe('USSD screen size', () => {
+  for (const locale of ['zh-CN', 'en'] as Locale[]) {
+    it(`every screen – in ${locale}, for every journey, re-ask and refusal – fits one USSD page`, async () => {
+      for (const [flow, inputs, respond] of scenarios) {
+        const run = await drive(flow, inputs, respond, locale);
+        for (const screen of run.screens) {
+          const shown = screenText(screen);
+          expect(fitsUssd(screen), `${flow} ${inputs.join('*')} (${shown.length}): ${shown}`).to.equal(true);
+        }
+      }
+    });
+  }
+
+  it('every screen – reached by any flow test, in both locales – fits one USSD page', () => {
+    expect(seen.length).to.be.greaterThan(100);
+    expect(new Set(seen.map((s) => s.locale))).to.deep.equal(new Set(['zh-CN', 'en']));
+    for (const { locale, screen } of seen) {
+      expect(fitsUssd(screen), `${locale}: ${screenText(screen)}`).to.equal(true);
+    }
+  });
+});
