@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { walletCode } from '../../../src/ledger/codes.js';
-import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { startServer, type TestServer } from './server.js';
+import { type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { type TestServer, useOpsServer } from './server.js';
 
 describe('ops API: ledger check', () => {
   let h: Harness;
   let server: TestServer;
-  before(async () => {
-    h = await createHarness();
-    server = await startServer(h);
-  });
-  after(async () => {
-    await server?.close();
-    await h?.close();
+  useOpsServer((harness, started) => {
+    h = harness;
+    server = started;
   });
 
   it('GET /api/ledger/check – after top-ups, a card, a payment and a transfer – answers 200 balanced', async () => {

@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { merchantByApiKey } from '../../../src/ledger/merchants.js';
-import { createHarness, type Harness, newMsisdn } from '../../helpers/harness.js';
-import { startServer, type TestServer } from './server.js';
+import { type Harness, newMsisdn } from '../../helpers/harness.js';
+import { type TestServer, useOpsServer } from './server.js';
 
 describe('ops API: merchants and recharge cards', () => {
   let h: Harness;
   let server: TestServer;
-  before(async () => {
-    h = await createHarness();
-    server = await startServer(h);
-  });
-  after(async () => {
-    await server?.close();
-    await h?.close();
+  useOpsServer((harness, started) => {
+    h = harness;
+    server = started;
   });
 
   const newCode = () => `m_${randomBytes(5).toString('hex')}`;

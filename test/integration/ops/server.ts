@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { type AppOptions, createApp } from '../../../src/http/index.js';
 import type { Context } from '../../../src/main/context.js';
+import { createHarness, type Harness } from '../../helpers/harness.js';
 import { contextReadiness } from '../../../src/ops/index.js';
 
 export const OPS_TOKEN = 'test-ops-token-0123456789';
@@ -65,4 +66,22 @@ export async function startServer(ctx: Context, options: Partial<AppOptions> = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Registers the usual before/after pair of an ops test file: a harness and the app over it, handed to
+ * `bind` once started, closed after the file's tests.
+ */
+export function useOpsServer(bind: (h: Harness, server: TestServer) => void, options: Partial<AppOptions> = {}): void {
+  let h: Harness | undefined;
+  let server: TestServer | undefined;
+  before(async () => {
+    h = await createHarness();
+    server = await startServer(h, options);
+    bind(h, server);
+  });
+  after(async () => {
+    await server?.close();
+    await h?.close();
+  });
 }

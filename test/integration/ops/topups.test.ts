@@ -3,18 +3,14 @@ import { expect } from 'chai';
 import { nationalMsisdn } from '../../../src/lib/msisdn.js';
 import type { CommandBus } from '../../../src/queue/command-bus.js';
 import { createHarness, type Harness, newMsisdn } from '../../helpers/harness.js';
-import { startServer, type TestServer } from './server.js';
+import { startServer, type TestServer, useOpsServer } from './server.js';
 
 describe('ops API: counter top-ups', () => {
   let h: Harness;
   let server: TestServer;
-  before(async () => {
-    h = await createHarness();
-    server = await startServer(h);
-  });
-  after(async () => {
-    await server?.close();
-    await h?.close();
+  useOpsServer((harness, started) => {
+    h = harness;
+    server = started;
   });
 
   const ref = () => `bank-${randomBytes(6).toString('hex')}`;
