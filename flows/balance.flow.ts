@@ -4,10 +4,11 @@ import type { FlowInput, Screen } from './screen.js';
 import { text } from './texts/index.js';
 import {
   BUSY,
-  type FlowStart,
+  errorScreen,
   finalMessage,
+  type FlowStart,
   moneyOf,
-  refusalText,
+  resultScreen,
   runCommandPlaceholder,
 } from './kit.js';
 
@@ -37,19 +38,17 @@ export const balanceMachine = setup({
           target: 'done',
           actions: assign({
             screen: ({ context, event }) =>
-              finalMessage(
-                event.output.ok
-                  ? text(context.locale, 'flow.balance', {
-                      balance: moneyOf(event.output.value.balance),
-                      available: moneyOf(event.output.value.available ?? event.output.value.balance),
-                    })
-                  : refusalText(context.locale, event.output.error),
+              resultScreen(context.locale, event.output, (value) =>
+                text(context.locale, 'flow.balance', {
+                  balance: moneyOf(value.balance),
+                  available: moneyOf(value.available ?? value.balance),
+                }),
               ),
           }),
         },
         onError: {
           target: 'done',
-          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.error')) }),
+          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
         },
       },
     },

@@ -120,3 +120,15 @@ export function fitsUssd(screen: Screen): boolean {
   const value = screenText(screen);
   return [...value].length <= ussdLimit(value);
 }
+
+/** The final screen after a command ran: its success text, or the refusal in the user's words. */
+export function resultScreen(
+  locale: Locale,
+  output: CommandResult,
+  success: (value: Record<string, unknown>) => string,
+): Screen {
+  return finalMessage(output.ok ? success(output.value) : refusalText(locale, output.error));
+}
+
+/** The final screen when a command could not be run at all. */
+export const errorScreen = (locale: Locale): Screen => finalMessage(text(locale, 'flow.error'));

@@ -13,8 +13,9 @@ import { transferMachine } from './transfer.flow.js';
 import { type Locale, text } from './texts/index.js';
 import {
   type CommandRequest,
-  type FlowStart,
+  errorScreen,
   finalMessage,
+  type FlowStart,
   runCommandPlaceholder,
   typed,
 } from './kit.js';
@@ -72,7 +73,7 @@ export const menuMachine = setup({
     })),
     forward: sendTo('journey', ({ event }) => event),
     finish: assign(({ event }) => ({ screen: (event as unknown as { output: Screen }).output })),
-    fail: assign(({ context }) => ({ screen: finalMessage(text(context.locale, 'flow.error')) })),
+    fail: assign(({ context }) => ({ screen: errorScreen(context.locale) })),
   },
   guards: {
     balance: chose('1'),

@@ -12,12 +12,13 @@ import {
   BUSY,
   clip,
   digitsInput,
-  type FlowStart,
+  errorScreen,
   finalMessage,
+  type FlowStart,
   moneyOf,
   pinInput,
   prompt,
-  refusalText,
+  resultScreen,
   runCommandPlaceholder,
   typed,
 } from './kit.js';
@@ -136,20 +137,18 @@ export const payMachine = setup({
           target: 'done',
           actions: assign({
             screen: ({ context, event }) =>
-              finalMessage(
-                event.output.ok
-                  ? text(context.locale, 'flow.pay.done', {
-                      amount: money(BigInt(context.amount)),
-                      merchant: clip(String(event.output.value.merchantName ?? context.merchant)),
-                      balance: moneyOf(event.output.value.balance),
-                    })
-                  : refusalText(context.locale, event.output.error),
+              resultScreen(context.locale, event.output, (value) =>
+                text(context.locale, 'flow.pay.done', {
+                  amount: money(BigInt(context.amount)),
+                  merchant: clip(String(value.merchantName ?? context.merchant)),
+                  balance: moneyOf(value.balance),
+                }),
               ),
           }),
         },
         onError: {
           target: 'done',
-          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.error')) }),
+          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
         },
       },
     },

@@ -5,10 +5,7 @@
  */
 
 /** What the user did: typed text (SMS, USSD, WAP form), pressed digits (IVR), picked an item (STK), or nothing. */
-export type FlowInput =
-  | { type: 'TEXT'; text: string }
-  | { type: 'SELECT'; id: string }
-  | { type: 'TIMEOUT' };
+export type FlowInput = { type: 'TEXT'; text: string } | { type: 'SELECT'; id: string } | { type: 'TIMEOUT' };
 
 export interface ScreenOption {
   /** What the user types or picks: `1`, `2`, … (USSD, IVR) or the STK item id. */

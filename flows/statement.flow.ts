@@ -4,9 +4,10 @@ import type { FlowInput, Screen } from './screen.js';
 import { text } from './texts/index.js';
 import {
   BUSY,
-  type FlowStart,
+  errorScreen,
   finalMessage,
   fitsUssd,
+  type FlowStart,
   moneyOf,
   refusalText,
   runCommandPlaceholder,
@@ -77,7 +78,7 @@ export const statementMachine = setup({
         },
         onError: {
           target: 'done',
-          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.error')) }),
+          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
         },
       },
     },

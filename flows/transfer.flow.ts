@@ -11,12 +11,13 @@ import {
   amountInput,
   BUSY,
   digitsInput,
-  type FlowStart,
+  errorScreen,
   finalMessage,
+  type FlowStart,
   moneyOf,
   pinInput,
   prompt,
-  refusalText,
+  resultScreen,
   runCommandPlaceholder,
   typed,
 } from './kit.js';
@@ -128,20 +129,18 @@ export const transferMachine = setup({
           target: 'done',
           actions: assign({
             screen: ({ context, event }) =>
-              finalMessage(
-                event.output.ok
-                  ? text(context.locale, 'flow.transfer.done', {
-                      amount: money(BigInt(context.amount)),
-                      to: nationalMsisdn(context.to),
-                      balance: moneyOf(event.output.value.balance),
-                    })
-                  : refusalText(context.locale, event.output.error),
+              resultScreen(context.locale, event.output, (value) =>
+                text(context.locale, 'flow.transfer.done', {
+                  amount: money(BigInt(context.amount)),
+                  to: nationalMsisdn(context.to),
+                  balance: moneyOf(value.balance),
+                }),
               ),
           }),
         },
         onError: {
           target: 'done',
-          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.error')) }),
+          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
         },
       },
     },
