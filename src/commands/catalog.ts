@@ -37,6 +37,8 @@ export const commandSchemas = {
     pin: pin.optional(),
     ifFrozenUntil: z.string().datetime().optional(),
   }),
+  /** Remembers the user's language for every later text. */
+  'account.locale': z.object({ msisdn, locale: z.enum(['zh-CN', 'en']) }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
   /** Lowers (or restores) the user's own limits, within the platform caps. */

@@ -3,6 +3,7 @@ import type { CommandType } from './catalog.js';
 import type { CommandModule } from './command.js';
 import { accountClose } from './account-close.command.js';
 import { accountFreeze } from './account-freeze.command.js';
+import { accountLocale } from './account-locale.command.js';
 import { accountOpen } from './account-open.command.js';
 import { accountUnfreeze } from './account-unfreeze.command.js';
 import { balance } from './balance.command.js';
@@ -25,6 +26,7 @@ export const registry: { [T in CommandType]: CommandModule<T> } = {
   'account.close': accountClose,
   'account.freeze': accountFreeze,
   'account.unfreeze': accountUnfreeze,
+  'account.locale': accountLocale,
   'pin.change': pinChange,
   'limits.set': limitsSet,
   balance,

@@ -1,0 +1,19 @@
+/**
+ * account.locale: remembers the language a user reads texts in (`zh-CN` or `en`); every later screen and
+ * SMS uses it, on every channel. Changes no money, so no SMS confirms it beyond the channel's own reply.
+ * Refusals: not_a_user, account_closed.
+ */
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+import { lockWallet } from './single-shared.js';
+
+export const accountLocale: SingleCommand<'account.locale'> = {
+  kind: 'single',
+  async run(trx, input) {
+    const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
+    await trx('users').where({ msisdn: user.msisdn }).update({ locale: input.locale });
+    return { msisdn: user.msisdn, locale: input.locale };
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * What a channel needs to know about a caller before the first screen: whether they have a wallet, the
+ * language they read, and the merchant payment request (a pending hold) waiting for their PIN, if any.
+ * Read-only and outside any command: a stale answer only changes which screen comes first, and the
+ * commands the user then runs check everything again under their locks.
+ */
+import type { Db } from '../lib/db.js';
+import { normalizeMsisdn } from '../lib/msisdn.js';
+import { walletCode } from './codes.js';
+
+export type Locale = 'zh-CN' | 'en';
+
+export interface UserProfile {
+  msisdn: string;
+  /** A wallet exists and is not closed. */
+  registered: boolean;
+  status: 'active' | 'frozen' | 'closed' | null;
+  locale: Locale | null;
+}
+
+/** A merchant's request waiting for this user's PIN: the newest unexpired pending hold. */
+export interface PaymentRequestView {
+  holdId: string;
+  merchant: string;
+  merchantName: string;
+  /** Fen as a decimal string. */
+  amount: string;
+  expiresAt: string;
+}
+
+export async function userProfile(db: Db, msisdn: string): Promise<UserProfile> {
+  const canonical = normalizeMsisdn(msisdn) ?? msisdn;
+  const row = await db('accounts as a')
+    .leftJoin('users as u', 'u.account_id', 'a.id')
+    .where('a.code', walletCode(canonical))
+    .first('a.status', 'u.locale');
+  const status = (row?.status ?? null) as UserProfile['status'];
+  return {
+    msisdn: canonical,
+    registered: status !== null && status !== 'closed',
+    status,
+    locale: row?.locale === 'en' || row?.locale === 'zh-CN' ? row.locale : null,
+  };
+}
+
+export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {
+  const canonical = normalizeMsisdn(msisdn) ?? msisdn;
+  const row = await db('transfers as t')
+    .join('accounts as a', 'a.id', 't.debit_account_id')
+    .join('merchants as m', 'm.account_id', 't.credit_account_id')
+    .where({ 'a.code': walletCode(canonical), 't.kind': 'hold', 't.status': 'pending' })
+    .andWhere('t.expires_at', '>', db.fn.now())
+    .orderBy('t.id', 'desc')
+    .first('t.id', 't.amount', 't.expires_at', 'm.code', 'm.name');
+  if (!row) return null;
+  return {
+    holdId: String(row.id),
+    merchant: row.code,
+    merchantName: row.name,
+    amount: String(row.amount),
+    expiresAt: new Date(row.expires_at).toISOString(),
+  };
+}
