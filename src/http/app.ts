@@ -4,7 +4,9 @@
  * the merchant API), then the JSON 404 and the error middleware, which must come last; that is why
  * extra routers are passed in rather than added to the returned app.
  */
+import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
+import type { Registry } from 'prom-client';
 import { type Logger, logger } from '../lib/logger.js';
 import type { Context } from '../main/context.js';
 import { opsRoutes, type Readiness } from '../ops/index.js';
@@ -26,6 +28,10 @@ export interface AppOptions {
   routers?: Mount[];
   /** How long an HTTP call that runs a command waits for it before answering 202. Default 10000 ms. */
   commandTimeoutMs?: number;
+  /** More queues for the metrics gauge and the dashboard (the SMS channel's). Default none. */
+  extraQueues?: () => readonly Queue[];
+  /** Registers more metrics (the SMPP link's) on the app's registry. */
+  registerMetrics?: (registry: Registry) => void;
   /** Where request lines and errors go. Default: the gateway logger at `LOG_LEVEL` (`ctx.config.logLevel`). */
   logger?: Logger;
 }

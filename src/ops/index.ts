@@ -2,7 +2,9 @@
  * The operator side of the HTTP API (INTERFACES §8): health and readiness, Prometheus metrics, the
  * queue dashboard and the `/api` operator routes, as one router the app factory mounts.
  */
+import type { Queue } from 'bullmq';
 import { Router } from 'express';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
 import type { Context } from '../main/context.js';
 import { healthRoutes } from './health.routes.js';
@@ -26,14 +28,20 @@ export interface OpsOptions {
   /** How long `POST /api/topups` waits for its command before answering 202. Default 10000 ms. */
   commandTimeoutMs?: number;
   log: Logger;
+  /** More queues for the metrics gauge and the dashboard (the SMS channel's). Default none. */
+  extraQueues?: () => readonly Queue[];
+  /** Registers more metrics (the SMPP link's) on the app's registry. */
+  registerMetrics?: (registry: Registry) => void;
 }
 
 /** Every operator route on one router, to mount at the root of the app. */
 export function opsRoutes(ctx: Context, options: OpsOptions): Router {
-  const queues = () => [...ctx.bus.allQueues, ctx.relay.queue];
+  const queues = () => [...ctx.bus.allQueues, ctx.relay.queue, ...(options.extraQueues?.() ?? [])];
   const router = Router();
+  const registry = createMetricsRegistry(queues, options.log);
+  options.registerMetrics?.(registry);
   router.use(healthRoutes(options.readiness));
-  router.use(metricsRoutes(createMetricsRegistry(queues, options.log)));
+  router.use(metricsRoutes(registry));
   router.use(queuesBoardRoutes(queues(), options.opsToken));
   router.use(operatorRoutes(ctx, options));
   return router;

@@ -1,6 +1,7 @@
 /** Queue names. Command queues are partitioned by the paying account; the rest are single queues. */
 export const commandQueueName = (partition: number) => `commands-${partition}`;
 export const OUTBOUND_SMS_QUEUE = 'sms-outbound';
+export const INBOUND_SMS_QUEUE = 'sms-inbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
 
 /** Job data of an outbound SMS: written by the outbox relay, sent by the SMPP sender. */
@@ -12,6 +13,14 @@ export interface OutboundSms {
   /** Holds initial passwords: the sender removes the job once sent instead of keeping it for a week. */
   sensitive: boolean;
 }
+
+/** Outbound SMS retry for a day and more (a link may be down for hours); kept a week, failures a month. */
+export const outboundJobOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 /** 32-bit FNV-1a: a stable, well-spread hash to pick a partition (Blnk does the same). */
 export function fnv1a(text: string): number {

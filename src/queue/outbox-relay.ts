@@ -5,17 +5,11 @@
  * lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
  */
 import { Queue } from 'bullmq';
+import { recordQueued } from '../channels/sms/mt-store.js';
 import type { Db } from '../lib/db.js';
 import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundSms } from './names.js';
-
-export const outboundJobOptions = {
-  attempts: 20,
-  backoff: { type: 'exponential' as const, delay: 1000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
+import { OUTBOUND_SMS_QUEUE, type OutboundSms, outboundJobOptions } from './names.js';
 
 export class OutboxRelay {
   readonly queue: Queue<OutboundSms>;
@@ -66,6 +60,17 @@ export class OutboxRelay {
         )
       ).rows as { id: bigint; msisdn: string; text: string; reason: string; sensitive: boolean }[];
       if (!rows.length) return 0;
+      // The MT record shares the relay's transaction: a row marked relayed always has its MT stored.
+      await recordQueued(
+        trx,
+        rows.map((r) => ({
+          jobId: `outbox-${r.id}`,
+          msisdn: r.msisdn,
+          text: r.text,
+          reason: r.reason,
+          sensitive: r.sensitive,
+        })),
+      );
       await this.queue.addBulk(
         rows.map((r) => ({
           name: r.reason,

@@ -1,0 +1,153 @@
+/**
+ * The MO record (`sms_mo`). An MO is stored here before the SMSC gets its `deliver_sm_resp`: PostgreSQL
+ * is what makes it durable (Redis keeps nothing on disk on our machines), BullMQ only wakes a worker.
+ * An exact copy of a message received within DUPLICATE_WINDOW is the SMSC resending after it lost our
+ * response: it is acknowledged again but stored once. Concatenated parts are one row each until every
+ * part is in (or the wait for the missing ones is over), then read back as one text.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../../lib/db.js';
+import { normalizeMsisdn } from '../../lib/msisdn.js';
+
+/** How long an identical resend is recognised. SMSCs resend after their response timeout (30-60 s). */
+export const DUPLICATE_WINDOW_SECONDS = 120;
+/** How long the first parts of a concatenated message wait for the rest. */
+export const CONCAT_WAIT_SECONDS = 60;
+
+export interface Concat {
+  ref: number;
+  total: number;
+  seq: number;
+}
+
+/** An MO as the SMPP link hands it over: decoded text, concatenation header if any. */
+export interface InboundMo {
+  source: string;
+  destination: string;
+  dataCoding: number;
+  text: string;
+  udh: Concat | null;
+}
+
+export interface StoredMo {
+  id: string;
+  msisdn: string;
+  text: string;
+  concat: Concat | null;
+  status: string;
+}
+
+function fingerprintOf(mo: InboundMo): string {
+  const udh = mo.udh ? `${mo.udh.ref}/${mo.udh.total}/${mo.udh.seq}` : '';
+  return createHash('sha256')
+    .update(`${mo.source}\u0000${mo.destination}\u0000${mo.dataCoding}\u0000${udh}\u0000${mo.text}`)
+    .digest('base64url');
+}
+
+/**
+ * Stores an MO unless it is a resend of one stored within the duplicate window. Returns its row id, and
+ * whether it was a duplicate (then the id is the first copy's).
+ */
+export async function storeMo(db: Db, mo: InboundMo): Promise<{ id: string; duplicate: boolean }> {
+  const fingerprint = fingerprintOf(mo);
+  const msisdn = normalizeMsisdn(mo.source) ?? mo.source;
+  return db.transaction(async (trx) => {
+    // Two copies arriving at once (two binds) must not both pass the check.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [fingerprint]);
+    const seen = await trx('sms_mo')
+      .where({ fingerprint })
+      .andWhere('received_at', '>', trx.raw(`now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`))
+      .first('id');
+    if (seen) return { id: String(seen.id), duplicate: true };
+    const [row] = await trx('sms_mo')
+      .insert({
+        msisdn,
+        destination: mo.destination,
+        text: mo.text,
+        data_coding: mo.dataCoding,
+        concat_ref: mo.udh?.ref ?? null,
+        concat_total: mo.udh?.total ?? null,
+        concat_seq: mo.udh?.seq ?? null,
+        fingerprint,
+      })
+      .returning('id');
+    return { id: String(row.id), duplicate: false };
+  });
+}
+
+export async function loadMo(db: Db, id: string): Promise<StoredMo | null> {
+  const row = await db('sms_mo').where({ id }).first();
+  return row ? toStored(row) : null;
+}
+
+/** The parts received so far of the message `mo` is a part of, oldest first; unprocessed only. */
+export async function siblingParts(db: Db, mo: StoredMo): Promise<StoredMo[]> {
+  if (!mo.concat) return [mo];
+  const rows = await db('sms_mo')
+    .where({
+      msisdn: mo.msisdn,
+      concat_ref: mo.concat.ref,
+      concat_total: mo.concat.total,
+      status: 'received',
+    })
+    .andWhere('received_at', '>', db.raw(`now() - interval '${CONCAT_WAIT_SECONDS * 10} seconds'`))
+    .orderBy('id');
+  return rows.map(toStored);
+}
+
+/** The parts' texts in sequence order (a part received twice counts once); and whether none is missing. */
+export function assemble(parts: readonly StoredMo[]): { text: string; complete: boolean } {
+  const bySeq = new Map<number, string>();
+  for (const p of parts) if (p.concat && !bySeq.has(p.concat.seq)) bySeq.set(p.concat.seq, p.text);
+  const total = parts[0]?.concat?.total ?? 1;
+  const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+  return { text: seqs.map((s) => bySeq.get(s)).join(''), complete: bySeq.size >= total };
+}
+
+export async function markProcessed(db: Db, ids: readonly string[]): Promise<void> {
+  await db('sms_mo').whereIn('id', ids).update({ status: 'processed', processed_at: db.fn.now() });
+}
+
+/** MOs left unprocessed: whole ones older than `staleSeconds` (their job was lost) and parts past the wait. */
+export async function leftBehind(db: Db, staleSeconds: number): Promise<{ id: string; force: boolean }[]> {
+  const rows = await db('sms_mo')
+    .where({ status: 'received' })
+    .andWhere((q) =>
+      q
+        .where((w) =>
+          w
+            .whereNull('concat_ref')
+            .andWhere('received_at', '<', db.raw(`now() - interval '${staleSeconds} seconds'`)),
+        )
+        .orWhere((w) =>
+          w
+            .whereNotNull('concat_ref')
+            .andWhere('received_at', '<', db.raw(`now() - interval '${CONCAT_WAIT_SECONDS} seconds'`)),
+        ),
+    )
+    .orderBy('id')
+    .limit(500)
+    .select('id', 'concat_ref');
+  return rows.map((r) => ({ id: String(r.id), force: r.concat_ref !== null }));
+}
+
+function toStored(row: {
+  id: bigint | string;
+  msisdn: string;
+  text: string;
+  concat_ref: number | null;
+  concat_total: number | null;
+  concat_seq: number | null;
+  status: string;
+}): StoredMo {
+  return {
+    id: String(row.id),
+    msisdn: row.msisdn,
+    text: row.text,
+    status: row.status,
+    concat:
+      row.concat_ref === null
+        ? null
+        : { ref: row.concat_ref, total: Number(row.concat_total), seq: Number(row.concat_seq) },
+  };
+}

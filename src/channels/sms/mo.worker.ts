@@ -1,0 +1,102 @@
+/**
+ * Turns stored MOs into conversation steps and replies. A job only names an `sms_mo` row; the row is the
+ * truth. A part of a concatenated message waits until its siblings are in (the last part's job runs
+ * the whole text) or, after CONCAT_WAIT_SECONDS, the sweep runs what arrived.
+ *
+ * Re-running an MO is harmless: its conversation step derives every command key from the MO's id, and
+ * its replies are queued under job ids derived from it too, so a second run changes nothing and sends
+ * nothing twice.
+ */
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Db } from '../../lib/db.js';
+import { logger } from '../../lib/logger.js';
+import type { Redis } from '../../lib/redis.js';
+import { INBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
+import { assemble, leftBehind, loadMo, markProcessed, siblingParts } from './mo-store.js';
+import { queueMts } from './mt-store.js';
+
+/** What answers an MO: the SMS conversation (src/sessions). */
+export interface Conversation {
+  handle(msisdn: string, text: string, opts?: { messageId?: string }): Promise<string[]>;
+}
+
+export interface InboundJob {
+  moId: string;
+  /** Run a concatenated message with the parts that came, the rest having been waited for long enough. */
+  force?: boolean;
+}
+
+const inboundJobOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential' as const, delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export class InboundSms {
+  readonly queue: Queue<InboundJob>;
+  private worker: Worker<InboundJob> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly connection: () => Redis,
+    private readonly prefix: string,
+  ) {
+    this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, { connection: connection(), prefix });
+  }
+
+  /** Wakes a worker for a stored MO. */
+  async enqueue(moId: string, force = false, attempt = ''): Promise<void> {
+    await this.queue.add('mo', { moId, force }, { ...inboundJobOptions, jobId: `mo-${moId}${attempt}` });
+  }
+
+  /** Processes MOs: `conversation` answers, replies go to the outbound queue. */
+  start(conversation: Conversation, outbound: Queue<OutboundSms>, concurrency = 50): void {
+    this.worker = new Worker<InboundJob>(
+      INBOUND_SMS_QUEUE,
+      (job: Job<InboundJob>) => this.process(job.data, conversation, outbound),
+      { connection: this.connection(), prefix: this.prefix, concurrency },
+    );
+    this.worker.on('error', (err) => logger.error({ err }, 'MO worker error'));
+  }
+
+  async process(job: InboundJob, conversation: Conversation, outbound: Queue<OutboundSms>): Promise<string> {
+    const mo = await loadMo(this.db, job.moId);
+    if (mo?.status !== 'received') return 'done already';
+    const parts = await siblingParts(this.db, mo);
+    const { text, complete } = assemble(parts);
+    if (!complete && !job.force) return 'waiting for parts';
+    // The message is named after its first part, whichever part's job gets here.
+    const messageId = `mo-${parts[0].id}`;
+    const replies = await conversation.handle(mo.msisdn, text, { messageId });
+    await queueMts(
+      this.db,
+      outbound,
+      replies.map((reply, n) => ({
+        jobId: `reply-${parts[0].id}-${n}`,
+        msisdn: mo.msisdn,
+        text: reply,
+        reason: 'reply',
+        sensitive: false,
+      })),
+    );
+    await markProcessed(
+      this.db,
+      parts.map((p) => p.id),
+    );
+    return `replied ${replies.length}`;
+  }
+
+  /** Re-wakes MOs whose job was lost and runs concatenated messages whose missing parts never came. */
+  async sweep(staleSeconds = 30): Promise<number> {
+    const behind = await leftBehind(this.db, staleSeconds);
+    const round = `-s${Math.floor(Date.now() / 1000)}`;
+    for (const { id, force } of behind) await this.enqueue(id, force, round);
+    return behind.length;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The MT record (`sms_mt`): every outbound SMS with its status, queued → sent → delivered | failed, and
+ * the SMSC's message ids its delivery receipts refer to. Rows are keyed by the id of the job that sends
+ * them, so whoever queues an MT twice (a relay retried, an MO processed again) stores and sends it once.
+ */
+import type { Queue } from 'bullmq';
+import type { Db, Trx } from '../../lib/db.js';
+import { type OutboundSms, outboundJobOptions } from '../../queue/names.js';
+
+/** What is kept of a text that holds initial passwords once it has left. */
+export const SENSITIVE_PLACEHOLDER = '[initial passwords are not kept]';
+
+export interface QueuedMt {
+  jobId: string;
+  msisdn: string;
+  text: string;
+  reason: string;
+  sensitive: boolean;
+  outboxId?: string;
+}
+
+/** Stores MTs as `queued` (ignoring ones already stored) inside the caller's transaction. */
+export async function recordQueued(db: Db | Trx, mts: readonly QueuedMt[]): Promise<void> {
+  if (!mts.length) return;
+  await db('sms_mt')
+    .insert(
+      mts.map((m) => ({
+        job_id: m.jobId,
+        msisdn: m.msisdn,
+        text: m.sensitive ? SENSITIVE_PLACEHOLDER : m.text,
+        reason: m.reason,
+        sensitive: m.sensitive,
+      })),
+    )
+    .onConflict('job_id')
+    .ignore();
+}
+
+/** Stores and queues MTs that come from no outbox row (replies to MOs): the row first, then the job. */
+export async function queueMts(db: Db, queue: Queue<OutboundSms>, mts: readonly QueuedMt[]): Promise<void> {
+  if (!mts.length) return;
+  await recordQueued(db, mts);
+  await queue.addBulk(
+    mts.map((m) => ({
+      name: m.reason,
+      data: {
+        outboxId: m.outboxId ?? '',
+        msisdn: m.msisdn,
+        text: m.text,
+        reason: m.reason,
+        sensitive: m.sensitive,
+      },
+      opts: { ...outboundJobOptions, jobId: m.jobId, ...(m.sensitive ? { removeOnComplete: true } : {}) },
+    })),
+  );
+}
+
+/** The status of an MT, or null when no row holds it. */
+export async function mtStatus(db: Db, jobId: string): Promise<string | null> {
+  const row = await db('sms_mt').where({ job_id: jobId }).first('status');
+  return row?.status ?? null;
+}
+
+export async function markSent(
+  db: Db,
+  jobId: string,
+  sent: { messageIds: readonly string[]; parts: number; attempts: number },
+): Promise<void> {
+  await db('sms_mt')
+    .where({ job_id: jobId })
+    .update({
+      status: db.raw("CASE WHEN status = 'queued' THEN 'sent' ELSE status END"),
+      message_ids: db.raw('?::text[]', [`{${sent.messageIds.map(normalizeMessageId).join(',')}}`]),
+      parts: sent.parts,
+      attempts: sent.attempts,
+      sent_at: db.fn.now(),
+      error: null,
+    });
+}
+
+export async function markAttempt(db: Db, jobId: string, attempts: number, error: string): Promise<void> {
+  await db('sms_mt')
+    .where({ job_id: jobId })
+    .update({ attempts, error: error.slice(0, 500) });
+}
+
+export async function markFailed(db: Db, jobId: string, error: string): Promise<void> {
+  await db('sms_mt')
+    .where({ job_id: jobId })
+    .whereIn('status', ['queued', 'sent'])
+    .update({ status: 'failed', error: error.slice(0, 500), done_at: db.fn.now() });
+}
+
+/** Lower case without leading zeros: how ids are stored and compared. */
+export function normalizeMessageId(id: string): string {
+  const lower = id.trim().toLowerCase();
+  const stripped = lower.replace(/^0+(?=.)/, '');
+  return /^[0-9a-z._-]+$/.test(stripped) ? stripped : encodeURIComponent(stripped);
+}
+
+/**
+ * The forms an id may take in a receipt: SMSCs answer `submit_sm_resp` with one notation and write the
+ * receipt in another (hex in one, decimal in the other), so both readings are tried.
+ */
+export function messageIdForms(id: string): string[] {
+  const base = normalizeMessageId(id);
+  const forms = new Set([base]);
+  if (/^[0-9]{1,30}$/.test(base)) forms.add(BigInt(base).toString(16));
+  if (/^[0-9a-f]{1,24}$/.test(base)) forms.add(BigInt(`0x${base}`).toString(10));
+  return [...forms];
+}
+
+export type ReceiptOutcome = 'delivered' | 'failed' | 'pending';
+
+/** A receipt's state as the MT's fate: only final states change the record. */
+export function outcomeOf(state: string): ReceiptOutcome {
+  switch (state) {
+    case 'delivered':
+      return 'delivered';
+    case 'expired':
+    case 'deleted':
+    case 'undeliverable':
+    case 'rejected':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+/**
+ * Applies a delivery receipt to the MT holding its message id. A message of several parts is delivered
+ * when every part is; any part failing fails it. Returns the job id of the MT updated, or null.
+ */
+export async function applyReceipt(
+  db: Db,
+  receipt: { messageId: string; state: string; error?: string },
+): Promise<string | null> {
+  const outcome = outcomeOf(receipt.state);
+  const forms = `{${messageIdForms(receipt.messageId).join(',')}}`;
+  if (outcome === 'pending') {
+    const row = await db('sms_mt').whereRaw('message_ids && ?::text[]', [forms]).first('job_id');
+    return row?.job_id ?? null;
+  }
+  const rows =
+    outcome === 'delivered'
+      ? await db('sms_mt')
+          .whereRaw('message_ids && ?::text[]', [forms])
+          .whereIn('status', ['sent', 'queued'])
+          .update({
+            delivered_parts: db.raw('delivered_parts + 1'),
+            status: db.raw(
+              "CASE WHEN delivered_parts + 1 >= coalesce(parts, 1) THEN 'delivered' ELSE status END",
+            ),
+            done_at: db.raw(
+              'CASE WHEN delivered_parts + 1 >= coalesce(parts, 1) THEN now() ELSE done_at END',
+            ),
+          })
+          .returning('job_id')
+      : await db('sms_mt')
+          .whereRaw('message_ids && ?::text[]', [forms])
+          .whereIn('status', ['sent', 'queued'])
+          .update({
+            status: 'failed',
+            error: `receipt: ${receipt.state}${receipt.error ? ` err:${receipt.error}` : ''}`,
+            done_at: db.fn.now(),
+          })
+          .returning('job_id');
+  return rows[0]?.job_id ?? null;
+}

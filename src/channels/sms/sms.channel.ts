@@ -1,0 +1,141 @@
+/**
+ * The SMS channel (INTERFACES §3): the SMPP link's MOs stored then answered by the SMS conversation,
+ * receipts applied to the MTs they report on, and the outbound queue (notifications from the outbox and
+ * replies) drained into the link at `SMPP_TPS`.
+ *
+ * An MO's `deliver_sm_resp` waits for its row in PostgreSQL, nothing more: the queue job that wakes a
+ * worker is best effort (the sweep re-wakes what a lost job left behind), so a slow or absent Redis never
+ * makes the SMSC resend.
+ */
+import { Queue, type Worker } from 'bullmq';
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../lib/db.js';
+import { logger } from '../../lib/logger.js';
+import type { Redis } from '../../lib/redis.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
+import { type Concat, storeMo } from './mo-store.js';
+import { type Conversation, InboundSms } from './mo.worker.js';
+import { applyReceipt } from './mt-store.js';
+import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
+import { SmsMetrics } from './sms.metrics.js';
+
+/** A PDU from the SMSC as the link decodes it: an MO, or a delivery receipt. */
+export interface LinkDeliver {
+  source: string;
+  destination: string;
+  dataCoding: number;
+  text: string;
+  udh: Concat | null;
+  receipt: { messageId: string; state: string; error?: string } | null;
+}
+
+/** What the channel needs of the SMPP link. */
+export interface SmsLink extends MtSubmitter {
+  onDeliver(handler: (pdu: LinkDeliver) => Promise<unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SmsChannelOptions {
+  db: Db;
+  config: Pick<Config, 'redisPrefix' | 'shortCode' | 'smppTps'>;
+  connection: () => Redis;
+  link: SmsLink;
+  conversation: Conversation;
+  metrics?: SmsMetrics;
+  /** How often MOs left behind are looked for, ms. Default 5000. */
+  sweepEveryMs?: number;
+  /** MO workers in this process. Default 50. */
+  moConcurrency?: number;
+  /** MT jobs in flight in this process. Default 20. */
+  mtConcurrency?: number;
+}
+
+export class SmsChannel {
+  readonly inbound: InboundSms;
+  readonly outbound: Queue<OutboundSms>;
+  readonly metrics: SmsMetrics;
+  private sender: Worker<OutboundSms> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SmsChannelOptions) {
+    const { db, config, connection } = options;
+    this.metrics = options.metrics ?? new SmsMetrics();
+    this.inbound = new InboundSms(db, connection, config.redisPrefix);
+    this.outbound = new Queue<OutboundSms>(OUTBOUND_SMS_QUEUE, {
+      connection: connection(),
+      prefix: config.redisPrefix,
+    });
+  }
+
+  /** The queues to show on the dashboard and in the metrics. */
+  get queues(): Queue[] {
+    return [this.inbound.queue as Queue, this.outbound as Queue];
+  }
+
+  async start(): Promise<void> {
+    const { db, config, connection, link } = this.options;
+    link.onDeliver((pdu) => this.deliver(pdu));
+    this.inbound.start(this.options.conversation, this.outbound, this.options.moConcurrency);
+    const metrics = this.metrics;
+    const timed: MtSubmitter = {
+      get bound() {
+        return link.bound;
+      },
+      async submit(mt) {
+        const end = metrics.submitSeconds.startTimer();
+        const sent = await link.submit(mt);
+        end();
+        return sent;
+      },
+    };
+    this.sender = startMtSender({
+      db,
+      connection,
+      prefix: config.redisPrefix,
+      link: timed,
+      shortCode: config.shortCode,
+      tps: config.smppTps,
+      concurrency: this.options.mtConcurrency,
+      onSent: (_msisdn, parts) => metrics.mt.inc(parts),
+      onThrottled: () => metrics.throttled.inc(),
+    });
+    const every = this.options.sweepEveryMs ?? 5_000;
+    const tick = () => {
+      this.inbound
+        .sweep()
+        .catch((err) => logger.warn({ err }, 'MO sweep failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, every);
+        });
+    };
+    this.timer = setTimeout(tick, every);
+    await link.start();
+  }
+
+  /** One PDU from the SMSC; its response goes out when this settles (a rejection asks for a resend). */
+  private async deliver(pdu: LinkDeliver): Promise<void> {
+    const { db } = this.options;
+    if (pdu.receipt) {
+      this.metrics.receipts.inc({ state: pdu.receipt.state });
+      await applyReceipt(db, pdu.receipt);
+      return;
+    }
+    const stored = await storeMo(db, pdu);
+    this.metrics.mo.inc({ outcome: stored.duplicate ? 'duplicate' : 'stored' });
+    if (stored.duplicate) return;
+    this.inbound
+      .enqueue(stored.id)
+      .catch((err) => logger.warn({ err, mo: stored.id }, 'MO job not queued; the sweep will'));
+  }
+
+  async stop(): Promise<void> {
+    const timer = this.timer;
+    this.timer = null;
+    if (timer) clearTimeout(timer);
+    await this.sender?.close();
+    await this.options.link.stop();
+    await this.inbound.stop();
+    await this.outbound.close();
+  }
+}
