@@ -10,6 +10,12 @@
  * `BENCH_WORKER_PROCESSES=N` (run the command workers in N child processes), `BENCH_RELAY=0` (experiment:
  * no outbox relay, flagged in the note); knobs: `COMMAND_PARTITIONS`,
  * `WORKER_CONCURRENCY`, `BATCH_MAX`, `BATCH_WAIT_MS`, `DB_POOL_MAX`, `BENCH_IN_FLIGHT`, `BENCH_CHUNK`.
+ * SMS (`kannel.*`, `sms.*`): `BENCH_SMS_SECONDS` (measured window, default `BENCH_SECONDS`, else 10),
+ * `BENCH_SMS_OPEN_LOOP=1` (throughput's 50 MOs are the deliver_sm window instead of MOs awaiting their MT;
+ * both sides alike), `BENCH_KANNEL_SERVICE=get-url` (Kannel answers from a local HTTP server instead of
+ * its `text =` service), `BENCH_KANNEL_WINDOW` (Kannel's `max-pending-submits`, default 50),
+ * `BENCH_GATEWAY_LOG_LEVEL` (the gateway child's LOG_LEVEL, default warn), `BENCH_GATEWAY_ENTRY` (the
+ * gateway's entry script, default `src/main/gateway.ts`). Kannel is installed with apt-get when missing.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +23,7 @@ import { ledgerCeiling, ledgerCeilingHot } from './ledger-ceiling.js';
 import { ledgerHotMerchant, ledgerTransfers } from './ledger-transfers.js';
 import { type Benchmark, log, type Result } from './lib.js';
 import { pinVerify } from './pin-verify.js';
+import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 /** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
@@ -28,6 +35,10 @@ const benchmarks: Benchmark[] = [
   ledgerTransfers,
   ledgerCeilingHot,
   ledgerHotMerchant,
+  kannelThroughput,
+  smsThroughput,
+  kannelLatency,
+  smsLatency,
 ];
 
 function plan(requested: string[]): Benchmark[] {
