@@ -1,0 +1,24 @@
+/** The SMPP channel's public face: the ESME link (one bind or a pool), its codec and the SMSC simulator. */
+export * from './smpp.codec.js';
+export {
+  ESME_RMSGQFUL,
+  ESME_RTHROTTLED,
+  ESME_RX_T_APPN,
+  SmppSubmitError,
+  type SubmitFailureReason,
+  statusName,
+} from './smpp.errors.js';
+export {
+  type DeliverHandler,
+  type InboundPdu,
+  type LinkState,
+  type SmppEndpoint,
+  SmppLink,
+  type SmppLinkOptions,
+  type SmppLogger,
+  type SmppMetricsHooks,
+  type SubmitMt,
+  type SubmitResult,
+} from './smpp.link.js';
+export { createSmppEndpoint, SmppPool, type SmppPoolOptions } from './smpp.pool.js';
+export { SmscSimulator, type SmscSimulatorOptions } from './smsc-simulator.js';

@@ -1,0 +1,601 @@
+/**
+ * A small SMSC on the `smpp` package's server, for tests, benchmarks and `npm run smsc`: it accepts
+ * binds, answers enquire_link and unbind, records every submit_sm (decoded with our codec, concatenated
+ * parts reassembled) and gives each a hex message id. It can play the network too: send MOs and delivery
+ * receipts, throttle or delay submits, go silent, drop the connection, send raw bytes.
+ *
+ * Submits are decoded from the package's own parse (its decode filter): an independent reading of what
+ * our encoder wrote, which is the point when a test checks the text that arrived.
+ */
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import smpp from 'smpp';
+import {
+  type ConcatInfo,
+  concatInfo,
+  decodeShortMessage,
+  encodeGsm,
+  encodeMt,
+  ESM_UDHI,
+  fitsDataCoding0,
+  type MessagePdu,
+} from './smpp.codec.js';
+import { silentLogger, type SmppLogger } from './smpp.connection.js';
+import { ESME_RINVBNDSTS, ESME_RTHROTTLED } from './smpp.errors.js';
+
+export interface SmscSimulatorOptions {
+  /** Accept only these credentials (ESME_RINVSYSID / ESME_RINVPASWD otherwise). Default: any. */
+  credentials?: { systemId: string; password: string };
+  /** Send a DELIVRD receipt this long after each submit asking for one. Default: never. */
+  autoDlrMs?: number | null;
+  /** Where MOs are addressed. Default `10658888`. */
+  shortCode?: string;
+  logger?: SmppLogger;
+}
+
+export interface BindInfo {
+  session: number;
+  command: string;
+  systemId: string;
+  password: string;
+  systemType: string;
+  remote: string;
+}
+
+/** One submit_sm as the SMSC received it. */
+export interface RecordedSubmit {
+  session: number;
+  messageId: string;
+  sequenceNumber: number;
+  source: string;
+  sourceTon: number;
+  sourceNpi: number;
+  destination: string;
+  destTon: number;
+  destNpi: number;
+  esmClass: number;
+  dataCoding: number;
+  registeredDelivery: number;
+  /** This part's text. */
+  text: string;
+  concat: ConcatInfo | null;
+  /** The status it was answered with (set when answered). */
+  status?: number;
+}
+
+/** A whole MT: one submit, or every part of a concatenated one. */
+export interface ReceivedMessage {
+  source: string;
+  destination: string;
+  dataCoding: number;
+  text: string;
+  parts: RecordedSubmit[];
+}
+
+/** A PDU an ESME sent, as recorded. */
+export interface SeenPdu {
+  session: number;
+  command: string;
+  commandStatus: number;
+  sequenceNumber: number;
+}
+
+/** The ESME's answer to something the SMSC sent. */
+export interface PduResult {
+  command: string;
+  commandStatus: number;
+}
+
+export interface MoOptions {
+  /** Destination; default the short code. */
+  to?: string;
+  /** data_coding: 0 (GSM), 3 (Latin-1) or 8 (UCS2). Default 0 for plain ASCII, else 8. */
+  coding?: 0 | 3 | 8;
+  /** Prefix a concatenation UDH (8-bit reference; 16-bit when `ref` > 255). */
+  udh?: ConcatInfo;
+  /** Carry the text in message_payload, short_message empty. */
+  payload?: boolean;
+  /** Extra esm_class bits. */
+  esmClass?: number;
+  /** Give up waiting for the response after this long. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface DlrOptions {
+  /** The text form's `stat:` (DELIVRD, UNDELIV, EXPIRED, REJECTD…). Default DELIVRD. */
+  stat?: string;
+  /** The text form's `err:`. Default `000`. */
+  err?: string;
+  /** Add the receipted_message_id and message_state TLVs. Default true. */
+  tlv?: boolean;
+  /** Write the id in decimal (as some SMSCs do in receipts) instead of the hex of submit_sm_resp. */
+  decimalId?: boolean;
+  timeoutMs?: number;
+}
+
+const MESSAGE_STATE: Record<string, number> = {
+  ENROUTE: 1,
+  DELIVRD: 2,
+  EXPIRED: 3,
+  DELETED: 4,
+  UNDELIV: 5,
+  ACCEPTD: 6,
+  UNKNOWN: 7,
+  REJECTD: 8,
+};
+
+interface SessionState {
+  id: number;
+  session: smpp.Session;
+  bind: BindInfo | null;
+  outstanding: number;
+}
+
+interface SimulatorEvents {
+  bind: [BindInfo];
+  submit: [RecordedSubmit];
+  message: [ReceivedMessage];
+  unbind: [session: number];
+  close: [session: number];
+  pdu: [SeenPdu];
+  /** A receipt went out and the ESME answered it. */
+  receipt: [messageId: string, stat: string, answer: PduResult];
+}
+
+export class SmscSimulator extends EventEmitter<SimulatorEvents> {
+  readonly submits: RecordedSubmit[] = [];
+  readonly messages: ReceivedMessage[] = [];
+  /** Every PDU the ESMEs sent, in order. */
+  readonly received: SeenPdu[] = [];
+  /** Submits answered this long after they arrive. */
+  submitDelayMs = 0;
+  /** Never answer submits (a stuck SMSC). */
+  silentSubmits = false;
+  /** Answer the ESME's enquire_link (false: a dead link that still holds TCP). */
+  answerEnquireLink = true;
+  /** Most submits outstanding at once on one bind, since the start or `resetStats()`. */
+  maxOutstanding = 0;
+
+  private readonly server: smpp.Server;
+  private readonly sessions = new Map<smpp.Session, SessionState>();
+  private readonly partials = new Map<string, RecordedSubmit[]>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly log: SmppLogger;
+  private failures = { count: 0, status: 0, after: 0 };
+  private nextSession = 1;
+  private nextMessageId = randomInt(0x100000, 0x1000000);
+  private roundRobin = 0;
+
+  constructor(private readonly options: SmscSimulatorOptions = {}) {
+    super();
+    this.log = options.logger ?? silentLogger;
+    this.server = smpp.createServer({}, (session) => this.onSession(session));
+  }
+
+  /** Listens (port 0: any free port) and resolves with the port. */
+  listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.port);
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** `smpp://<systemId>:<password>@127.0.0.1:<port>` */
+  url(
+    systemId = this.options.credentials?.systemId ?? 'any',
+    password = this.options.credentials?.password ?? 'any',
+  ): string {
+    return `smpp://${encodeURIComponent(systemId)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}`;
+  }
+
+  /** Sessions bound now. */
+  get boundCount(): number {
+    return [...this.sessions.values()].filter((s) => s.bind).length;
+  }
+
+  /** Answer the next `count` submits with `status` (default ESME_RTHROTTLED), after letting `after` pass. */
+  failNext(count: number, status = ESME_RTHROTTLED, after = 0): void {
+    this.failures = { count, status, after };
+  }
+
+  resetStats(): void {
+    this.maxOutstanding = Math.max(0, ...[...this.sessions.values()].map((s) => s.outstanding));
+  }
+
+  /** Resolves once `count` sessions are bound. */
+  waitForBind(count = 1, timeoutMs = 5_000): Promise<void> {
+    return this.until(() => this.boundCount >= count, ['bind'], timeoutMs, `${count} bind(s)`);
+  }
+
+  /** Resolves with the submits once at least `count` have arrived. */
+  async waitForSubmits(count: number, timeoutMs = 5_000): Promise<RecordedSubmit[]> {
+    await this.until(() => this.submits.length >= count, ['submit'], timeoutMs, `${count} submit(s)`);
+    return this.submits.slice();
+  }
+
+  /** Resolves with the next PDU from an ESME (from now on) matching `match`. */
+  nextPdu(match: (pdu: SeenPdu) => boolean, timeoutMs = 5_000): Promise<SeenPdu> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('pdu', onPdu);
+        reject(new Error(`no matching PDU from the ESME within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onPdu = (pdu: SeenPdu) => {
+        if (!match(pdu)) return;
+        clearTimeout(timer);
+        this.off('pdu', onPdu);
+        resolve(pdu);
+      };
+      this.on('pdu', onPdu);
+    });
+  }
+
+  /** Sends an MO (deliver_sm) from `from` and resolves with the ESME's response. */
+  mo(from: string, text: string, options: MoOptions = {}): Promise<PduResult> {
+    const coding = options.coding ?? (fitsDataCoding0(text) ? 0 : 8);
+    let body = encodeText(text, coding);
+    let esmClass = options.esmClass ?? 0;
+    if (options.udh) {
+      body = Buffer.concat([udhOf(options.udh), body]);
+      esmClass |= ESM_UDHI;
+    }
+    const fields: Record<string, unknown> = {
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: from,
+      dest_addr_ton: 0,
+      dest_addr_npi: 0,
+      destination_addr: options.to ?? this.options.shortCode ?? '10658888',
+      esm_class: esmClass,
+      data_coding: coding,
+      short_message: options.payload ? Buffer.alloc(0) : body,
+    };
+    if (options.payload) fields.message_payload = body;
+    return this.send('deliver_sm', fields, { timeoutMs: options.timeoutMs });
+  }
+
+  /** Sends a long MO as concatenated deliver_sm parts (split as an MT would be), resolving with each answer. */
+  async moParts(
+    from: string,
+    text: string,
+    options: { to?: string; timeoutMs?: number } = {},
+  ): Promise<PduResult[]> {
+    const results: PduResult[] = [];
+    for (const part of encodeMt(text)) {
+      const fields = {
+        source_addr_ton: 1,
+        source_addr_npi: 1,
+        source_addr: from,
+        destination_addr: options.to ?? this.options.shortCode ?? '10658888',
+        esm_class: part.esm_class,
+        data_coding: part.data_coding,
+        short_message: part.short_message,
+      };
+      results.push(await this.send('deliver_sm', fields, { timeoutMs: options.timeoutMs }));
+    }
+    return results;
+  }
+
+  /** Sends a delivery receipt for a recorded submit and resolves with the ESME's response. */
+  dlr(messageId: string, options: DlrOptions = {}): Promise<PduResult> {
+    const submit = this.submits.find((s) => s.messageId === messageId);
+    const stat = options.stat ?? 'DELIVRD';
+    const id = options.decimalId ? BigInt(`0x${messageId}`).toString(10) : messageId;
+    const date = smscDate(new Date());
+    const snippet = submit && fitsDataCoding0(submit.text) ? submit.text.slice(0, 20) : '';
+    const text =
+      `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} ` +
+      `stat:${stat} err:${options.err ?? '000'} text:${snippet}`;
+    const fields: Record<string, unknown> = {
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: submit?.destination ?? '',
+      destination_addr: submit?.source ?? this.options.shortCode ?? '10658888',
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: encodeGsm(text),
+    };
+    if (options.tlv ?? true) {
+      fields.receipted_message_id = id;
+      fields.message_state = MESSAGE_STATE[stat] ?? 7;
+    }
+    const target = { session: submit?.session, timeoutMs: options.timeoutMs };
+    return this.send('deliver_sm', fields, target).then((answer) => {
+      this.emit('receipt', messageId, stat, answer);
+      return answer;
+    });
+  }
+
+  /** Sends enquire_link to a bound ESME and resolves with its answer. */
+  enquireLink(timeoutMs?: number): Promise<PduResult> {
+    return this.send('enquire_link', {}, { timeoutMs });
+  }
+
+  /** Unbinds a bound ESME (SMSC side) and resolves with its answer; the connection then closes. */
+  async unbind(timeoutMs?: number): Promise<PduResult> {
+    const state = this.pickSession();
+    if (!state) throw new Error('no ESME bound');
+    const result = await this.send('unbind', {}, { session: state.id, timeoutMs });
+    state.bind = null;
+    return result;
+  }
+
+  /** Writes raw bytes to a bound ESME (malformed or unknown PDUs). */
+  sendRaw(bytes: Buffer): void {
+    const state = this.pickSession();
+    if (!state) throw new Error('no ESME bound');
+    state.session.socket.write(bytes);
+  }
+
+  /** Destroys every connection at once, as a network failure would. */
+  dropConnections(): void {
+    for (const state of this.sessions.values()) state.session.socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.dropConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onSession(session: smpp.Session): void {
+    const state: SessionState = { id: this.nextSession++, session, bind: null, outstanding: 0 };
+    this.sessions.set(session, state);
+    session.socket.setNoDelay(true);
+    session.on('error', (err: Error) => {
+      this.log.debug({ session: state.id, err: err.message }, 'smsc: session error');
+      session.destroy();
+    });
+    session.on('close', () => {
+      this.sessions.delete(session);
+      this.emit('close', state.id);
+    });
+    session.on('pdu', (pdu: smpp.PDU) => this.onPdu(state, pdu));
+  }
+
+  private onPdu(state: SessionState, pdu: smpp.PDU): void {
+    const seen = {
+      session: state.id,
+      command: pdu.command,
+      commandStatus: pdu.command_status,
+      sequenceNumber: pdu.sequence_number,
+    };
+    this.received.push(seen);
+    this.emit('pdu', seen);
+    const { session } = state;
+    switch (pdu.command) {
+      case 'bind_transceiver':
+      case 'bind_transmitter':
+      case 'bind_receiver':
+        this.onBind(state, pdu);
+        return;
+      case 'enquire_link':
+        if (this.answerEnquireLink) session.send(pdu.response());
+        return;
+      case 'unbind':
+        session.send(pdu.response());
+        state.bind = null;
+        this.emit('unbind', state.id);
+        session.close();
+        return;
+      case 'submit_sm':
+        this.onSubmit(state, pdu);
+        return;
+      default:
+        if (!pdu.isResponse()) session.send(pdu.response({ command_status: smpp.errors.ESME_RINVCMDID }));
+    }
+  }
+
+  private onBind(state: SessionState, pdu: smpp.PDU): void {
+    const { session } = state;
+    const systemId = String(pdu.system_id ?? '');
+    const password = String(pdu.password ?? '');
+    const expected = this.options.credentials;
+    let status = 0;
+    if (state.bind) status = smpp.errors.ESME_RALYBND;
+    else if (expected && systemId !== expected.systemId) status = smpp.errors.ESME_RINVSYSID;
+    else if (expected && password !== expected.password) status = smpp.errors.ESME_RINVPASWD;
+    // As the package advises: hold further PDUs until the bind is answered.
+    session.pause();
+    session.send(pdu.response({ command_status: status, system_id: 'fen-smsc' }));
+    session.resume();
+    if (status !== 0) return;
+    state.bind = {
+      session: state.id,
+      command: pdu.command,
+      systemId,
+      password,
+      systemType: String(pdu.system_type ?? ''),
+      remote: `${session.socket.remoteAddress}:${session.socket.remotePort}`,
+    };
+    this.emit('bind', state.bind);
+  }
+
+  private onSubmit(state: SessionState, pdu: smpp.PDU): void {
+    const { session } = state;
+    if (!state.bind) {
+      session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
+      return;
+    }
+    const message = pdu as unknown as MessagePdu;
+    const submit: RecordedSubmit = {
+      session: state.id,
+      messageId: (this.nextMessageId++).toString(16).toUpperCase(),
+      sequenceNumber: pdu.sequence_number,
+      source: String(pdu.source_addr ?? ''),
+      sourceTon: Number(pdu.source_addr_ton ?? 0),
+      sourceNpi: Number(pdu.source_addr_npi ?? 0),
+      destination: String(pdu.destination_addr ?? ''),
+      destTon: Number(pdu.dest_addr_ton ?? 0),
+      destNpi: Number(pdu.dest_addr_npi ?? 0),
+      esmClass: Number(pdu.esm_class ?? 0),
+      dataCoding: Number(pdu.data_coding ?? 0),
+      registeredDelivery: Number(pdu.registered_delivery ?? 0),
+      text: decodeShortMessage(message),
+      concat: concatInfo(message),
+    };
+    let status = 0;
+    if (this.failures.after > 0) this.failures.after--;
+    else if (this.failures.count > 0) {
+      this.failures.count--;
+      status = this.failures.status;
+    }
+    state.outstanding++;
+    this.maxOutstanding = Math.max(this.maxOutstanding, state.outstanding);
+    this.submits.push(submit);
+    this.emit('submit', submit);
+    if (status === 0) this.collect(submit);
+    if (this.silentSubmits) return;
+    const answer = () => {
+      state.outstanding--;
+      submit.status = status;
+      session.send(pdu.response(status ? { command_status: status } : { message_id: submit.messageId }));
+      if (status === 0 && submit.registeredDelivery & 1 && this.options.autoDlrMs != null) {
+        this.later(this.options.autoDlrMs, () => {
+          this.dlr(submit.messageId).catch((err) =>
+            this.log.warn({ err: err.message }, 'smsc: receipt not answered'),
+          );
+        });
+      }
+    };
+    if (this.submitDelayMs > 0) this.later(this.submitDelayMs, answer);
+    else answer();
+  }
+
+  // Gathers concatenated parts into whole messages.
+  private collect(submit: RecordedSubmit): void {
+    const { concat } = submit;
+    if (!concat || concat.total === 1) {
+      this.complete([submit]);
+      return;
+    }
+    const key = `${submit.session}|${submit.source}|${submit.destination}|${concat.ref}|${concat.total}`;
+    const parts = this.partials.get(key) ?? [];
+    if (parts.some((p) => p.concat?.seq === concat.seq)) return;
+    parts.push(submit);
+    if (parts.length < concat.total) {
+      this.partials.set(key, parts);
+      return;
+    }
+    this.partials.delete(key);
+    this.complete(parts.sort((a, b) => (a.concat?.seq ?? 0) - (b.concat?.seq ?? 0)));
+  }
+
+  private complete(parts: RecordedSubmit[]): void {
+    const [first] = parts;
+    const message = {
+      source: first.source,
+      destination: first.destination,
+      dataCoding: first.dataCoding,
+      text: parts.map((p) => p.text).join(''),
+      parts,
+    };
+    this.messages.push(message);
+    this.emit('message', message);
+  }
+
+  /**
+   * Sends any PDU to a bound ESME and resolves with its answer: to `session` (an id from BindInfo or
+   * RecordedSubmit) while it is bound, else round-robin over the bound sessions that take MOs.
+   */
+  send(
+    command: string,
+    fields: Record<string, unknown>,
+    options: { session?: number; timeoutMs?: number } = {},
+  ): Promise<PduResult> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const preferred = options.session === undefined ? undefined : this.sessionById(options.session);
+    const state = preferred?.bind ? preferred : this.pickSession();
+    if (!state) return Promise.reject(new Error('no ESME bound'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to ${command} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const sent = state.session.send(new smpp.PDU(command, fields), (resp: smpp.PDU) => {
+        clearTimeout(timer);
+        resolve({ command: resp.command, commandStatus: resp.command_status });
+      });
+      if (!sent) {
+        clearTimeout(timer);
+        reject(new Error('the ESME connection is closed'));
+      }
+    });
+  }
+
+  private pickSession(): SessionState | undefined {
+    const bound = [...this.sessions.values()].filter((s) => s.bind && s.bind.command !== 'bind_transmitter');
+    if (!bound.length) return undefined;
+    return bound[this.roundRobin++ % bound.length];
+  }
+
+  private sessionById(id: number): SessionState | undefined {
+    return [...this.sessions.values()].find((s) => s.id === id);
+  }
+
+  private later(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private until(
+    done: () => boolean,
+    events: Array<keyof SimulatorEvents>,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        for (const event of events) this.off(event, check);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`SMSC simulator: no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      for (const event of events) this.on(event, check);
+    });
+  }
+}
+
+function encodeText(text: string, coding: 0 | 3 | 8): Buffer {
+  if (coding === 0) return encodeGsm(text);
+  if (coding === 3) return Buffer.from(text, 'latin1');
+  return Buffer.from(text, 'utf16le').swap16();
+}
+
+function udhOf({ ref, total, seq }: ConcatInfo): Buffer {
+  return ref > 0xff
+    ? Buffer.from([0x06, 0x08, 0x04, ref >> 8, ref & 0xff, total, seq])
+    : Buffer.from([0x05, 0x00, 0x03, ref, total, seq]);
+}
+
+/** `YYMMDDhhmm`, the receipt text's date format. */
+function smscDate(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    two(date.getUTCFullYear() % 100) +
+    two(date.getUTCMonth() + 1) +
+    two(date.getUTCDate()) +
+    two(date.getUTCHours()) +
+    two(date.getUTCMinutes())
+  );
+}

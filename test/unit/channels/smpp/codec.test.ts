@@ -1,0 +1,324 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  concatInfo,
+  decodeGsm,
+  decodeShortMessage,
+  encodeGsm,
+  encodeMt,
+  type MtPart,
+  messageIdForms,
+  parseConcat,
+  parseDeliveryReceipt,
+  sameMessageId,
+} from '../../../../src/channels/smpp/smpp.codec.js';
+
+const ucs2 = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
+/** What a handset would show: each part decoded the way a receiver reads it, joined by sequence. */
+function reassemble(parts: MtPart[]): string {
+  return parts
+    .map((part) => ({ part, concat: concatInfo(part) }))
+    .sort((a, b) => (a.concat?.seq ?? 0) - (b.concat?.seq ?? 0))
+    .map(({ part }) => decodeShortMessage(part))
+    .join('');
+}
+
+/** Septets of a GSM part's text (without its UDH). */
+const septets = (part: MtPart) => part.short_message.length - (part.concat ? 6 : 0);
+
+describe('SMPP codec', () => {
+  describe('decodeShortMessage', () => {
+    it('data_coding 0 – when the octets are GSM septets – reads the default alphabet and the extension table', () => {
+      // @ £ $ A ¤ § then ESC-escaped { € [ and a newline
+      const octets = Buffer.from([
+        0x00, 0x01, 0x02, 0x41, 0x24, 0x5f, 0x1b, 0x28, 0x1b, 0x65, 0x1b, 0x3c, 0x0a,
+      ]);
+      expect(decodeShortMessage({ data_coding: 0, short_message: octets })).to.equal('@£$A¤§{€[\n');
+    });
+
+    it('data_coding 0 – when plain ASCII letters and digits come – reads them unchanged', () => {
+      expect(decodeShortMessage({ data_coding: 0, short_message: Buffer.from('ZF 2001 12.50') })).to.equal(
+        'ZF 2001 12.50',
+      );
+    });
+
+    it('data_coding 0 – when an escape precedes a code without extension – shows the basic character', () => {
+      expect(decodeShortMessage({ data_coding: 0, short_message: Buffer.from([0x1b, 0x41]) })).to.equal('A');
+    });
+
+    it('data_coding 0 – when octets above 0x7F arrive – reads them as Latin-1 rather than garbage', () => {
+      expect(decodeShortMessage({ data_coding: 0, short_message: Buffer.from('café', 'latin1') })).to.equal(
+        'café',
+      );
+    });
+
+    it('data_coding 3 – reads Latin-1', () => {
+      expect(
+        decodeShortMessage({ data_coding: 3, short_message: Buffer.from('Zürich ½', 'latin1') }),
+      ).to.equal('Zürich ½');
+    });
+
+    it('data_coding 8 – reads UCS2 big-endian, surrogate pairs included', () => {
+      expect(decodeShortMessage({ data_coding: 8, short_message: ucs2('余额 😀') })).to.equal('余额 😀');
+    });
+
+    it('data_coding 15 – when a Chinese SMSC sends GBK – reads it as GBK', () => {
+      const gbk = Buffer.from([0xd3, 0xe0, 0xb6, 0xee]); // 余额
+      expect(decodeShortMessage({ data_coding: 15, short_message: gbk })).to.equal('余额');
+    });
+
+    it('message_payload – when present – is read instead of the empty short_message', () => {
+      const pdu = { data_coding: 8, short_message: Buffer.alloc(0), message_payload: ucs2('开通') };
+      expect(decodeShortMessage(pdu)).to.equal('开通');
+    });
+
+    it('esm_class 0x40 – when the raw octets start with a UDH – drops it from the text', () => {
+      const pdu = {
+        esm_class: 0x40,
+        data_coding: 8,
+        short_message: Buffer.concat([Buffer.from([5, 0, 3, 9, 2, 1]), ucs2('你好')]),
+      };
+      expect(decodeShortMessage(pdu)).to.equal('你好');
+      expect(concatInfo(pdu)).to.deep.equal({ ref: 9, total: 2, seq: 1 });
+    });
+
+    it('the smpp package form – when the message is already decoded with UDH as Buffers – takes both as they are', () => {
+      const pdu = {
+        esm_class: 0x40,
+        data_coding: 8,
+        short_message: { message: '你好', udh: [Buffer.from([0x08, 4, 0x12, 0x34, 3, 2])] },
+      };
+      expect(decodeShortMessage(pdu)).to.equal('你好');
+      expect(concatInfo(pdu)).to.deep.equal({ ref: 0x1234, total: 3, seq: 2 });
+    });
+  });
+
+  describe('parseConcat', () => {
+    it('when the IE is 0x00 (8-bit reference) – gives ref, total, seq', () => {
+      expect(parseConcat(Buffer.from([5, 0x00, 3, 0xab, 4, 3]))).to.deep.equal({
+        ref: 0xab,
+        total: 4,
+        seq: 3,
+      });
+    });
+
+    it('when the IE is 0x08 (16-bit reference) – gives the 16-bit ref', () => {
+      expect(parseConcat(Buffer.from([6, 0x08, 4, 0xbe, 0xef, 2, 2]))).to.deep.equal({
+        ref: 0xbeef,
+        total: 2,
+        seq: 2,
+      });
+    });
+
+    it('when another IE comes first – skips it and finds the concatenation', () => {
+      // application port IE (0x05, 4 octets) then 8-bit concatenation
+      const udh = Buffer.from([11, 0x05, 4, 0x0b, 0x84, 0x23, 0xf0, 0x00, 3, 7, 2, 1]);
+      expect(parseConcat(udh)).to.deep.equal({ ref: 7, total: 2, seq: 1 });
+    });
+
+    it('when the UDH holds no concatenation IE – is null and the text still decodes', () => {
+      const pdu = {
+        esm_class: 0x40,
+        data_coding: 0,
+        short_message: Buffer.concat([Buffer.from([4, 0x05, 2, 0x0b, 0x84]), Buffer.from('YE')]),
+      };
+      expect(concatInfo(pdu)).to.equal(null);
+      expect(decodeShortMessage(pdu)).to.equal('YE');
+    });
+
+    it('when the header claims seq beyond total – is null', () => {
+      expect(parseConcat(Buffer.from([5, 0x00, 3, 1, 2, 3]))).to.equal(null);
+    });
+  });
+
+  describe('encodeMt', () => {
+    it('when the text is plain ASCII – data_coding 0, GSM septets, no UDH', () => {
+      const [part, ...rest] = encodeMt('YE 12.50 @home');
+      expect(rest).to.have.length(0);
+      expect(part).to.include({ data_coding: 0, esm_class: 0, concat: null });
+      expect(part.short_message).to.deep.equal(encodeGsm('YE 12.50 @home'));
+      expect(part.short_message[9]).to.equal(0x00); // '@' is septet 0, not ASCII 0x40
+    });
+
+    it('when the text holds Chinese – data_coding 8', () => {
+      const [part] = encodeMt('余额: 12.50元');
+      expect(part.data_coding).to.equal(8);
+      expect(part.short_message).to.deep.equal(ucs2('余额: 12.50元'));
+    });
+
+    it('when the text is GSM but not ASCII (é) – UCS2 by default, data_coding 0 with sevenBit gsm', () => {
+      expect(encodeMt('café')[0].data_coding).to.equal(8);
+      const [gsm] = encodeMt('café', { sevenBit: 'gsm' });
+      expect(gsm.data_coding).to.equal(0);
+      expect(decodeGsm(gsm.short_message)).to.equal('café');
+    });
+
+    it('when the text has a backtick (ASCII without a septet) – UCS2', () => {
+      expect(encodeMt('a`b')[0].data_coding).to.equal(8);
+    });
+
+    it('GSM – when 160 characters – one SMS; when 161 – two parts of 153 and 8', () => {
+      expect(encodeMt('a'.repeat(160))).to.have.length(1);
+      const parts = encodeMt('a'.repeat(161));
+      expect(parts.map(septets)).to.deep.equal([153, 8]);
+      expect(reassemble(parts)).to.equal('a'.repeat(161));
+    });
+
+    it('GSM – when 306 characters – exactly two full parts; 307 – three', () => {
+      expect(encodeMt('b'.repeat(306)).map(septets)).to.deep.equal([153, 153]);
+      expect(encodeMt('b'.repeat(307))).to.have.length(3);
+    });
+
+    it('GSM – when extension characters are in – each counts two and an escape is never split', () => {
+      expect(encodeMt('{'.repeat(80))).to.have.length(1); // 160 septets
+      expect(encodeMt(`${'{'.repeat(80)}a`)).to.have.length(2);
+      const parts = encodeMt(`a${'['.repeat(100)}`); // 201 septets: the 77th '[' would straddle 153
+      expect(parts.map(septets)).to.deep.equal([153, 48]);
+      expect(parts[0].short_message.at(-1)).to.not.equal(0x1b);
+      expect(reassemble(parts)).to.equal(`a${'['.repeat(100)}`);
+    });
+
+    it('UCS2 – when 70 characters – one SMS; 71 – two parts of 67 and 4', () => {
+      expect(encodeMt('中'.repeat(70))).to.have.length(1);
+      const parts = encodeMt('中'.repeat(71));
+      expect(parts.map((p) => (p.short_message.length - 6) / 2)).to.deep.equal([67, 4]);
+    });
+
+    it('UCS2 – when 67·n characters – n full parts', () => {
+      for (const n of [2, 3, 4]) {
+        const parts = encodeMt('文'.repeat(67 * n));
+        expect(parts).to.have.length(n);
+        expect(parts.every((p) => p.short_message.length === 6 + 134)).to.equal(true);
+      }
+    });
+
+    it('UCS2 – when a surrogate pair falls on the 67th unit – moves it whole to the next part', () => {
+      const text = `${'中'.repeat(66)}😀${'中'.repeat(10)}`;
+      const parts = encodeMt(text);
+      expect(parts[0].text).to.equal('中'.repeat(66));
+      expect(parts[1].text.startsWith('😀')).to.equal(true);
+      expect(reassemble(parts)).to.equal(text);
+    });
+
+    it('300 Chinese characters – 5 parts sharing one reference that reassemble to the text', () => {
+      const text = Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
+      const parts = encodeMt(text);
+      expect(parts).to.have.length(5);
+      const refs = new Set(parts.map((p) => p.concat?.ref));
+      expect(refs.size).to.equal(1);
+      expect(parts.map((p) => p.concat)).to.deep.equal(
+        [1, 2, 3, 4, 5].map((seq) => ({ ref: parts[0].concat?.ref, total: 5, seq })),
+      );
+      expect(parts.every((p) => p.esm_class === 0x40 && p.short_message.length <= 140)).to.equal(true);
+      expect(reassemble(parts)).to.equal(text);
+    });
+
+    it('two long messages in a row – get different references', () => {
+      const a = encodeMt('x'.repeat(200))[0].concat?.ref;
+      const b = encodeMt('x'.repeat(200))[0].concat?.ref;
+      expect(a).to.not.equal(b);
+    });
+
+    it('any text – the parts reassemble to it and each fits 140 octets', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'grapheme', maxLength: 500 }), (text) => {
+          const parts = encodeMt(text);
+          expect(reassemble(parts)).to.equal(text);
+          for (const p of parts)
+            expect(p.short_message.length).to.be.at.most(p.data_coding === 8 ? 140 : 160);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('when the text needs more than 255 parts – throws a RangeError', () => {
+      expect(() => encodeMt('中'.repeat(67 * 255 + 1))).to.throw(RangeError);
+    });
+  });
+
+  describe('parseDeliveryReceipt', () => {
+    const text = (s: string) => Buffer.from(s, 'latin1');
+
+    it('when esm_class is not a receipt – is null', () => {
+      expect(parseDeliveryReceipt({ esm_class: 0, short_message: text('id:1 stat:DELIVRD') })).to.equal(null);
+    });
+
+    it('when the TLVs are present – prefers receipted_message_id and message_state', () => {
+      const receipt = parseDeliveryReceipt({
+        esm_class: 0x04,
+        receipted_message_id: 'ABC123',
+        message_state: 5,
+        short_message: text(
+          'id:999 sub:001 dlvrd:001 submit date:2611231200 done date:2611231201 stat:DELIVRD err:000',
+        ),
+      });
+      expect(receipt).to.deep.equal({ messageId: 'ABC123', state: 'undeliverable' });
+    });
+
+    it('message_state 1-8 – map to enroute … rejected', () => {
+      const states = [1, 2, 3, 4, 5, 6, 7, 8].map(
+        (n) => parseDeliveryReceipt({ esm_class: 0x04, receipted_message_id: 'x', message_state: n })?.state,
+      );
+      expect(states).to.deep.equal([
+        'enroute',
+        'delivered',
+        'expired',
+        'deleted',
+        'undeliverable',
+        'accepted',
+        'unknown',
+        'rejected',
+      ]);
+    });
+
+    it('when only the text form is there – reads id, stat and a non-zero err', () => {
+      const receipt = parseDeliveryReceipt({
+        esm_class: 0x04,
+        data_coding: 0,
+        short_message: text(
+          'id:0123456789 sub:001 dlvrd:000 submit date:2611231200 done date:2611231201 stat:UNDELIV err:034 text:hello',
+        ),
+      });
+      expect(receipt).to.deep.equal({ messageId: '0123456789', state: 'undeliverable', error: '034' });
+    });
+
+    it('when the receipt comes UCS2-coded with other esm_class bits – is still read', () => {
+      const receipt = parseDeliveryReceipt({
+        esm_class: 0x04 | 0x80,
+        data_coding: 8,
+        short_message: ucs2(
+          'id:77 sub:001 dlvrd:001 submit date:2611231200 done date:2611231201 stat:DELIVRD err:000',
+        ),
+      });
+      expect(receipt).to.deep.equal({ messageId: '77', state: 'delivered' });
+    });
+
+    it('when a receipt says nothing usable – still a receipt, id empty and state unknown', () => {
+      expect(parseDeliveryReceipt({ esm_class: 0x04, short_message: text('garbage') })).to.deep.equal({
+        messageId: '',
+        state: 'unknown',
+      });
+    });
+  });
+
+  describe('sameMessageId', () => {
+    it('when one side is hex and the other decimal – matches (1A2B = 6699)', () => {
+      expect(sameMessageId('1A2B', '6699')).to.equal(true);
+      expect(sameMessageId('6699', '1a2b')).to.equal(true);
+    });
+
+    it('when case and leading zeros differ – matches', () => {
+      expect(sameMessageId('00ab12', 'AB12')).to.equal(true);
+    });
+
+    it('when the ids differ – does not match', () => {
+      expect(sameMessageId('1A2B', '6698')).to.equal(false);
+      expect(sameMessageId('msg-1', 'msg-2')).to.equal(false);
+    });
+
+    it('messageIdForms – lists the normalized id and its other-base twin for a store lookup', () => {
+      expect(messageIdForms('0001A2B')).to.deep.equal(['1a2b', '6699']);
+    });
+  });
+});
