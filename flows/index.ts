@@ -1,31 +1,80 @@
 /** The flows: id → machine, and what the session runner needs to run any of them. */
 import type { AnyMachineSnapshot } from 'xstate';
+import { accountMachine, bindAccount } from './account.flow.js';
 import { balanceMachine } from './balance.flow.js';
-import { bindMenu, menuMachine, type RunCommandLogic } from './menu.flow.js';
+import { changePinMachine } from './change-pin.flow.js';
+import { closeMachine } from './close.flow.js';
+import { freezeMachine } from './freeze.flow.js';
+import { helpMachine } from './help.flow.js';
+import { BUSY, type RunCommandLogic } from './kit.js';
+import { bindMenu, menuMachine } from './menu.flow.js';
+import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
+import { paymentRequestMachine } from './payment-request.flow.js';
 import type { Screen } from './screen.js';
 import { statementMachine } from './statement.flow.js';
-import { BUSY } from './kit.js';
+import { topupMachine } from './topup.flow.js';
 import { transferMachine } from './transfer.flow.js';
+import { unfreezeMachine } from './unfreeze.flow.js';
 
-export { balanceMachine, menuMachine, payMachine, statementMachine, transferMachine, bindMenu };
+export {
+  accountMachine,
+  balanceMachine,
+  bindAccount,
+  bindMenu,
+  changePinMachine,
+  closeMachine,
+  freezeMachine,
+  helpMachine,
+  menuMachine,
+  openMachine,
+  payMachine,
+  paymentRequestMachine,
+  statementMachine,
+  topupMachine,
+  transferMachine,
+  unfreezeMachine,
+};
 export type { RunCommandLogic };
-export type { CommandRequest, FlowStart } from './kit.js';
+export type { BackToMenu, CommandRequest, FlowStart, JourneyOutput } from './kit.js';
 export { fitsUssd, screenText } from './kit.js';
+export type { MenuStart } from './menu.flow.js';
+export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow.js';
+export type { OpenStart } from './open.flow.js';
 export type { FlowInput, InputSpec, Screen, ScreenOption } from './screen.js';
+export {
+  type FindPaymentRequestLogic,
+  type SmsContext,
+  type SmsEvent,
+  type SmsIntentData,
+  type SmsPending,
+  type SmsStart,
+  smsEvent,
+  smsMachine,
+} from './sms.flow.js';
 
+/** Every machine, by its id: the menu, the submenu, and each journey. */
 export const flows = {
   menu: menuMachine,
+  account: accountMachine,
   balance: balanceMachine,
+  changePin: changePinMachine,
+  close: closeMachine,
+  freeze: freezeMachine,
+  help: helpMachine,
+  open: openMachine,
   pay: payMachine,
+  paymentRequest: paymentRequestMachine,
   statement: statementMachine,
+  topup: topupMachine,
   transfer: transferMachine,
+  unfreeze: unfreezeMachine,
 } as const;
 
 /** Flows a session may start with. */
 export type SessionFlowId = 'menu';
 
-/** The flow with `runCommand` bound, in it and in every journey it invokes. */
+/** The flow with `runCommand` bound, in it and in every journey it invokes, however deep. */
 export function bindFlow(flow: SessionFlowId, runCommand: RunCommandLogic) {
   switch (flow) {
     case 'menu':
@@ -33,7 +82,7 @@ export function bindFlow(flow: SessionFlowId, runCommand: RunCommandLogic) {
   }
 }
 
-/** The journey the menu runs now (invoked with id `journey`), if any. */
+/** The journey a machine runs now (invoked with id `journey`), if any. */
 function journeyOf(snapshot: AnyMachineSnapshot): AnyMachineSnapshot | null {
   if (snapshot.status !== 'active') return null;
   const child = (snapshot.children as Record<string, { getSnapshot(): AnyMachineSnapshot } | undefined>)
@@ -42,13 +91,13 @@ function journeyOf(snapshot: AnyMachineSnapshot): AnyMachineSnapshot | null {
   return childSnapshot?.status === 'active' ? childSnapshot : null;
 }
 
-/** The screen a flow shows now: the running journey's, else the flow's own `context.screen`. */
+/** The screen a flow shows now: the innermost running journey's, else the flow's own `context.screen`. */
 export function screenOf(snapshot: AnyMachineSnapshot): Screen {
   const journey = journeyOf(snapshot);
-  return ((journey ?? snapshot).context as { screen: Screen }).screen;
+  return journey ? screenOf(journey) : (snapshot.context as { screen: Screen }).screen;
 }
 
-/** True while the flow (or the journey it runs) waits for a command: no screen to show yet. */
+/** True while the flow (or a journey it runs, however deep) waits for a command: no screen to show yet. */
 export function isBusy(snapshot: AnyMachineSnapshot): boolean {
   if (snapshot.status !== 'active') return false;
   const journey = journeyOf(snapshot);

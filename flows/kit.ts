@@ -1,8 +1,9 @@
 /**
- * What every journey shares: its input, the command request it hands to `runCommand`, screen builders,
- * refusal codes turned into friendly texts, and the USSD size rule screens must keep.
+ * What every journey shares: its input and output, the command request it hands to `runCommand`, screen
+ * builders (prompts, choice menus, the PIN asked again), guards, refusal codes turned into friendly
+ * texts, and the USSD size rule screens must keep.
  */
-import { fromPromise } from 'xstate';
+import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { CommandPayload, CommandResult, CommandType } from '../src/commands/catalog.js';
 import { fenFromJson } from '../src/lib/money.js';
 import type { InputSpec, Screen } from './screen.js';
@@ -24,6 +25,20 @@ export type CommandRequest = { [T in CommandType]: { type: T; input: CommandPayl
 export const runCommandPlaceholder = fromPromise<CommandResult, CommandRequest>(async () => {
   throw new Error('runCommand is not bound: provide it with machine.provide()');
 });
+
+/** The logic `runCommand` is bound to: a command request in, a command result out. */
+export type RunCommandLogic = PromiseActorLogic<CommandResult, CommandRequest>;
+
+/**
+ * How a journey ends: the final screen it leaves, or a step back to the menu that invoked it (in the
+ * language now chosen, with a note to show on top of the menu).
+ */
+export type JourneyOutput = Screen | BackToMenu;
+export interface BackToMenu {
+  kind: 'back';
+  locale: Locale;
+  note: string;
+}
 
 /** States that wait for `runCommand` carry this tag; a session is saved only when none does. */
 export const BUSY = 'busy';
@@ -54,6 +69,61 @@ export function typed(event: { type: string; text?: string; id?: string }): stri
   if (event.type === 'SELECT') return (event.id ?? '').trim();
   return '';
 }
+
+/** A guard: the user typed (or picked) one of these options. */
+export const chose =
+  (...ids: string[]) =>
+  ({ event }: { event: { type: string; text?: string; id?: string } }) =>
+    ids.includes(typed(event));
+
+/** A guard for a command's outcome: the ledger refused the PIN but has not locked payments yet. */
+export const refusedPin = ({ event }: { event: unknown }): boolean => {
+  const output = (event as { output?: CommandResult }).output;
+  return output?.ok === false && output.error.code === 'wrong_pin';
+};
+
+/** The PIN asked again after a wrong one, saying how many attempts are left. */
+export function pinRetryScreen(locale: Locale, output: CommandResult): Screen {
+  const refusal = output.ok ? '' : `${refusalText(locale, output.error)}\n`;
+  return prompt(`${refusal}${text(locale, 'flow.pin.again')}`, pinInput);
+}
+
+/** A screen with a short note on top (an error, a confirmation), when the page has room for it. */
+export function noted(note: string, screen: Screen): Screen {
+  if (!note) return screen;
+  const withNote: Screen =
+    screen.kind === 'menu'
+      ? { ...screen, title: `${note}\n${screen.title}` }
+      : { ...screen, text: `${note}\n${screen.text}` };
+  return fitsUssd(withNote) ? withNote : screen;
+}
+
+/** Numbered options under a title; `invalid` puts the "invalid option" note on top. */
+export function choiceMenu(
+  locale: Locale,
+  title: string,
+  options: [id: string, label: TextKey][],
+  invalid = false,
+): Screen {
+  const screen: Screen = {
+    kind: 'menu',
+    title,
+    options: options.map(([id, label]) => ({ id, label: text(locale, label) })),
+  };
+  return invalid ? noted(text(locale, 'flow.menu.invalid'), screen) : screen;
+}
+
+/** A confirm-or-cancel menu under a question. */
+export const confirmMenu = (locale: Locale, question: string, invalid = false): Screen =>
+  choiceMenu(
+    locale,
+    question,
+    [
+      ['1', 'flow.confirm'],
+      ['2', 'flow.cancel'],
+    ],
+    invalid,
+  );
 
 /** A name short enough to keep every screen within one USSD page. */
 export function clip(name: string, max = 12): string {
@@ -94,6 +164,14 @@ export function refusalText(locale: Locale, error: { code: string; message: stri
     case 'same_account':
     case 'counterparty_unavailable':
     case 'pending':
+    case 'pin_format':
+    case 'voucher_invalid':
+    case 'voucher_used':
+    case 'not_frozen':
+    case 'balance_not_zero':
+    case 'already_open':
+    case 'hold_not_pending':
+    case 'hold_expired':
       return text(locale, `refusal.${error.code}` as TextKey);
     default:
       return text(locale, 'refusal.other');
@@ -132,3 +210,6 @@ export function resultScreen(
 
 /** The final screen when a command could not be run at all. */
 export const errorScreen = (locale: Locale): Screen => finalMessage(text(locale, 'flow.error'));
+
+/** The final screen when the user stopped answering. */
+export const timeoutScreen = (locale: Locale): Screen => finalMessage(text(locale, 'flow.timeout'));

@@ -1,181 +1,214 @@
 /**
- * The root menu of a registered user, numbered as INTERFACES §4 says: `1` balance, `2` top up, `3` pay,
- * `4` transfer, `5` last transactions, `6` account, `0` exit. Each built journey runs as an invoked child
- * (id `journey`) whose screen is mirrored here, so a session shows one screen whichever machine is asking.
+ * The root menu, numbered as INTERFACES §4 says. A registered user: `1` balance, `2` top up, `3` pay,
+ * `4` transfer, `5` last transactions, `6` account, `9` help, `0` exit. A caller with no wallet: `1` open
+ * a wallet, `0` exit. A user with a merchant's payment request waiting starts in that request, and the
+ * session ends with it. Each journey runs as an invoked child (id `journey`, see journey.ts) whose screen
+ * is mirrored here, so a session shows one screen whichever machine is asking.
  */
 import { assign, sendTo, setup } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
+import { accountMachine, bindAccount } from './account.flow.js';
 import { balanceMachine } from './balance.flow.js';
-import { payMachine } from './pay.flow.js';
-import type { FlowInput, Screen } from './screen.js';
-import { statementMachine } from './statement.flow.js';
-import { transferMachine } from './transfer.flow.js';
-import { type Locale, text } from './texts/index.js';
+import { helpMachine } from './help.flow.js';
+import { finalScreen, handedBack, journeyState, reportedScreen } from './journey.js';
 import {
-  type CommandRequest,
+  chose,
+  choiceMenu,
   errorScreen,
   finalMessage,
   type FlowStart,
+  noted,
+  type RunCommandLogic,
   runCommandPlaceholder,
-  typed,
+  timeoutScreen,
 } from './kit.js';
-import type { PromiseActorLogic } from 'xstate';
+import { openMachine } from './open.flow.js';
+import { payMachine } from './pay.flow.js';
+import { type PaymentRequest, paymentRequestMachine } from './payment-request.flow.js';
+import type { FlowInput, Screen } from './screen.js';
+import { statementMachine } from './statement.flow.js';
+import { type Locale, text } from './texts/index.js';
+import { topupMachine } from './topup.flow.js';
+import { transferMachine } from './transfer.flow.js';
 
-export interface MenuContext extends FlowStart {
+export type { RunCommandLogic };
+
+/** How a session starts the menu: who calls, whether they have a wallet, a request waiting for them. */
+export interface MenuStart extends FlowStart {
+  registered: boolean;
+  /** A merchant's payment request waiting for this user's PIN: the session is about it alone. */
+  request?: PaymentRequest;
+  /** The channel the session runs on (`ussd`, `ivr`, …), recorded when a wallet is opened. */
+  channel?: string;
+}
+
+export interface MenuContext extends MenuStart {
   /** The menu's own screen, and the running journey's as last reported (`screenOf` reads the live one). */
   screen: Screen;
 }
 
 export function menuScreen(locale: Locale, invalid = false): Screen {
-  const title = text(locale, 'flow.menu.title');
-  return {
-    kind: 'menu',
-    title: invalid ? `${text(locale, 'flow.menu.invalid')}\n${title}` : title,
-    options: [
-      { id: '1', label: text(locale, 'flow.menu.balance') },
-      { id: '2', label: text(locale, 'flow.menu.topup') },
-      { id: '3', label: text(locale, 'flow.menu.pay') },
-      { id: '4', label: text(locale, 'flow.menu.transfer') },
-      { id: '5', label: text(locale, 'flow.menu.statement') },
-      { id: '6', label: text(locale, 'flow.menu.account') },
-      { id: '0', label: text(locale, 'flow.menu.exit') },
+  return choiceMenu(
+    locale,
+    text(locale, 'flow.menu.title'),
+    [
+      ['1', 'flow.menu.balance'],
+      ['2', 'flow.menu.topup'],
+      ['3', 'flow.menu.pay'],
+      ['4', 'flow.menu.transfer'],
+      ['5', 'flow.menu.statement'],
+      ['6', 'flow.menu.account'],
+      ['9', 'flow.menu.help'],
+      ['0', 'flow.menu.exit'],
     ],
-  };
+    invalid,
+  );
 }
 
-interface JourneySnapshot {
-  context: { screen: Screen };
+/** The menu of a caller with no wallet. */
+export function guestScreen(locale: Locale, invalid = false): Screen {
+  return choiceMenu(
+    locale,
+    text(locale, 'flow.guest.title'),
+    [
+      ['1', 'flow.guest.open'],
+      ['0', 'flow.menu.exit'],
+    ],
+    invalid,
+  );
 }
 
-const chose =
-  (...ids: string[]) =>
-  ({ event }: { event: FlowInput }) =>
-    ids.includes(typed(event));
+const bye = ({ context }: { context: MenuContext }) => finalMessage(text(context.locale, 'flow.bye'));
 
 export const menuMachine = setup({
   types: {
     context: {} as MenuContext,
-    input: {} as FlowStart,
+    input: {} as MenuStart,
     events: {} as FlowInput,
     output: {} as Screen,
   },
   actors: {
     runCommand: runCommandPlaceholder,
     balance: balanceMachine,
+    topup: topupMachine,
     pay: payMachine,
     transfer: transferMachine,
     statement: statementMachine,
+    account: accountMachine,
+    help: helpMachine,
+    open: openMachine,
+    paymentRequest: paymentRequestMachine,
   },
   actions: {
-    /** Mirrors the running journey's screen; each report also lets observers of the menu see the change. */
-    mirror: assign(({ event }) => ({
-      screen: (event as unknown as { snapshot: JourneySnapshot }).snapshot.context.screen,
-    })),
+    mirror: assign({ screen: ({ event }) => reportedScreen(event) }),
     forward: sendTo('journey', ({ event }) => event),
-    finish: assign(({ event }) => ({ screen: (event as unknown as { output: Screen }).output })),
-    fail: assign(({ context }) => ({ screen: errorScreen(context.locale) })),
+    finish: assign({ screen: ({ context, event }) => finalScreen(event, errorScreen(context.locale)) }),
+    fail: assign({ screen: ({ context }) => errorScreen(context.locale) }),
+    timedOut: assign({ screen: ({ context }) => timeoutScreen(context.locale) }),
+    /** Back from the account submenu, perhaps in another language now. */
+    back: assign(({ context, event }) => {
+      const locale = handedBack(event)?.locale ?? context.locale;
+      return { locale, screen: noted(handedBack(event)?.note ?? '', menuScreen(locale)) };
+    }),
   },
   guards: {
+    hasRequest: ({ context }) => Boolean(context.request),
+    registered: ({ context }) => context.registered,
+    wentBack: ({ event }) => handedBack(event) !== null,
     balance: chose('1'),
-    unavailable: chose('2', '6'),
+    topup: chose('2'),
     pay: chose('3'),
     transfer: chose('4'),
     statement: chose('5'),
+    account: chose('6'),
+    help: chose('9'),
+    open: chose('1'),
     exit: chose('0'),
   },
 }).createMachine({
   id: 'menu',
-  context: ({ input }) => ({ ...input, screen: menuScreen(input.locale) }),
-  initial: 'menu',
+  context: ({ input }) => ({
+    ...input,
+    screen: input.registered ? menuScreen(input.locale) : guestScreen(input.locale),
+  }),
+  initial: 'start',
   states: {
+    /** Picks the first screen: the waiting request, the menu, or the offer to open a wallet. */
+    start: {
+      always: [
+        { guard: 'hasRequest', target: 'request' },
+        { guard: 'registered', target: 'menu' },
+        { target: 'guest' },
+      ],
+    },
     menu: {
       on: {
-        TIMEOUT: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.timeout')) }),
-        },
+        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
+        TIMEOUT: { target: 'done', actions: 'timedOut' },
         '*': [
           { guard: 'balance', target: 'balance' },
+          { guard: 'topup', target: 'topup' },
           { guard: 'pay', target: 'pay' },
           { guard: 'transfer', target: 'transfer' },
           { guard: 'statement', target: 'statement' },
-          {
-            guard: 'unavailable',
-            target: 'done',
-            actions: assign({
-              screen: ({ context }) => finalMessage(text(context.locale, 'flow.unavailable')),
-            }),
-          },
-          {
-            guard: 'exit',
-            target: 'done',
-            actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.bye')) }),
-          },
+          { guard: 'account', target: 'account' },
+          { guard: 'help', target: 'help' },
+          { guard: 'exit', target: 'done', actions: assign({ screen: bye }) },
           { actions: assign({ screen: ({ context }) => menuScreen(context.locale, true) }) },
         ],
       },
     },
-    balance: {
-      invoke: {
-        id: 'journey',
-        src: 'balance',
-        syncSnapshot: true,
-        input: ({ context }) => ({ msisdn: context.msisdn, locale: context.locale }),
-        onDone: { target: 'done', actions: 'finish' },
-        onError: { target: 'done', actions: 'fail' },
+    guest: {
+      on: {
+        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
+        TIMEOUT: { target: 'done', actions: 'timedOut' },
+        '*': [
+          { guard: 'open', target: 'open' },
+          { guard: 'exit', target: 'done', actions: assign({ screen: bye }) },
+          { actions: assign({ screen: ({ context }) => guestScreen(context.locale, true) }) },
+        ],
       },
-      on: { 'xstate.snapshot.journey': { actions: 'mirror' }, '*': { actions: 'forward' } },
     },
-    pay: {
-      invoke: {
-        id: 'journey',
-        src: 'pay',
-        syncSnapshot: true,
-        input: ({ context }) => ({ msisdn: context.msisdn, locale: context.locale }),
-        onDone: { target: 'done', actions: 'finish' },
-        onError: { target: 'done', actions: 'fail' },
-      },
-      on: { 'xstate.snapshot.journey': { actions: 'mirror' }, '*': { actions: 'forward' } },
-    },
-    transfer: {
-      invoke: {
-        id: 'journey',
-        src: 'transfer',
-        syncSnapshot: true,
-        input: ({ context }) => ({ msisdn: context.msisdn, locale: context.locale }),
-        onDone: { target: 'done', actions: 'finish' },
-        onError: { target: 'done', actions: 'fail' },
-      },
-      on: { 'xstate.snapshot.journey': { actions: 'mirror' }, '*': { actions: 'forward' } },
-    },
-    statement: {
-      invoke: {
-        id: 'journey',
-        src: 'statement',
-        syncSnapshot: true,
-        input: ({ context }) => ({ msisdn: context.msisdn, locale: context.locale }),
-        onDone: { target: 'done', actions: 'finish' },
-        onError: { target: 'done', actions: 'fail' },
-      },
-      on: { 'xstate.snapshot.journey': { actions: 'mirror' }, '*': { actions: 'forward' } },
-    },
+    balance: journeyState('balance'),
+    topup: journeyState('topup'),
+    pay: journeyState('pay'),
+    transfer: journeyState('transfer'),
+    statement: journeyState('statement'),
+    account: journeyState('account', { back: 'menu' }),
+    help: journeyState('help'),
+    open: journeyState('open', {
+      input: ({ context }) => ({
+        msisdn: context.msisdn,
+        locale: context.locale,
+        channel: (context as MenuContext).channel,
+      }),
+    }),
+    request: journeyState('paymentRequest', {
+      input: ({ context }) => ({
+        msisdn: context.msisdn,
+        locale: context.locale,
+        request: (context as MenuContext).request as PaymentRequest,
+      }),
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,
 });
 
-/** The logic `runCommand` is bound to: a command request in, a command result out. */
-export type RunCommandLogic = PromiseActorLogic<CommandResult, CommandRequest>;
-
-/** The menu with `runCommand` bound in it and in every journey it invokes. */
+/** The menu with `runCommand` bound in it and in every journey it invokes, however deep. */
 export function bindMenu(runCommand: RunCommandLogic) {
+  const bound = { actors: { runCommand } };
   return menuMachine.provide({
     actors: {
       runCommand,
-      balance: balanceMachine.provide({ actors: { runCommand } }),
-      pay: payMachine.provide({ actors: { runCommand } }),
-      transfer: transferMachine.provide({ actors: { runCommand } }),
-      statement: statementMachine.provide({ actors: { runCommand } }),
+      balance: balanceMachine.provide(bound),
+      topup: topupMachine.provide(bound),
+      pay: payMachine.provide(bound),
+      transfer: transferMachine.provide(bound),
+      statement: statementMachine.provide(bound),
+      account: bindAccount(runCommand),
+      help: helpMachine,
+      open: openMachine.provide(bound),
+      paymentRequest: paymentRequestMachine.provide(bound),
     },
   });
 }

@@ -4,6 +4,7 @@
  * snapshot ever holds it.
  */
 import { assign, setup } from 'xstate';
+import type { CommandResult } from '../src/commands/catalog.js';
 import { parseYuan } from '../src/lib/money.js';
 import type { FlowInput, Screen } from './screen.js';
 import { money, text } from './texts/index.js';
@@ -17,7 +18,9 @@ import {
   type FlowStart,
   moneyOf,
   pinInput,
+  pinRetryScreen,
   prompt,
+  refusedPin,
   resultScreen,
   runCommandPlaceholder,
   typed,
@@ -43,6 +46,7 @@ export const payMachine = setup({
   },
   actors: { runCommand: runCommandPlaceholder },
   guards: {
+    wrongPin: refusedPin,
     isMerchantCode: ({ event }) => MERCHANT_CODE.test(typed(event)),
     isAmount: ({ event }) => parseYuan(typed(event)) !== null,
   },
@@ -133,19 +137,28 @@ export const payMachine = setup({
             pin: typed(event),
           },
         }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              resultScreen(context.locale, event.output, (value) =>
-                text(context.locale, 'flow.pay.done', {
-                  amount: money(BigInt(context.amount)),
-                  merchant: clip(String(value.merchantName ?? context.merchant)),
-                  balance: moneyOf(value.balance),
-                }),
-              ),
-          }),
-        },
+        onDone: [
+          {
+            guard: 'wrongPin',
+            target: 'pin',
+            actions: assign({
+              screen: ({ context, event }) => pinRetryScreen(context.locale, event.output as CommandResult),
+            }),
+          },
+          {
+            target: 'done',
+            actions: assign({
+              screen: ({ context, event }) =>
+                resultScreen(context.locale, event.output, (value) =>
+                  text(context.locale, 'flow.pay.done', {
+                    amount: money(BigInt(context.amount)),
+                    merchant: clip(String(value.merchantName ?? context.merchant)),
+                    balance: moneyOf(value.balance),
+                  }),
+                ),
+            }),
+          },
+        ],
         onError: {
           target: 'done',
           actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),

@@ -3,6 +3,7 @@
  * (asked again while malformed) → payment PIN → result. Like paying, the PIN never enters the context.
  */
 import { assign, setup } from 'xstate';
+import type { CommandResult } from '../src/commands/catalog.js';
 import { parseYuan } from '../src/lib/money.js';
 import { nationalMsisdn, normalizeMsisdn } from '../src/lib/msisdn.js';
 import type { FlowInput, Screen } from './screen.js';
@@ -16,7 +17,9 @@ import {
   type FlowStart,
   moneyOf,
   pinInput,
+  pinRetryScreen,
   prompt,
+  refusedPin,
   resultScreen,
   runCommandPlaceholder,
   typed,
@@ -41,6 +44,7 @@ export const transferMachine = setup({
   },
   actors: { runCommand: runCommandPlaceholder },
   guards: {
+    wrongPin: refusedPin,
     isMsisdn: ({ event }) => normalizeMsisdn(typed(event)) !== null,
     isAmount: ({ event }) => parseYuan(typed(event)) !== null,
   },
@@ -125,19 +129,28 @@ export const transferMachine = setup({
           type: 'transfer' as const,
           input: { msisdn: context.msisdn, to: context.to, amount: context.amount, pin: typed(event) },
         }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              resultScreen(context.locale, event.output, (value) =>
-                text(context.locale, 'flow.transfer.done', {
-                  amount: money(BigInt(context.amount)),
-                  to: nationalMsisdn(context.to),
-                  balance: moneyOf(value.balance),
-                }),
-              ),
-          }),
-        },
+        onDone: [
+          {
+            guard: 'wrongPin',
+            target: 'pin',
+            actions: assign({
+              screen: ({ context, event }) => pinRetryScreen(context.locale, event.output as CommandResult),
+            }),
+          },
+          {
+            target: 'done',
+            actions: assign({
+              screen: ({ context, event }) =>
+                resultScreen(context.locale, event.output, (value) =>
+                  text(context.locale, 'flow.transfer.done', {
+                    amount: money(BigInt(context.amount)),
+                    to: nationalMsisdn(context.to),
+                    balance: moneyOf(value.balance),
+                  }),
+                ),
+            }),
+          },
+        ],
         onError: {
           target: 'done',
           actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),

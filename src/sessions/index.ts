@@ -13,3 +13,9 @@ export {
   sessionKey,
   sessionTtlSeconds,
 } from './session-store.js';
+export {
+  createSmsConversation,
+  type SmsConversation,
+  type SmsConversationOptions,
+  smsPendingKey,
+} from './sms-conversation.js';

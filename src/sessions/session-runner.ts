@@ -11,6 +11,8 @@ import {
   type FlowInput,
   isBusy,
   isFinal,
+  type MenuStart,
+  type PaymentRequest,
   type RunCommandLogic,
   type Screen,
   type SessionFlowId,
@@ -40,11 +42,15 @@ export interface SessionRunnerOptions {
   ttlSeconds?: Record<SessionChannel, number>;
 }
 
-/** How a channel starts a session when none is stored. */
+/** How a channel starts a session when none is stored (see `userProfile` and `pendingPaymentRequest`). */
 export interface SessionStart {
   flow: SessionFlowId;
   msisdn: string;
   locale: Locale;
+  /** The caller has a wallet (not closed): the full menu; otherwise the offer to open one. */
+  registered: boolean;
+  /** A merchant's payment request waiting for the caller's PIN: the session opens on it. */
+  request?: PaymentRequest;
 }
 
 export interface SessionRunner {
@@ -96,7 +102,15 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       actor = createActor(machineOf(flow), { snapshot: stored.snapshot as never });
     } else if (start) {
       flow = start.flow;
-      actor = createActor(machineOf(flow), { input: { msisdn: start.msisdn, locale: start.locale } });
+      const { msisdn, locale, registered, request } = start;
+      // Of the request, only what its screens need goes into the snapshot.
+      const shown = request && {
+        holdId: request.holdId,
+        merchantName: request.merchantName,
+        amount: request.amount,
+      };
+      const input: MenuStart = { msisdn, locale, registered, channel, request: shown };
+      actor = createActor(machineOf(flow), { input });
       send = !(event.type === 'TEXT' && event.text.trim() === '');
     } else {
       return finalText(text(defaultLocale, 'flow.expired'));

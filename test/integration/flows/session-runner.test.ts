@@ -31,7 +31,9 @@ describe('session runner (real queue and ledger)', () => {
 
   /** Dials and answers: the first step starts the menu, then one step per input. */
   async function dial(r: SessionRunner, msisdn: string, inputs: string[], sessionId = randomUUID()) {
-    const screens = [await r.step('ussd', sessionId, { flow: 'menu', msisdn, locale: 'en' }, say(''))];
+    const screens = [
+      await r.step('ussd', sessionId, { flow: 'menu', msisdn, locale: 'en', registered: true }, say('')),
+    ];
     for (const input of inputs) screens.push(await r.step('ussd', sessionId, null, say(input)));
     return { screens, sessionId };
   }
@@ -62,12 +64,17 @@ describe('session runner (real queue and ledger)', () => {
     expect(await walletBalance(h, payee)).to.equal(500n);
   });
 
-  it('pay by USSD menu – when the PIN is wrong – ends with the wrong-PIN text and moves nothing', async () => {
+  it('pay by USSD menu – when the PIN is wrong – asks it again in the same session and moves nothing', async () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
-    const { screens } = await dial(runner, user, ['3', merchant, '12.5', wrongPin]);
-    expect(screens[4]).to.include({ kind: 'message', final: true });
-    expect(shown(screens[4])).to.match(/^Wrong PIN\. \d+ attempt\(s\) left\.$/);
+    const { screens, sessionId } = await dial(runner, user, ['3', merchant, '12.5', wrongPin]);
+    expect(screens[4]).to.include({ kind: 'prompt' });
+    expect(shown(screens[4])).to.equal('Wrong PIN. 2 attempt(s) left.\nEnter your 6-digit PIN again:');
     expect(await walletBalance(h, user)).to.equal(10_000n);
+    const stored = await h.redis.get(sessionKey(h.config.redisPrefix, 'ussd', sessionId));
+    expect(stored).not.to.include(wrongPin);
+    expect(shown(await runner.step('ussd', sessionId, null, say(TEST_PIN)))).to.equal(
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    );
   });
 
   it('a USSD session – while the PIN is asked – lives 180 s in Redis; after the result – is deleted', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { drive, MSISDN, ok, refused, textOf } from './drive.js';
+import { drive, inTurn, MSISDN, ok, refused, textOf } from './drive.js';
 
 const paid = ok({ transferId: '7', merchant: '2001', merchantName: 'Corner Shop', balance: '8750' });
 
@@ -61,12 +61,6 @@ describe('pay flow', () => {
       '余额不足,交易未完成。',
     ],
     [
-      'wrong_pin',
-      'wrong payment PIN; 2 attempt(s) left',
-      'Wrong PIN. 2 attempt(s) left.',
-      '支付密码错误,还可尝试2次。',
-    ],
-    [
       'pin_locked',
       'payments are locked until x',
       'Too many wrong PINs: payments are locked for now.',
@@ -112,6 +106,54 @@ describe('pay flow', () => {
       expect(inChinese.last).to.deep.equal({ kind: 'message', text: zh, final: true });
     });
   }
+
+  it('pay – when the PIN is wrong – asks it again saying how many attempts are left', async () => {
+    const run = await drive(
+      'pay',
+      ['2001', '12.5', '246813'],
+      refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'),
+      'zh-CN',
+    );
+    expect(run.last).to.deep.equal({
+      kind: 'prompt',
+      text: '支付密码错误,还可尝试2次。\n请重新输入6位支付密码:',
+      input: { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true },
+    });
+    expect(run.done).to.equal(false);
+  });
+
+  it('pay – when the PIN is wrong and then right – pays with the second PIN', async () => {
+    const run = await drive(
+      'pay',
+      ['2001', '12.5', '246813', '135790'],
+      inTurn(refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'), paid),
+    );
+    expect(run.requests.map((r) => (r.input as { pin: string }).pin)).to.deep.equal(['246813', '135790']);
+    expect(run.requests[1].input).to.include({ merchant: '2001', amount: '1250' });
+    expect(textOf(run.last)).to.equal('You paid ¥12.50 to Corner Shop. Balance ¥87.50.');
+    expect(run.persisted).not.to.include('246813');
+  });
+
+  it('pay – when the PIN is wrong three times – ends with payments locked', async () => {
+    const run = await drive(
+      'pay',
+      ['2001', '12.5', '111112', '111113', '111114'],
+      inTurn(
+        refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'),
+        refused('wrong_pin', 'wrong payment PIN; 1 attempt(s) left'),
+        refused('pin_locked', 'payments are locked until 2026-11-24T00:00:00.000Z'),
+      ),
+    );
+    expect(textOf(run.screens[3])).to.equal('Wrong PIN. 2 attempt(s) left.\nEnter your 6-digit PIN again:');
+    expect(textOf(run.screens[4])).to.equal('Wrong PIN. 1 attempt(s) left.\nEnter your 6-digit PIN again:');
+    expect(run.last).to.deep.equal({
+      kind: 'message',
+      text: 'Too many wrong PINs: payments are locked for now.',
+      final: true,
+    });
+    expect(run.requests).to.have.length(3);
+    expect(run.done).to.equal(true);
+  });
 
   it('pay – when the command is still pending at the deadline – says the result comes by SMS', async () => {
     const run = await drive(

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { drive, MSISDN, ok, refused, textOf } from './drive.js';
+import { drive, inTurn, MSISDN, ok, refused, textOf } from './drive.js';
 
 const sent = ok({ transferId: '9', to: '8613900139000', balance: '500' });
 
@@ -44,8 +44,44 @@ describe('transfer flow', () => {
       ['13900139000', '5', '000111'],
       refused('wrong_pin', 'wrong payment PIN; 4 attempt(s) left'),
     );
-    expect(run.last).to.deep.equal({ kind: 'message', text: 'Wrong PIN. 4 attempt(s) left.', final: true });
+    expect(run.last).to.deep.equal({
+      kind: 'prompt',
+      text: 'Wrong PIN. 4 attempt(s) left.\nEnter your 6-digit PIN again:',
+      input: { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true },
+    });
+    expect(run.done).to.equal(false);
     expect(run.persisted).not.to.include('000111');
+  });
+
+  it('transfer – when the PIN is wrong and then right – sends once more and ends with the result', async () => {
+    const run = await drive(
+      'transfer',
+      ['13900139000', '5', '000111', '135790'],
+      inTurn(refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'), ok({ balance: '500' })),
+    );
+    expect(run.requests.map((r) => (r.input as { pin: string }).pin)).to.deep.equal(['000111', '135790']);
+    expect(textOf(run.last)).to.equal('You sent ¥5.00 to 13900139000. Balance ¥5.00.');
+  });
+
+  it('transfer – when the PIN is wrong three times – ends locked after the third', async () => {
+    const run = await drive(
+      'transfer',
+      ['13900139000', '5', '000111', '000112', '000113'],
+      inTurn(
+        refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'),
+        refused('wrong_pin', 'wrong payment PIN; 1 attempt(s) left'),
+        refused('pin_locked', 'payments are locked until 2026-11-24T00:00:00.000Z'),
+      ),
+      'zh-CN',
+    );
+    expect(run.requests).to.have.length(3);
+    expect(textOf(run.screens[4])).to.equal('支付密码错误,还可尝试1次。\n请重新输入6位支付密码:');
+    expect(run.last).to.deep.equal({
+      kind: 'message',
+      text: '密码错误次数过多,支付已暂时锁定。',
+      final: true,
+    });
+    expect(run.done).to.equal(true);
   });
 
   it('transfer – when the payee has no wallet or is the payer – says so', async () => {

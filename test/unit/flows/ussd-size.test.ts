@@ -26,8 +26,27 @@ const codes = [
   ['same_account', 'payer and payee are the same'],
   ['counterparty_unavailable', 'the other account cannot take part now'],
   ['pending', 'accepted; the result will come by SMS'],
+  ['voucher_invalid', 'wrong card number or card PIN'],
+  ['voucher_used', 'this card has already been used'],
+  ['not_frozen', 'the wallet is not frozen'],
+  ['balance_not_zero', 'empty the wallet before closing it'],
+  ['already_open', 'this phone number already has a wallet'],
+  ['hold_not_pending', 'this payment request is no longer waiting'],
+  ['hold_expired', 'this payment request has expired'],
   ['failed', 'operators have been alerted'],
 ];
+
+/** A request from a merchant with a long Chinese name, for the largest amount a user can type. */
+const bigRequest = {
+  request: { holdId: '1', merchantName: '一个名字非常非常长的便利店连锁超市', amount: '99999999999' },
+};
+const wrongThenLocked = (respond: Respond): Respond => {
+  let calls = 0;
+  return (request) =>
+    calls++ === 0
+      ? { ok: false, error: { code: 'wrong_pin', message: 'wrong payment PIN; 2 attempt(s) left' } }
+      : respond(request);
+};
 
 const big = '99999999999';
 const longLines = Array.from({ length: 5 }, (_, i) => ({
@@ -36,7 +55,40 @@ const longLines = Array.from({ length: 5 }, (_, i) => ({
   at: '2026-11-23T10:00:00.000Z',
 }));
 
-const scenarios: [FlowName, string[], Respond][] = [
+const scenarios: [FlowName, string[], Respond, Record<string, unknown>?][] = [
+  ['menu', ['7'], ok({}), { registered: false }],
+  ['menu', ['6', '7'], ok({})],
+  ['menu', ['6', '5'], ok({})],
+  ['menu', ['9'], ok({})],
+  ['menu', [], ok({}), bigRequest],
+  ['paymentRequest', ['3', '1', '111112', '111111'], wrongThenLocked(ok({ balance: big })), bigRequest],
+  ['paymentRequest', ['2'], ok({}), bigRequest],
+  ['topup', ['1', '86001234567890123456', '1', '123456789012'], ok({ amount: big, balance: big })],
+  [
+    'changePin',
+    ['1', '135790', '135790', '111111', '246813', '246814', '246813', '246813', '975310'],
+    wrongThenLocked(ok({})),
+  ],
+  ['freeze', ['x', '365', '3', '1'], ok({ frozenUntil: '2027-11-23T00:00:00.000Z' })],
+  ['freeze', ['', '3', '2'], ok({})],
+  ['freeze', ['0', '1'], ok({ frozenUntil: null })],
+  ['unfreeze', ['111112', '111111'], wrongThenLocked(ok({}))],
+  ['close', ['3', '1'], ok({})],
+  ['close', ['2'], ok({})],
+  ['open', ['3', '1'], ok({})],
+  ['open', ['2'], ok({})],
+  ['account', ['7', '0'], ok({})],
+  ...codes.flatMap(([code, message]): [FlowName, string[], Respond, Record<string, unknown>?][] => [
+    ['topup', ['86001234567890123456', '123456'], refused(code, message)],
+    ['changePin', ['135790', '246813', '246813'], refused(code, message)],
+    ['freeze', ['7', '1'], refused(code, message)],
+    ['unfreeze', ['135790'], refused(code, message)],
+    ['close', ['1'], refused(code, message)],
+    ['open', ['1'], refused(code, message)],
+    ['account', ['5'], refused(code, message)],
+    ['paymentRequest', ['1', '135790'], refused(code, message), bigRequest],
+    ['paymentRequest', ['2'], refused(code, message), bigRequest],
+  ]),
   ['menu', ['9'], ok({})],
   ['menu', ['2'], ok({})],
   ['menu', ['0'], ok({})],
@@ -70,8 +122,8 @@ const scenarios: [FlowName, string[], Respond][] = [
 describe('USSD screen size', () => {
   for (const locale of ['zh-CN', 'en'] as Locale[]) {
     it(`every screen – in ${locale}, for every journey, re-ask and refusal – fits one USSD page`, async () => {
-      for (const [flow, inputs, respond] of scenarios) {
-        const run = await drive(flow, inputs, respond, locale);
+      for (const [flow, inputs, respond, start] of scenarios) {
+        const run = await drive(flow, inputs, respond, locale, start);
         for (const screen of run.screens) {
           const shown = screenText(screen);
           expect(fitsUssd(screen), `${flow} ${inputs.join('*')} (${shown.length}): ${shown}`).to.equal(true);

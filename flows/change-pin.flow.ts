@@ -1,0 +1,180 @@
+/**
+ * Change the payment PIN: current PIN → new PIN → new PIN again → `pin.change`.
+ * - The new PIN is asked again when it is not 6 digits, is too simple (all the same, a run: the ledger's
+ *   own rule, `isAcceptablePin`), or equals the current one; a second entry that differs says so and asks
+ *   the new PIN again.
+ * - A wrong current PIN (the ledger counts it, across channels) asks for the current PIN again, showing
+ *   the attempts left, and then changes to the new PIN already given; `pin_locked` ends.
+ *
+ * Unlike the other journeys, this one cannot build its command from a single event: the command needs
+ * the current and the new PIN, typed in different steps, and a session lives in a snapshot between
+ * steps. So `pins` holds them only from the step that gives them to the command that uses them: both
+ * wiped when the command has run (except the new PIN while the current one is asked again) and on a
+ * timeout, the new ones on a mismatch; the session store deletes the snapshot when the journey ends.
+ */
+import { assign, setup } from 'xstate';
+import type { CommandResult } from '../src/commands/catalog.js';
+import { isAcceptablePin } from '../src/lib/secrets.js';
+import {
+  BUSY,
+  errorScreen,
+  type FlowStart,
+  pinInput,
+  pinRetryScreen,
+  prompt,
+  refusedPin,
+  resultScreen,
+  runCommandPlaceholder,
+  timeoutScreen,
+  typed,
+} from './kit.js';
+import type { FlowInput, Screen } from './screen.js';
+import { type Locale, type TextKey, text } from './texts/index.js';
+
+export interface ChangePinContext extends FlowStart {
+  screen: Screen;
+  /** The PINs between the prompt that takes them and the command: never longer (see the header). */
+  pins: { current: string; next: string };
+}
+
+const SIX_DIGITS = /^\d{6}$/;
+const ask = (locale: Locale, key: TextKey) => prompt(text(locale, key), pinInput);
+const NO_PINS = { current: '', next: '' };
+
+export const changePinMachine = setup({
+  types: {
+    context: {} as ChangePinContext,
+    input: {} as FlowStart,
+    events: {} as FlowInput,
+    output: {} as Screen,
+  },
+  actors: { runCommand: runCommandPlaceholder },
+  guards: {
+    isSixDigits: ({ event }) => SIX_DIGITS.test(typed(event)),
+    isCurrentPin: ({ context, event }) => typed(event) === context.pins.current,
+    isTooSimple: ({ event }) => !isAcceptablePin(typed(event)),
+    matchesNewPin: ({ context, event }) => typed(event) === context.pins.next,
+    wrongPin: refusedPin,
+  },
+}).createMachine({
+  id: 'changePin',
+  context: ({ input }) => ({ ...input, pins: NO_PINS, screen: ask(input.locale, 'flow.pin.old') }),
+  initial: 'current',
+  on: {
+    TIMEOUT: {
+      target: '.done',
+      actions: assign({ pins: NO_PINS, screen: ({ context }) => timeoutScreen(context.locale) }),
+    },
+  },
+  states: {
+    current: {
+      on: {
+        TEXT: [
+          {
+            guard: 'isSixDigits',
+            target: 'next',
+            actions: assign(({ context, event }) => ({
+              pins: { current: typed(event), next: '' },
+              screen: ask(context.locale, 'flow.pin.new'),
+            })),
+          },
+          { actions: assign({ screen: ({ context }) => ask(context.locale, 'flow.pin.old.invalid') }) },
+        ],
+      },
+    },
+    next: {
+      on: {
+        TEXT: [
+          {
+            guard: 'isCurrentPin',
+            actions: assign({ screen: ({ context }) => ask(context.locale, 'flow.pin.new.same') }),
+          },
+          {
+            guard: 'isTooSimple',
+            actions: assign({ screen: ({ context }) => ask(context.locale, 'flow.pin.new.format') }),
+          },
+          {
+            target: 'again',
+            actions: assign(({ context, event }) => ({
+              pins: { current: context.pins.current, next: typed(event) },
+              screen: ask(context.locale, 'flow.pin.confirm'),
+            })),
+          },
+        ],
+      },
+    },
+    again: {
+      on: {
+        TEXT: [
+          { guard: 'matchesNewPin', target: 'changing' },
+          {
+            target: 'next',
+            actions: assign(({ context }) => ({
+              pins: { current: context.pins.current, next: '' },
+              screen: ask(context.locale, 'flow.pin.mismatch'),
+            })),
+          },
+        ],
+      },
+    },
+    /** The current PIN was wrong: asked again, then the change goes on with the new PIN given before. */
+    currentAgain: {
+      on: {
+        TEXT: [
+          {
+            // The PIN they have is the one they want: nothing to change to, so the new PIN is asked again.
+            guard: 'matchesNewPin',
+            target: 'next',
+            actions: assign(({ context, event }) => ({
+              pins: { current: typed(event), next: '' },
+              screen: ask(context.locale, 'flow.pin.new.same'),
+            })),
+          },
+          {
+            guard: 'isSixDigits',
+            target: 'changing',
+            actions: assign(({ context, event }) => ({
+              pins: { current: typed(event), next: context.pins.next },
+            })),
+          },
+          { actions: assign({ screen: ({ context }) => ask(context.locale, 'flow.pin.old.invalid') }) },
+        ],
+      },
+    },
+    changing: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        input: ({ context }) => ({
+          type: 'pin.change' as const,
+          input: { msisdn: context.msisdn, oldPin: context.pins.current, newPin: context.pins.next },
+        }),
+        onDone: [
+          {
+            guard: 'wrongPin',
+            target: 'currentAgain',
+            actions: assign(({ context, event }) => ({
+              // The new PIN stays for the retry: the user gave it twice already.
+              pins: { current: '', next: context.pins.next },
+              screen: pinRetryScreen(context.locale, event.output as CommandResult),
+            })),
+          },
+          {
+            target: 'done',
+            actions: assign({
+              pins: NO_PINS,
+              screen: ({ context, event }) =>
+                resultScreen(context.locale, event.output, () => text(context.locale, 'flow.pin.done')),
+            }),
+          },
+        ],
+        onError: {
+          target: 'done',
+          actions: assign({ pins: NO_PINS, screen: ({ context }) => errorScreen(context.locale) }),
+        },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => context.screen,
+});

@@ -1,0 +1,79 @@
+/**
+ * How a menu runs a journey: one state that invokes it as the child `journey`, mirrors the child's screen
+ * on each of its snapshots (so the session shows one screen whichever machine is asking, and observers
+ * of the menu see each change), forwards every input to it, and ends with the journey's final screen. The menu and the account
+ * submenu both build their journey states with `journeyState` and share these pieces.
+ */
+import type { BackToMenu, FlowStart, JourneyOutput } from './kit.js';
+import type { Screen } from './screen.js';
+
+/** What a machine that runs journeys keeps: who, which language, the screen shown now. */
+export interface JourneyHost extends FlowStart {
+  screen: Screen;
+}
+
+type HostArgs = { context: JourneyHost };
+
+interface JourneyStateOptions<Back extends string, Input> {
+  /** The child's input; by default who the user is and the language. */
+  input?: (args: HostArgs) => Input;
+  /** Where to go when the journey hands back to the menu (only the account submenu does). */
+  back?: Back;
+}
+
+const defaultInput = ({ context }: HostArgs): FlowStart => ({
+  msisdn: context.msisdn,
+  locale: context.locale,
+});
+
+/**
+ * A state that runs the journey `src` to its end. The host machine names the actions `mirror`, `forward`,
+ * `finish`, `fail` (and `back` with the guard `wentBack` when `options.back` is given).
+ */
+export function journeyState<const Src extends string, const Back extends string = never, Input = FlowStart>(
+  src: Src,
+  options: JourneyStateOptions<Back, Input> = {},
+) {
+  const done = { target: 'done', actions: 'finish' } as const;
+  const back = { guard: 'wentBack', target: options.back, actions: 'back' } as const;
+  // Typed by whether `back` was given, so a host without a way back needs no `wentBack` guard.
+  const onDone = (options.back ? [back, done] : [done]) as unknown as [NoInfer<Back>] extends [never]
+    ? readonly [typeof done]
+    : readonly [{ guard: 'wentBack'; target: NoInfer<Back>; actions: 'back' }, typeof done];
+  return {
+    invoke: {
+      id: 'journey',
+      src,
+      input: (options.input ?? defaultInput) as (args: HostArgs) => NoInfer<Input>,
+      // `onSnapshot` (not the `syncSnapshot` flag, which XState 5.33 ignores on `invoke`) subscribes the
+      // host to the journey's snapshots, also after a restore: without it a journey that changes screen
+      // after a command (a PIN asked again) would never wake an observer of the host.
+      onSnapshot: { actions: 'mirror' },
+      onDone,
+      onError: { target: 'done', actions: 'fail' },
+    },
+    on: { '*': { actions: 'forward' } },
+  } as const;
+}
+
+/** The screen a child journey reports in its snapshot event. */
+export function reportedScreen(event: unknown): Screen {
+  return (event as { snapshot: { context: { screen: Screen } } }).snapshot.context.screen;
+}
+
+/** A journey's output. */
+export function journeyOutput(event: unknown): JourneyOutput {
+  return (event as { output: JourneyOutput }).output;
+}
+
+/** The journey handed back to the menu instead of ending the session. */
+export function handedBack(event: unknown): BackToMenu | null {
+  const output = (event as { output?: JourneyOutput }).output;
+  return output?.kind === 'back' ? output : null;
+}
+
+/** The final screen a journey ended with (a hand-back is not one). */
+export function finalScreen(event: unknown, fallback: Screen): Screen {
+  const output = journeyOutput(event);
+  return output.kind === 'back' ? fallback : output;
+}

@@ -1,0 +1,650 @@
+/**
+ * The SMS conversation of one user (INTERFACES §3), channel-neutral: parsed keywords in (`SMS`), reply
+ * texts out (`context.replies`, the texts of the current step only). What waits for the user's answer —
+ * the agreement waiting for `A`, a payment or transfer waiting for the PIN, closing waiting for `A` — is a
+ * state of its own under `ready`, described by `context.pending`; the session layer keeps the snapshot
+ * only while something is pending.
+ *
+ * Rules that shape it:
+ * - A PIN goes from the event straight into the command. The one exception is a bare PIN answering a
+ *   merchant's payment request: it has to outlive the request lookup, so it sits in `context.pin` during
+ *   the busy `confirmingRequest` state only and is wiped on every way out (busy snapshots are never saved).
+ * - A new keyword while something is pending replaces it (the user changed their mind): a new question
+ *   says what is pending now; a command run instead ends its reply saying the earlier request is cancelled.
+ *   Help and malformed texts replace nothing: a typo must not lose a payment waiting for its PIN.
+ * - A user with no wallet may open one (`KT`, or `OFFER_OPEN` from another channel), ask for help or
+ *   cancel; anything else is answered "text KT to open".
+ */
+import { assign, fromPromise, type PromiseActorLogic, setup } from 'xstate';
+import type { CommandResult } from '../src/commands/catalog.js';
+import type { PaymentRequestView } from '../src/ledger/user-profile.js';
+import { nationalMsisdn } from '../src/lib/msisdn.js';
+import { helpText, invalidReply, type SmsIntent } from './grammar/index.js';
+import {
+  BUSY,
+  type CommandRequest,
+  clip,
+  moneyOf,
+  refusalText,
+  refusedPin,
+  runCommandPlaceholder,
+} from './kit.js';
+import { isOneShot, join, type OneShot, oneShotReply, outcome } from './sms-replies.js';
+import { type Locale, money, type TextKey, text } from './texts/index.js';
+
+export type { PaymentRequestView };
+
+/** Who is texting: the session layer reads it from the user's profile. */
+export interface SmsStart {
+  msisdn: string;
+  locale: Locale;
+  /** A wallet exists and is not closed. */
+  registered: boolean;
+}
+
+/** An `SmsIntent` with its amounts as fen strings: events and snapshots are JSON. */
+export type SmsIntentData =
+  | Exclude<SmsIntent, { kind: 'pay' } | { kind: 'transfer' }>
+  | { kind: 'pay'; merchant: string; amount: string }
+  | { kind: 'transfer'; to: string; amount: string };
+
+export type SmsEvent =
+  /**
+   * One MO, parsed. `locale`: the language the text itself shows (a Chinese keyword says zh-CN); a user
+   * with no wallet yet is answered in it, and the wallet is opened with it.
+   */
+  | { type: 'SMS'; intent: SmsIntentData; locale?: Locale }
+  /** Another channel (the IVR) asks to open a wallet: the agreement goes by SMS, the user replies `A`. */
+  | { type: 'OFFER_OPEN' };
+
+/** What waits for the user's answer. */
+export type SmsPending =
+  | { kind: 'open' }
+  | { kind: 'pay'; merchant: string; amount: string }
+  | { kind: 'transfer'; to: string; amount: string }
+  | { kind: 'close' };
+
+export interface SmsContext extends SmsStart {
+  /** The texts to send for the current step. */
+  replies: string[];
+  pending: SmsPending | null;
+  /** This step dropped a pending action to run a command: the reply says so. */
+  dropped: boolean;
+  /** The one-shot command running now, to word its result. */
+  running: OneShot | null;
+  /** The merchant's request being confirmed or declined in this step. */
+  request: PaymentRequestView | null;
+  /** A bare PIN between the request lookup and `payment.confirm`; null in every settled snapshot. */
+  pin: string | null;
+}
+
+/** The JSON-safe event for a parsed MO. */
+export function smsEvent(intent: SmsIntent, locale?: Locale): SmsEvent {
+  const data: SmsIntentData =
+    intent.kind === 'pay' || intent.kind === 'transfer'
+      ? { ...intent, amount: intent.amount.toString() }
+      : intent;
+  return locale ? { type: 'SMS', intent: data, locale } : { type: 'SMS', intent: data };
+}
+
+/** The merchant request waiting for this user's PIN. Bound by the session layer, faked in tests. */
+export const findPaymentRequestPlaceholder = fromPromise<PaymentRequestView | null, { msisdn: string }>(
+  async () => {
+    throw new Error('findPaymentRequest is not bound: provide it with machine.provide()');
+  },
+);
+export type FindPaymentRequestLogic = PromiseActorLogic<PaymentRequestView | null, { msisdn: string }>;
+
+type Kind = SmsIntentData['kind'];
+type Args = { context: SmsContext; event: SmsEvent };
+
+const intentOf = (event: SmsEvent): SmsIntentData | null => (event.type === 'SMS' ? event.intent : null);
+const kindOf = (event: SmsEvent): Kind | null => intentOf(event)?.kind ?? null;
+const is =
+  (...kinds: Kind[]) =>
+  ({ event }: Args) => {
+    const kind = kindOf(event);
+    return kind !== null && kinds.includes(kind);
+  };
+const guest = ({ context }: Args) => !context.registered;
+const guestIs =
+  (...kinds: Kind[]) =>
+  (args: Args) =>
+    guest(args) && is(...kinds)(args);
+/** Keywords a user with no wallet may use, so their malformed forms get the usage line. */
+const GUEST_KEYWORDS: string[] = ['open', 'confirm', 'cancel', 'help'];
+
+const say = (context: SmsContext, key: TextKey, params: Record<string, string> = {}) =>
+  text(context.locale, key, params);
+/** The reply, followed by "the earlier request was cancelled" when this step dropped one. */
+const noted = (context: SmsContext, reply: string, dropped = context.dropped): string[] => [
+  dropped ? join(context.locale, reply, say(context, 'sms.replaced')) : reply,
+];
+
+const pinOf = (event: SmsEvent): string => {
+  const intent = intentOf(event);
+  return intent?.kind === 'pin' ? intent.pin : '';
+};
+
+/** The command a one-shot keyword runs; the PINs go from the event straight into it. */
+function oneShotRequest(msisdn: string, event: SmsEvent): CommandRequest {
+  const intent = intentOf(event);
+  switch (intent?.kind) {
+    case 'balance':
+      return { type: 'balance', input: { msisdn } };
+    case 'statement':
+      return { type: 'statement', input: { msisdn, limit: 5 } };
+    case 'topup':
+      return { type: 'topup.card', input: { msisdn, serial: intent.serial, cardPin: intent.cardPin } };
+    case 'changePin':
+      return { type: 'pin.change', input: { msisdn, oldPin: intent.oldPin, newPin: intent.newPin } };
+    case 'freeze':
+      return {
+        type: 'account.freeze',
+        input: intent.days === undefined ? { msisdn } : { msisdn, days: intent.days },
+      };
+    case 'unfreeze':
+      return { type: 'account.unfreeze', input: { msisdn, pin: intent.pin } };
+    default:
+      throw new Error(`not a one-shot SMS command: ${intent?.kind}`);
+  }
+}
+
+const payPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'pay' }>) =>
+  say(context, 'sms.pay.pin', { merchant: clip(pending.merchant), amount: money(BigInt(pending.amount)) });
+const transferPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'transfer' }>) =>
+  say(context, 'sms.transfer.pin', { to: nationalMsisdn(pending.to), amount: money(BigInt(pending.amount)) });
+/** After a wrong PIN: the attempts left, and the PIN asked again. */
+const pinAgain = (context: SmsContext, output: CommandResult) => [
+  join(
+    context.locale,
+    output.ok ? '' : refusalText(context.locale, output.error),
+    say(context, 'sms.pin.again'),
+  ),
+];
+
+/** Where every step that ran a command ends: nothing pending, nothing of the step kept. */
+const settled = { pending: null, dropped: false, running: null, request: null } as const;
+
+export const smsMachine = setup({
+  types: {
+    context: {} as SmsContext,
+    input: {} as SmsStart,
+    events: {} as SmsEvent,
+  },
+  actors: { runCommand: runCommandPlaceholder, findPaymentRequest: findPaymentRequestPlaceholder },
+  actions: {
+    /** A user with no wallet reads the language they wrote in; a user's own choice is in the profile. */
+    adoptLocale: assign({
+      locale: ({ context, event }) =>
+        event.type === 'SMS' && event.locale && !context.registered ? event.locale : context.locale,
+    }),
+    failed: assign({ ...settled, replies: ({ context }) => [say(context, 'sms.error')] }),
+    cancelled: assign({ pending: null, replies: ({ context }) => [say(context, 'sms.cancelled')] }),
+  },
+  guards: { wrongPin: refusedPin },
+}).createMachine({
+  id: 'sms',
+  context: ({ input }) => ({
+    msisdn: input.msisdn,
+    locale: input.locale,
+    registered: input.registered,
+    replies: [],
+    pending: null,
+    dropped: false,
+    running: null,
+    request: null,
+    pin: null,
+  }),
+  initial: 'ready',
+  states: {
+    ready: {
+      initial: 'idle',
+      on: {
+        OFFER_OPEN: [
+          {
+            guard: ({ context }) => context.registered,
+            actions: assign({ replies: ({ context }) => [say(context, 'sms.open.already')] }),
+          },
+          {
+            target: '.awaitingOpen',
+            actions: assign({
+              pending: { kind: 'open' },
+              replies: ({ context }) => [say(context, 'sms.agreement')],
+            }),
+          },
+        ],
+        // What any state does with a keyword it has no answer of its own for.
+        SMS: [
+          {
+            guard: guestIs('open'),
+            target: '.awaitingOpen',
+            actions: [
+              'adoptLocale',
+              assign({
+                pending: { kind: 'open' },
+                replies: ({ context }) => [say(context, 'sms.agreement')],
+              }),
+            ],
+          },
+          {
+            guard: guestIs('cancel'),
+            actions: [
+              'adoptLocale',
+              assign({ replies: ({ context }) => [say(context, 'sms.cancel.nothing')] }),
+            ],
+          },
+          {
+            guard: (args) =>
+              guest(args) &&
+              intentOf(args.event)?.kind === 'invalid' &&
+              GUEST_KEYWORDS.includes(invalidOf(args)),
+            actions: ['adoptLocale', assign({ replies: invalidAnswer })],
+          },
+          {
+            guard: guestIs('help'),
+            actions: ['adoptLocale', assign({ replies: ({ context }) => [helpText(context.locale)] })],
+          },
+          {
+            guard: guest,
+            actions: [
+              'adoptLocale',
+              assign({
+                replies: ({ context }) => [
+                  say(context, context.pending?.kind === 'open' ? 'sms.guest.pending' : 'sms.guest'),
+                ],
+              }),
+            ],
+          },
+          {
+            guard: is('open'),
+            target: '.idle',
+            actions: assign(({ context }) => ({
+              pending: null,
+              replies: noted(context, say(context, 'sms.open.already'), context.pending !== null),
+            })),
+          },
+          {
+            guard: is('confirm'),
+            target: '.idle',
+            actions: assign({ replies: ({ context }) => [say(context, 'sms.confirm.nothing')] }),
+          },
+          {
+            guard: is('cancel'),
+            target: '#sms.decliningRequest',
+            actions: assign({ replies: [] }),
+          },
+          {
+            guard: is('pin'),
+            target: '#sms.confirmingRequest',
+            actions: assign(({ context, event }) => ({
+              replies: [],
+              dropped: context.pending !== null,
+              pending: null,
+              pin: pinOf(event),
+            })),
+          },
+          {
+            guard: ({ event }) => isOneShot(kindOf(event) ?? ''),
+            target: '#sms.running',
+            actions: assign(({ context, event }) => ({
+              replies: [],
+              dropped: context.pending !== null,
+              pending: null,
+              running: kindOf(event) as OneShot,
+            })),
+          },
+          {
+            guard: is('pay'),
+            target: '.awaitingPayPin',
+            actions: assign(({ context, event }) => {
+              const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'pay' }>;
+              const pending = { kind: 'pay', merchant: intent.merchant, amount: intent.amount } as const;
+              return { pending, replies: [payPrompt(context, pending)] };
+            }),
+          },
+          {
+            guard: is('transfer'),
+            target: '.awaitingTransferPin',
+            actions: assign(({ context, event }) => {
+              const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'transfer' }>;
+              const pending = { kind: 'transfer', to: intent.to, amount: intent.amount } as const;
+              return { pending, replies: [transferPrompt(context, pending)] };
+            }),
+          },
+          {
+            guard: is('close'),
+            target: '.awaitingClose',
+            actions: assign(({ context }) => ({
+              pending: { kind: 'close' } as const,
+              replies: [say(context, 'sms.close.ask')],
+            })),
+          },
+          { guard: is('invalid'), actions: assign({ replies: invalidAnswer }) },
+          // Help, and anything not understood: never silence.
+          { actions: assign({ replies: ({ context }) => [helpText(context.locale)] }) },
+        ],
+      },
+      states: {
+        idle: {},
+        awaitingOpen: {
+          on: {
+            SMS: [
+              {
+                guard: is('confirm'),
+                target: '#sms.opening',
+                actions: ['adoptLocale', assign({ replies: [] })],
+              },
+              {
+                guard: is('cancel'),
+                target: 'idle',
+                actions: [
+                  'adoptLocale',
+                  assign({ pending: null, replies: ({ context }) => [say(context, 'sms.open.cancelled')] }),
+                ],
+              },
+            ],
+          },
+        },
+        awaitingPayPin: {
+          on: {
+            SMS: [
+              { guard: is('pin'), target: '#sms.paying', actions: assign({ replies: [] }) },
+              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
+              {
+                guard: is('confirm'),
+                actions: assign({ replies: ({ context }) => [say(context, 'sms.pin.again')] }),
+              },
+            ],
+          },
+        },
+        awaitingTransferPin: {
+          on: {
+            SMS: [
+              { guard: is('pin'), target: '#sms.transferring', actions: assign({ replies: [] }) },
+              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
+              {
+                guard: is('confirm'),
+                actions: assign({ replies: ({ context }) => [say(context, 'sms.pin.again')] }),
+              },
+            ],
+          },
+        },
+        awaitingClose: {
+          on: {
+            SMS: [
+              { guard: is('confirm'), target: '#sms.closing', actions: assign({ replies: [] }) },
+              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
+            ],
+          },
+        },
+      },
+    },
+    opening: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        input: ({ context }) => ({
+          type: 'account.open' as const,
+          input: { msisdn: context.msisdn, locale: context.locale, channel: 'sms' },
+        }),
+        onDone: {
+          target: 'ready.idle',
+          actions: assign(({ context, event }) => ({
+            ...settled,
+            registered:
+              context.registered ||
+              event.output.ok ||
+              (!event.output.ok && event.output.error.code === 'already_open'),
+            replies: [outcome(context.locale, event.output, () => say(context, 'sms.open.done'))],
+          })),
+        },
+        onError: { target: 'ready.idle', actions: 'failed' },
+      },
+    },
+    paying: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        // The PIN comes from the event that entered this state and goes straight into the command.
+        input: ({ context, event }) => {
+          const pending = context.pending as Extract<SmsPending, { kind: 'pay' }>;
+          return {
+            type: 'payment' as const,
+            input: {
+              msisdn: context.msisdn,
+              merchant: pending.merchant,
+              amount: pending.amount,
+              pin: pinOf(event),
+            },
+          };
+        },
+        onDone: [
+          {
+            guard: 'wrongPin',
+            target: 'ready.awaitingPayPin',
+            actions: assign({ replies: ({ context, event }) => pinAgain(context, event.output) }),
+          },
+          {
+            target: 'ready.idle',
+            actions: assign(({ context, event }) => {
+              const pending = context.pending as Extract<SmsPending, { kind: 'pay' }>;
+              return {
+                ...settled,
+                replies: [
+                  outcome(context.locale, event.output, (value) =>
+                    say(context, 'sms.pay.done', {
+                      merchant: clip(String(value.merchantName ?? pending.merchant)),
+                      amount: money(BigInt(pending.amount)),
+                      balance: moneyOf(value.balance),
+                    }),
+                  ),
+                ],
+              };
+            }),
+          },
+        ],
+        onError: { target: 'ready.idle', actions: 'failed' },
+      },
+    },
+    transferring: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        // The PIN comes from the event that entered this state and goes straight into the command.
+        input: ({ context, event }) => {
+          const pending = context.pending as Extract<SmsPending, { kind: 'transfer' }>;
+          return {
+            type: 'transfer' as const,
+            input: { msisdn: context.msisdn, to: pending.to, amount: pending.amount, pin: pinOf(event) },
+          };
+        },
+        onDone: [
+          {
+            guard: 'wrongPin',
+            target: 'ready.awaitingTransferPin',
+            actions: assign({ replies: ({ context, event }) => pinAgain(context, event.output) }),
+          },
+          {
+            target: 'ready.idle',
+            actions: assign(({ context, event }) => {
+              const pending = context.pending as Extract<SmsPending, { kind: 'transfer' }>;
+              return {
+                ...settled,
+                replies: [
+                  outcome(context.locale, event.output, (value) =>
+                    say(context, 'sms.transfer.done', {
+                      to: nationalMsisdn(pending.to),
+                      amount: money(BigInt(pending.amount)),
+                      balance: moneyOf(value.balance),
+                    }),
+                  ),
+                ],
+              };
+            }),
+          },
+        ],
+        onError: { target: 'ready.idle', actions: 'failed' },
+      },
+    },
+    closing: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        input: ({ context }) => ({ type: 'account.close' as const, input: { msisdn: context.msisdn } }),
+        onDone: {
+          target: 'ready.idle',
+          actions: assign(({ context, event }) => {
+            const output = event.output;
+            let reply: string;
+            if (output.ok) reply = say(context, 'sms.close.done');
+            // The ledger refuses while money is in the wallet or held: say how to empty it.
+            else if (output.error.code === 'balance_not_zero') reply = say(context, 'sms.close.not_empty');
+            else reply = refusalText(context.locale, output.error);
+            return { ...settled, registered: context.registered && !output.ok, replies: [reply] };
+          }),
+        },
+        onError: { target: 'ready.idle', actions: 'failed' },
+      },
+    },
+    running: {
+      tags: [BUSY],
+      invoke: {
+        src: 'runCommand',
+        input: ({ context, event }) => oneShotRequest(context.msisdn, event),
+        onDone: {
+          target: 'ready.idle',
+          actions: assign(({ context, event }) => ({
+            ...settled,
+            replies: noted(context, oneShotReply(context.running as OneShot, context.locale, event.output)),
+          })),
+        },
+        onError: { target: 'ready.idle', actions: 'failed' },
+      },
+    },
+    confirmingRequest: {
+      tags: [BUSY],
+      // The PIN lives only while this state runs.
+      exit: assign({ pin: null }),
+      initial: 'finding',
+      states: {
+        finding: {
+          invoke: {
+            src: 'findPaymentRequest',
+            input: ({ context }) => ({ msisdn: context.msisdn }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output !== null,
+                target: 'confirming',
+                actions: assign({ request: ({ event }) => event.output }),
+              },
+              {
+                target: '#sms.ready.idle',
+                actions: assign(({ context }) => ({
+                  ...settled,
+                  replies: noted(context, say(context, 'sms.pin.nothing')),
+                })),
+              },
+            ],
+            onError: { target: '#sms.ready.idle', actions: 'failed' },
+          },
+        },
+        confirming: {
+          invoke: {
+            src: 'runCommand',
+            input: ({ context }) => ({
+              type: 'payment.confirm' as const,
+              input: {
+                msisdn: context.msisdn,
+                holdId: (context.request as PaymentRequestView).holdId,
+                pin: context.pin ?? '',
+              },
+            }),
+            onDone: {
+              target: '#sms.ready.idle',
+              actions: assign(({ context, event }) => {
+                const request = context.request as PaymentRequestView;
+                // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again.
+                const reply = refusedPin({ event })
+                  ? pinAgain(context, event.output)[0]
+                  : outcome(context.locale, event.output, (value) =>
+                      say(context, 'sms.pay.done', {
+                        merchant: clip(request.merchantName),
+                        amount: moneyOf(request.amount),
+                        balance: moneyOf(value.balance),
+                      }),
+                    );
+                return { ...settled, replies: noted(context, reply) };
+              }),
+            },
+            onError: { target: '#sms.ready.idle', actions: 'failed' },
+          },
+        },
+      },
+    },
+    decliningRequest: {
+      tags: [BUSY],
+      initial: 'finding',
+      states: {
+        finding: {
+          invoke: {
+            src: 'findPaymentRequest',
+            input: ({ context }) => ({ msisdn: context.msisdn }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output !== null,
+                target: 'declining',
+                actions: assign({ request: ({ event }) => event.output }),
+              },
+              {
+                target: '#sms.ready.idle',
+                actions: assign(({ context }) => ({
+                  ...settled,
+                  replies: [say(context, 'sms.cancel.nothing')],
+                })),
+              },
+            ],
+            onError: { target: '#sms.ready.idle', actions: 'failed' },
+          },
+        },
+        declining: {
+          invoke: {
+            src: 'runCommand',
+            input: ({ context }) => ({
+              type: 'payment.decline' as const,
+              input: { msisdn: context.msisdn, holdId: (context.request as PaymentRequestView).holdId },
+            }),
+            onDone: {
+              target: '#sms.ready.idle',
+              actions: assign(({ context, event }) => {
+                const request = context.request as PaymentRequestView;
+                return {
+                  ...settled,
+                  replies: [
+                    outcome(context.locale, event.output, () =>
+                      say(context, 'sms.request.declined', {
+                        merchant: clip(request.merchantName),
+                        amount: moneyOf(request.amount),
+                      }),
+                    ),
+                  ],
+                };
+              }),
+            },
+            onError: { target: '#sms.ready.idle', actions: 'failed' },
+          },
+        },
+      },
+    },
+  },
+});
+
+function invalidOf({ event }: Args): string {
+  const intent = intentOf(event);
+  return intent?.kind === 'invalid' ? intent.command : '';
+}
+
+function invalidAnswer({ context, event }: Args): string[] {
+  const intent = intentOf(event);
+  return [intent?.kind === 'invalid' ? invalidReply(intent, context.locale) : helpText(context.locale)];
+}

@@ -1,0 +1,184 @@
+/**
+ * Runs the SMS conversation (flows/sms.flow.ts) of each user: one step per MO (or per "open a wallet"
+ * offer from another channel). A pending confirmation belongs to the user, not to a channel or a
+ * session, so the snapshot lives under `<prefix>:sms:pending:<msisdn>`, and only while something is
+ * pending, with a TTL: after it (10 minutes by default) the pending action is simply gone.
+ *
+ * Two MOs of one user never step the machine at once: a per-user Redis lock (SET NX PX, released by
+ * token) orders them. Command idempotency keys derive from the MO's id when the channel gives one, so
+ * an MO processed again (a worker died after the command ran) never runs its command twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise, waitFor } from 'xstate';
+import { parseSms } from '../../flows/grammar/index.js';
+import {
+  type CommandRequest,
+  type FindPaymentRequestLogic,
+  type SmsContext,
+  type SmsEvent,
+  smsEvent,
+  smsMachine,
+} from '../../flows/index.js';
+import { BUSY } from '../../flows/kit.js';
+import { type Locale, text } from '../../flows/texts/index.js';
+import type { Command, CommandResult } from '../commands/catalog.js';
+import type { Db } from '../lib/db.js';
+import { normalizeMsisdn } from '../lib/msisdn.js';
+import type { Redis } from '../lib/redis.js';
+import { type PaymentRequestView, pendingPaymentRequest, userProfile } from '../ledger/user-profile.js';
+import type { CommandBus } from '../queue/command-bus.js';
+
+export interface SmsConversationOptions {
+  db: Db;
+  redis: Redis;
+  /** The Redis key prefix (the config's `redisPrefix`). */
+  prefix: string;
+  bus: Pick<CommandBus, 'execute'>;
+  /** How long a step waits for a command before answering that the result follows by SMS. */
+  commandTimeoutMs: number;
+  /** The language of users with no profile language (the config's `locale`). */
+  defaultLocale: Locale;
+  /** How long a pending confirmation waits for the user's answer, seconds. Default 600 (INTERFACES §3). */
+  pendingTtlSeconds?: number;
+}
+
+export interface SmsConversation {
+  /**
+   * One MO: the replies to send (never empty for a valid MSISDN). `messageId`, a stable id of the MO,
+   * makes re-processing it safe. An MSISDN that is not a mobile number gets no reply.
+   */
+  handle(msisdn: string, text: string, opts?: { messageId?: string }): Promise<string[]>;
+  /** Another channel (the IVR) asks to open a wallet: the agreement SMS to send; the user replies `A`. */
+  offerOpen(msisdn: string): Promise<string[]>;
+}
+
+/** The Redis key of a user's pending SMS confirmation. */
+export const smsPendingKey = (prefix: string, msisdn: string) => `${prefix}:sms:pending:${msisdn}`;
+const lockKey = (prefix: string, msisdn: string) => `${prefix}:sms:lock:${msisdn}`;
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const HAN = /\p{Script=Han}/u;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts an actor whose errors are read from its snapshot (unobserved, XState would rethrow them globally). */
+function started(actor: AnyActorRef): AnyActorRef {
+  actor.subscribe({ error: () => {} });
+  actor.start();
+  return actor;
+}
+
+/** A saved conversation, or null when the snapshot no longer fits the machine: start afresh, never stay silent. */
+function restore(machine: AnyStateMachine, json: string): AnyActorRef | null {
+  try {
+    // A persisted snapshot is plain JSON; its context says who the user is (no input on restore).
+    const actor = started(createActor(machine, { snapshot: JSON.parse(json) }));
+    if (actor.getSnapshot().status === 'active') return actor;
+    actor.stop();
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export function createSmsConversation(options: SmsConversationOptions): SmsConversation {
+  const { db, redis, prefix, bus, commandTimeoutMs, defaultLocale } = options;
+  const ttlSeconds = options.pendingTtlSeconds ?? 600;
+  // A step waits for at most one command (which the bus cuts off at its deadline), plus a margin.
+  const stepMs = commandTimeoutMs + 5_000;
+  const findPaymentRequest: FindPaymentRequestLogic = fromPromise<
+    PaymentRequestView | null,
+    { msisdn: string }
+  >(({ input }) => pendingPaymentRequest(db, input.msisdn));
+
+  /** Holds the user's lock while `work` runs; waits for a step of the same user to finish first. */
+  async function locked<T>(msisdn: string, work: () => Promise<T>): Promise<T> {
+    const key = lockKey(prefix, msisdn);
+    const token = randomUUID();
+    const lockMs = stepMs + 5_000;
+    const deadline = Date.now() + lockMs;
+    while ((await redis.set(key, token, 'PX', lockMs, 'NX')) !== 'OK') {
+      // Throwing lets the MO job retry later; the lock expires by itself if its holder died.
+      if (Date.now() > deadline) throw new Error('the SMS conversation of this user is busy');
+      await sleep(25);
+    }
+    try {
+      return await work();
+    } finally {
+      await redis.eval(RELEASE, 1, key, token);
+    }
+  }
+
+  /** Restores the user's conversation (or starts one from the profile), sends one event, saves. */
+  async function step(
+    msisdn: string,
+    event: (context: SmsContext) => SmsEvent,
+    messageId?: string,
+  ): Promise<string[]> {
+    let n = 0;
+    const runCommand = fromPromise<CommandResult, CommandRequest>(({ input }) => {
+      const key = messageId ? `sms:${messageId}:${n}` : randomUUID();
+      n += 1;
+      return bus.execute({ key, ...input } as Command, commandTimeoutMs);
+    });
+    const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
+    const storeKey = smsPendingKey(prefix, msisdn);
+
+    const json = await redis.get(storeKey);
+    const actor =
+      (json === null ? null : restore(machine, json)) ??
+      started(createActor(machine, { input: await startOf(msisdn) }));
+    try {
+      actor.send(event(actor.getSnapshot().context as SmsContext));
+      const done = await waitFor(actor, (s) => s.status !== 'active' || !s.hasTag(BUSY), {
+        timeout: stepMs,
+      }).catch((err) => {
+        // A timeout or Redis trouble: throw, so the MO is retried (its command keys make that safe).
+        if (actor.getSnapshot().status !== 'error') throw err;
+        return actor.getSnapshot();
+      });
+      const context = done.context as SmsContext;
+      if (done.status !== 'active') {
+        // A machine that failed would fail again: drop its snapshot and answer rather than stay silent.
+        await redis.del(storeKey);
+        return [text(context.locale, 'sms.error')];
+      }
+      if (context.pending !== null) {
+        await redis.set(storeKey, JSON.stringify(actor.getPersistedSnapshot()), 'EX', ttlSeconds);
+      } else {
+        await redis.del(storeKey);
+      }
+      return context.replies;
+    } finally {
+      actor.stop();
+    }
+  }
+
+  /** Who starts a conversation: the profile's language (else the default) and whether a wallet exists. */
+  async function startOf(msisdn: string) {
+    const profile = await userProfile(db, msisdn);
+    return { msisdn, locale: profile.locale ?? defaultLocale, registered: profile.registered };
+  }
+
+  return {
+    async handle(raw, body, opts = {}) {
+      const msisdn = normalizeMsisdn(raw);
+      if (msisdn === null) return [];
+      return locked(msisdn, () =>
+        step(
+          msisdn,
+          (context) => {
+            const intent = parseSms(body, { locale: context.locale });
+            // A Chinese word says the user reads Chinese; the machine adopts it for a user with no wallet.
+            return smsEvent(intent, HAN.test(String(body)) ? 'zh-CN' : undefined);
+          },
+          opts.messageId,
+        ),
+      );
+    },
+    async offerOpen(raw) {
+      const msisdn = normalizeMsisdn(raw);
+      if (msisdn === null) return [];
+      return locked(msisdn, () => step(msisdn, () => ({ type: 'OFFER_OPEN' })));
+    },
+  };
+}

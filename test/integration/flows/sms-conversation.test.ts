@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { helpText } from '../../../flows/grammar/index.js';
+import { userProfile } from '../../../src/ledger/user-profile.js';
+import { issueVouchers } from '../../../src/ledger/vouchers.js';
+import { businessDay } from '../../../src/lib/time.js';
+import { createSmsConversation, type SmsConversation, smsPendingKey } from '../../../src/sessions/index.js';
+import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { expectBalanced, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
+
+const WRONG_PIN = '246813';
+const paidPattern = /^You paid ¥12\.50 to .+\. Balance ¥87\.50\.$/;
+
+describe('SMS conversation (real queue, ledger and Redis)', () => {
+  let h: Harness;
+  let sms: SmsConversation;
+  const merchant = `m${randomUUID().slice(0, 6)}`;
+
+  const conversation = (pendingTtlSeconds?: number) =>
+    createSmsConversation({
+      db: h.db,
+      redis: h.redis,
+      prefix: h.config.redisPrefix,
+      bus: h.bus,
+      commandTimeoutMs: 15_000,
+      defaultLocale: h.config.locale,
+      ...(pendingTtlSeconds === undefined ? {} : { pendingTtlSeconds }),
+    });
+  /** Sends the texts one after the other, as one user would; the replies of each. */
+  async function say(msisdn: string, ...texts: string[]): Promise<string[][]> {
+    const replies: string[][] = [];
+    for (const body of texts) replies.push(await sms.handle(msisdn, body));
+    return replies;
+  }
+  const pendingKey = (msisdn: string) => smsPendingKey(h.config.redisPrefix, msisdn);
+  const status = async (msisdn: string) => (await userProfile(h.db, msisdn)).status;
+
+  before(async () => {
+    // English by default, so wallets opened by the harness read English too.
+    h = await createHarness({ locale: 'en' });
+    await h.merchant(merchant, 'Corner Shop');
+    await h.merchant('2001', 'Shop 2001'); // the code the full-width test types; another file may own it
+    sms = conversation();
+  });
+  after(async () => {
+    await expectBalanced(h);
+    await h.close();
+  });
+
+  it('KT then A – when a new user replies A to the agreement – opens a wallet and the initial passwords go by SMS', async () => {
+    const user = newMsisdn();
+    const [[agreement], [opened]] = await say(user.slice(2), 'KT', 'A');
+    expect(agreement).to.match(/^Open a mobile wallet under our terms: .*Reply A to accept, QX to cancel\.$/);
+    expect(opened).to.equal(
+      'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+    );
+    expect(await userProfile(h.db, user)).to.include({ registered: true, locale: 'en', status: 'active' });
+    const texts = await textsFor(h, user);
+    expect(texts).to.have.length(1);
+    // The relay blanks the secrets once it has handed them to the outbound queue.
+    expect(texts[0]).to.match(
+      /^(Your mobile wallet is open\. Initial login password: \S+\. Initial payment PIN: \d{6}\.|\[sent; initial passwords are not kept\])/,
+    );
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+  });
+
+  it('开通 then A – when the default is English – answers in Chinese and remembers zh-CN', async () => {
+    const user = newMsisdn();
+    const [[agreement], [opened]] = await say(user, '开通', 'A');
+    expect(agreement).to.match(/^开通手机钱包即同意用户协议/);
+    expect(opened).to.match(/^钱包已开通/);
+    expect((await userProfile(h.db, user)).locale).to.equal('zh-CN');
+  });
+
+  it('KT then QX – opens nothing and forgets the pending agreement', async () => {
+    const user = newMsisdn();
+    const [, [cancelled]] = await say(user, 'KT', 'QX');
+    expect(cancelled).to.equal('Cancelled. No wallet was opened.');
+    expect((await userProfile(h.db, user)).registered).to.equal(false);
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+  });
+
+  it('offerOpen then SMS A – when the IVR asks to open – sends the agreement and A opens the wallet', async () => {
+    const user = newMsisdn();
+    const [agreement] = await sms.offerOpen(`+${user}`);
+    expect(agreement).to.match(/^Open a mobile wallet under our terms/);
+    expect(await h.redis.exists(pendingKey(user))).to.equal(1);
+    expect(await sms.handle(user, 'A')).to.deep.equal([
+      'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+    ]);
+    expect(await status(user)).to.equal('active');
+  });
+
+  it('YE and MX – when a user has topped up – answer the balance and the last transactions', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const [[balance], [statement]] = await say(user, 'YE', 'mx');
+    expect(balance).to.equal('Balance ¥100.00, available ¥100.00.');
+    expect(statement).to.equal(`Last transactions (yuan):\n${businessDay().slice(5)} +100.00 top-up`);
+  });
+
+  it('CZ – with a real recharge card – tops up the wallet by the card amount', async () => {
+    const user = await h.openWallet(newMsisdn());
+    const [card] = await issueVouchers(h.db, 1, 5_000n);
+    expect(await sms.handle(user, `CZ ${card.serial} ${card.pin}`)).to.deep.equal([
+      'You topped up ¥50.00. Balance ¥50.00.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(5_000n);
+  });
+
+  it('ZF merchant 12.50 then the PIN – asks for the PIN, keeps it pending 10 minutes, then pays 1250 fen', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    expect(await sms.handle(user, `ZF ${merchant} 12.50`)).to.deep.equal([
+      `Pay ¥12.50 to ${merchant}? Reply with your 6-digit PIN to confirm, QX to cancel.`,
+    ]);
+    expect(await h.redis.ttl(pendingKey(user))).to.be.within(590, 600);
+    expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+  });
+
+  it('ＺＦ　２００１　１２．５ – when typed full width – pays merchant 2001', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const [[prompt], [paid]] = await say(user, 'ＺＦ　２００１　１２．５', TEST_PIN);
+    expect(prompt).to.match(/^Pay ¥12\.50 to 2001\?/);
+    expect(paid).to.match(paidPattern);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+  });
+
+  it('ZZ then the PIN – moves the money to the other wallet', async () => {
+    const payer = await h.openWallet(newMsisdn(), 2_000n);
+    const payee = await h.openWallet(newMsisdn());
+    const [, [sent]] = await say(payer, `ZZ ${payee.slice(2)} 5`, TEST_PIN);
+    expect(sent).to.equal(`You sent ¥5.00 to ${payee.slice(2)}. Balance ¥15.00.`);
+    expect(await walletBalance(h, payer)).to.equal(1_500n);
+    expect(await walletBalance(h, payee)).to.equal(500n);
+  });
+
+  it('GM, DJ 7, then JD with the new PIN – changes the PIN, freezes with a date, unfreezes', async () => {
+    const user = await h.openWallet(newMsisdn());
+    const newPin = '246801';
+    expect(await sms.handle(user, `GM ${TEST_PIN} ${newPin}`)).to.deep.equal([
+      'Your payment PIN is changed.',
+    ]);
+    const [frozen] = await sms.handle(user, 'DJ 7');
+    const row = await h
+      .db('accounts as a')
+      .join('users as u', 'u.account_id', 'a.id')
+      .where('u.msisdn', user)
+      .first('a.frozen_until');
+    const date = new Date(row.frozen_until).toISOString().slice(0, 10);
+    expect(frozen).to.equal(`Your wallet is frozen until ${date}, then unfreezes by itself. Sooner: JD PIN.`);
+    expect(await status(user)).to.equal('frozen');
+    expect(await sms.handle(user, `JD ${TEST_PIN}`)).to.deep.equal(['Wrong PIN. 2 attempt(s) left.']);
+    expect(await sms.handle(user, `JD ${newPin}`)).to.deep.equal([
+      'Your wallet is unfrozen and ready to use.',
+    ]);
+    expect(await status(user)).to.equal('active');
+  });
+
+  it('XH then A – refused while money is left (with how to empty it), allowed at zero', async () => {
+    const rich = await h.openWallet(newMsisdn(), 100n);
+    const [[ask], [refusal]] = await say(rich, 'XH', 'A');
+    expect(ask).to.equal(
+      'Close your wallet? Reply A to confirm, QX to cancel. Refused while money is left in it.',
+    );
+    expect(refusal).to.match(/^Your wallet still holds money.*\(ZZ mobile amount\)/);
+    expect(await status(rich)).to.equal('active');
+
+    const empty = await h.openWallet(newMsisdn());
+    const [, [closed], [after]] = await say(empty, 'XH', 'A', 'YE');
+    expect(closed).to.equal('Your wallet is closed. Thank you for using it.');
+    expect(after).to.equal('You have no wallet yet. Text KT to open one.');
+    expect(await status(empty)).to.equal('closed');
+  });
+
+  it('a merchant payment request – confirmed by a bare PIN, another declined by QX', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const request = () =>
+      h.run('payment.request', { merchant, msisdn: user, amount: '500', reference: randomUUID() });
+    expect((await request()).ok).to.equal(true);
+    expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+      'You paid ¥5.00 to Corner Shop. Balance ¥95.00.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(9_500n);
+
+    expect((await request()).ok).to.equal(true);
+    expect(await sms.handle(user, 'QX')).to.deep.equal([
+      'You declined the request of ¥5.00 from Corner Shop; the held money is free again.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(9_500n);
+    const held = await h
+      .db('accounts as a')
+      .join('users as u', 'u.account_id', 'a.id')
+      .where('u.msisdn', user)
+      .first('a.held');
+    expect(BigInt(held.held)).to.equal(0n);
+    expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+      'Nothing waits for a PIN. To pay: ZF merchant amount. Help: BZ.',
+    ]);
+  });
+
+  it('ZF then a wrong PIN three times – asks again twice, then payments lock and nothing is pending', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const [, [first], [second], [third]] = await say(
+      user,
+      `ZF ${merchant} 1`,
+      WRONG_PIN,
+      WRONG_PIN,
+      WRONG_PIN,
+    );
+    expect(first).to.equal('Wrong PIN. 2 attempt(s) left. Reply with your 6-digit PIN, or QX to cancel.');
+    expect(second).to.equal('Wrong PIN. 1 attempt(s) left. Reply with your 6-digit PIN, or QX to cancel.');
+    expect(third).to.equal('Too many wrong PINs: payments are locked for now.');
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+    expect(await h.redis.get(pendingKey(user))).to.equal(null);
+    expect(await walletBalance(h, user)).to.equal(10_000n);
+  });
+
+  it('a pending confirmation – when its TTL passes – is gone: A has nothing to confirm, the PIN pays nothing', async () => {
+    const short = conversation(1);
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await short.handle(user, `ZF ${merchant} 12.5`);
+    expect(await h.redis.ttl(pendingKey(user))).to.be.within(0, 1);
+    await waitFor(async () => (await h.redis.exists(pendingKey(user))) === 0, 5_000);
+    expect(await short.handle(user, 'A')).to.deep.equal(['Nothing to confirm. Send BZ for help.']);
+    expect(await short.handle(user, TEST_PIN)).to.deep.equal([
+      'Nothing waits for a PIN. To pay: ZF merchant amount. Help: BZ.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(10_000n);
+  });
+
+  it('a restarted conversation object – on the same Redis – continues a pending payment', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await conversation().handle(user, `ZF ${merchant} 12.5`);
+    expect(await conversation().handle(user, TEST_PIN)).to.deep.equal([
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+  });
+
+  it('the same MO handled twice – when its messageId is given – runs its command once', async () => {
+    const user = await h.openWallet(newMsisdn());
+    const [card] = await issueVouchers(h.db, 1, 5_000n);
+    const mo = { messageId: `mo-${randomUUID()}` };
+    const first = await sms.handle(user, `CZ ${card.serial} ${card.pin}`, mo);
+    const again = await sms.handle(user, `CZ ${card.serial} ${card.pin}`, mo);
+    // The second run gets the first run's stored result, not "this card has already been used".
+    expect(again).to.deep.equal(first).and.deep.equal(['You topped up ¥50.00. Balance ¥50.00.']);
+    expect(await walletBalance(h, user)).to.equal(5_000n);
+  });
+
+  it('a PIN MO re-processed after a crash – when the pending payment was still saved – pays once', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await sms.handle(user, `ZF ${merchant} 12.5`);
+    const saved = (await h.redis.get(pendingKey(user))) as string;
+    const mo = { messageId: `mo-${randomUUID()}` };
+    expect(await sms.handle(user, TEST_PIN, mo)).to.deep.equal([
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    ]);
+    // The worker died after the payment but before the snapshot was dropped: the MO runs again.
+    await h.redis.set(pendingKey(user), saved, 'EX', 600);
+    expect(await sms.handle(user, TEST_PIN, mo)).to.deep.equal([
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+  });
+
+  it('two PIN MOs of one user at once – take turns under the lock, so one pays and the other finds nothing', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await sms.handle(user, `ZF ${merchant} 12.5`);
+    const replies = await Promise.all([
+      sms.handle(user, TEST_PIN, { messageId: `mo-${randomUUID()}` }),
+      conversation().handle(user, TEST_PIN, { messageId: `mo-${randomUUID()}` }),
+    ]);
+    expect(replies.map(([r]) => r).sort()).to.deep.equal([
+      'Nothing waits for a PIN. To pay: ZF merchant amount. Help: BZ.',
+      'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+    expect(await h.redis.exists(`${h.config.redisPrefix}:sms:lock:${user}`)).to.equal(0);
+  });
+
+  it('a PIN kept waiting – is never in the saved snapshot', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await say(user, `ZF ${merchant} 1`, WRONG_PIN);
+    const saved = await h.redis.get(pendingKey(user));
+    expect(saved).to.be.a('string');
+    expect(saved).not.to.include(WRONG_PIN);
+  });
+
+  it('a saved snapshot that no longer fits the machine – is dropped and the user still gets an answer', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await h.redis.set(
+      pendingKey(user),
+      JSON.stringify({ status: 'active', value: 'gone', context: {} }),
+      'EX',
+      60,
+    );
+    expect(await sms.handle(user, 'YE')).to.deep.equal(['Balance ¥100.00, available ¥100.00.']);
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+  });
+
+  it('unknown text and an invalid MSISDN – help for the one, no reply for the other', async () => {
+    const user = await h.openWallet(newMsisdn());
+    expect(await sms.handle(user, 'hello')).to.deep.equal([helpText('en')]);
+    expect(await sms.handle('12345', 'YE')).to.deep.equal([]);
+  });
+});
