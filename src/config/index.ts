@@ -22,6 +22,10 @@ export const configSchema = z.object({
   shortCode: z.string().default('10658888'),
   /** `SMPP_TPS`: outbound submit_sm per second. Default 100. */
   smppTps: z.coerce.number().int().positive().default(100),
+  /** `SMPP_BINDS`: transceiver binds to open to the SMSC; submits spread over them. Default 1. */
+  smppBinds: z.coerce.number().int().min(1).max(16).default(1),
+  /** `SMPP_WINDOW`: submit_sm outstanding per bind (what the SMSC allows). Default 10. */
+  smppWindow: z.coerce.number().int().min(1).max(1000).default(10),
   /** `TWILIO_AUTH_TOKEN`: validates IVR webhooks. Unset: IVR refused with 503. */
   twilioAuthToken: z.string().optional(),
   /** `PUBLIC_URL`: the base URL Twilio signs against. Default `http://localhost:$PORT`. */
@@ -74,6 +78,8 @@ const envNames: Record<keyof Config, string> = {
   smppUrl: 'SMPP_URL',
   shortCode: 'SHORT_CODE',
   smppTps: 'SMPP_TPS',
+  smppBinds: 'SMPP_BINDS',
+  smppWindow: 'SMPP_WINDOW',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   publicUrl: 'PUBLIC_URL',
   opsToken: 'OPS_TOKEN',

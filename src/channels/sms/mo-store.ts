@@ -1,8 +1,8 @@
 /**
  * The MO record (`sms_mo`). An MO is stored here before the SMSC gets its `deliver_sm_resp`: PostgreSQL
  * is what makes it durable (Redis keeps nothing on disk on our machines), BullMQ only wakes a worker.
- * An exact copy of a message received within DUPLICATE_WINDOW is the SMSC resending after it lost our
- * response: it is acknowledged again but stored once. Concatenated parts are one row each until every
+ * An exact copy of the sender's latest message (or of a part already in) within DUPLICATE_WINDOW is the
+ * SMSC resending after it lost our response: it is acknowledged again but stored once. Concatenated parts are one row each until every
  * part is in (or the wait for the missing ones is over), then read back as one text.
  */
 import { createHash } from 'node:crypto';
@@ -52,12 +52,21 @@ export async function storeMo(db: Db, mo: InboundMo): Promise<{ id: string; dupl
   const fingerprint = fingerprintOf(mo);
   const msisdn = normalizeMsisdn(mo.source) ?? mo.source;
   return db.transaction(async (trx) => {
-    // Two copies arriving at once (two binds) must not both pass the check.
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [fingerprint]);
-    const seen = await trx('sms_mo')
-      .where({ fingerprint })
-      .andWhere('received_at', '>', trx.raw(`now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`))
-      .first('id');
+    // One sender's MOs are checked one at a time (two binds may deliver copies at once).
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [msisdn]);
+    const recent = trx('sms_mo')
+      .where({ msisdn })
+      .andWhere('received_at', '>', trx.raw(`now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`));
+    // A part is a resend if that very part came already. A whole message only if it is the sender's
+    // latest: `XH`, `QX`, `XH` is a person changing their mind, not an SMSC resending.
+    const seen = mo.udh
+      ? await recent.clone().where({ fingerprint }).first('id')
+      : await recent
+          .clone()
+          .whereNull('concat_ref')
+          .orderBy('id', 'desc')
+          .first('id', 'fingerprint')
+          .then((row) => (row?.fingerprint === fingerprint ? row : undefined));
     if (seen) return { id: String(seen.id), duplicate: true };
     const [row] = await trx('sms_mo')
       .insert({
@@ -97,6 +106,7 @@ export async function siblingParts(db: Db, mo: StoredMo): Promise<StoredMo[]> {
 
 /** The parts' texts in sequence order (a part received twice counts once); and whether none is missing. */
 export function assemble(parts: readonly StoredMo[]): { text: string; complete: boolean } {
+  if (parts.length === 1 && !parts[0].concat) return { text: parts[0].text, complete: true };
   const bySeq = new Map<number, string>();
   for (const p of parts) if (p.concat && !bySeq.has(p.concat.seq)) bySeq.set(p.concat.seq, p.text);
   const total = parts[0]?.concat?.total ?? 1;

@@ -18,6 +18,7 @@ import { queueMts } from './mt-store.js';
 /** What answers an MO: the SMS conversation (src/sessions). */
 export interface Conversation {
   handle(msisdn: string, text: string, opts?: { messageId?: string }): Promise<string[]>;
+  offerOpen(msisdn: string): Promise<string[]>;
 }
 
 export interface InboundJob {

@@ -4,8 +4,9 @@
  * them, so whoever queues an MT twice (a relay retried, an MO processed again) stores and sends it once.
  */
 import type { Queue } from 'bullmq';
-import type { Db, Trx } from '../../lib/db.js';
+import { type Db, pgArray, type Trx } from '../../lib/db.js';
 import { type OutboundSms, outboundJobOptions } from '../../queue/names.js';
+import { messageIdForms, normalizeMessageId } from '../smpp/smpp.codec.js';
 
 /** What is kept of a text that holds initial passwords once it has left. */
 export const SENSITIVE_PLACEHOLDER = '[initial passwords are not kept]';
@@ -70,7 +71,7 @@ export async function markSent(
     .where({ job_id: jobId })
     .update({
       status: db.raw("CASE WHEN status = 'queued' THEN 'sent' ELSE status END"),
-      message_ids: db.raw('?::text[]', [`{${sent.messageIds.map(normalizeMessageId).join(',')}}`]),
+      message_ids: db.raw('?::text[]', [pgArray(sent.messageIds.map(normalizeMessageId))]),
       parts: sent.parts,
       attempts: sent.attempts,
       sent_at: db.fn.now(),
@@ -89,25 +90,6 @@ export async function markFailed(db: Db, jobId: string, error: string): Promise<
     .where({ job_id: jobId })
     .whereIn('status', ['queued', 'sent'])
     .update({ status: 'failed', error: error.slice(0, 500), done_at: db.fn.now() });
-}
-
-/** Lower case without leading zeros: how ids are stored and compared. */
-export function normalizeMessageId(id: string): string {
-  const lower = id.trim().toLowerCase();
-  const stripped = lower.replace(/^0+(?=.)/, '');
-  return /^[0-9a-z._-]+$/.test(stripped) ? stripped : encodeURIComponent(stripped);
-}
-
-/**
- * The forms an id may take in a receipt: SMSCs answer `submit_sm_resp` with one notation and write the
- * receipt in another (hex in one, decimal in the other), so both readings are tried.
- */
-export function messageIdForms(id: string): string[] {
-  const base = normalizeMessageId(id);
-  const forms = new Set([base]);
-  if (/^[0-9]{1,30}$/.test(base)) forms.add(BigInt(base).toString(16));
-  if (/^[0-9a-f]{1,24}$/.test(base)) forms.add(BigInt(`0x${base}`).toString(10));
-  return [...forms];
 }
 
 export type ReceiptOutcome = 'delivered' | 'failed' | 'pending';
@@ -136,7 +118,7 @@ export async function applyReceipt(
   receipt: { messageId: string; state: string; error?: string },
 ): Promise<string | null> {
   const outcome = outcomeOf(receipt.state);
-  const forms = `{${messageIdForms(receipt.messageId).join(',')}}`;
+  const forms = pgArray(messageIdForms(receipt.messageId));
   if (outcome === 'pending') {
     const row = await db('sms_mt').whereRaw('message_ids && ?::text[]', [forms]).first('job_id');
     return row?.job_id ?? null;

@@ -11,11 +11,12 @@ import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
+import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
 import { type Concat, storeMo } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
-import { applyReceipt } from './mt-store.js';
+import { applyReceipt, queueMts } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
 import { SmsMetrics } from './sms.metrics.js';
 
@@ -68,9 +69,36 @@ export class SmsChannel {
     });
   }
 
-  /** The queues to show on the dashboard and in the metrics. */
+  /**
+   * Another channel (the IVR) asks to open a wallet for `msisdn`: the agreement goes out by SMS and the
+   * user's `A` by SMS opens it (MISSION: the IVR asks, the SMS confirms).
+   */
+  async offerOpen(msisdn: string): Promise<void> {
+    const canonical = normalizeMsisdn(msisdn);
+    if (!canonical) throw new Error('not a mobile number');
+    const texts = await this.options.conversation.offerOpen(canonical);
+    const at = Date.now();
+    await queueMts(
+      this.options.db,
+      this.outbound,
+      texts.map((text, n) => ({
+        jobId: `offer-${canonical}-${at}-${n}`,
+        msisdn: canonical,
+        text,
+        reason: 'agreement',
+        sensitive: false,
+      })),
+    );
+  }
+
+  /** Whether the SMPP link is bound (for `/readyz`). */
+  get bound(): boolean {
+    return this.options.link.bound;
+  }
+
+  /** The channel's own queues for the dashboard and the metrics (the outbound one is the relay's, shown already). */
   get queues(): Queue[] {
-    return [this.inbound.queue as Queue, this.outbound as Queue];
+    return [this.inbound.queue as Queue];
   }
 
   async start(): Promise<void> {

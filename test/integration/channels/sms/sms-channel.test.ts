@@ -1,0 +1,339 @@
+/**
+ * The SMS channel end to end: a real SMPP server from the `smpp` package plays the SMSC; the gateway's
+ * link, MO store, conversation, command queue, ledger, outbox relay and MT sender all run for real.
+ */
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
+import { queueMts } from '../../../../src/channels/sms/mt-store.js';
+import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
+import { issueVouchers } from '../../../../src/ledger/vouchers.js';
+import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
+import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
+
+describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', function () {
+  this.timeout(60_000);
+  let smsc: TestSmsc;
+  let h: Harness;
+  let sms: SmsChannel;
+  const merchant = `m${randomUUID().slice(0, 6)}`;
+
+  before(async () => {
+    smsc = await startTestSmsc();
+    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
+    await h.merchant(merchant, 'Corner Shop');
+    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
+    await smsc.waitForBind(1, 10_000);
+  });
+  after(async () => {
+    await sms?.stop();
+    await expectBalanced(h);
+    await h?.close();
+    await smsc?.close();
+  });
+
+  const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
+  /** Waits until `msisdn` has received `count` messages in all, and returns them. */
+  async function received(msisdn: string, count: number, timeoutMs = 20_000): Promise<ReceivedMessage[]> {
+    await waitFor(async () => to(msisdn).length >= count, timeoutMs);
+    return to(msisdn);
+  }
+  const replyRows = (msisdn: string) => h.db('sms_mt').where({ msisdn, reason: 'reply' }).orderBy('id');
+  /**
+   * Sends an MO and waits for `replies` more replies to it to reach the sender's phone; returns them.
+   * (Notifications from the outbox arrive too; they are not replies.)
+   */
+  async function say(msisdn: string, text: string, replies = 1): Promise<ReceivedMessage[]> {
+    const before = (await replyRows(msisdn)).length;
+    const answer = await smsc.mo(msisdn, text);
+    expect(answer.commandStatus, `deliver_sm_resp status for ${text}`).to.equal(0);
+    await waitFor(async () => (await replyRows(msisdn)).length >= before + replies, 20_000);
+    const rows = (await replyRows(msisdn)).slice(before);
+    await waitFor(async () => rows.every((r) => to(msisdn).some((m) => m.text === r.text)), 20_000);
+    return rows.map((r) => to(msisdn).find((m) => m.text === r.text) as ReceivedMessage);
+  }
+  /** Waits until every SMS queued for `msisdn` so far has reached the phone; returns how many it got. */
+  async function settled(msisdn: string): Promise<number> {
+    await waitFor(async () => {
+      const waiting = await h.db('outbox').where({ msisdn }).whereNull('relayed_at').count('* as n').first();
+      const queued = await h.db('sms_mt').where({ msisdn, status: 'queued' }).count('* as n').first();
+      return Number(waiting?.n) === 0 && Number(queued?.n) === 0;
+    }, 20_000);
+    const sent = await h.db('sms_mt').where({ msisdn }).count('* as n').first();
+    await waitFor(async () => to(msisdn).length >= Number(sent?.n), 20_000);
+    return to(msisdn).length;
+  }
+
+  it('KT then A – opens a wallet; the agreement and the initial passwords arrive in UCS2', async () => {
+    const user = newMsisdn();
+    const [agreement] = await say(user, 'KT');
+    expect(agreement.dataCoding).to.equal(8);
+    expect(agreement.text).to.match(/A/);
+    expect(agreement.source).to.equal(h.config.shortCode);
+    // `A`: the reply, and the SMS with the initial login password and PIN from the outbox.
+    await say(user, 'A');
+    await settled(user);
+    const passwords = to(user).find((m) => /\d{6}/.test(m.text));
+    expect(passwords?.dataCoding).to.equal(8);
+    const opened = await h.db('users').where({ msisdn: user }).first();
+    expect(opened, 'a user row').to.exist;
+    const stored = await h.db('sms_mt').where({ msisdn: user }).orderBy('id');
+    expect(stored.every((m) => ['sent', 'delivered'].includes(m.status))).to.equal(true);
+    // The initial passwords are not kept in the MT record.
+    expect(stored.some((m) => m.sensitive && !/\d{6}/.test(m.text))).to.equal(true);
+  });
+
+  it('YE, MX, BZ and ? – each gets an answer from the ledger or the help text', async () => {
+    const user = await h.openWallet(newMsisdn(), 12_345n);
+    const [balance] = await say(user, 'YE');
+    expect(balance.text).to.include('123.45');
+    const [statement] = await say(user, '明细');
+    expect(statement.text).to.include('123.45');
+    const [help] = await say(user, 'BZ');
+    const [help2] = await say(user, '?');
+    expect(help.text).to.equal(help2.text);
+    expect(help.text).to.match(/ZF/);
+  });
+
+  it('ZF then the PIN – pays the merchant once, replies and notifies', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    const [ask] = await say(user, `ZF ${merchant} 12.50`);
+    expect(ask.text).to.include('12.50');
+    await say(user, TEST_PIN);
+    await waitFor(async () => (await walletBalance(h, user)) === 8_750n);
+  });
+
+  it('ZZ then the PIN, CZ, GM, DJ and JD – each runs its command', async () => {
+    const user = await h.openWallet(newMsisdn(), 5_000n);
+    const payee = await h.openWallet(newMsisdn());
+    await say(user, `ZZ ${payee.slice(2)} 5`);
+    await say(user, TEST_PIN);
+    await waitFor(async () => (await walletBalance(h, payee)) === 500n);
+
+    const [card] = await issueVouchers(h.db, 1, 2_000n);
+    await say(user, `CZ ${card.serial} ${card.pin}`);
+    await waitFor(async () => (await walletBalance(h, user)) === 6_500n);
+
+    await say(user, `GM ${TEST_PIN} 246813`);
+    await say(user, 'DJ 7');
+    expect(
+      (
+        await h
+          .db('accounts')
+          .where({ code: `wallet:${user}` })
+          .first()
+      ).status,
+    ).to.equal('frozen');
+    await say(user, 'JD 246813');
+    expect(
+      (
+        await h
+          .db('accounts')
+          .where({ code: `wallet:${user}` })
+          .first()
+      ).status,
+    ).to.equal('active');
+  });
+
+  it('XH then A – closes an empty wallet; QX cancels instead', async () => {
+    const user = await h.openWallet(newMsisdn());
+    await say(user, 'XH');
+    await say(user, 'QX');
+    expect(
+      (
+        await h
+          .db('accounts')
+          .where({ code: `wallet:${user}` })
+          .first()
+      ).status,
+    ).to.equal('active');
+    await say(user, 'XH');
+    await say(user, 'A');
+    await waitFor(
+      async () =>
+        (
+          await h
+            .db('accounts')
+            .where({ code: `wallet:${user}` })
+            .first()
+        ).status === 'closed',
+    );
+  });
+
+  it('a concatenated MO in reverse order – is reassembled and answered once', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await settled(user);
+    const before = (await replyRows(user)).length;
+    const parts = ['ZF ', `${merchant} `, '3'];
+    for (let seq = 3; seq >= 1; seq--) {
+      const answer = await smsc.mo(user, parts[seq - 1], { udh: { ref: 77, total: 3, seq } });
+      expect(answer.commandStatus).to.equal(0);
+    }
+    await waitFor(async () => (await replyRows(user)).length > before);
+    const [ask] = (await replyRows(user)).slice(before);
+    expect(ask.text).to.include('3.00');
+    await say(user, TEST_PIN);
+    await waitFor(async () => (await walletBalance(h, user)) === 9_700n);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await replyRows(user)).to.have.length(before + 2);
+  });
+
+  it('an MO – is stored before its deliver_sm_resp, and an exact resend is answered once', async () => {
+    const user = await h.openWallet(newMsisdn(), 100n);
+    await settled(user);
+    const text = `YE`;
+    const first = await smsc.mo(user, text);
+    expect(first.commandStatus).to.equal(0);
+    // Acknowledged means stored: the row is there as soon as the response is.
+    expect(await h.db('sms_mo').where({ msisdn: user }).count('* as n').first()).to.deep.equal({ n: 1n });
+    const resend = await smsc.mo(user, text);
+    expect(resend.commandStatus).to.equal(0);
+    await waitFor(async () => (await replyRows(user)).length === 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await replyRows(user)).to.have.length(1);
+    expect(await h.db('sms_mo').where({ msisdn: user }).count('* as n').first()).to.deep.equal({ n: 1n });
+  });
+
+  it('a 300-character Chinese message – goes out as concatenated UCS2 parts that reassemble', async () => {
+    const user = newMsisdn();
+    const long = '您的手机钱包交易提醒'.repeat(30);
+    expect([...long]).to.have.length(300);
+    await queueMts(h.db, sms.outbound, [
+      { jobId: `t-${randomUUID()}`, msisdn: user, text: long, reason: 'test', sensitive: false },
+    ]);
+    const [message] = await received(user, 1);
+    expect(message.text).to.equal(long);
+    expect(message.dataCoding).to.equal(8);
+    expect(message.parts.length).to.equal(5);
+    expect(message.parts.every((p) => p.registeredDelivery === 1)).to.equal(true);
+    const row = await h.db('sms_mt').where({ msisdn: user }).first();
+    expect(row.parts).to.equal(5);
+    expect(row.message_ids).to.have.length(5);
+  });
+
+  it('delivery receipts – mark the MT delivered once every part is, or failed, matching hex or decimal ids', async () => {
+    const user = newMsisdn();
+    const jobId = `t-${randomUUID()}`;
+    await queueMts(h.db, sms.outbound, [
+      { jobId, msisdn: user, text: 'hello', reason: 'test', sensitive: false },
+    ]);
+    const [message] = await received(user, 1);
+    await waitFor(async () => (await h.db('sms_mt').where({ job_id: jobId }).first()).status === 'sent');
+    const answer = await smsc.dlr(message.parts[0].messageId, { decimalId: true });
+    expect(answer.commandStatus).to.equal(0);
+    await waitFor(async () => (await h.db('sms_mt').where({ job_id: jobId }).first()).status === 'delivered');
+
+    const other = newMsisdn();
+    const failedJob = `t-${randomUUID()}`;
+    await queueMts(h.db, sms.outbound, [
+      { jobId: failedJob, msisdn: other, text: 'bye', reason: 'test', sensitive: false },
+    ]);
+    const [bye] = await received(other, 1);
+    await waitFor(async () => (await h.db('sms_mt').where({ job_id: failedJob }).first()).status === 'sent');
+    await smsc.dlr(bye.parts[0].messageId, { stat: 'UNDELIV', err: '001' });
+    await waitFor(
+      async () => (await h.db('sms_mt').where({ job_id: failedJob }).first()).status === 'failed',
+    );
+    // A receipt is never read as a command: no reply went to the user for it.
+    expect(to(other)).to.have.length(1);
+  });
+
+  it('ESME_RTHROTTLED – slows the sender; every message still arrives exactly once', async () => {
+    const users = [newMsisdn(), newMsisdn(), newMsisdn()];
+    smsc.failNext(4, ESME_RTHROTTLED);
+    await queueMts(
+      h.db,
+      sms.outbound,
+      users.map((msisdn) => ({
+        jobId: `t-${randomUUID()}`,
+        msisdn,
+        text: 'throttle test',
+        reason: 'test',
+        sensitive: false,
+      })),
+    );
+    for (const u of users) await received(u, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const u of users) expect(to(u)).to.have.length(1);
+    const throttled = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
+    expect(throttled).to.be.at.least(1);
+  });
+
+  it('a submit refused for good – marks the MT failed without retrying it', async () => {
+    const user = newMsisdn();
+    const jobId = `t-${randomUUID()}`;
+    smsc.failNext(1, 0x0b); // ESME_RINVDSTADR
+    await queueMts(h.db, sms.outbound, [
+      { jobId, msisdn: user, text: 'nowhere', reason: 'test', sensitive: false },
+    ]);
+    await waitFor(async () => (await h.db('sms_mt').where({ job_id: jobId }).first()).status === 'failed');
+    const row = await h.db('sms_mt').where({ job_id: jobId }).first();
+    expect(row.attempts).to.equal(1);
+  });
+
+  it('the link dropped mid-conversation – reconnects; the PIN after it pays once and nothing is doubled', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await say(user, `ZF ${merchant} 1`);
+    await settled(user);
+    smsc.dropConnections();
+    await waitFor(async () => !sms.bound, 5_000);
+    await smsc.waitForBind(1, 15_000);
+    await waitFor(async () => sms.bound, 15_000);
+    await say(user, TEST_PIN);
+    await waitFor(async () => (await walletBalance(h, user)) === 9_900n);
+    await new Promise((r) => setTimeout(r, 500));
+    const payments = await h.db('transfers').where({
+      kind: 'payment',
+      debit_account_id: h
+        .db('accounts')
+        .select('id')
+        .where({ code: `wallet:${user}` }),
+    });
+    expect(payments).to.have.length(1);
+  });
+
+  it('an MO whose wake-up job was lost – is answered by the sweep', async () => {
+    const user = await h.openWallet(newMsisdn(), 700n);
+    const { storeMo } = await import('../../../../src/channels/sms/mo-store.js');
+    await settled(user);
+    await storeMo(h.db, {
+      source: user,
+      destination: h.config.shortCode,
+      dataCoding: 0,
+      text: 'YE',
+      udh: null,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await replyRows(user)).to.have.length(0);
+    expect(await sms.inbound.sweep(0)).to.be.at.least(1);
+    await waitFor(async () => (await replyRows(user)).length === 1);
+    expect((await replyRows(user))[0].text).to.include('7.00');
+  });
+
+  it('a concatenated MO missing a part – is answered with what came once the wait is over', async () => {
+    const user = await h.openWallet(newMsisdn(), 100n);
+    await smsc.mo(user, 'Y', { udh: { ref: 9, total: 3, seq: 1 } });
+    await smsc.mo(user, 'E', { udh: { ref: 9, total: 3, seq: 2 } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await replyRows(user)).to.have.length(0);
+    const first = await h.db('sms_mo').where({ msisdn: user }).orderBy('id').first();
+    await sms.inbound.process(
+      { moId: String(first.id), force: true },
+      { handle: async () => ['x'], offerOpen: async () => [] },
+      sms.outbound,
+    );
+    expect(
+      await h.db('sms_mo').where({ msisdn: user, status: 'processed' }).count('* as n').first(),
+    ).to.deep.equal({ n: 2n });
+  });
+
+  it('offerOpen (the IVR asked) – sends the agreement by SMS; the user’s A opens the wallet', async () => {
+    const user = newMsisdn();
+    await sms.offerOpen(user);
+    const [agreement] = await received(user, 1);
+    expect(agreement.dataCoding).to.equal(8);
+    await say(user, 'A');
+    expect(await h.db('users').where({ msisdn: user }).first()).to.exist;
+  });
+});
