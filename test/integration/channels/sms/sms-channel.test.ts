@@ -55,11 +55,18 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   }
   /** Waits until every SMS queued for `msisdn` so far has reached the phone; returns how many it got. */
   async function settled(msisdn: string): Promise<number> {
-    await waitFor(async () => {
-      const waiting = await h.db('outbox').where({ msisdn }).whereNull('relayed_at').count('* as n').first();
-      const queued = await h.db('sms_mt').where({ msisdn, status: 'queued' }).count('* as n').first();
-      return Number(waiting?.n) === 0 && Number(queued?.n) === 0;
-    }, 20_000);
+    const stuck = async () => ({
+      unrelayed: await h.db('outbox').where({ msisdn }).whereNull('relayed_at').select('id', 'reason'),
+      queued: await h.db('sms_mt').where({ msisdn, status: 'queued' }).select('job_id', 'attempts', 'error'),
+    });
+    try {
+      await waitFor(async () => {
+        const { unrelayed, queued } = await stuck();
+        return unrelayed.length === 0 && queued.length === 0;
+      }, 30_000);
+    } catch (err) {
+      throw new Error(`SMS for ${msisdn} not all sent: ${JSON.stringify(await stuck())} (${err})`);
+    }
     const sent = await h.db('sms_mt').where({ msisdn }).count('* as n').first();
     await waitFor(async () => to(msisdn).length >= Number(sent?.n), 20_000);
     return to(msisdn).length;
