@@ -4,6 +4,7 @@
  * requests to its owner. It knows nothing of binds, windows or reconnecting (smpp.link does).
  */
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import smpp from 'smpp';
 import { ESME_RINVCMDID, ESME_RINVCMDLEN, statusName } from './smpp.errors.js';
@@ -59,6 +60,8 @@ export class SmppConnection extends EventEmitter<ConnectionEvents> {
   private corked = false;
   private closeReason = 'closed by peer';
   closed = false;
+  /** Names this connection in the PDUs it delivers (see InboundPdu.session). */
+  readonly id = randomUUID();
 
   private constructor(
     private readonly socket: net.Socket,

@@ -14,7 +14,7 @@ import type { Pdu } from './smpp.wire.js';
 
 const hex = (value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : '');
 
-export function toInbound(pdu: Pdu, options: DecodeOptions = {}): InboundPdu {
+export function toInbound(pdu: Pdu, options: DecodeOptions = {}): Omit<InboundPdu, 'session'> {
   const message = pdu as unknown as MessagePdu;
   const raw: InboundPdu['raw'] = {
     shortMessage: hex(pdu.short_message),

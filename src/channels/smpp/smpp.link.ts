@@ -114,6 +114,10 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     return this.isBound;
   }
 
+  sessionAlive(session: string): boolean {
+    return this.conn !== null && this.conn.id === session && !this.conn.closed;
+  }
+
   get state(): LinkState {
     return this.linkState;
   }
@@ -451,7 +455,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     }
     let inbound: InboundPdu;
     try {
-      inbound = toInbound(pdu, { defaultAlphabet: this.opts.defaultAlphabet });
+      inbound = { ...toInbound(pdu, { defaultAlphabet: this.opts.defaultAlphabet }), session: conn.id };
     } catch (err) {
       this.log.error({ link: this.name, err }, 'smpp: cannot read a deliver_sm; asking for redelivery');
       conn.respond(pdu, ESME_RX_T_APPN);

@@ -51,6 +51,10 @@ export class SmppPool extends EventEmitter<PoolEvents> implements SmppEndpoint {
     return this.links.some((link) => link.bound);
   }
 
+  sessionAlive(session: string): boolean {
+    return this.links.some((link) => link.sessionAlive(session));
+  }
+
   get boundCount(): number {
     return this.links.filter((link) => link.bound).length;
   }

@@ -74,6 +74,11 @@ export interface InboundPdu {
   udh: ConcatInfo | null;
   /** Set exactly when esm_class marks a delivery receipt: never treat such a PDU as a command. */
   receipt: DeliveryReceipt | null;
+  /**
+   * The bind connection it came on. An SMSC resends a PDU only when it never got our response, which in
+   * practice means on a later connection: a copy on the same live connection is the user repeating.
+   */
+  session: string;
   raw: {
     /** short_message octets, UDH included, as hex. */
     shortMessage: string;
@@ -114,6 +119,8 @@ export interface SmppEndpoint {
   whenBound(timeoutMs?: number): Promise<void>;
   onDeliver(handler: DeliverHandler): void;
   submit(mt: SubmitMt): Promise<SubmitResult>;
+  /** Whether the bind connection `session` (an InboundPdu's) is still up in this process. */
+  sessionAlive(session: string): boolean;
 }
 
 /** `waiting`: between connection attempts. */

@@ -27,6 +27,8 @@ export interface InboundMo {
   dataCoding: number;
   text: string;
   udh: Concat | null;
+  /** The bind connection it came on (InboundPdu.session). */
+  session?: string;
 }
 
 export interface StoredMo {
@@ -46,9 +48,15 @@ function fingerprintOf(mo: InboundMo): string {
 
 /**
  * Stores an MO unless it is a resend of one stored within the duplicate window. Returns its row id, and
- * whether it was a duplicate (then the id is the first copy's).
+ * whether it was a duplicate (then the id is the first copy's). `sessionAlive` says whether a bind
+ * connection is still up: an SMSC that got our response does not resend, and it can only have missed it
+ * when the connection that carried the first copy went down.
  */
-export async function storeMo(db: Db, mo: InboundMo): Promise<{ id: string; duplicate: boolean }> {
+export async function storeMo(
+  db: Db,
+  mo: InboundMo,
+  sessionAlive: (session: string) => boolean = () => false,
+): Promise<{ id: string; duplicate: boolean }> {
   const fingerprint = fingerprintOf(mo);
   const msisdn = normalizeMsisdn(mo.source) ?? mo.source;
   return db.transaction(async (trx) => {
@@ -58,15 +66,22 @@ export async function storeMo(db: Db, mo: InboundMo): Promise<{ id: string; dupl
       .where({ msisdn })
       .andWhere('received_at', '>', trx.raw(`now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`));
     // A part is a resend if that very part came already. A whole message only if it is the sender's
-    // latest: `XH`, `QX`, `XH` is a person changing their mind, not an SMSC resending.
+    // latest (`XH`, `QX`, `XH` is a person changing their mind) and came on a connection that has gone
+    // since (`YE` again on the same live bind is a person asking again).
     const seen = mo.udh
       ? await recent.clone().where({ fingerprint }).first('id')
       : await recent
           .clone()
           .whereNull('concat_ref')
           .orderBy('id', 'desc')
-          .first('id', 'fingerprint')
-          .then((row) => (row?.fingerprint === fingerprint ? row : undefined));
+          .first('id', 'fingerprint', 'link_session')
+          .then((row) =>
+            row?.fingerprint === fingerprint &&
+            row.link_session !== (mo.session ?? null) &&
+            !(row.link_session && sessionAlive(row.link_session))
+              ? row
+              : undefined,
+          );
     if (seen) return { id: String(seen.id), duplicate: true };
     const [row] = await trx('sms_mo')
       .insert({
@@ -78,6 +93,7 @@ export async function storeMo(db: Db, mo: InboundMo): Promise<{ id: string; dupl
         concat_total: mo.udh?.total ?? null,
         concat_seq: mo.udh?.seq ?? null,
         fingerprint,
+        link_session: mo.session ?? null,
       })
       .returning('id');
     return { id: String(row.id), duplicate: false };

@@ -28,11 +28,14 @@ export interface LinkDeliver {
   text: string;
   udh: Concat | null;
   receipt: { messageId: string; state: string; error?: string } | null;
+  /** The bind connection it came on. */
+  session: string;
 }
 
 /** What the channel needs of the SMPP link. */
 export interface SmsLink extends MtSubmitter {
   onDeliver(handler: (pdu: LinkDeliver) => Promise<unknown>): void;
+  sessionAlive(session: string): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -149,7 +152,7 @@ export class SmsChannel {
       await applyReceipt(db, pdu.receipt);
       return;
     }
-    const stored = await storeMo(db, pdu);
+    const stored = await storeMo(db, pdu, (session) => this.options.link.sessionAlive(session));
     this.metrics.mo.inc({ outcome: stored.duplicate ? 'duplicate' : 'stored' });
     if (stored.duplicate) return;
     this.inbound

@@ -22,6 +22,7 @@ export async function up(knex: Knex): Promise<void> {
     t.smallint('concat_total');
     t.smallint('concat_seq');
     t.text('fingerprint').notNullable();
+    t.text('link_session'); // the bind connection it came on: a resend comes on a later one
     t.text('status').notNullable().defaultTo('received'); // received | processed
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('processed_at', { useTz: true });

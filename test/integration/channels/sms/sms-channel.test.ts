@@ -186,20 +186,35 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(await replyRows(user)).to.have.length(before + 2);
   });
 
-  it('an MO – is stored before its deliver_sm_resp, and an exact resend is answered once', async () => {
+  it('an MO – is stored before its deliver_sm_resp; the same text again on the live bind is answered again', async () => {
     const user = await h.openWallet(newMsisdn(), 100n);
     await settled(user);
-    const text = `YE`;
-    const first = await smsc.mo(user, text);
+    const first = await smsc.mo(user, 'YE');
     expect(first.commandStatus).to.equal(0);
     // Acknowledged means stored: the row is there as soon as the response is.
     expect(await h.db('sms_mo').where({ msisdn: user }).count('* as n').first()).to.deep.equal({ n: 1n });
-    const resend = await smsc.mo(user, text);
-    expect(resend.commandStatus).to.equal(0);
     await waitFor(async () => (await replyRows(user)).length === 1);
-    await new Promise((r) => setTimeout(r, 500));
+    await say(user, 'YE'); // a person asking again
+    expect(await replyRows(user)).to.have.length(2);
+  });
+
+  it('an exact copy after the bind was lost (the SMSC resending) – is acknowledged and dropped', async () => {
+    const user = await h.openWallet(newMsisdn(), 100n);
+    await settled(user);
+    await say(user, 'MX');
+    smsc.dropConnections();
+    await waitFor(async () => !sms.bound, 5_000);
+    await smsc.waitForBind(1, 15_000);
+    await waitFor(async () => sms.bound, 15_000);
+    const resend = await smsc.mo(user, 'MX');
+    expect(resend.commandStatus).to.equal(0);
+    await new Promise((r) => setTimeout(r, 700));
     expect(await replyRows(user)).to.have.length(1);
     expect(await h.db('sms_mo').where({ msisdn: user }).count('* as n').first()).to.deep.equal({ n: 1n });
+    // Something else, then the same text: a new message, answered.
+    await say(user, 'YE');
+    await say(user, 'MX');
+    expect(await replyRows(user)).to.have.length(3);
   });
 
   it('a 300-character Chinese message – goes out as concatenated UCS2 parts that reassemble', async () => {
