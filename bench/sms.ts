@@ -96,7 +96,8 @@ function startGateway(
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = [
     ...(profileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=gateway-sms.${o.mode}.cpuprofile`]
+      ? // Node's default names carry the thread id: tsx's loader thread would overwrite a fixed name.
+        ['--cpu-prof', `--cpu-prof-dir=${profileDir}/gateway-sms.${o.mode}`]
       : []),
     '--import',
     'tsx',

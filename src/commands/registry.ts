@@ -42,3 +42,9 @@ export const registry: { [T in CommandType]: CommandModule<T> } = {
   'payment.confirm': paymentConfirm,
   'payment.decline': paymentDecline,
 };
+
+/** Commands that only read the ledger: they may run wherever they are asked for, with no queue. */
+export function isReadOnlyCommand(type: CommandType): boolean {
+  const module = registry[type] as CommandModule<CommandType> | undefined;
+  return module?.kind === 'single' && module.readOnly === true;
+}

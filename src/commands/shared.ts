@@ -34,8 +34,12 @@ function pinHashLookup(db: Db): Batcher<string, string | null> {
   if (!lookup) {
     lookup = new Batcher(
       async (msisdns) => {
-        const rows = await db.raw('SELECT msisdn, pin_hash FROM users WHERE msisdn = ANY(?::text[])', [pgArray(msisdns)]);
-        const byMsisdn = new Map<string, string>(rows.rows.map((r: { msisdn: string; pin_hash: string }) => [r.msisdn, r.pin_hash]));
+        const rows = await db.raw('SELECT msisdn, pin_hash FROM users WHERE msisdn = ANY(?::text[])', [
+          pgArray(msisdns),
+        ]);
+        const byMsisdn = new Map<string, string>(
+          rows.rows.map((r: { msisdn: string; pin_hash: string }) => [r.msisdn, r.pin_hash]),
+        );
         return msisdns.map((m) => byMsisdn.get(m) ?? null);
       },
       { max: 1000, waitMs: 0, maxInFlight: 4 },

@@ -28,7 +28,8 @@ export class Batcher<I, O> {
     private readonly flush: (items: I[]) => Promise<(O | Error)[]>,
     private readonly options: BatcherOptions,
   ) {
-    if (options.max < 1 || options.maxInFlight < 1) throw new RangeError('a batcher needs max and maxInFlight of at least 1');
+    if (options.max < 1 || options.maxInFlight < 1)
+      throw new RangeError('a batcher needs max and maxInFlight of at least 1');
   }
 
   submit(item: I): Promise<O> {

@@ -5,6 +5,7 @@
  */
 import type { Worker } from 'bullmq';
 import type { Config } from '../config/index.js';
+import { isReadOnlyCommand } from '../commands/registry.js';
 import { CommandRunner } from '../commands/runner.js';
 import { createDb, type Db, migrate } from '../lib/db.js';
 import { createRedis, type Redis } from '../lib/redis.js';
@@ -44,13 +45,14 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     return c;
   };
   const redis = connection();
+  const runner = new CommandRunner(db, config, options.clock);
   const bus = new CommandBus({
     connection: redis,
     blockingConnection: connection,
     prefix: config.redisPrefix,
     partitions: config.commandPartitions,
+    reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
   });
-  const runner = new CommandRunner(db, config, options.clock);
   const relay = new OutboxRelay(db, redis, config.redisPrefix);
   let workers: Worker[] = [];
   let maintenance: { close(): Promise<void> } | null = null;

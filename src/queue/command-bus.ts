@@ -31,6 +31,14 @@ export interface CommandBusOptions {
   blockingConnection: () => Redis;
   prefix: string;
   partitions: number;
+  /**
+   * Runs read-only commands (balance, statement) in this process instead of through the queue: a read has
+   * no effect to make exactly once, and a queue round trip would only add latency. Writes always queue.
+   */
+  reads?: {
+    isReadOnly(type: CommandType): boolean;
+    run(command: Command): Promise<CommandResult>;
+  };
 }
 
 export class CommandBus {
@@ -89,6 +97,11 @@ export class CommandBus {
    */
   async execute<T extends CommandType>(command: Command<T>, timeoutMs = 10_000): Promise<CommandResult> {
     const deadline = Date.now() + timeoutMs;
+    const reads = this.options.reads;
+    if (reads?.isReadOnly(command.type)) {
+      const result = await withinDeadline(reads.run(command), timeoutMs);
+      return result ?? PENDING;
+    }
     const partition = this.partitionOf(command);
     const enqueued = (async () => {
       const events = await this.eventsOf(partition);

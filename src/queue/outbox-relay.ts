@@ -60,9 +60,10 @@ export class OutboxRelay {
         )
       ).rows as { id: bigint; msisdn: string; text: string; reason: string; sensitive: boolean }[];
       if (!rows.length) return 0;
-      // The MT record shares the relay's transaction: a row marked relayed always has its MT stored.
+      // The MT record is committed before its job exists (a sender may take the job at once and must find
+      // the row); a relay that dies after this stores nothing twice when it runs again.
       await recordQueued(
-        trx,
+        this.db,
         rows.map((r) => ({
           jobId: `outbox-${r.id}`,
           msisdn: r.msisdn,

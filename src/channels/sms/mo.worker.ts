@@ -37,6 +37,8 @@ const inboundJobOptions = {
 export class InboundSms {
   readonly queue: Queue<InboundJob>;
   private worker: Worker<InboundJob> | null = null;
+  private handlers: { conversation: Conversation; outbound: Queue<OutboundSms> } | null = null;
+  private inProcess = 0;
 
   constructor(
     private readonly db: Db,
@@ -51,8 +53,32 @@ export class InboundSms {
     await this.queue.add('mo', { moId, force }, { ...inboundJobOptions, jobId: `mo-${moId}${attempt}` });
   }
 
+  /**
+   * Answers a just-stored MO here, without a queue round trip, while fewer than `concurrency` are in
+   * hand; past that, or if it fails, it goes to the queue (its retries and backoff). Either way the row
+   * is the truth and the sweep is the safety net.
+   */
+  dispatch(moId: string, concurrency = 50): void {
+    const handlers = this.handlers;
+    if (!handlers || this.inProcess >= concurrency) {
+      this.enqueue(moId).catch((err) => logger.warn({ err, mo: moId }, 'MO job not queued; the sweep will'));
+      return;
+    }
+    this.inProcess++;
+    this.process({ moId }, handlers.conversation, handlers.outbound)
+      .catch((err) => {
+        logger.warn({ err, mo: moId }, 'MO failed in process; queued for retry');
+        return this.enqueue(moId);
+      })
+      .catch((err) => logger.warn({ err, mo: moId }, 'MO job not queued; the sweep will'))
+      .finally(() => {
+        this.inProcess--;
+      });
+  }
+
   /** Processes MOs: `conversation` answers, replies go to the outbound queue. */
   start(conversation: Conversation, outbound: Queue<OutboundSms>, concurrency = 50): void {
+    this.handlers = { conversation, outbound };
     this.worker = new Worker<InboundJob>(
       INBOUND_SMS_QUEUE,
       (job: Job<InboundJob>) => this.process(job.data, conversation, outbound),
@@ -97,6 +123,9 @@ export class InboundSms {
   }
 
   async stop(): Promise<void> {
+    this.handlers = null;
+    const deadline = Date.now() + 10_000;
+    while (this.inProcess > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.worker?.close();
     await this.queue.close();
   }

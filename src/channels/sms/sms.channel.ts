@@ -155,9 +155,8 @@ export class SmsChannel {
     const stored = await storeMo(db, pdu, (session) => this.options.link.sessionAlive(session));
     this.metrics.mo.inc({ outcome: stored.duplicate ? 'duplicate' : 'stored' });
     if (stored.duplicate) return;
-    this.inbound
-      .enqueue(stored.id)
-      .catch((err) => logger.warn({ err, mo: stored.id }, 'MO job not queued; the sweep will'));
+    // After the response: the SMSC need not wait for the answer, only for the row.
+    setImmediate(() => this.inbound.dispatch(stored.id, this.options.moConcurrency));
   }
 
   async stop(): Promise<void> {
