@@ -184,6 +184,18 @@ export class CommandRunner {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
     const now = this.clock();
+    if (module.readOnly) {
+      // A read needs no transaction of its own (each of its queries sees committed data) and stores nothing.
+      return withRetry(async () => {
+        try {
+          const ctx = { key, config: this.config, now, prepared };
+          return { ok: true, value: await module.run(this.db as unknown as Trx, input as never, ctx) };
+        } catch (err) {
+          if (!(err instanceof RefusalError)) throw err;
+          return { ok: false, error: err.refusal };
+        }
+      });
+    }
     // A single command checks everything before it writes, except a wrong PIN it counts on purpose:
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
     return withRetry(() =>

@@ -8,6 +8,7 @@
  * token) orders them. Command idempotency keys derive from the MO's id when the channel gives one, so
  * an MO processed again (a worker died after the command ran) never runs its command twice.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise, waitFor } from 'xstate';
 import { parseSms } from '../../flows/grammar/index.js';
@@ -108,19 +109,26 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     }
   }
 
+  // Command keys derive from the MO being answered; the step's store carries it to `runCommand`, so the
+  // machine is bound once rather than once per message.
+  const steps = new AsyncLocalStorage<{ messageId?: string; n: number }>();
+  const runCommand = fromPromise<CommandResult, CommandRequest>(({ input }) => {
+    const current = steps.getStore();
+    const key = current?.messageId ? `sms:${current.messageId}:${current.n++}` : randomUUID();
+    return bus.execute({ key, ...input } as Command, commandTimeoutMs);
+  });
+  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
+
   /** Restores the user's conversation (or starts one from the profile), sends one event, saves. */
-  async function step(
+  function step(
     msisdn: string,
     event: (context: SmsContext) => SmsEvent,
     messageId?: string,
   ): Promise<string[]> {
-    let n = 0;
-    const runCommand = fromPromise<CommandResult, CommandRequest>(({ input }) => {
-      const key = messageId ? `sms:${messageId}:${n}` : randomUUID();
-      n += 1;
-      return bus.execute({ key, ...input } as Command, commandTimeoutMs);
-    });
-    const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
+    return steps.run({ messageId, n: 0 }, () => stepIn(msisdn, event));
+  }
+
+  async function stepIn(msisdn: string, event: (context: SmsContext) => SmsEvent): Promise<string[]> {
     const storeKey = smsPendingKey(prefix, msisdn);
 
     const json = await redis.get(storeKey);

@@ -114,8 +114,8 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     return this.isBound;
   }
 
-  sessionAlive(session: string): boolean {
-    return this.conn !== null && this.conn.id === session && !this.conn.closed;
+  liveSessions(): string[] {
+    return this.conn && !this.conn.closed ? [this.conn.id] : [];
   }
 
   get state(): LinkState {

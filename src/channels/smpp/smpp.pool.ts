@@ -51,8 +51,8 @@ export class SmppPool extends EventEmitter<PoolEvents> implements SmppEndpoint {
     return this.links.some((link) => link.bound);
   }
 
-  sessionAlive(session: string): boolean {
-    return this.links.some((link) => link.sessionAlive(session));
+  liveSessions(): string[] {
+    return this.links.flatMap((link) => link.liveSessions());
   }
 
   get boundCount(): number {

@@ -119,8 +119,8 @@ export interface SmppEndpoint {
   whenBound(timeoutMs?: number): Promise<void>;
   onDeliver(handler: DeliverHandler): void;
   submit(mt: SubmitMt): Promise<SubmitResult>;
-  /** Whether the bind connection `session` (an InboundPdu's) is still up in this process. */
-  sessionAlive(session: string): boolean;
+  /** The bind connections up now in this process (the `session` of the PDUs they deliver). */
+  liveSessions(): string[];
 }
 
 /** `waiting`: between connection attempts. */

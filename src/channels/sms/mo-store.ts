@@ -6,7 +6,7 @@
  * part is in (or the wait for the missing ones is over), then read back as one text.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../../lib/db.js';
+import { type Db, pgArray } from '../../lib/db.js';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
 
 /** How long an identical resend is recognised. SMSCs resend after their response timeout (30-60 s). */
@@ -55,49 +55,50 @@ function fingerprintOf(mo: InboundMo): string {
 export async function storeMo(
   db: Db,
   mo: InboundMo,
-  sessionAlive: (session: string) => boolean = () => false,
-): Promise<{ id: string; duplicate: boolean }> {
+  liveSessions: readonly string[] = [],
+): Promise<{ id: string; duplicate: boolean; stored: StoredMo | null }> {
   const fingerprint = fingerprintOf(mo);
   const msisdn = normalizeMsisdn(mo.source) ?? mo.source;
-  return db.transaction(async (trx) => {
-    // One sender's MOs are checked one at a time (two binds may deliver copies at once).
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [msisdn]);
-    const recent = trx('sms_mo')
-      .where({ msisdn })
-      .andWhere('received_at', '>', trx.raw(`now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`));
-    // A part is a resend if that very part came already. A whole message only if it is the sender's
-    // latest (`XH`, `QX`, `XH` is a person changing their mind) and came on a connection that has gone
-    // since (`YE` again on the same live bind is a person asking again).
-    const seen = mo.udh
-      ? await recent.clone().where({ fingerprint }).first('id')
-      : await recent
-          .clone()
-          .whereNull('concat_ref')
-          .orderBy('id', 'desc')
-          .first('id', 'fingerprint', 'link_session')
-          .then((row) =>
-            row?.fingerprint === fingerprint &&
-            row.link_session !== (mo.session ?? null) &&
-            !(row.link_session && sessionAlive(row.link_session))
-              ? row
-              : undefined,
-          );
-    if (seen) return { id: String(seen.id), duplicate: true };
-    const [row] = await trx('sms_mo')
-      .insert({
-        msisdn,
-        destination: mo.destination,
-        text: mo.text,
-        data_coding: mo.dataCoding,
-        concat_ref: mo.udh?.ref ?? null,
-        concat_total: mo.udh?.total ?? null,
-        concat_seq: mo.udh?.seq ?? null,
-        fingerprint,
-        link_session: mo.session ?? null,
-      })
-      .returning('id');
-    return { id: String(row.id), duplicate: false };
-  });
+  const window = `now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`;
+  // One statement: the resend check and the insert. A part is a resend if that very part came already.
+  // A whole message only if it is the sender's latest (`XH`, `QX`, `XH` is a person changing their
+  // mind) and came on a connection that has gone since (`YE` again on a live bind is a person asking
+  // again): an SMSC that got our response does not resend.
+  const resend = mo.udh
+    ? `SELECT id FROM sms_mo WHERE msisdn = :msisdn AND fingerprint = :fingerprint AND received_at > ${window}`
+    : `SELECT id FROM (SELECT id, fingerprint, link_session FROM sms_mo
+         WHERE msisdn = :msisdn AND concat_ref IS NULL AND received_at > ${window}
+         ORDER BY id DESC LIMIT 1) latest
+       WHERE fingerprint = :fingerprint AND link_session IS DISTINCT FROM :session
+         AND NOT (coalesce(link_session, '') = ANY(CAST(:live AS text[])))`;
+  const { rows } = await db.raw(
+    `INSERT INTO sms_mo (msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
+     SELECT :msisdn, :destination, :text, :dataCoding, :ref, :total, :seq, :fingerprint, :session
+      WHERE NOT EXISTS (${resend})
+     RETURNING id`,
+    {
+      msisdn,
+      destination: mo.destination,
+      text: mo.text,
+      dataCoding: mo.dataCoding,
+      ref: mo.udh?.ref ?? null,
+      total: mo.udh?.total ?? null,
+      seq: mo.udh?.seq ?? null,
+      fingerprint,
+      session: mo.session ?? null,
+      live: pgArray(liveSessions),
+    },
+  );
+  if (rows.length) {
+    const id = String(rows[0].id);
+    return {
+      id,
+      duplicate: false,
+      stored: { id, msisdn, text: mo.text, status: 'received', concat: mo.udh ? { ...mo.udh } : null },
+    };
+  }
+  const first = await db('sms_mo').where({ msisdn, fingerprint }).orderBy('id', 'desc').first('id');
+  return { id: String(first?.id ?? ''), duplicate: true, stored: null };
 }
 
 export async function loadMo(db: Db, id: string): Promise<StoredMo | null> {

@@ -12,7 +12,7 @@ import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { INBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
-import { assemble, leftBehind, loadMo, markProcessed, siblingParts } from './mo-store.js';
+import { assemble, leftBehind, loadMo, markProcessed, type StoredMo, siblingParts } from './mo-store.js';
 import { queueMts } from './mt-store.js';
 
 /** What answers an MO: the SMS conversation (src/sessions). */
@@ -58,14 +58,15 @@ export class InboundSms {
    * hand; past that, or if it fails, it goes to the queue (its retries and backoff). Either way the row
    * is the truth and the sweep is the safety net.
    */
-  dispatch(moId: string, concurrency = 50): void {
+  dispatch(mo: StoredMo, concurrency = 50): void {
+    const moId = mo.id;
     const handlers = this.handlers;
     if (!handlers || this.inProcess >= concurrency) {
       this.enqueue(moId).catch((err) => logger.warn({ err, mo: moId }, 'MO job not queued; the sweep will'));
       return;
     }
     this.inProcess++;
-    this.process({ moId }, handlers.conversation, handlers.outbound)
+    this.process({ moId }, handlers.conversation, handlers.outbound, mo)
       .catch((err) => {
         logger.warn({ err, mo: moId }, 'MO failed in process; queued for retry');
         return this.enqueue(moId);
@@ -87,8 +88,14 @@ export class InboundSms {
     this.worker.on('error', (err) => logger.error({ err }, 'MO worker error'));
   }
 
-  async process(job: InboundJob, conversation: Conversation, outbound: Queue<OutboundSms>): Promise<string> {
-    const mo = await loadMo(this.db, job.moId);
+  /** Answers the MO `job` names (`known`: its row, when the caller has it already). */
+  async process(
+    job: InboundJob,
+    conversation: Conversation,
+    outbound: Queue<OutboundSms>,
+    known?: StoredMo,
+  ): Promise<string> {
+    const mo = known ?? (await loadMo(this.db, job.moId));
     if (mo?.status !== 'received') return 'done already';
     const parts = await siblingParts(this.db, mo);
     const { text, complete } = assemble(parts);

@@ -55,8 +55,11 @@ export function startMtSender(options: MtSenderOptions): Worker<OutboundSms> {
     OUTBOUND_SMS_QUEUE,
     async (job: Job<OutboundSms>) => {
       const jobId = job.id as string;
-      const status = await mtStatus(db, jobId);
-      if (status === 'sent' || status === 'delivered') return { skipped: status };
+      // Only a job that ran before (a retry, or a worker that died mid-job) may have sent already.
+      if (job.attemptsStarted > 1 || job.stalledCounter > 0) {
+        const status = await mtStatus(db, jobId);
+        if (status === 'sent' || status === 'delivered') return { skipped: status };
+      }
       try {
         const sent = await link.submit({
           source: options.shortCode,

@@ -35,7 +35,8 @@ export interface LinkDeliver {
 /** What the channel needs of the SMPP link. */
 export interface SmsLink extends MtSubmitter {
   onDeliver(handler: (pdu: LinkDeliver) => Promise<unknown>): void;
-  sessionAlive(session: string): boolean;
+  /** The bind connections up now (InboundPdu.session values). */
+  liveSessions(): string[];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -152,11 +153,12 @@ export class SmsChannel {
       await applyReceipt(db, pdu.receipt);
       return;
     }
-    const stored = await storeMo(db, pdu, (session) => this.options.link.sessionAlive(session));
+    const stored = await storeMo(db, pdu, this.options.link.liveSessions());
     this.metrics.mo.inc({ outcome: stored.duplicate ? 'duplicate' : 'stored' });
     if (stored.duplicate) return;
     // After the response: the SMSC need not wait for the answer, only for the row.
-    setImmediate(() => this.inbound.dispatch(stored.id, this.options.moConcurrency));
+    const row = stored.stored;
+    if (row) setImmediate(() => this.inbound.dispatch(row, this.options.moConcurrency));
   }
 
   async stop(): Promise<void> {
