@@ -53,6 +53,13 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     await waitFor(async () => rows.every((r) => to(msisdn).some((m) => m.text === r.text)), 20_000);
     return rows.map((r) => to(msisdn).find((m) => m.text === r.text) as ReceivedMessage);
   }
+  const accountStatus = async (msisdn: string) =>
+    (
+      await h
+        .db('accounts')
+        .where({ code: `wallet:${msisdn}` })
+        .first()
+    ).status as string;
   /** Waits until every SMS queued for `msisdn` so far has reached the phone; returns how many it got. */
   async function settled(msisdn: string): Promise<number> {
     const stuck = async () => ({
@@ -124,48 +131,19 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
     await say(user, `GM ${TEST_PIN} 246813`);
     await say(user, 'DJ 7');
-    expect(
-      (
-        await h
-          .db('accounts')
-          .where({ code: `wallet:${user}` })
-          .first()
-      ).status,
-    ).to.equal('frozen');
+    expect(await accountStatus(user)).to.equal('frozen');
     await say(user, 'JD 246813');
-    expect(
-      (
-        await h
-          .db('accounts')
-          .where({ code: `wallet:${user}` })
-          .first()
-      ).status,
-    ).to.equal('active');
+    expect(await accountStatus(user)).to.equal('active');
   });
 
   it('XH then A – closes an empty wallet; QX cancels instead', async () => {
     const user = await h.openWallet(newMsisdn());
     await say(user, 'XH');
     await say(user, 'QX');
-    expect(
-      (
-        await h
-          .db('accounts')
-          .where({ code: `wallet:${user}` })
-          .first()
-      ).status,
-    ).to.equal('active');
+    expect(await accountStatus(user)).to.equal('active');
     await say(user, 'XH');
     await say(user, 'A');
-    await waitFor(
-      async () =>
-        (
-          await h
-            .db('accounts')
-            .where({ code: `wallet:${user}` })
-            .first()
-        ).status === 'closed',
-    );
+    await waitFor(async () => (await accountStatus(user)) === 'closed');
   });
 
   it('a concatenated MO in reverse order – is reassembled and answered once', async () => {
