@@ -38,14 +38,17 @@ export interface WorkerSide {
 
 /** Calls `emit` for every result of `ctx`'s workers; returns the detach function. */
 function listen(ctx: Context, emit: (d: Done) => void, onFailed: () => void): () => void {
-  const completed = (job: Job, result: CommandResult) => {
+  const completed = (job: Job, value: CommandResult | CommandResult[]) => {
     const at = Date.now();
-    emit({
-      ok: result?.ok === true,
-      code: result?.ok ? undefined : (result?.error?.code ?? 'unknown'),
-      latencyMs: at - job.timestamp,
-      at,
-    });
+    // An envelope (several commands in one job) completes with all their results.
+    for (const result of Array.isArray(value) ? value : [value]) {
+      emit({
+        ok: result?.ok === true,
+        code: result?.ok ? undefined : (result?.error?.code ?? 'unknown'),
+        latencyMs: at - job.timestamp,
+        at,
+      });
+    }
   };
   for (const w of ctx.workers) {
     w.on('completed', completed);

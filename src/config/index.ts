@@ -50,6 +50,8 @@ export const configSchema = z.object({
   commandPartitions: z.coerce.number().int().min(1).max(64).default(4),
   /** `WORKER_CONCURRENCY`: jobs in flight per partition per worker process; they meet in one batch. */
   workerConcurrency: z.coerce.number().int().min(1).max(2000).default(256),
+  /** `COMMANDS_PER_JOB`: commands packed into one queue job by bulk producers (`sendMany`). */
+  commandsPerJob: z.coerce.number().int().min(1).max(1000).default(100),
   /** `BATCH_MAX`: most commands applied in one database transaction. */
   batchMax: z.coerce.number().int().min(1).max(5000).default(500),
   /** `BATCH_WAIT_MS`: how long a batch waits for company once its first command arrives. */
@@ -92,6 +94,7 @@ const envNames: Record<keyof Config, string> = {
   holdTtlMinutes: 'HOLD_TTL_MINUTES',
   commandPartitions: 'COMMAND_PARTITIONS',
   workerConcurrency: 'WORKER_CONCURRENCY',
+  commandsPerJob: 'COMMANDS_PER_JOB',
   batchMax: 'BATCH_MAX',
   batchWaitMs: 'BATCH_WAIT_MS',
   jobLockMs: 'JOB_LOCK_MS',

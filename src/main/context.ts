@@ -51,6 +51,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     blockingConnection: connection,
     prefix: config.redisPrefix,
     partitions: config.commandPartitions,
+    commandsPerJob: config.commandsPerJob,
     reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
   });
   const relay = new OutboxRelay(db, redis, config.redisPrefix);

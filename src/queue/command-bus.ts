@@ -9,7 +9,7 @@ import { normalizeMsisdn } from '../lib/msisdn.js';
 import type { Redis } from '../lib/redis.js';
 import { type Command, type CommandResult, type CommandType, partitionKey } from '../commands/catalog.js';
 import { payloadHash } from '../commands/fingerprint.js';
-import { commandQueueName, fnv1a, jobIdOf } from './names.js';
+import { commandQueueName, ENVELOPE, type Envelope, envelopeIdOf, fnv1a, jobIdOf } from './names.js';
 
 export const commandJobOptions: JobsOptions = {
   attempts: 12,
@@ -31,6 +31,8 @@ export interface CommandBusOptions {
   blockingConnection: () => Redis;
   prefix: string;
   partitions: number;
+  /** Commands packed into one job by `sendMany`. Default 100. */
+  commandsPerJob?: number;
   /**
    * Runs read-only commands (balance, statement) in this process instead of through the queue: a read has
    * no effect to make exactly once, and a queue round trip would only add latency. Writes always queue.
@@ -70,23 +72,37 @@ export class CommandBus {
     });
   }
 
-  /** Enqueues many at once (benchmarks, bulk operator work), grouped by partition. */
-  async sendMany(commands: Command[]): Promise<void> {
+  /**
+   * Enqueues many at once (bulk producers: the scheduler, imports, benchmarks), grouped by partition and
+   * packed `perJob` to a job (an envelope): BullMQ's own cost per job, not the ledger, is what limits a
+   * queue of small commands. An envelope's id is the fingerprint of what it holds, so sending the same
+   * list twice is one job; a command sent again on its own is another job that the ledger answers from
+   * its stored result, so nothing applies twice either way.
+   */
+  async sendMany(commands: Command[], perJob = this.options.commandsPerJob ?? 100): Promise<void> {
     const byPartition = new Map<number, Command[]>();
     for (const c of commands) {
       const p = this.partitionOf(c);
       byPartition.set(p, [...(byPartition.get(p) ?? []), c]);
     }
     await Promise.all(
-      [...byPartition].map(([p, list]) =>
-        this.queues[p].addBulk(
-          list.map((c) => ({
-            name: c.type,
-            data: c.input,
-            opts: { ...commandJobOptions, jobId: jobIdOf(c.key, payloadHash(c)) },
-          })),
-        ),
-      ),
+      [...byPartition].map(([p, list]) => {
+        const jobs = [];
+        for (let i = 0; i < list.length; i += perJob) {
+          const slice = list.slice(i, i + perJob);
+          const ids = slice.map((c) => jobIdOf(c.key, payloadHash(c)));
+          jobs.push(
+            slice.length === 1
+              ? { name: slice[0].type, data: slice[0].input, opts: { ...commandJobOptions, jobId: ids[0] } }
+              : {
+                  name: ENVELOPE,
+                  data: { commands: slice } satisfies Envelope,
+                  opts: { ...commandJobOptions, jobId: envelopeIdOf(ids) },
+                },
+          );
+        }
+        return this.queues[p].addBulk(jobs as never);
+      }),
     );
   }
 

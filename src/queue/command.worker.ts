@@ -8,9 +8,9 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
-import type { CommandResult, CommandType } from '../commands/catalog.js';
+import type { Command, CommandResult, CommandType } from '../commands/catalog.js';
 import { type CommandRunner, InvalidCommandError } from '../commands/runner.js';
-import { commandQueueName, keyOfJob } from './names.js';
+import { commandQueueName, ENVELOPE, type Envelope, keyOfJob } from './names.js';
 
 export interface CommandWorkerOptions {
   connection: () => Redis;
@@ -23,8 +23,21 @@ export interface CommandWorkerOptions {
   onCompleted?: () => void;
 }
 
+/** In an envelope a command that can never run is answered as invalid, so the others still complete. */
+function asRefusalOrThrow(err: unknown): CommandResult {
+  if (err instanceof InvalidCommandError)
+    return { ok: false, error: { code: 'invalid', message: err.message } };
+  throw err;
+}
+
 export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
-  const handle = async (job: Job): Promise<CommandResult> => {
+  const handle = async (job: Job): Promise<CommandResult | CommandResult[]> => {
+    if (job.name === ENVELOPE) {
+      // Every command of the envelope meets the others in the batcher. One that throws (a transient
+      // failure) fails the job; the retry gets the finished ones' stored results back, applies the rest.
+      const { commands } = job.data as Envelope;
+      return Promise.all(commands.map((c) => options.runner.run(c as Command).catch(asRefusalOrThrow)));
+    }
     try {
       return await options.runner.run({
         key: keyOfJob(job.id!),

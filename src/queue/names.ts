@@ -1,4 +1,5 @@
 /** Queue names. Command queues are partitioned by the paying account; the rest are single queues. */
+import { createHash } from 'node:crypto';
 export const commandQueueName = (partition: number) => `commands-${partition}`;
 export const OUTBOUND_SMS_QUEUE = 'sms-outbound';
 export const INBOUND_SMS_QUEUE = 'sms-inbound';
@@ -40,5 +41,14 @@ export function fnv1a(text: string): number {
  */
 export const jobIdOf = (key: string, fingerprint: string) =>
   `k_${encodeURIComponent(key)}.${fingerprint.slice(0, 20)}`;
+/** The job name of several commands in one job (`CommandBus.sendMany`); its result is theirs, in order. */
+export const ENVELOPE = 'envelope';
+export interface Envelope {
+  commands: { key: string; type: string; input: unknown }[];
+}
+/** An envelope's job id: a digest of its commands' job ids, so the same envelope sent twice is one job. */
+export const envelopeIdOf = (jobIds: readonly string[]) =>
+  `e_${createHash('sha256').update(jobIds.join('\n')).digest('base64url').slice(0, 32)}`;
+
 export const keyOfJob = (jobId: string) =>
   jobId.startsWith('k_') ? decodeURIComponent(jobId.slice(2, jobId.lastIndexOf('.'))) : jobId;

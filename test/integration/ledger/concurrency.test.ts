@@ -52,6 +52,40 @@ describe('ledger under concurrency and failure', () => {
     ).to.deep.equal([{ count: 1n }]);
   });
 
+  it('an envelope of commands sent twice, and one of them again alone – each applies once', async () => {
+    const a = await h.openWallet(newMsisdn(), 9_000n);
+    const b = await h.openWallet(newMsisdn());
+    const commands: Command<'transfer'>[] = Array.from({ length: 3 }, (_, i) => ({
+      key: randomUUID(),
+      type: 'transfer',
+      input: { msisdn: a, to: b, amount: String(100 * (i + 1)), pin: TEST_PIN },
+    }));
+    await h.bus.sendMany(commands, 3);
+    await h.bus.sendMany(commands, 3);
+    const alone = await h.bus.execute(commands[1]);
+    expect(alone.ok).to.equal(true);
+    await waitFor(async () => (await walletBalance(h, b)) === 600n);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await walletBalance(h, b)).to.equal(600n);
+    const keys = commands.map((c) => c.key);
+    // Both sends made one job, and its result is the three results in order.
+    const envelopes = async () =>
+      (
+        await Promise.all(
+          h.bus.allQueues.map((q) => q.getJobs(['completed', 'active', 'waiting', 'delayed'])),
+        )
+      )
+        .flat()
+        .filter((j) => j.name === 'envelope' && j.data.commands.some((c: Command) => c.key === keys[0]));
+    expect(await envelopes()).to.have.length(1);
+    await waitFor(async () => Array.isArray((await envelopes())[0]?.returnvalue));
+    const [done] = await envelopes();
+    expect(done.returnvalue.map((r: { ok: boolean }) => r.ok)).to.deep.equal([true, true, true]);
+    expect(
+      await h.db('transfers').whereIn('command_key', keys).count<{ count: bigint }[]>('* as count'),
+    ).to.deep.equal([{ count: 3n }]);
+  });
+
   describe('a worker process killed (SIGKILL) mid-batch and restarted', () => {
     let producer: Context;
     let child: ChildProcess | null = null;
