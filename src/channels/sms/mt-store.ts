@@ -23,18 +23,20 @@ export interface QueuedMt {
 /** Stores MTs as `queued` (ignoring ones already stored) inside the caller's transaction. */
 export async function recordQueued(db: Db | Trx, mts: readonly QueuedMt[]): Promise<void> {
   if (!mts.length) return;
-  await db('sms_mt')
-    .insert(
-      mts.map((m) => ({
-        job_id: m.jobId,
-        msisdn: m.msisdn,
-        text: m.sensitive ? SENSITIVE_PLACEHOLDER : m.text,
-        reason: m.reason,
-        sensitive: m.sensitive,
-      })),
-    )
-    .onConflict('job_id')
-    .ignore();
+  // One array per column: the relay stores hundreds at a time, and a multi-row VALUES list would bind
+  // thousands of parameters.
+  await db.raw(
+    `INSERT INTO sms_mt (job_id, msisdn, text, reason, sensitive)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+     ON CONFLICT (job_id) DO NOTHING`,
+    [
+      pgArray(mts.map((m) => m.jobId)),
+      pgArray(mts.map((m) => m.msisdn)),
+      pgArray(mts.map((m) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
+      pgArray(mts.map((m) => m.reason)),
+      pgArray(mts.map((m) => m.sensitive)),
+    ],
+  );
 }
 
 /** Stores and queues MTs that come from no outbox row (replies to MOs): the row first, then the job. */
