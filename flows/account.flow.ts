@@ -5,25 +5,23 @@
  * English with `account.locale`, so every later screen and SMS speaks it, and hands back to the root menu
  * in the new language; `0` hands back as it is.
  */
-import { assign, sendTo, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import { changePinMachine } from './change-pin.flow.js';
 import { closeMachine } from './close.flow.js';
 import { freezeMachine } from './freeze.flow.js';
-import { finalScreen, journeyState, reportedScreen } from './journey.js';
+import { hostActions, journeyState } from './journey.js';
 import {
   BUSY,
-  chose,
   choiceMenu,
-  errorScreen,
   type FlowStart,
   finalMessage,
   type JourneyOutput,
   type RunCommandLogic,
   refusalText,
   runCommandPlaceholder,
-  timeoutScreen,
 } from './kit.js';
 import type { FlowInput, Screen } from './screen.js';
+import { choiceStep } from './steps.js';
 import { type Locale, text } from './texts/index.js';
 import { unfreezeMachine } from './unfreeze.flow.js';
 
@@ -66,41 +64,23 @@ export const accountMachine = setup({
     unfreeze: unfreezeMachine,
     close: closeMachine,
   },
-  actions: {
-    mirror: assign({ screen: ({ event }) => reportedScreen(event) }),
-    forward: sendTo('journey', ({ event }) => event),
-    finish: assign({ screen: ({ context, event }) => finalScreen(event, errorScreen(context.locale)) }),
-    fail: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-    timedOut: assign({ screen: ({ context }) => timeoutScreen(context.locale) }),
-  },
-  guards: {
-    changePin: chose('1'),
-    freeze: chose('2'),
-    unfreeze: chose('3'),
-    close: chose('4'),
-    language: chose('5'),
-    back: chose('0'),
-  },
+  actions: hostActions<AccountContext>(),
 }).createMachine({
   id: 'account',
   context: ({ input }) => ({ ...input, back: null, screen: accountScreen(input.locale) }),
   initial: 'menu',
   states: {
-    menu: {
-      on: {
-        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
-        TIMEOUT: { target: 'done', actions: 'timedOut' },
-        '*': [
-          { guard: 'changePin', target: 'changePin' },
-          { guard: 'freeze', target: 'freeze' },
-          { guard: 'unfreeze', target: 'unfreeze' },
-          { guard: 'close', target: 'close' },
-          { guard: 'language', target: 'switchingLanguage' },
-          { guard: 'back', target: 'done', actions: assign({ back: { note: '' } }) },
-          { actions: assign({ screen: ({ context }) => accountScreen(context.locale, true) }) },
-        ],
-      },
-    },
+    menu: choiceStep<AccountContext>({
+      choices: [
+        ['1', 'changePin'],
+        ['2', 'freeze'],
+        ['3', 'unfreeze'],
+        ['4', 'close'],
+        ['5', 'switchingLanguage'],
+        ['0', 'done', () => ({ back: { note: '' } })],
+      ],
+      invalid: (context) => accountScreen(context.locale, true),
+    }),
     changePin: journeyState('changePin'),
     freeze: journeyState('freeze'),
     unfreeze: journeyState('unfreeze'),

@@ -8,31 +8,18 @@
  *
  * Unlike the other journeys, this one cannot build its command from a single event: the command needs
  * the current and the new PIN, typed in different steps, and a session lives in a snapshot between
- * steps. So `pins` holds them only from the step that gives them to the command that uses them: both
- * wiped when the command has run (except the new PIN while the current one is asked again) and on a
- * timeout, the new ones on a mismatch; the session store deletes the snapshot when the journey ends.
+ * steps. So `pins` holds them only from the step that gives them to the command that uses them: the
+ * current one wiped when the command has run (the new one stays while the current one is asked again),
+ * both when the journey ends (a result, an error, a timeout), the new ones on a mismatch; the session
+ * store deletes the snapshot when the journey ends.
  */
 import { assign, setup } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
 import { isAcceptablePin } from '../src/lib/secrets.js';
-import {
-  BUSY,
-  errorScreen,
-  type FlowStart,
-  pinInput,
-  pinRetryScreen,
-  prompt,
-  refusedPin,
-  resultScreen,
-  runCommandPlaceholder,
-  timeoutScreen,
-  typed,
-} from './kit.js';
-import type { FlowInput, Screen } from './screen.js';
+import { pinInput, prompt, runCommandPlaceholder, typed } from './kit.js';
+import { askStep, endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
 
-export interface ChangePinContext extends FlowStart {
-  screen: Screen;
+export interface ChangePinContext extends JourneyContext {
   /** The PINs between the prompt that takes them and the command: never longer (see the header). */
   pins: { current: string; next: string };
 }
@@ -42,46 +29,29 @@ const ask = (locale: Locale, key: TextKey) => prompt(text(locale, key), pinInput
 const NO_PINS = { current: '', next: '' };
 
 export const changePinMachine = setup({
-  types: {
-    context: {} as ChangePinContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<ChangePinContext>(),
   actors: { runCommand: runCommandPlaceholder },
   guards: {
     isSixDigits: ({ event }) => SIX_DIGITS.test(typed(event)),
     isCurrentPin: ({ context, event }) => typed(event) === context.pins.current,
     isTooSimple: ({ event }) => !isAcceptablePin(typed(event)),
     matchesNewPin: ({ context, event }) => typed(event) === context.pins.next,
-    wrongPin: refusedPin,
   },
 }).createMachine({
   id: 'changePin',
   context: ({ input }) => ({ ...input, pins: NO_PINS, screen: ask(input.locale, 'flow.pin.old') }),
   initial: 'current',
-  on: {
-    TIMEOUT: {
-      target: '.done',
-      actions: assign({ pins: NO_PINS, screen: ({ context }) => timeoutScreen(context.locale) }),
-    },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
-    current: {
-      on: {
-        TEXT: [
-          {
-            guard: 'isSixDigits',
-            target: 'next',
-            actions: assign(({ context, event }) => ({
-              pins: { current: typed(event), next: '' },
-              screen: ask(context.locale, 'flow.pin.new'),
-            })),
-          },
-          { actions: assign({ screen: ({ context }) => ask(context.locale, 'flow.pin.old.invalid') }) },
-        ],
-      },
-    },
+    current: askStep<ChangePinContext>({
+      valid: (answer) => SIX_DIGITS.test(answer),
+      next: 'next',
+      accept: (context, current) => ({
+        pins: { current, next: '' },
+        screen: ask(context.locale, 'flow.pin.new'),
+      }),
+      invalid: (context) => ask(context.locale, 'flow.pin.old.invalid'),
+    }),
     next: {
       on: {
         TEXT: [
@@ -142,39 +112,18 @@ export const changePinMachine = setup({
       },
     },
     changing: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({
-          type: 'pin.change' as const,
+      ...pinCommandStep<ChangePinContext>({
+        retry: 'currentAgain',
+        command: (context) => ({
+          type: 'pin.change',
           input: { msisdn: context.msisdn, oldPin: context.pins.current, newPin: context.pins.next },
         }),
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'currentAgain',
-            actions: assign(({ context, event }) => ({
-              // The new PIN stays for the retry: the user gave it twice already.
-              pins: { current: '', next: context.pins.next },
-              screen: pinRetryScreen(context.locale, event.output as CommandResult),
-            })),
-          },
-          {
-            target: 'done',
-            actions: assign({
-              pins: NO_PINS,
-              screen: ({ context, event }) =>
-                resultScreen(context.locale, event.output, () => text(context.locale, 'flow.pin.done')),
-            }),
-          },
-        ],
-        onError: {
-          target: 'done',
-          actions: assign({ pins: NO_PINS, screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
+        success: (context) => text(context.locale, 'flow.pin.done'),
+      }),
+      // The new PIN stays for a retry after a wrong current one: the user gave it twice already.
+      exit: assign({ pins: ({ context }) => ({ current: '', next: context.pins.next }) }),
     },
-    done: { type: 'final' },
+    done: { type: 'final', entry: assign({ pins: NO_PINS }) },
   },
   output: ({ context }) => context.screen,
 });

@@ -3,26 +3,20 @@
  * (`1`) or cancel (`2`) → `account.freeze`. A frozen wallet takes part in no transaction; with days, the
  * ledger's scheduler unfreezes it when they are over. No PIN: freezing only protects the wallet.
  */
-import { assign, setup } from 'xstate';
+import { setup } from 'xstate';
+import { confirmMenu, digitsInput, prompt, runCommandPlaceholder } from './kit.js';
+import type { Screen } from './screen.js';
 import {
-  BUSY,
-  chose,
-  confirmMenu,
-  digitsInput,
-  errorScreen,
-  type FlowStart,
-  finalMessage,
-  prompt,
-  resultScreen,
-  runCommandPlaceholder,
-  timeoutScreen,
-  typed,
-} from './kit.js';
-import type { FlowInput, Screen } from './screen.js';
+  askStep,
+  commandStep,
+  confirmStep,
+  endOnTimeout,
+  type JourneyContext,
+  journeyTypes,
+} from './steps.js';
 import { type Locale, text } from './texts/index.js';
 
-export interface FreezeContext extends FlowStart {
-  screen: Screen;
+export interface FreezeContext extends JourneyContext {
   /** 0: until the user unfreezes it. */
   days: number;
 }
@@ -45,21 +39,8 @@ function question(locale: Locale, days: number, invalid = false): Screen {
 }
 
 export const freezeMachine = setup({
-  types: {
-    context: {} as FreezeContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<FreezeContext>(),
   actors: { runCommand: runCommandPlaceholder },
-  actions: {
-    timedOut: assign({ screen: ({ context }) => timeoutScreen(context.locale) }),
-  },
-  guards: {
-    isDays: ({ event }) => parseDays(typed(event)) !== null,
-    confirm: chose('1'),
-    cancel: chose('2'),
-  },
 }).createMachine({
   id: 'freeze',
   context: ({ input }) => ({
@@ -68,71 +49,32 @@ export const freezeMachine = setup({
     screen: prompt(text(input.locale, 'flow.freeze.days'), daysInput),
   }),
   initial: 'days',
-  on: {
-    TIMEOUT: { target: '.done', actions: 'timedOut' },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
-    days: {
-      on: {
-        TEXT: [
-          {
-            guard: 'isDays',
-            target: 'confirm',
-            actions: assign(({ context, event }) => {
-              const days = parseDays(typed(event)) as number;
-              return { days, screen: question(context.locale, days) };
-            }),
-          },
-          {
-            actions: assign({
-              screen: ({ context }) => prompt(text(context.locale, 'flow.freeze.days.invalid'), daysInput),
-            }),
-          },
-        ],
+    days: askStep<FreezeContext>({
+      valid: (answer) => parseDays(answer) !== null,
+      next: 'confirm',
+      accept: (context, answer) => {
+        const days = parseDays(answer) as number;
+        return { days, screen: question(context.locale, days) };
       },
-    },
-    confirm: {
-      on: {
-        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
-        TIMEOUT: { target: 'done', actions: 'timedOut' },
-        '*': [
-          { guard: 'confirm', target: 'freezing' },
-          {
-            guard: 'cancel',
-            target: 'done',
-            actions: assign({
-              screen: ({ context }) => finalMessage(text(context.locale, 'flow.cancelled')),
-            }),
-          },
-          { actions: assign({ screen: ({ context }) => question(context.locale, context.days, true) }) },
-        ],
-      },
-    },
-    freezing: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({
-          type: 'account.freeze' as const,
-          input: context.days ? { msisdn: context.msisdn, days: context.days } : { msisdn: context.msisdn },
-        }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              resultScreen(context.locale, event.output, (value) =>
-                typeof value.frozenUntil === 'string'
-                  ? text(context.locale, 'flow.freeze.done.until', { date: value.frozenUntil.slice(0, 10) })
-                  : text(context.locale, 'flow.freeze.done'),
-              ),
-          }),
-        },
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+      invalid: (context) => prompt(text(context.locale, 'flow.freeze.days.invalid'), daysInput),
+    }),
+    confirm: confirmStep<FreezeContext>({
+      confirm: 'freezing',
+      cancelled: 'flow.cancelled',
+      invalid: (context) => question(context.locale, context.days, true),
+    }),
+    freezing: commandStep<FreezeContext>({
+      command: (context) => ({
+        type: 'account.freeze',
+        input: context.days ? { msisdn: context.msisdn, days: context.days } : { msisdn: context.msisdn },
+      }),
+      success: (context, value) =>
+        typeof value.frozenUntil === 'string'
+          ? text(context.locale, 'flow.freeze.done.until', { date: value.frozenUntil.slice(0, 10) })
+          : text(context.locale, 'flow.freeze.done'),
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

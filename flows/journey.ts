@@ -2,10 +2,12 @@
  * How a menu runs a journey: one state that invokes it as the child `journey`, mirrors the child's screen
  * on each of its snapshots (so the session shows one screen whichever machine is asking, and observers
  * of the menu see each change), forwards every input to it, and ends with the journey's final screen. The menu and the account
- * submenu both build their journey states with `journeyState` and share these pieces.
+ * submenu both build their journey states with `journeyState`, name the actions it uses with
+ * `hostActions`, and share these pieces.
  */
-import type { BackToMenu, FlowStart, JourneyOutput } from './kit.js';
-import type { Screen } from './screen.js';
+import { type AnyActorRef, assign, sendTo } from 'xstate';
+import { type BackToMenu, errorScreen, type FlowStart, type JourneyOutput } from './kit.js';
+import type { FlowInput, Screen } from './screen.js';
 
 /** What a machine that runs journeys keeps: who, which language, the screen shown now. */
 export interface JourneyHost extends FlowStart {
@@ -13,6 +15,27 @@ export interface JourneyHost extends FlowStart {
 }
 
 type HostArgs = { context: JourneyHost };
+
+/** Shows the screen `screen` works out, in a host machine with the context `C`. */
+const showIn = <C extends JourneyHost>(screen: (context: C, event: FlowInput) => Screen) =>
+  assign<C, FlowInput, undefined, FlowInput, never>(
+    ({ context, event }) => ({ screen: screen(context, event) }) as Partial<C>,
+  );
+
+/** The actions a host's journey states name (`back` is the host's own, when it has a way back). */
+export const hostActions = <C extends JourneyHost>() => ({
+  /** The journey's screen, on each of its snapshots. */
+  mirror: showIn<C>((_, event) => reportedScreen(event)),
+  /** Every input goes to the journey. */
+  forward: sendTo<C, FlowInput, undefined, AnyActorRef, FlowInput>(
+    'journey',
+    ({ event }: { event: FlowInput }) => event,
+  ),
+  /** The journey's final screen. */
+  finish: showIn<C>((context, event) => finalScreen(event, errorScreen(context.locale))),
+  /** The journey (or the host's own command) failed. */
+  fail: showIn<C>((context) => errorScreen(context.locale)),
+});
 
 interface JourneyStateOptions<Back extends string, Input> {
   /** The child's input; by default who the user is and the language. */

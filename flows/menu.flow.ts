@@ -5,27 +5,25 @@
  * session ends with it. Each journey runs as an invoked child (id `journey`, see journey.ts) whose screen
  * is mirrored here, so a session shows one screen whichever machine is asking.
  */
-import { assign, sendTo, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import { accountMachine, bindAccount } from './account.flow.js';
 import { balanceMachine } from './balance.flow.js';
 import { helpMachine } from './help.flow.js';
-import { finalScreen, handedBack, journeyState, reportedScreen } from './journey.js';
+import { handedBack, hostActions, journeyState } from './journey.js';
 import {
-  chose,
   choiceMenu,
-  errorScreen,
   finalMessage,
   type FlowStart,
   noted,
   type RunCommandLogic,
   runCommandPlaceholder,
-  timeoutScreen,
 } from './kit.js';
 import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
 import { type PaymentRequest, paymentRequestMachine } from './payment-request.flow.js';
 import type { FlowInput, Screen } from './screen.js';
 import { statementMachine } from './statement.flow.js';
+import { choiceStep } from './steps.js';
 import { type Locale, text } from './texts/index.js';
 import { topupMachine } from './topup.flow.js';
 import { transferMachine } from './transfer.flow.js';
@@ -77,7 +75,7 @@ export function guestScreen(locale: Locale, invalid = false): Screen {
   );
 }
 
-const bye = ({ context }: { context: MenuContext }) => finalMessage(text(context.locale, 'flow.bye'));
+const bye = (context: MenuContext) => ({ screen: finalMessage(text(context.locale, 'flow.bye')) });
 
 export const menuMachine = setup({
   types: {
@@ -99,11 +97,7 @@ export const menuMachine = setup({
     paymentRequest: paymentRequestMachine,
   },
   actions: {
-    mirror: assign({ screen: ({ event }) => reportedScreen(event) }),
-    forward: sendTo('journey', ({ event }) => event),
-    finish: assign({ screen: ({ context, event }) => finalScreen(event, errorScreen(context.locale)) }),
-    fail: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-    timedOut: assign({ screen: ({ context }) => timeoutScreen(context.locale) }),
+    ...hostActions<MenuContext>(),
     /** Back from the account submenu, perhaps in another language now. */
     back: assign(({ context, event }) => {
       const locale = handedBack(event)?.locale ?? context.locale;
@@ -114,15 +108,6 @@ export const menuMachine = setup({
     hasRequest: ({ context }) => Boolean(context.request),
     registered: ({ context }) => context.registered,
     wentBack: ({ event }) => handedBack(event) !== null,
-    balance: chose('1'),
-    topup: chose('2'),
-    pay: chose('3'),
-    transfer: chose('4'),
-    statement: chose('5'),
-    account: chose('6'),
-    help: chose('9'),
-    open: chose('1'),
-    exit: chose('0'),
   },
 }).createMachine({
   id: 'menu',
@@ -140,34 +125,26 @@ export const menuMachine = setup({
         { target: 'guest' },
       ],
     },
-    menu: {
-      on: {
-        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
-        TIMEOUT: { target: 'done', actions: 'timedOut' },
-        '*': [
-          { guard: 'balance', target: 'balance' },
-          { guard: 'topup', target: 'topup' },
-          { guard: 'pay', target: 'pay' },
-          { guard: 'transfer', target: 'transfer' },
-          { guard: 'statement', target: 'statement' },
-          { guard: 'account', target: 'account' },
-          { guard: 'help', target: 'help' },
-          { guard: 'exit', target: 'done', actions: assign({ screen: bye }) },
-          { actions: assign({ screen: ({ context }) => menuScreen(context.locale, true) }) },
-        ],
-      },
-    },
-    guest: {
-      on: {
-        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
-        TIMEOUT: { target: 'done', actions: 'timedOut' },
-        '*': [
-          { guard: 'open', target: 'open' },
-          { guard: 'exit', target: 'done', actions: assign({ screen: bye }) },
-          { actions: assign({ screen: ({ context }) => guestScreen(context.locale, true) }) },
-        ],
-      },
-    },
+    menu: choiceStep<MenuContext>({
+      choices: [
+        ['1', 'balance'],
+        ['2', 'topup'],
+        ['3', 'pay'],
+        ['4', 'transfer'],
+        ['5', 'statement'],
+        ['6', 'account'],
+        ['9', 'help'],
+        ['0', 'done', bye],
+      ],
+      invalid: (context) => menuScreen(context.locale, true),
+    }),
+    guest: choiceStep<MenuContext>({
+      choices: [
+        ['1', 'open'],
+        ['0', 'done', bye],
+      ],
+      invalid: (context) => guestScreen(context.locale, true),
+    }),
     balance: journeyState('balance'),
     topup: journeyState('topup'),
     pay: journeyState('pay'),

@@ -4,26 +4,17 @@
  * ledger, asks again showing the attempts left; `pin_locked` ends); decline → `payment.decline`, which
  * frees the held money. The PIN goes from the event straight into the command, never into the context.
  */
-import { assign, setup } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
+import { setup } from 'xstate';
+import { choiceMenu, clip, type FlowStart, moneyOf, pinInput, prompt, runCommandPlaceholder } from './kit.js';
+import type { Screen } from './screen.js';
 import {
-  BUSY,
-  chose,
-  choiceMenu,
-  clip,
-  errorScreen,
-  type FlowStart,
-  moneyOf,
-  pinInput,
-  pinRetryScreen,
-  prompt,
-  refusedPin,
-  resultScreen,
-  runCommandPlaceholder,
-  timeoutScreen,
-  typed,
-} from './kit.js';
-import type { FlowInput, Screen } from './screen.js';
+  choiceStep,
+  commandStep,
+  endOnTimeout,
+  type JourneyContext,
+  journeyTypes,
+  pinCommandStep,
+} from './steps.js';
 import { type Locale, text } from './texts/index.js';
 
 /** The request as the session start knows it. */
@@ -38,9 +29,7 @@ export interface PaymentRequestStart extends FlowStart {
   request: PaymentRequest;
 }
 
-export interface PaymentRequestContext extends PaymentRequestStart {
-  screen: Screen;
-}
+export interface PaymentRequestContext extends PaymentRequestStart, JourneyContext {}
 
 const who = (request: PaymentRequest) => ({
   merchant: clip(request.merchantName),
@@ -59,109 +48,46 @@ export const requestScreen = (locale: Locale, request: PaymentRequest, invalid =
   );
 
 export const paymentRequestMachine = setup({
-  types: {
-    context: {} as PaymentRequestContext,
-    input: {} as PaymentRequestStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<PaymentRequestContext, PaymentRequestStart>(),
   actors: { runCommand: runCommandPlaceholder },
-  actions: {
-    timedOut: assign({ screen: ({ context }) => timeoutScreen(context.locale) }),
-  },
-  guards: { pay: chose('1'), decline: chose('2'), wrongPin: refusedPin },
 }).createMachine({
   id: 'paymentRequest',
   context: ({ input }) => ({ ...input, screen: requestScreen(input.locale, input.request) }),
   initial: 'choice',
-  on: {
-    TIMEOUT: { target: '.done', actions: 'timedOut' },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
-    choice: {
-      on: {
-        // Any answer is a choice (typed or picked); a timeout is not, so it is named before the wildcard.
-        TIMEOUT: { target: 'done', actions: 'timedOut' },
-        '*': [
-          {
-            guard: 'pay',
-            target: 'pin',
-            actions: assign({
-              screen: ({ context }) =>
-                prompt(text(context.locale, 'flow.pay.pin', who(context.request)), pinInput),
-            }),
-          },
-          { guard: 'decline', target: 'declining' },
-          {
-            actions: assign({
-              screen: ({ context }) => requestScreen(context.locale, context.request, true),
-            }),
-          },
+    choice: choiceStep<PaymentRequestContext>({
+      choices: [
+        [
+          '1',
+          'pin',
+          (context) => ({
+            screen: prompt(text(context.locale, 'flow.pay.pin', who(context.request)), pinInput),
+          }),
         ],
-      },
-    },
+        ['2', 'declining'],
+      ],
+      invalid: (context) => requestScreen(context.locale, context.request, true),
+    }),
     pin: {
       on: { TEXT: 'confirming' },
     },
-    confirming: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => ({
-          type: 'payment.confirm' as const,
-          input: { msisdn: context.msisdn, holdId: context.request.holdId, pin: typed(event) },
-        }),
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'pin',
-            actions: assign({
-              screen: ({ context, event }) => pinRetryScreen(context.locale, event.output as CommandResult),
-            }),
-          },
-          {
-            target: 'done',
-            actions: assign({
-              screen: ({ context, event }) =>
-                resultScreen(context.locale, event.output, (value) =>
-                  text(context.locale, 'flow.pay.done', {
-                    ...who(context.request),
-                    balance: moneyOf(value.balance),
-                  }),
-                ),
-            }),
-          },
-        ],
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
-    declining: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({
-          type: 'payment.decline' as const,
-          input: { msisdn: context.msisdn, holdId: context.request.holdId },
-        }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              resultScreen(context.locale, event.output, () =>
-                text(context.locale, 'flow.request.declined', who(context.request)),
-              ),
-          }),
-        },
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+    confirming: pinCommandStep<PaymentRequestContext>({
+      retry: 'pin',
+      command: (context, pin) => ({
+        type: 'payment.confirm',
+        input: { msisdn: context.msisdn, holdId: context.request.holdId, pin },
+      }),
+      success: (context, value) =>
+        text(context.locale, 'flow.pay.done', { ...who(context.request), balance: moneyOf(value.balance) }),
+    }),
+    declining: commandStep<PaymentRequestContext>({
+      command: (context) => ({
+        type: 'payment.decline',
+        input: { msisdn: context.msisdn, holdId: context.request.holdId },
+      }),
+      success: (context) => text(context.locale, 'flow.request.declined', who(context.request)),
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

@@ -15,7 +15,14 @@
  * - A user with no wallet may open one (`KT`, or `OFFER_OPEN` from another channel), ask for help or
  *   cancel; anything else is answered "text KT to open".
  */
-import { assign, fromPromise, type PromiseActorLogic, setup } from 'xstate';
+import {
+  assign,
+  type DoneActorEvent,
+  type EventObject,
+  fromPromise,
+  type PromiseActorLogic,
+  setup,
+} from 'xstate';
 import type { CommandResult } from '../src/commands/catalog.js';
 import type { PaymentRequestView } from '../src/ledger/user-profile.js';
 import { nationalMsisdn } from '../src/lib/msisdn.js';
@@ -166,6 +173,99 @@ const pinAgain = (context: SmsContext, output: CommandResult) => [
 /** Where every step that ran a command ends: nothing pending, nothing of the step kept. */
 const settled = { pending: null, dropped: false, running: null, request: null } as const;
 
+type CommandDone = DoneActorEvent<CommandResult>;
+type RequestFound = DoneActorEvent<PaymentRequestView | null>;
+type PinPending = Extract<SmsPending, { kind: 'pay' | 'transfer' }>;
+
+/** An action that updates the context with what `update` works out from it and the event. */
+const update = <E extends EventObject = SmsEvent>(
+  change: (context: SmsContext, event: E) => Partial<SmsContext>,
+) => assign<SmsContext, E, undefined, SmsEvent, never>(({ context, event }) => change(context, event));
+
+/**
+ * Runs a command, then settles back to idle with what `after` makes of its result (the replies, and what
+ * else it changes); the error text when it could not be run at all.
+ */
+function commandRun(
+  command: (context: SmsContext, event: SmsEvent) => CommandRequest,
+  after: (context: SmsContext, output: CommandResult) => Partial<SmsContext>,
+) {
+  return {
+    invoke: {
+      src: 'runCommand',
+      input: ({ context, event }: Args) => command(context, event),
+      onDone: {
+        target: '#sms.ready.idle',
+        actions: update<CommandDone>((context, event) => ({ ...settled, ...after(context, event.output) })),
+      },
+      onError: { target: '#sms.ready.idle', actions: 'failed' },
+    },
+  } as const;
+}
+
+/** A busy state that runs a command (see `commandRun`). */
+const busyRun = (...args: Parameters<typeof commandRun>) =>
+  ({ tags: [BUSY], ...commandRun(...args) }) as const;
+
+/** A payment or transfer waiting for its PIN: the PIN runs it, a cancel drops it, `A` asks for the PIN. */
+const awaitingPin = (running: string) =>
+  ({
+    on: {
+      SMS: [
+        { guard: is('pin'), target: running, actions: update(() => ({ replies: [] })) },
+        { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
+        {
+          guard: is('confirm'),
+          actions: update((context) => ({ replies: [say(context, 'sms.pin.again')] })),
+        },
+      ],
+    },
+  }) as const;
+
+/**
+ * Runs the pending payment or transfer with the PIN from the event that entered the state (it goes straight
+ * into the command); a wrong PIN waits for the PIN again in `retry`, the pending action kept.
+ */
+function pinRun<P extends PinPending>(
+  retry: string,
+  command: (msisdn: string, pending: P, pin: string) => CommandRequest,
+  done: (context: SmsContext, pending: P, value: Record<string, unknown>) => string,
+) {
+  const run = busyRun(
+    (context, event) => command(context.msisdn, context.pending as P, pinOf(event)),
+    (context, output) => ({
+      replies: [outcome(context.locale, output, (value) => done(context, context.pending as P, value))],
+    }),
+  );
+  const again = {
+    guard: refusedPin,
+    target: retry,
+    actions: update<CommandDone>((context, event) => ({ replies: pinAgain(context, event.output) })),
+  } as const;
+  return { ...run, invoke: { ...run.invoke, onDone: [again, run.invoke.onDone] } } as const;
+}
+
+/** Looks up the merchant's request waiting for this user: found, on to `next`; none, idle with `nothing`. */
+const findingRequest = (next: string, nothing: (context: SmsContext) => string[]) =>
+  ({
+    invoke: {
+      src: 'findPaymentRequest',
+      input: ({ context }: Args) => ({ msisdn: context.msisdn }),
+      onDone: [
+        {
+          guard: ({ event }: { event: RequestFound }) => event.output !== null,
+          target: next,
+          actions: update<RequestFound>((_, event) => ({ request: event.output })),
+        },
+        {
+          target: '#sms.ready.idle',
+          actions: update<EventObject>((context) => ({ ...settled, replies: nothing(context) })),
+        },
+      ],
+      onError: { target: '#sms.ready.idle', actions: 'failed' },
+    },
+  }) as const;
+
 export const smsMachine = setup({
   types: {
     context: {} as SmsContext,
@@ -182,7 +282,6 @@ export const smsMachine = setup({
     failed: assign({ ...settled, replies: ({ context }) => [say(context, 'sms.error')] }),
     cancelled: assign({ pending: null, replies: ({ context }) => [say(context, 'sms.cancelled')] }),
   },
-  guards: { wrongPin: refusedPin },
 }).createMachine({
   id: 'sms',
   context: ({ input }) => ({
@@ -346,30 +445,8 @@ export const smsMachine = setup({
             ],
           },
         },
-        awaitingPayPin: {
-          on: {
-            SMS: [
-              { guard: is('pin'), target: '#sms.paying', actions: assign({ replies: [] }) },
-              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
-              {
-                guard: is('confirm'),
-                actions: assign({ replies: ({ context }) => [say(context, 'sms.pin.again')] }),
-              },
-            ],
-          },
-        },
-        awaitingTransferPin: {
-          on: {
-            SMS: [
-              { guard: is('pin'), target: '#sms.transferring', actions: assign({ replies: [] }) },
-              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
-              {
-                guard: is('confirm'),
-                actions: assign({ replies: ({ context }) => [say(context, 'sms.pin.again')] }),
-              },
-            ],
-          },
-        },
+        awaitingPayPin: awaitingPin('#sms.paying'),
+        awaitingTransferPin: awaitingPin('#sms.transferring'),
         awaitingClose: {
           on: {
             SMS: [
@@ -380,260 +457,116 @@ export const smsMachine = setup({
         },
       },
     },
-    opening: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({
-          type: 'account.open' as const,
-          input: { msisdn: context.msisdn, locale: context.locale, channel: 'sms' },
+    opening: busyRun(
+      (context) => ({
+        type: 'account.open',
+        input: { msisdn: context.msisdn, locale: context.locale, channel: 'sms' },
+      }),
+      (context, output) => ({
+        registered: context.registered || output.ok || (!output.ok && output.error.code === 'already_open'),
+        replies: [outcome(context.locale, output, () => say(context, 'sms.open.done'))],
+      }),
+    ),
+    paying: pinRun<Extract<SmsPending, { kind: 'pay' }>>(
+      '#sms.ready.awaitingPayPin',
+      (msisdn, pending, pin) => ({
+        type: 'payment',
+        input: { msisdn, merchant: pending.merchant, amount: pending.amount, pin },
+      }),
+      (context, pending, value) =>
+        say(context, 'sms.pay.done', {
+          merchant: clip(String(value.merchantName ?? pending.merchant)),
+          amount: money(BigInt(pending.amount)),
+          balance: moneyOf(value.balance),
         }),
-        onDone: {
-          target: 'ready.idle',
-          actions: assign(({ context, event }) => ({
-            ...settled,
-            registered:
-              context.registered ||
-              event.output.ok ||
-              (!event.output.ok && event.output.error.code === 'already_open'),
-            replies: [outcome(context.locale, event.output, () => say(context, 'sms.open.done'))],
-          })),
-        },
-        onError: { target: 'ready.idle', actions: 'failed' },
+    ),
+    transferring: pinRun<Extract<SmsPending, { kind: 'transfer' }>>(
+      '#sms.ready.awaitingTransferPin',
+      (msisdn, pending, pin) => ({
+        type: 'transfer',
+        input: { msisdn, to: pending.to, amount: pending.amount, pin },
+      }),
+      (context, pending, value) =>
+        say(context, 'sms.transfer.done', {
+          to: nationalMsisdn(pending.to),
+          amount: money(BigInt(pending.amount)),
+          balance: moneyOf(value.balance),
+        }),
+    ),
+    closing: busyRun(
+      (context) => ({ type: 'account.close', input: { msisdn: context.msisdn } }),
+      (context, output) => {
+        let reply: string;
+        if (output.ok) reply = say(context, 'sms.close.done');
+        // The ledger refuses while money is in the wallet or held: say how to empty it.
+        else if (output.error.code === 'balance_not_zero') reply = say(context, 'sms.close.not_empty');
+        else reply = refusalText(context.locale, output.error);
+        return { registered: context.registered && !output.ok, replies: [reply] };
       },
-    },
-    paying: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => {
-          const pending = context.pending as Extract<SmsPending, { kind: 'pay' }>;
-          return {
-            type: 'payment' as const,
-            input: {
-              msisdn: context.msisdn,
-              merchant: pending.merchant,
-              amount: pending.amount,
-              pin: pinOf(event),
-            },
-          };
-        },
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'ready.awaitingPayPin',
-            actions: assign({ replies: ({ context, event }) => pinAgain(context, event.output) }),
-          },
-          {
-            target: 'ready.idle',
-            actions: assign(({ context, event }) => {
-              const pending = context.pending as Extract<SmsPending, { kind: 'pay' }>;
-              return {
-                ...settled,
-                replies: [
-                  outcome(context.locale, event.output, (value) =>
-                    say(context, 'sms.pay.done', {
-                      merchant: clip(String(value.merchantName ?? pending.merchant)),
-                      amount: money(BigInt(pending.amount)),
-                      balance: moneyOf(value.balance),
-                    }),
-                  ),
-                ],
-              };
-            }),
-          },
-        ],
-        onError: { target: 'ready.idle', actions: 'failed' },
-      },
-    },
-    transferring: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => {
-          const pending = context.pending as Extract<SmsPending, { kind: 'transfer' }>;
-          return {
-            type: 'transfer' as const,
-            input: { msisdn: context.msisdn, to: pending.to, amount: pending.amount, pin: pinOf(event) },
-          };
-        },
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'ready.awaitingTransferPin',
-            actions: assign({ replies: ({ context, event }) => pinAgain(context, event.output) }),
-          },
-          {
-            target: 'ready.idle',
-            actions: assign(({ context, event }) => {
-              const pending = context.pending as Extract<SmsPending, { kind: 'transfer' }>;
-              return {
-                ...settled,
-                replies: [
-                  outcome(context.locale, event.output, (value) =>
-                    say(context, 'sms.transfer.done', {
-                      to: nationalMsisdn(pending.to),
-                      amount: money(BigInt(pending.amount)),
-                      balance: moneyOf(value.balance),
-                    }),
-                  ),
-                ],
-              };
-            }),
-          },
-        ],
-        onError: { target: 'ready.idle', actions: 'failed' },
-      },
-    },
-    closing: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({ type: 'account.close' as const, input: { msisdn: context.msisdn } }),
-        onDone: {
-          target: 'ready.idle',
-          actions: assign(({ context, event }) => {
-            const output = event.output;
-            let reply: string;
-            if (output.ok) reply = say(context, 'sms.close.done');
-            // The ledger refuses while money is in the wallet or held: say how to empty it.
-            else if (output.error.code === 'balance_not_zero') reply = say(context, 'sms.close.not_empty');
-            else reply = refusalText(context.locale, output.error);
-            return { ...settled, registered: context.registered && !output.ok, replies: [reply] };
-          }),
-        },
-        onError: { target: 'ready.idle', actions: 'failed' },
-      },
-    },
-    running: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context, event }) => oneShotRequest(context.msisdn, event),
-        onDone: {
-          target: 'ready.idle',
-          actions: assign(({ context, event }) => ({
-            ...settled,
-            replies: noted(context, oneShotReply(context.running as OneShot, context.locale, event.output)),
-          })),
-        },
-        onError: { target: 'ready.idle', actions: 'failed' },
-      },
-    },
+    ),
+    running: busyRun(
+      (context, event) => oneShotRequest(context.msisdn, event),
+      (context, output) => ({
+        replies: noted(context, oneShotReply(context.running as OneShot, context.locale, output)),
+      }),
+    ),
     confirmingRequest: {
       tags: [BUSY],
       // The PIN lives only while this state runs.
       exit: assign({ pin: null }),
       initial: 'finding',
       states: {
-        finding: {
-          invoke: {
-            src: 'findPaymentRequest',
-            input: ({ context }) => ({ msisdn: context.msisdn }),
-            onDone: [
-              {
-                guard: ({ event }) => event.output !== null,
-                target: 'confirming',
-                actions: assign({ request: ({ event }) => event.output }),
-              },
-              {
-                target: '#sms.ready.idle',
-                actions: assign(({ context }) => ({
-                  ...settled,
-                  replies: noted(context, say(context, 'sms.pin.nothing')),
-                })),
-              },
-            ],
-            onError: { target: '#sms.ready.idle', actions: 'failed' },
-          },
-        },
-        confirming: {
-          invoke: {
-            src: 'runCommand',
-            input: ({ context }) => ({
-              type: 'payment.confirm' as const,
-              input: {
-                msisdn: context.msisdn,
-                holdId: (context.request as PaymentRequestView).holdId,
-                pin: context.pin ?? '',
-              },
-            }),
-            onDone: {
-              target: '#sms.ready.idle',
-              actions: assign(({ context, event }) => {
-                const request = context.request as PaymentRequestView;
-                // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again.
-                const reply = refusedPin({ event })
-                  ? pinAgain(context, event.output)[0]
-                  : outcome(context.locale, event.output, (value) =>
-                      say(context, 'sms.pay.done', {
-                        merchant: clip(request.merchantName),
-                        amount: moneyOf(request.amount),
-                        balance: moneyOf(value.balance),
-                      }),
-                    );
-                return { ...settled, replies: noted(context, reply) };
-              }),
+        finding: findingRequest('confirming', (context) => noted(context, say(context, 'sms.pin.nothing'))),
+        confirming: commandRun(
+          (context) => ({
+            type: 'payment.confirm',
+            input: {
+              msisdn: context.msisdn,
+              holdId: (context.request as PaymentRequestView).holdId,
+              pin: context.pin ?? '',
             },
-            onError: { target: '#sms.ready.idle', actions: 'failed' },
+          }),
+          (context, output) => {
+            const request = context.request as PaymentRequestView;
+            // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again.
+            const reply = refusedPin({ event: { output } })
+              ? pinAgain(context, output)[0]
+              : outcome(context.locale, output, (value) =>
+                  say(context, 'sms.pay.done', {
+                    merchant: clip(request.merchantName),
+                    amount: moneyOf(request.amount),
+                    balance: moneyOf(value.balance),
+                  }),
+                );
+            return { replies: noted(context, reply) };
           },
-        },
+        ),
       },
     },
     decliningRequest: {
       tags: [BUSY],
       initial: 'finding',
       states: {
-        finding: {
-          invoke: {
-            src: 'findPaymentRequest',
-            input: ({ context }) => ({ msisdn: context.msisdn }),
-            onDone: [
-              {
-                guard: ({ event }) => event.output !== null,
-                target: 'declining',
-                actions: assign({ request: ({ event }) => event.output }),
-              },
-              {
-                target: '#sms.ready.idle',
-                actions: assign(({ context }) => ({
-                  ...settled,
-                  replies: [say(context, 'sms.cancel.nothing')],
-                })),
-              },
-            ],
-            onError: { target: '#sms.ready.idle', actions: 'failed' },
+        finding: findingRequest('declining', (context) => [say(context, 'sms.cancel.nothing')]),
+        declining: commandRun(
+          (context) => ({
+            type: 'payment.decline',
+            input: { msisdn: context.msisdn, holdId: (context.request as PaymentRequestView).holdId },
+          }),
+          (context, output) => {
+            const request = context.request as PaymentRequestView;
+            return {
+              replies: [
+                outcome(context.locale, output, () =>
+                  say(context, 'sms.request.declined', {
+                    merchant: clip(request.merchantName),
+                    amount: moneyOf(request.amount),
+                  }),
+                ),
+              ],
+            };
           },
-        },
-        declining: {
-          invoke: {
-            src: 'runCommand',
-            input: ({ context }) => ({
-              type: 'payment.decline' as const,
-              input: { msisdn: context.msisdn, holdId: (context.request as PaymentRequestView).holdId },
-            }),
-            onDone: {
-              target: '#sms.ready.idle',
-              actions: assign(({ context, event }) => {
-                const request = context.request as PaymentRequestView;
-                return {
-                  ...settled,
-                  replies: [
-                    outcome(context.locale, event.output, () =>
-                      say(context, 'sms.request.declined', {
-                        merchant: clip(request.merchantName),
-                        amount: moneyOf(request.amount),
-                      }),
-                    ),
-                  ],
-                };
-              }),
-            },
-            onError: { target: '#sms.ready.idle', actions: 'failed' },
-          },
-        },
+        ),
       },
     },
   },

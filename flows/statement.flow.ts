@@ -1,21 +1,11 @@
 /** Last transactions: the five latest postings, newest first, one short line each. */
-import { assign, setup } from 'xstate';
-import type { FlowInput, Screen } from './screen.js';
+import { setup } from 'xstate';
+import { finalMessage, fitsUssd, type FlowStart, moneyOf, runCommandPlaceholder, screenText } from './kit.js';
+import type { Screen } from './screen.js';
+import { commandStep, type JourneyContext, journeyTypes } from './steps.js';
 import { text } from './texts/index.js';
-import {
-  BUSY,
-  errorScreen,
-  finalMessage,
-  fitsUssd,
-  type FlowStart,
-  moneyOf,
-  refusalText,
-  runCommandPlaceholder,
-} from './kit.js';
 
-export interface StatementContext extends FlowStart {
-  screen: Screen;
-}
+export type StatementContext = JourneyContext;
 
 interface Line {
   amount?: unknown;
@@ -47,41 +37,20 @@ export function statementScreen(locale: FlowStart['locale'], lines: Line[]): Scr
 }
 
 export const statementMachine = setup({
-  types: {
-    context: {} as StatementContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<StatementContext>(),
   actors: { runCommand: runCommandPlaceholder },
 }).createMachine({
   id: 'statement',
   context: ({ input }) => ({ ...input, screen: finalMessage('') }),
   initial: 'asking',
   states: {
-    asking: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        input: ({ context }) => ({ type: 'statement' as const, input: { msisdn: context.msisdn, limit: 5 } }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              event.output.ok
-                ? statementScreen(
-                    context.locale,
-                    Array.isArray(event.output.value.lines) ? (event.output.value.lines as Line[]) : [],
-                  )
-                : finalMessage(refusalText(context.locale, event.output.error)),
-          }),
-        },
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+    asking: commandStep<StatementContext>({
+      command: (context) => ({ type: 'statement', input: { msisdn: context.msisdn, limit: 5 } }),
+      success: (context, value) =>
+        screenText(
+          statementScreen(context.locale, Array.isArray(value.lines) ? (value.lines as Line[]) : []),
+        ),
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

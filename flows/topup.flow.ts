@@ -5,24 +5,12 @@
  * after the ledger refuses it (one answer, voucher_invalid, for a wrong number or a wrong PIN). Like a
  * payment PIN, it goes from the event straight into the command and never into the context.
  */
-import { assign, setup } from 'xstate';
-import {
-  BUSY,
-  digitsInput,
-  errorScreen,
-  type FlowStart,
-  moneyOf,
-  prompt,
-  resultScreen,
-  runCommandPlaceholder,
-  timeoutScreen,
-  typed,
-} from './kit.js';
-import type { FlowInput, Screen } from './screen.js';
+import { setup } from 'xstate';
+import { digitsInput, moneyOf, prompt, runCommandPlaceholder } from './kit.js';
+import { askStep, commandStep, endOnTimeout, type JourneyContext, journeyTypes } from './steps.js';
 import { text } from './texts/index.js';
 
-export interface TopupContext extends FlowStart {
-  screen: Screen;
+export interface TopupContext extends JourneyContext {
   /** The card's serial number. */
   serial: string;
 }
@@ -33,17 +21,8 @@ const SERIAL = /^\d{8,20}$/;
 const CARD_PIN = /^\d{4,12}$/;
 
 export const topupMachine = setup({
-  types: {
-    context: {} as TopupContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<TopupContext>(),
   actors: { runCommand: runCommandPlaceholder },
-  guards: {
-    isSerial: ({ event }) => SERIAL.test(typed(event)),
-    isCardPin: ({ event }) => CARD_PIN.test(typed(event)),
-  },
 }).createMachine({
   id: 'topup',
   context: ({ input }) => ({
@@ -52,68 +31,34 @@ export const topupMachine = setup({
     screen: prompt(text(input.locale, 'flow.topup.serial'), serialInput),
   }),
   initial: 'serial',
-  on: {
-    TIMEOUT: { target: '.done', actions: assign({ screen: ({ context }) => timeoutScreen(context.locale) }) },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
-    serial: {
-      on: {
-        TEXT: [
-          {
-            guard: 'isSerial',
-            target: 'cardPin',
-            actions: assign(({ context, event }) => ({
-              serial: typed(event),
-              screen: prompt(text(context.locale, 'flow.topup.pin'), cardPinInput),
-            })),
-          },
-          {
-            actions: assign({
-              screen: ({ context }) => prompt(text(context.locale, 'flow.topup.serial.invalid'), serialInput),
-            }),
-          },
-        ],
-      },
-    },
-    cardPin: {
-      on: {
-        TEXT: [
-          { guard: 'isCardPin', target: 'toppingUp' },
-          {
-            actions: assign({
-              screen: ({ context }) => prompt(text(context.locale, 'flow.topup.pin.invalid'), cardPinInput),
-            }),
-          },
-        ],
-      },
-    },
-    toppingUp: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The card PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => ({
-          type: 'topup.card' as const,
-          input: { msisdn: context.msisdn, serial: context.serial, cardPin: typed(event) },
+    serial: askStep<TopupContext>({
+      valid: (answer) => SERIAL.test(answer),
+      next: 'cardPin',
+      accept: (context, serial) => ({
+        serial,
+        screen: prompt(text(context.locale, 'flow.topup.pin'), cardPinInput),
+      }),
+      invalid: (context) => prompt(text(context.locale, 'flow.topup.serial.invalid'), serialInput),
+    }),
+    cardPin: askStep<TopupContext>({
+      valid: (answer) => CARD_PIN.test(answer),
+      next: 'toppingUp',
+      invalid: (context) => prompt(text(context.locale, 'flow.topup.pin.invalid'), cardPinInput),
+    }),
+    // The card PIN comes from the event that entered this state and goes straight into the command.
+    toppingUp: commandStep<TopupContext>({
+      command: (context, cardPin) => ({
+        type: 'topup.card',
+        input: { msisdn: context.msisdn, serial: context.serial, cardPin },
+      }),
+      success: (context, value) =>
+        text(context.locale, 'flow.topup.done', {
+          amount: moneyOf(value.amount),
+          balance: moneyOf(value.balance),
         }),
-        onDone: {
-          target: 'done',
-          actions: assign({
-            screen: ({ context, event }) =>
-              resultScreen(context.locale, event.output, (value) =>
-                text(context.locale, 'flow.topup.done', {
-                  amount: moneyOf(value.amount),
-                  balance: moneyOf(value.balance),
-                }),
-              ),
-          }),
-        },
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

@@ -2,31 +2,20 @@
  * Transfer to another wallet: the payee's mobile number (asked again while invalid) → amount in yuan
  * (asked again while malformed) → payment PIN → result. Like paying, the PIN never enters the context.
  */
-import { assign, setup } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
-import { parseYuan } from '../src/lib/money.js';
+import { setup } from 'xstate';
 import { nationalMsisdn, normalizeMsisdn } from '../src/lib/msisdn.js';
-import type { FlowInput, Screen } from './screen.js';
-import { money, text } from './texts/index.js';
+import { amountInput, digitsInput, moneyOf, prompt, runCommandPlaceholder } from './kit.js';
 import {
-  amountInput,
-  BUSY,
-  digitsInput,
-  errorScreen,
-  finalMessage,
-  type FlowStart,
-  moneyOf,
-  pinInput,
-  pinRetryScreen,
-  prompt,
-  refusedPin,
-  resultScreen,
-  runCommandPlaceholder,
-  typed,
-} from './kit.js';
+  amountStep,
+  askStep,
+  endOnTimeout,
+  type JourneyContext,
+  journeyTypes,
+  pinCommandStep,
+} from './steps.js';
+import { money, text } from './texts/index.js';
 
-export interface TransferContext extends FlowStart {
-  screen: Screen;
+export interface TransferContext extends JourneyContext {
   /** The payee, canonical (86…). */
   to: string;
   /** Fen as a decimal string (snapshots are JSON). */
@@ -36,18 +25,8 @@ export interface TransferContext extends FlowStart {
 const msisdnInput = digitsInput(11, 14);
 
 export const transferMachine = setup({
-  types: {
-    context: {} as TransferContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<TransferContext>(),
   actors: { runCommand: runCommandPlaceholder },
-  guards: {
-    wrongPin: refusedPin,
-    isMsisdn: ({ event }) => normalizeMsisdn(typed(event)) !== null,
-    isAmount: ({ event }) => parseYuan(typed(event)) !== null,
-  },
 }).createMachine({
   id: 'transfer',
   context: ({ input }) => ({
@@ -57,106 +36,42 @@ export const transferMachine = setup({
     screen: prompt(text(input.locale, 'flow.transfer.to'), msisdnInput),
   }),
   initial: 'to',
-  on: {
-    TIMEOUT: {
-      target: '.done',
-      actions: assign({ screen: ({ context }) => finalMessage(text(context.locale, 'flow.timeout')) }),
-    },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
-    to: {
-      on: {
-        TEXT: [
-          {
-            guard: 'isMsisdn',
-            target: 'amount',
-            actions: assign(({ context, event }) => {
-              const to = normalizeMsisdn(typed(event)) as string;
-              return {
-                to,
-                screen: prompt(
-                  text(context.locale, 'flow.transfer.amount', { to: nationalMsisdn(to) }),
-                  amountInput,
-                ),
-              };
-            }),
-          },
-          {
-            actions: assign({
-              screen: ({ context }) => prompt(text(context.locale, 'flow.transfer.to.invalid'), msisdnInput),
-            }),
-          },
-        ],
+    to: askStep<TransferContext>({
+      valid: (answer) => normalizeMsisdn(answer) !== null,
+      next: 'amount',
+      accept: (context, answer) => {
+        const to = normalizeMsisdn(answer) as string;
+        return {
+          to,
+          screen: prompt(
+            text(context.locale, 'flow.transfer.amount', { to: nationalMsisdn(to) }),
+            amountInput,
+          ),
+        };
       },
-    },
-    amount: {
-      on: {
-        TEXT: [
-          {
-            guard: 'isAmount',
-            target: 'pin',
-            actions: assign(({ context, event }) => {
-              const fen = parseYuan(typed(event)) as bigint;
-              return {
-                amount: fen.toString(),
-                screen: prompt(
-                  text(context.locale, 'flow.transfer.pin', {
-                    amount: money(fen),
-                    to: nationalMsisdn(context.to),
-                  }),
-                  pinInput,
-                ),
-              };
-            }),
-          },
-          {
-            actions: assign({
-              screen: ({ context }) => prompt(text(context.locale, 'flow.amount.invalid'), amountInput),
-            }),
-          },
-        ],
-      },
-    },
+      invalid: (context) => prompt(text(context.locale, 'flow.transfer.to.invalid'), msisdnInput),
+    }),
+    amount: amountStep<TransferContext>((context, fen) =>
+      text(context.locale, 'flow.transfer.pin', { amount: money(fen), to: nationalMsisdn(context.to) }),
+    ),
     pin: {
       on: { TEXT: 'sending', SELECT: 'sending' },
     },
-    sending: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => ({
-          type: 'transfer' as const,
-          input: { msisdn: context.msisdn, to: context.to, amount: context.amount, pin: typed(event) },
+    sending: pinCommandStep<TransferContext>({
+      retry: 'pin',
+      command: (context, pin) => ({
+        type: 'transfer',
+        input: { msisdn: context.msisdn, to: context.to, amount: context.amount, pin },
+      }),
+      success: (context, value) =>
+        text(context.locale, 'flow.transfer.done', {
+          amount: money(BigInt(context.amount)),
+          to: nationalMsisdn(context.to),
+          balance: moneyOf(value.balance),
         }),
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'pin',
-            actions: assign({
-              screen: ({ context, event }) => pinRetryScreen(context.locale, event.output as CommandResult),
-            }),
-          },
-          {
-            target: 'done',
-            actions: assign({
-              screen: ({ context, event }) =>
-                resultScreen(context.locale, event.output, (value) =>
-                  text(context.locale, 'flow.transfer.done', {
-                    amount: money(BigInt(context.amount)),
-                    to: nationalMsisdn(context.to),
-                    balance: moneyOf(value.balance),
-                  }),
-                ),
-            }),
-          },
-        ],
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

@@ -3,79 +3,30 @@
  * across channels) asks again showing the attempts left; `pin_locked` ends. The PIN goes from the event
  * straight into the command and never into the context.
  */
-import { assign, setup } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
-import {
-  BUSY,
-  errorScreen,
-  type FlowStart,
-  pinInput,
-  pinRetryScreen,
-  prompt,
-  refusedPin,
-  resultScreen,
-  runCommandPlaceholder,
-  timeoutScreen,
-  typed,
-} from './kit.js';
-import type { FlowInput, Screen } from './screen.js';
+import { setup } from 'xstate';
+import { pinInput, prompt, runCommandPlaceholder } from './kit.js';
+import { endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
 import { text } from './texts/index.js';
 
-export interface UnfreezeContext extends FlowStart {
-  screen: Screen;
-}
+export type UnfreezeContext = JourneyContext;
 
 export const unfreezeMachine = setup({
-  types: {
-    context: {} as UnfreezeContext,
-    input: {} as FlowStart,
-    events: {} as FlowInput,
-    output: {} as Screen,
-  },
+  types: journeyTypes<UnfreezeContext>(),
   actors: { runCommand: runCommandPlaceholder },
-  guards: { wrongPin: refusedPin },
 }).createMachine({
   id: 'unfreeze',
   context: ({ input }) => ({ ...input, screen: prompt(text(input.locale, 'flow.unfreeze.pin'), pinInput) }),
   initial: 'pin',
-  on: {
-    TIMEOUT: { target: '.done', actions: assign({ screen: ({ context }) => timeoutScreen(context.locale) }) },
-  },
+  on: { TIMEOUT: endOnTimeout() },
   states: {
     pin: {
       on: { TEXT: 'unfreezing' },
     },
-    unfreezing: {
-      tags: [BUSY],
-      invoke: {
-        src: 'runCommand',
-        // The PIN comes from the event that entered this state and goes straight into the command.
-        input: ({ context, event }) => ({
-          type: 'account.unfreeze' as const,
-          input: { msisdn: context.msisdn, pin: typed(event) },
-        }),
-        onDone: [
-          {
-            guard: 'wrongPin',
-            target: 'pin',
-            actions: assign({
-              screen: ({ context, event }) => pinRetryScreen(context.locale, event.output as CommandResult),
-            }),
-          },
-          {
-            target: 'done',
-            actions: assign({
-              screen: ({ context, event }) =>
-                resultScreen(context.locale, event.output, () => text(context.locale, 'flow.unfreeze.done')),
-            }),
-          },
-        ],
-        onError: {
-          target: 'done',
-          actions: assign({ screen: ({ context }) => errorScreen(context.locale) }),
-        },
-      },
-    },
+    unfreezing: pinCommandStep<UnfreezeContext>({
+      retry: 'pin',
+      command: (context, pin) => ({ type: 'account.unfreeze', input: { msisdn: context.msisdn, pin } }),
+      success: (context) => text(context.locale, 'flow.unfreeze.done'),
+    }),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,
