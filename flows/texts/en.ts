@@ -130,7 +130,7 @@ export const en: Record<TextKey, string> = {
   // SMS conversation (sms.flow.ts): replies to the short-code keywords; one GSM SMS (160) where it can.
   'sms.agreement':
     'Open a mobile wallet under our terms: one wallet per phone number, every change confirmed by SMS. Full terms: WAP /wap/terms. Reply A to accept, QX to cancel.',
-  'sms.open.done': 'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+  'sms.open.done': 'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
   'sms.open.already': 'You already have a mobile wallet. Send BZ for help.',
   'sms.open.cancelled': 'Cancelled. No wallet was opened.',
   'sms.guest': 'You have no wallet yet. Text KT to open one.',

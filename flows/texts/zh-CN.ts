@@ -125,7 +125,7 @@ export const zhCN = {
   // SMS conversation (sms.flow.ts): replies to the short-code keywords; one UCS2 SMS (70) where it can.
   'sms.agreement':
     '开通手机钱包即同意用户协议:钱包与本机号码一一对应,账户变动短信通知,全文见WAP页/wap/terms。同意请回复A,取消回复QX。',
-  'sms.open.done': '钱包已开通,初始登录密码和支付密码随后短信发送,请尽快发GM修改支付密码。',
+  'sms.open.done': '钱包已开通,初始登录密码和支付密码已另行短信发送,请尽快发GM修改支付密码。',
   'sms.open.already': '您已开通手机钱包,发BZ查看指令。',
   'sms.open.cancelled': '已取消,未开通钱包。',
   'sms.guest': '您还没有手机钱包,发送KT开通。',

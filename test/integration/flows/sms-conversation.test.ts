@@ -52,7 +52,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     const [[agreement], [opened]] = await say(user.slice(2), 'KT', 'A');
     expect(agreement).to.match(/^Open a mobile wallet under our terms: .*Reply A to accept, QX to cancel\.$/);
     expect(opened).to.equal(
-      'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+      'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
     );
     expect(await userProfile(h.db, user)).to.include({ registered: true, locale: 'en', status: 'active' });
     const texts = await textsFor(h, user);
@@ -86,7 +86,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     expect(agreement).to.match(/^Open a mobile wallet under our terms/);
     expect(await h.redis.exists(pendingKey(user))).to.equal(1);
     expect(await sms.handle(user, 'A')).to.deep.equal([
-      'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+      'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
     ]);
     expect(await status(user)).to.equal('active');
   });

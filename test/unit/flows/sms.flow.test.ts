@@ -431,7 +431,7 @@ describe('SMS conversation flow', () => {
       );
       expect(t.state()).to.deep.equal({ ready: 'awaitingOpen' });
       expect(await t.sms('A')).to.deep.equal([
-        'Your wallet is open. The initial passwords follow by SMS; change the PIN soon with GM.',
+        'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
       ]);
       expect(t.requests).to.deep.equal([
         { type: 'account.open', input: { msisdn: MSISDN, locale: 'en', channel: 'sms' } },
@@ -446,7 +446,7 @@ describe('SMS conversation flow', () => {
       const [agreement] = await t.sms('开通');
       expect(agreement).to.match(/^开通手机钱包即同意用户协议.*同意请回复A,取消回复QX。$/);
       expect(await t.sms('A')).to.deep.equal([
-        '钱包已开通,初始登录密码和支付密码随后短信发送,请尽快发GM修改支付密码。',
+        '钱包已开通,初始登录密码和支付密码已另行短信发送,请尽快发GM修改支付密码。',
       ]);
       expect(t.requests[0].input).to.include({ locale: 'zh-CN' });
     });
