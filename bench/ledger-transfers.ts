@@ -70,7 +70,7 @@ function knobs(): Knobs {
   const tuned: Record<string, string> = {
     COMMAND_PARTITIONS: '4',
     WORKER_CONCURRENCY: '256',
-    BATCH_MAX: '500',
+    BATCH_MAX: '1000',
     BATCH_WAIT_MS: '1',
     DB_POOL_MAX: '16',
   };
@@ -87,7 +87,7 @@ function knobs(): Knobs {
 }
 
 /** Commands outstanding (enqueued, no result yet) and the chunk size of `sendMany`. */
-const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2000);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 500);
 /**
  * Worker processes besides the producer (0: the workers run in the producer's process). Measured here:

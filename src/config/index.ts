@@ -53,7 +53,7 @@ export const configSchema = z.object({
   /** `COMMANDS_PER_JOB`: commands packed into one queue job by bulk producers (`sendMany`). */
   commandsPerJob: z.coerce.number().int().min(1).max(1000).default(100),
   /** `BATCH_MAX`: most commands applied in one database transaction. */
-  batchMax: z.coerce.number().int().min(1).max(5000).default(500),
+  batchMax: z.coerce.number().int().min(1).max(5000).default(1000),
   /** `BATCH_WAIT_MS`: how long a batch waits for company once its first command arrives. */
   batchWaitMs: z.coerce.number().min(0).max(100).default(1),
   /** `JOB_LOCK_MS`: how long a worker's claim on a job lasts unrenewed; a dead worker's jobs return after it. */
