@@ -58,7 +58,7 @@ const MSISDN_BASE = 8613900000000; // 86 + 139 0000 0000: canonical China mobile
 
 type Knobs = Pick<
   Config,
-  'commandPartitions' | 'workerConcurrency' | 'batchMax' | 'batchWaitMs' | 'dbPoolMax'
+  'commandPartitions' | 'workerConcurrency' | 'batchMax' | 'batchesInFlight' | 'batchWaitMs' | 'dbPoolMax'
 >;
 
 /**
@@ -70,7 +70,8 @@ function knobs(): Knobs {
   const tuned: Record<string, string> = {
     COMMAND_PARTITIONS: '4',
     WORKER_CONCURRENCY: '256',
-    BATCH_MAX: '1000',
+    BATCH_MAX: '2000',
+    BATCHES_IN_FLIGHT: '1',
     BATCH_WAIT_MS: '1',
     DB_POOL_MAX: '16',
   };
@@ -81,6 +82,7 @@ function knobs(): Knobs {
     commandPartitions: c.commandPartitions,
     workerConcurrency: c.workerConcurrency,
     batchMax: c.batchMax,
+    batchesInFlight: c.batchesInFlight,
     batchWaitMs: c.batchWaitMs,
     dbPoolMax: c.dbPoolMax,
   };
@@ -456,7 +458,7 @@ async function drive(
   }
 
   const knobText =
-    `partitions ${o.k.commandPartitions}, concurrency ${o.k.workerConcurrency}, batchMax ${o.k.batchMax}, ` +
+    `partitions ${o.k.commandPartitions}, concurrency ${o.k.workerConcurrency}, batchMax ${o.k.batchMax}, in flight ${o.k.batchesInFlight}, ` +
     `batchWaitMs ${o.k.batchWaitMs}, pool ${o.k.dbPoolMax}`;
   const where = workers.processes
     ? `${workers.processes} worker process(es) + producer`

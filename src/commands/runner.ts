@@ -45,7 +45,7 @@ export class CommandRunner {
     this.batcher = new Batcher((items) => this.applyBatch(items), {
       max: config.batchMax,
       waitMs: config.batchWaitMs,
-      maxInFlight: 2,
+      maxInFlight: config.batchesInFlight,
     });
   }
 
