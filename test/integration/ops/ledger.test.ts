@@ -39,6 +39,7 @@ describe('ops API: ledger check', () => {
       total: 0,
       unbalancedTransfers: [],
       balanceMismatches: [],
+      referenceErrors: [],
       negativeAccounts: [],
     });
     expect(res.body.transfers).to.be.at.least(5);
@@ -56,6 +57,41 @@ describe('ops API: ledger check', () => {
       expect(res.body.total).to.equal(1);
     } finally {
       await h.db('accounts').where({ code }).decrement('balance', 1);
+    }
+    expect((await server.ops('GET', '/api/ledger/check')).body.balanced).to.equal(true);
+  });
+
+  it('GET /api/ledger/check – when an entry sits on an account its transfer does not name – answers balanced false naming it', async () => {
+    const from = await h.openWallet(newMsisdn(), 1_000n);
+    const to = await h.openWallet(newMsisdn());
+    const other = await h.openWallet(newMsisdn());
+    expect((await h.run('transfer', { msisdn: from, to, amount: '300', pin: TEST_PIN })).ok).to.equal(true);
+    const [toId, otherId] = await Promise.all(
+      [to, other].map(
+        async (m) =>
+          (
+            await h
+              .db('accounts')
+              .where({ code: walletCode(m) })
+              .first()
+          ).id as bigint,
+      ),
+    );
+    const entry = await h.db('entries').where({ account_id: toId }).orderBy('id', 'desc').first();
+    // Move the credit to another wallet, balances included: only the reference is wrong now.
+    const move = async (fromId: bigint, toAccount: bigint) => {
+      await h.db('entries').where({ id: entry.id }).update({ account_id: toAccount });
+      await h.db('accounts').where({ id: fromId }).decrement('balance', 300);
+      await h.db('accounts').where({ id: toAccount }).increment('balance', 300);
+    };
+    await move(toId, otherId);
+    try {
+      const res = await server.ops('GET', '/api/ledger/check');
+      expect(res.body.balanced).to.equal(false);
+      expect(res.body.balanceMismatches).to.deep.equal([]);
+      expect(res.body.referenceErrors).to.deep.equal([`entry ${entry.id}: not on its transfer's accounts`]);
+    } finally {
+      await move(otherId, toId);
     }
     expect((await server.ops('GET', '/api/ledger/check')).body.balanced).to.equal(true);
   });

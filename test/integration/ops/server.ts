@@ -72,7 +72,10 @@ export async function startServer(ctx: Context, options: Partial<AppOptions> = {
  * Registers the usual before/after pair of an ops test file: a harness and the app over it, handed to
  * `bind` once started, closed after the file's tests.
  */
-export function useOpsServer(bind: (h: Harness, server: TestServer) => void, options: Partial<AppOptions> = {}): void {
+export function useOpsServer(
+  bind: (h: Harness, server: TestServer) => void,
+  options: Partial<AppOptions> = {},
+): void {
   let h: Harness | undefined;
   let server: TestServer | undefined;
   before(async () => {
