@@ -35,9 +35,19 @@ type Scalar = string | number | bigint | boolean | null | undefined;
  * into a list of placeholders, so arrays travel as one text value instead.
  */
 export function pgArray(values: readonly Scalar[]): string {
-  const items = values.map((v) => {
-    if (v === null || v === undefined) return 'NULL';
-    return `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  });
-  return `{${items.join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') out += String(v);
+    else {
+      // Batches bind tens of thousands of values: only the rare string with a quote or backslash is escaped.
+      const text = String(v);
+      out += NEEDS_ESCAPE.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
+    }
+  }
+  return `${out}}`;
 }
+
+const NEEDS_ESCAPE = /[\\"]/;

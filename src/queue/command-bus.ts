@@ -90,14 +90,17 @@ export class CommandBus {
         const jobs = [];
         for (let i = 0; i < list.length; i += perJob) {
           const slice = list.slice(i, i + perJob);
-          const ids = slice.map((c) => jobIdOf(c.key, payloadHash(c)));
           jobs.push(
             slice.length === 1
-              ? { name: slice[0].type, data: slice[0].input, opts: { ...commandJobOptions, jobId: ids[0] } }
+              ? {
+                  name: slice[0].type,
+                  data: slice[0].input,
+                  opts: { ...commandJobOptions, jobId: jobIdOf(slice[0].key, payloadHash(slice[0])) },
+                }
               : {
                   name: ENVELOPE,
                   data: { commands: slice } satisfies Envelope,
-                  opts: { ...commandJobOptions, jobId: envelopeIdOf(ids) },
+                  opts: { ...commandJobOptions, jobId: envelopeIdOf(slice) },
                 },
           );
         }

@@ -4,7 +4,13 @@ import { loadConfig } from '../../../src/config/index.js';
 describe('config', () => {
   it('no environment – gives the defaults of INTERFACES §1', () => {
     const config = loadConfig({});
-    expect(config).to.include({ port: 3000, redisUrl: 'redis://127.0.0.1:6379', shortCode: '10658888', smppTps: 100, locale: 'zh-CN' });
+    expect(config).to.include({
+      port: 3000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      shortCode: '10658888',
+      smppTps: 100,
+      locale: 'zh-CN',
+    });
     expect(config.publicUrl).to.equal('http://localhost:3000');
     expect(config.limitPerPayment).to.equal(50_000n);
     expect(config.databaseUrl).to.equal(undefined);
