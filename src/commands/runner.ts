@@ -66,8 +66,9 @@ export class CommandRunner {
       };
     }
     const input = parsed.data;
-    const hash = payloadHash(command);
     const module = registry[command.type];
+    // Reads store nothing under their key, so they need no fingerprint.
+    const hash = module.kind === 'single' && module.readOnly ? '' : payloadHash(command);
     // Slow work (scrypt) happens here, before any transaction; a refusal here changes nothing.
     let prepared: SinglePrepared = {};
     try {

@@ -152,7 +152,8 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
       }
       if (context.pending !== null) {
         await redis.set(storeKey, JSON.stringify(actor.getPersistedSnapshot()), 'EX', ttlSeconds);
-      } else {
+      } else if (json !== null) {
+        // Nothing pends any more: the saved step is done. (With nothing saved there is nothing to delete.)
         await redis.del(storeKey);
       }
       return context.replies;
