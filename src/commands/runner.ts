@@ -185,41 +185,32 @@ export class CommandRunner {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
     const now = this.clock();
-    if (module.readOnly) {
-      // A read needs no transaction of its own (each of its queries sees committed data) and stores nothing.
-      return withRetry(async () => {
-        try {
-          const ctx = { key, config: this.config, now, prepared };
-          return { ok: true, value: await module.run(this.db as unknown as Trx, input as never, ctx) };
-        } catch (err) {
-          if (!(err instanceof RefusalError)) throw err;
-          return { ok: false, error: err.refusal };
-        }
-      });
-    }
+    const ctx = { key, config: this.config, now, prepared };
+    // A read needs no transaction of its own (each of its queries sees committed data) and stores nothing.
+    if (module.readOnly)
+      return withRetry(() => outcomeOf(() => module.run(this.db as unknown as Trx, input as never, ctx)));
     // A single command checks everything before it writes, except a wrong PIN it counts on purpose:
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
     return withRetry(() =>
       this.db.transaction(async (trx) => {
-        if (!module.readOnly) {
-          const prior = (await storedResults(trx, [key])).get(key);
-          if (prior)
-            return prior.hash === hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
-        }
-        let result: CommandResult;
-        try {
-          result = {
-            ok: true,
-            value: await module.run(trx, input as never, { key, config: this.config, now, prepared }),
-          };
-        } catch (err) {
-          if (!(err instanceof RefusalError)) throw err;
-          result = { ok: false, error: err.refusal };
-        }
-        if (!module.readOnly) await storeResults(trx, [{ key, type, hash, result }]);
+        const prior = (await storedResults(trx, [key])).get(key);
+        if (prior)
+          return prior.hash === hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
+        const result = await outcomeOf(() => module.run(trx, input as never, ctx));
+        await storeResults(trx, [{ key, type, hash, result }]);
         return result;
       }),
     );
+  }
+}
+
+/** A command's value as a result, or its refusal; anything else is thrown (a transient failure). */
+async function outcomeOf(run: () => Promise<Record<string, unknown>>): Promise<CommandResult> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (err) {
+    if (err instanceof RefusalError) return { ok: false, error: err.refusal };
+    throw err;
   }
 }
 

@@ -83,7 +83,9 @@ export class CommandBus {
     const byPartition = new Map<number, Command[]>();
     for (const c of commands) {
       const p = this.partitionOf(c);
-      byPartition.set(p, [...(byPartition.get(p) ?? []), c]);
+      const list = byPartition.get(p);
+      if (list) list.push(c);
+      else byPartition.set(p, [c]);
     }
     await Promise.all(
       [...byPartition].map(([p, list]) => {

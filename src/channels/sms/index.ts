@@ -9,7 +9,7 @@ import { createSmppEndpoint } from '../smpp/smpp.pool.js';
 import { SmsChannel, type SmsLink } from './sms.channel.js';
 import { SmsMetrics } from './sms.metrics.js';
 
-export { SmsChannel, type LinkDeliver, type SmsLink } from './sms.channel.js';
+export { SmsChannel, type SmsLink } from './sms.channel.js';
 export { SmsMetrics } from './sms.metrics.js';
 
 export interface StartSmsOptions {

@@ -14,32 +14,18 @@ import { logger } from '../../lib/logger.js';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
-import { type Concat, storeMo } from './mo-store.js';
+import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
+import { storeMo } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
 import { applyReceipt, queueMts } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
 import { SmsMetrics } from './sms.metrics.js';
 
-/** A PDU from the SMSC as the link decodes it: an MO, or a delivery receipt. */
-export interface LinkDeliver {
-  source: string;
-  destination: string;
-  dataCoding: number;
-  text: string;
-  udh: Concat | null;
-  receipt: { messageId: string; state: string; error?: string } | null;
-  /** The bind connection it came on. */
-  session: string;
-}
-
-/** What the channel needs of the SMPP link. */
-export interface SmsLink extends MtSubmitter {
-  onDeliver(handler: (pdu: LinkDeliver) => Promise<unknown>): void;
-  /** The bind connections up now (InboundPdu.session values). */
-  liveSessions(): string[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** What the channel needs of the SMPP link (one bind or a pool). */
+export type SmsLink = Pick<
+  SmppEndpoint,
+  'bound' | 'start' | 'stop' | 'onDeliver' | 'submit' | 'liveSessions'
+>;
 
 export interface SmsChannelOptions {
   db: Db;
@@ -146,7 +132,7 @@ export class SmsChannel {
   }
 
   /** One PDU from the SMSC; its response goes out when this settles (a rejection asks for a resend). */
-  private async deliver(pdu: LinkDeliver): Promise<void> {
+  private async deliver(pdu: InboundPdu): Promise<void> {
     const { db } = this.options;
     if (pdu.receipt) {
       this.metrics.receipts.inc({ state: pdu.receipt.state });
