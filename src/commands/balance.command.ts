@@ -1,32 +1,51 @@
 /** balance: the wallet's balance, available amount, status and limits, read from the ledger. Refusals: not_a_user. */
 import { businessDay } from '../lib/time.js';
-import { walletView } from '../ledger/queries.js';
+import { type AccountView, walletViews } from '../ledger/queries.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
-import type { SingleCommand } from './command.js';
+import type { Db, Trx } from '../lib/db.js';
+import type { CommandInput } from './catalog.js';
+import type { ReadContext, SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 
 export const balance: SingleCommand<'balance'> = {
   kind: 'single',
   readOnly: true,
-  async run(trx, input, { config, now }) {
-    const view = await walletView(
-      trx,
-      msisdnOf(input.msisdn),
-      { perPayment: config.limitPerPayment, daily: config.limitDaily },
-      businessDay(now),
-    );
-    if (!view || view.status === 'closed') throw new RefusalError(refusals.notAUser());
-    return {
-      msisdn: view.msisdn,
-      status: view.status,
-      balance: view.balance.toString(),
-      available: view.available.toString(),
-      locale: view.locale,
-      limits: {
-        perPayment: view.limits.perPayment.toString(),
-        daily: view.limits.daily.toString(),
-        spentToday: view.limits.spentToday.toString(),
-      },
-    };
+  async run(trx, input, ctx) {
+    const [outcome] = await balances(trx, [input], ctx);
+    if (outcome instanceof RefusalError) throw outcome;
+    return outcome;
   },
+  // Balance queries come in bursts (every SMS `YE`, every menu): the ones that arrive together share a query.
+  runMany: balances,
 };
+
+async function balances(
+  db: Db | Trx,
+  inputs: readonly CommandInput<'balance'>[],
+  { config, now }: ReadContext,
+): Promise<(Record<string, unknown> | RefusalError)[]> {
+  const views = await walletViews(
+    db,
+    inputs.map((input) => msisdnOf(input.msisdn)),
+    { perPayment: config.limitPerPayment, daily: config.limitDaily },
+    businessDay(now),
+  );
+  return views.map((view) =>
+    view && view.status !== 'closed' ? balanceOf(view) : new RefusalError(refusals.notAUser()),
+  );
+}
+
+function balanceOf(view: AccountView): Record<string, unknown> {
+  return {
+    msisdn: view.msisdn,
+    status: view.status,
+    balance: view.balance.toString(),
+    available: view.available.toString(),
+    locale: view.locale,
+    limits: {
+      perPayment: view.limits.perPayment.toString(),
+      daily: view.limits.daily.toString(),
+      spentToday: view.limits.spentToday.toString(),
+    },
+  };
+}

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Db, Trx } from '../lib/db.js';
 import type { Book, PinCheck } from '../ledger/book.js';
 import type { Needs } from '../ledger/book-store.js';
+import type { RefusalError } from '../ledger/refusals.js';
 import type { CommandInput, CommandType } from './catalog.js';
 
 /** The rows a batched command touches, so the engine loads and locks them all at once, in a fixed order. */
@@ -31,6 +32,9 @@ export interface BatchedCommand<T extends CommandType> {
 /** What a single command prepares: a PIN check and values of its own (hashes made outside the transaction). */
 export type SinglePrepared = { pin?: PinCheck; [name: string]: unknown };
 
+/** What a batch of reads shares: no key, since reads store nothing under one. */
+export type ReadContext = Omit<SingleContext, 'key'>;
+
 export interface SingleContext {
   key: string;
   config: Config;
@@ -47,6 +51,15 @@ export interface SingleCommand<T extends CommandType> {
     input: CommandInput<T>,
     ctx: SingleContext & { prepared: SinglePrepared },
   ): Promise<Record<string, unknown>>;
+  /**
+   * A read's batch form: the reads of one type that arrive together, answered by one query. Each
+   * outcome is the value `run` would return, or the RefusalError it would throw.
+   */
+  runMany?(
+    db: Db,
+    inputs: readonly CommandInput<T>[],
+    ctx: ReadContext,
+  ): Promise<(Record<string, unknown> | RefusalError)[]>;
 }
 
 export type CommandModule<T extends CommandType> = BatchedCommand<T> | SingleCommand<T>;

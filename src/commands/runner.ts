@@ -36,6 +36,7 @@ export class InvalidCommandError extends Error {}
 
 export class CommandRunner {
   private readonly batcher: Batcher<BatchItem, CommandResult>;
+  private readonly readBatchers = new Map<CommandType, Batcher<unknown, CommandResult>>();
 
   constructor(
     private readonly db: Db,
@@ -47,6 +48,31 @@ export class CommandRunner {
       waitMs: config.batchWaitMs,
       maxInFlight: config.batchesInFlight,
     });
+  }
+
+  /** Reads of one type that arrive while the previous query of that type runs share the next one. */
+  private readBatcher(type: CommandType): Batcher<unknown, CommandResult> {
+    let batcher = this.readBatchers.get(type);
+    if (!batcher) {
+      const module = registry[type];
+      const runMany = module.kind === 'single' ? module.runMany : undefined;
+      if (!runMany) throw new Error(`${type} has no batch form`);
+      batcher = new Batcher(
+        async (inputs) => {
+          const outcomes = await runMany(this.db, inputs as never[], {
+            config: this.config,
+            now: this.clock(),
+          });
+          return outcomes.map(
+            (o): CommandResult =>
+              o instanceof RefusalError ? { ok: false, error: o.refusal } : { ok: true, value: o },
+          );
+        },
+        { max: 500, waitMs: 0, maxInFlight: 2 },
+      );
+      this.readBatchers.set(type, batcher);
+    }
+    return batcher;
   }
 
   get batchSizes(): number[] {
@@ -187,8 +213,10 @@ export class CommandRunner {
     const now = this.clock();
     const ctx = { key, config: this.config, now, prepared };
     // A read needs no transaction of its own (each of its queries sees committed data) and stores nothing.
-    if (module.readOnly)
+    if (module.readOnly) {
+      if (module.runMany) return withRetry(() => this.readBatcher(type).submit(input));
       return withRetry(() => outcomeOf(() => module.run(this.db as unknown as Trx, input as never, ctx)));
+    }
     // A single command checks everything before it writes, except a wrong PIN it counts on purpose:
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
     return withRetry(() =>

@@ -1,5 +1,5 @@
 /** Read side of the ledger: balances and statements always come from the accounts and entries, never a cache. */
-import type { Db, Trx } from '../lib/db.js';
+import { type Db, pgArray, type Trx } from '../lib/db.js';
 import { nationalMsisdn } from '../lib/msisdn.js';
 import { walletCode } from './codes.js';
 
@@ -16,47 +16,65 @@ export interface AccountView {
   createdAt: Date;
 }
 
+const VIEW_COLUMNS = [
+  'a.code',
+  'u.msisdn',
+  'a.status',
+  'a.balance',
+  'a.held',
+  'a.frozen_until',
+  'a.spent_day',
+  'a.spent_today',
+  'u.locale',
+  'u.limit_per_payment',
+  'u.limit_daily',
+  'u.pin_locked_until',
+  'u.created_at',
+];
+
 export async function walletView(
   db: Db | Trx,
   msisdn: string,
   caps: { perPayment: bigint; daily: bigint },
   today: string,
 ): Promise<AccountView | null> {
-  const row = await db('accounts as a')
+  return (await walletViews(db, [msisdn], caps, today))[0];
+}
+
+/** The views of several wallets in one query, in the order asked (null where there is no wallet). */
+export async function walletViews(
+  db: Db | Trx,
+  msisdns: readonly string[],
+  caps: { perPayment: bigint; daily: bigint },
+  today: string,
+): Promise<(AccountView | null)[]> {
+  const codes = msisdns.map(walletCode);
+  const rows = await db('accounts as a')
     .join('users as u', 'u.account_id', 'a.id')
-    .where('a.code', walletCode(msisdn))
-    .first(
-      'u.msisdn',
-      'a.status',
-      'a.balance',
-      'a.held',
-      'a.frozen_until',
-      'a.spent_day',
-      'a.spent_today',
-      'u.locale',
-      'u.limit_per_payment',
-      'u.limit_daily',
-      'u.pin_locked_until',
-      'u.created_at',
-    );
-  if (!row) return null;
+    .whereRaw('a.code = ANY(?::text[])', [pgArray([...new Set(codes)])])
+    .select(VIEW_COLUMNS);
+  const byCode = new Map(rows.map((row) => [row.code as string, row]));
   const pick = (own: bigint | null, cap: bigint) => (own !== null && own < cap ? own : cap);
-  return {
-    msisdn: row.msisdn,
-    status: row.status,
-    balance: BigInt(row.balance),
-    held: BigInt(row.held),
-    available: BigInt(row.balance) - BigInt(row.held),
-    locale: row.locale,
-    limits: {
-      perPayment: pick(row.limit_per_payment, caps.perPayment),
-      daily: pick(row.limit_daily, caps.daily),
-      spentToday: row.spent_day === today ? row.spent_today : 0n,
-    },
-    frozenUntil: row.frozen_until,
-    pinLockedUntil: row.pin_locked_until,
-    createdAt: row.created_at,
-  };
+  return codes.map((code) => {
+    const row = byCode.get(code);
+    if (!row) return null;
+    return {
+      msisdn: row.msisdn,
+      status: row.status,
+      balance: BigInt(row.balance),
+      held: BigInt(row.held),
+      available: BigInt(row.balance) - BigInt(row.held),
+      locale: row.locale,
+      limits: {
+        perPayment: pick(row.limit_per_payment, caps.perPayment),
+        daily: pick(row.limit_daily, caps.daily),
+        spentToday: row.spent_day === today ? row.spent_today : 0n,
+      },
+      frozenUntil: row.frozen_until,
+      pinLockedUntil: row.pin_locked_until,
+      createdAt: row.created_at,
+    };
+  });
 }
 
 export interface StatementLine {

@@ -4,7 +4,7 @@
  * Read-only and outside any command: a stale answer only changes which screen comes first, and the
  * commands the user then runs check everything again under their locks.
  */
-import type { Db } from '../lib/db.js';
+import { type Db, pgArray } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { walletCode } from './codes.js';
 
@@ -29,18 +29,28 @@ export interface PaymentRequestView {
 }
 
 export async function userProfile(db: Db, msisdn: string): Promise<UserProfile> {
-  const canonical = normalizeMsisdn(msisdn) ?? msisdn;
-  const row = await db('accounts as a')
+  return (await userProfiles(db, [msisdn]))[0];
+}
+
+/** Several callers' profiles in one query, in the order asked. */
+export async function userProfiles(db: Db, msisdns: readonly string[]): Promise<UserProfile[]> {
+  const canonical = msisdns.map((m) => normalizeMsisdn(m) ?? m);
+  const codes = canonical.map(walletCode);
+  const rows = await db('accounts as a')
     .leftJoin('users as u', 'u.account_id', 'a.id')
-    .where('a.code', walletCode(canonical))
-    .first('a.status', 'u.locale');
-  const status = (row?.status ?? null) as UserProfile['status'];
-  return {
-    msisdn: canonical,
-    registered: status !== null && status !== 'closed',
-    status,
-    locale: row?.locale === 'en' || row?.locale === 'zh-CN' ? row.locale : null,
-  };
+    .whereRaw('a.code = ANY(?::text[])', [pgArray([...new Set(codes)])])
+    .select('a.code', 'a.status', 'u.locale');
+  const byCode = new Map(rows.map((row) => [row.code as string, row]));
+  return canonical.map((msisdn, i) => {
+    const row = byCode.get(codes[i]);
+    const status = (row?.status ?? null) as UserProfile['status'];
+    return {
+      msisdn,
+      registered: status !== null && status !== 'closed',
+      status,
+      locale: row?.locale === 'en' || row?.locale === 'zh-CN' ? row.locale : null,
+    };
+  });
 }
 
 export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {

@@ -3,6 +3,9 @@
  * arrived to `flush` as one batch (up to `max` items, or after `waitMs` once the first arrives). With
  * BullMQ's worker concurrency N, N job handlers meet here and share one database transaction.
  * `maxInFlight` batches may run at once (the database serializes those that touch the same rows).
+ *
+ * `waitMs: 0` waits only for the current turn of the event loop: at low load an item is flushed at once,
+ * under load the items that arrive while a batch runs form the next one (natural batching, no timer).
  */
 export interface BatcherOptions {
   max: number;
@@ -18,7 +21,7 @@ interface Pending<I, O> {
 
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private inFlight = 0;
   /** Batch sizes seen, for metrics and the benchmark's report. */
   readonly sizes: number[] = [];
@@ -36,13 +39,18 @@ export class Batcher<I, O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.options.max) this.drain();
-      else if (!this.timer) this.timer = setTimeout(() => this.drain(), this.options.waitMs);
+      else if (!this.timer)
+        this.timer =
+          this.options.waitMs > 0
+            ? setTimeout(() => this.drain(), this.options.waitMs)
+            : setImmediate(() => this.drain());
     });
   }
 
   private drain(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      if (this.options.waitMs > 0) clearTimeout(this.timer as NodeJS.Timeout);
+      else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = null;
     }
     while (this.queue.length && this.inFlight < this.options.maxInFlight) {

@@ -8,7 +8,6 @@
  * token) orders them. Command idempotency keys derive from the MO's id when the channel gives one, so
  * an MO processed again (a worker died after the command ran) never runs its command twice.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise, waitFor } from 'xstate';
 import { parseSms } from '../../flows/grammar/index.js';
@@ -26,7 +25,13 @@ import type { Command, CommandResult } from '../commands/catalog.js';
 import type { Db } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import type { Redis } from '../lib/redis.js';
-import { type PaymentRequestView, pendingPaymentRequest, userProfile } from '../ledger/user-profile.js';
+import { Batcher } from '../lib/batcher.js';
+import {
+  type PaymentRequestView,
+  pendingPaymentRequest,
+  type UserProfile,
+  userProfiles,
+} from '../ledger/user-profile.js';
 import type { CommandBus } from '../queue/command-bus.js';
 
 export interface SmsConversationOptions {
@@ -57,22 +62,39 @@ export interface SmsConversation {
 export const smsPendingKey = (prefix: string, msisdn: string) => `${prefix}:sms:pending:${msisdn}`;
 const lockKey = (prefix: string, msisdn: string) => `${prefix}:sms:lock:${msisdn}`;
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Takes the user's lock (KEYS[1]) and, when it is got, reads the saved conversation (KEYS[2]): one round trip. */
+const LOCK_AND_READ = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return {1, redis.call('get', KEYS[2])}
+end
+return {0}`;
+/** Saves (ARGV[2] 'set', the snapshot ARGV[3] for ARGV[4] s) or drops ('del') the conversation, then releases the lock held by token ARGV[1]. */
+const SAVE_AND_RELEASE = `if ARGV[2] == 'set' then redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
+elseif ARGV[2] == 'del' then redis.call('del', KEYS[2]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+/** What a step leaves in Redis: a snapshot to keep, nothing to keep any more, or no change. */
+type Save = { op: 'set'; json: string } | { op: 'del' } | { op: 'keep' };
 const HAN = /\p{Script=Han}/u;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts an actor whose errors are read from its snapshot (unobserved, XState would rethrow them globally). */
-function started(actor: AnyActorRef): AnyActorRef {
+function started(actor: AnyActorRef, beforeStart?: (actor: AnyActorRef) => void): AnyActorRef {
   actor.subscribe({ error: () => {} });
+  beforeStart?.(actor);
   actor.start();
   return actor;
 }
 
 /** A saved conversation, or null when the snapshot no longer fits the machine: start afresh, never stay silent. */
-function restore(machine: AnyStateMachine, json: string): AnyActorRef | null {
+function restore(
+  machine: AnyStateMachine,
+  json: string,
+  beforeStart?: (actor: AnyActorRef) => void,
+): AnyActorRef | null {
   try {
     // A persisted snapshot is plain JSON; its context says who the user is (no input on restore).
-    const actor = started(createActor(machine, { snapshot: JSON.parse(json) }));
+    const actor = started(createActor(machine, { snapshot: JSON.parse(json) }), beforeStart);
     if (actor.getSnapshot().status === 'active') return actor;
     actor.stop();
     return null;
@@ -91,50 +113,70 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     { msisdn: string }
   >(({ input }) => pendingPaymentRequest(db, input.msisdn));
 
-  /** Holds the user's lock while `work` runs; waits for a step of the same user to finish first. */
-  async function locked<T>(msisdn: string, work: () => Promise<T>): Promise<T> {
-    const key = lockKey(prefix, msisdn);
+  // Conversations that start together (a burst of `YE`s) read their users' profiles in one query.
+  const profiles = new Batcher<string, UserProfile>((msisdns) => userProfiles(db, msisdns), {
+    max: 500,
+    waitMs: 0,
+    maxInFlight: 2,
+  });
+
+  /**
+   * Holds the user's lock while `work` runs, handing it the saved conversation (or null) read with the
+   * lock; what `work` says to keep is saved as the lock is released. Waits for a step of the same user to
+   * finish first.
+   */
+  async function locked(
+    msisdn: string,
+    work: (saved: string | null) => Promise<{ replies: string[]; save: Save }>,
+  ): Promise<string[]> {
+    const keys = [lockKey(prefix, msisdn), smsPendingKey(prefix, msisdn)];
     const token = randomUUID();
     const lockMs = stepMs + 5_000;
     const deadline = Date.now() + lockMs;
-    while ((await redis.set(key, token, 'PX', lockMs, 'NX')) !== 'OK') {
+    for (;;) {
+      const [got, saved] = (await redis.eval(LOCK_AND_READ, 2, ...keys, token, lockMs)) as [
+        number,
+        string | null | undefined,
+      ];
+      if (got === 1) {
+        let save: Save = { op: 'keep' };
+        try {
+          const outcome = await work(saved ?? null);
+          save = outcome.save;
+          return outcome.replies;
+        } finally {
+          const args = save.op === 'set' ? [save.json, ttlSeconds] : [];
+          await redis.eval(SAVE_AND_RELEASE, 2, ...keys, token, save.op, ...args);
+        }
+      }
       // Throwing lets the MO job retry later; the lock expires by itself if its holder died.
       if (Date.now() > deadline) throw new Error('the SMS conversation of this user is busy');
       await sleep(25);
     }
-    try {
-      return await work();
-    } finally {
-      await redis.eval(RELEASE, 1, key, token);
-    }
   }
 
-  // Command keys derive from the MO being answered; the step's store carries it to `runCommand`, so the
-  // machine is bound once rather than once per message.
-  const steps = new AsyncLocalStorage<{ messageId?: string; n: number }>();
-  const runCommand = fromPromise<CommandResult, CommandRequest>(({ input }) => {
-    const current = steps.getStore();
+  // Command keys derive from the MO being answered: each step's actor system carries it to `runCommand`,
+  // so the machine is bound once rather than once per message.
+  const steps = new WeakMap<object, { messageId?: string; n: number }>();
+  const runCommand = fromPromise<CommandResult, CommandRequest>(({ input, system }) => {
+    const current = steps.get(system);
     const key = current?.messageId ? `sms:${current.messageId}:${current.n++}` : randomUUID();
     return bus.execute({ key, ...input } as Command, commandTimeoutMs);
   });
   const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
 
-  /** Restores the user's conversation (or starts one from the profile), sends one event, saves. */
-  function step(
+  /** Restores the user's conversation (or starts one from the profile), sends one event, says what to save. */
+  async function step(
     msisdn: string,
+    saved: string | null,
     event: (context: SmsContext) => SmsEvent,
     messageId?: string,
-  ): Promise<string[]> {
-    return steps.run({ messageId, n: 0 }, () => stepIn(msisdn, event));
-  }
-
-  async function stepIn(msisdn: string, event: (context: SmsContext) => SmsEvent): Promise<string[]> {
-    const storeKey = smsPendingKey(prefix, msisdn);
-
-    const json = await redis.get(storeKey);
+  ): Promise<{ replies: string[]; save: Save }> {
     const actor =
-      (json === null ? null : restore(machine, json)) ??
-      started(createActor(machine, { input: await startOf(msisdn) }));
+      (saved === null ? null : restore(machine, saved, (a) => steps.set(a.system, { messageId, n: 0 }))) ??
+      started(createActor(machine, { input: await startOf(msisdn) }), (a) =>
+        steps.set(a.system, { messageId, n: 0 }),
+      );
     try {
       actor.send(event(actor.getSnapshot().context as SmsContext));
       const done = await waitFor(actor, (s) => s.status !== 'active' || !s.hasTag(BUSY), {
@@ -145,18 +187,16 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
         return actor.getSnapshot();
       });
       const context = done.context as SmsContext;
-      if (done.status !== 'active') {
-        // A machine that failed would fail again: drop its snapshot and answer rather than stay silent.
-        await redis.del(storeKey);
-        return [text(context.locale, 'sms.error')];
-      }
-      if (context.pending !== null) {
-        await redis.set(storeKey, JSON.stringify(actor.getPersistedSnapshot()), 'EX', ttlSeconds);
-      } else if (json !== null) {
-        // Nothing pends any more: the saved step is done. (With nothing saved there is nothing to delete.)
-        await redis.del(storeKey);
-      }
-      return context.replies;
+      // A machine that failed would fail again: drop its snapshot and answer rather than stay silent.
+      if (done.status !== 'active')
+        return { replies: [text(context.locale, 'sms.error')], save: { op: 'del' } };
+      if (context.pending !== null)
+        return {
+          replies: context.replies,
+          save: { op: 'set', json: JSON.stringify(actor.getPersistedSnapshot()) },
+        };
+      // Nothing pends any more: the saved step is done. (With nothing saved there is nothing to delete.)
+      return { replies: context.replies, save: saved === null ? { op: 'keep' } : { op: 'del' } };
     } finally {
       actor.stop();
     }
@@ -164,7 +204,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
 
   /** Who starts a conversation: the profile's language (else the default) and whether a wallet exists. */
   async function startOf(msisdn: string) {
-    const profile = await userProfile(db, msisdn);
+    const profile = await profiles.submit(msisdn);
     return { msisdn, locale: profile.locale ?? defaultLocale, registered: profile.registered };
   }
 
@@ -172,9 +212,10 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     async handle(raw, body, opts = {}) {
       const msisdn = normalizeMsisdn(raw);
       if (msisdn === null) return [];
-      return locked(msisdn, () =>
+      return locked(msisdn, (saved) =>
         step(
           msisdn,
+          saved,
           (context) => {
             const intent = parseSms(body, { locale: context.locale });
             // A Chinese word says the user reads Chinese; the machine adopts it for a user with no wallet.
@@ -187,7 +228,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     async offerOpen(raw) {
       const msisdn = normalizeMsisdn(raw);
       if (msisdn === null) return [];
-      return locked(msisdn, () => step(msisdn, () => ({ type: 'OFFER_OPEN' })));
+      return locked(msisdn, (saved) => step(msisdn, saved, () => ({ type: 'OFFER_OPEN' })));
     },
   };
 }

@@ -46,59 +46,109 @@ function fingerprintOf(mo: InboundMo): string {
     .digest('base64url');
 }
 
+export interface StoreOutcome {
+  duplicate: boolean;
+  /** The stored row, or null for a duplicate. */
+  stored: StoredMo | null;
+}
+
 /**
- * Stores an MO unless it is a resend of one stored within the duplicate window. Returns its row id, and
- * whether it was a duplicate (then the id is the first copy's). `sessionAlive` says whether a bind
- * connection is still up: an SMSC that got our response does not resend, and it can only have missed it
- * when the connection that carried the first copy went down.
+ * Stores MOs, each unless it is a resend of one stored within the duplicate window: one statement for
+ * the lot (the channel gathers the MOs that arrive while the previous statement runs). `liveSessions`
+ * are the bind connections still up: an SMSC that got our response does not resend, and it can only have
+ * missed it when the connection that carried the first copy went down.
  */
+export async function storeMos(
+  db: Db,
+  mos: readonly InboundMo[],
+  liveSessions: readonly string[] = [],
+): Promise<StoreOutcome[]> {
+  const rows = mos.map((mo) => ({
+    mo,
+    msisdn: normalizeMsisdn(mo.source) ?? mo.source,
+    fingerprint: fingerprintOf(mo),
+  }));
+  // A part is a resend if that very part came already; two copies in one batch are the same case.
+  const seenParts = new Set<string>();
+  const fresh = rows.map((r) => {
+    if (!r.mo.udh) return true;
+    const key = `${r.msisdn}\u0000${r.fingerprint}`;
+    if (seenParts.has(key)) return false;
+    seenParts.add(key);
+    return true;
+  });
+  const batch = rows.filter((_, i) => fresh[i]);
+  const col = (pick: (r: (typeof rows)[number]) => string | number | null) => pgArray(batch.map(pick));
+  const window = `now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`;
+  // The resend check and the insert in one statement. A whole message is a resend only if it is the
+  // sender's latest (`XH`, `QX`, `XH` is a person changing their mind) and came on a connection that has
+  // gone since (`YE` again on a live bind is a person asking again).
+  const { rows: inserted } = batch.length
+    ? await db.raw(
+        `INSERT INTO sms_mo (msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
+         SELECT m.msisdn, m.destination, m.text, m.data_coding, m.concat_ref, m.concat_total, m.concat_seq, m.fingerprint, m.link_session
+           FROM unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::int[], ?::smallint[], ?::smallint[], ?::text[], ?::text[])
+                WITH ORDINALITY AS m(msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session, n)
+          WHERE NOT EXISTS (
+                  SELECT 1 FROM sms_mo s
+                   WHERE m.concat_ref IS NOT NULL AND s.msisdn = m.msisdn AND s.fingerprint = m.fingerprint
+                     AND s.received_at > ${window})
+            AND NOT EXISTS (
+                  SELECT 1 FROM (SELECT s.fingerprint, s.link_session FROM sms_mo s
+                                  WHERE m.concat_ref IS NULL AND s.msisdn = m.msisdn AND s.concat_ref IS NULL
+                                    AND s.received_at > ${window}
+                                  ORDER BY s.id DESC LIMIT 1) latest
+                   WHERE latest.fingerprint = m.fingerprint
+                     AND latest.link_session IS DISTINCT FROM m.link_session
+                     AND NOT (coalesce(latest.link_session, '') = ANY(?::text[])))
+          ORDER BY m.n
+         RETURNING id, msisdn, fingerprint`,
+        [
+          col((r) => r.msisdn),
+          col((r) => r.mo.destination),
+          col((r) => r.mo.text),
+          col((r) => r.mo.dataCoding),
+          col((r) => r.mo.udh?.ref ?? null),
+          col((r) => r.mo.udh?.total ?? null),
+          col((r) => r.mo.udh?.seq ?? null),
+          col((r) => r.fingerprint),
+          col((r) => r.mo.session ?? null),
+          pgArray(liveSessions),
+        ],
+      )
+    : { rows: [] };
+  // RETURNING names rows by content: identical MOs of one batch share a key and take its ids in order.
+  const ids = new Map<string, string[]>();
+  for (const row of inserted as { id: bigint; msisdn: string; fingerprint: string }[]) {
+    const key = `${row.msisdn}\u0000${row.fingerprint}`;
+    ids.set(key, [...(ids.get(key) ?? []), String(row.id)]);
+  }
+  for (const list of ids.values()) list.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return rows.map((r, i) => {
+    const id = fresh[i] ? ids.get(`${r.msisdn}\u0000${r.fingerprint}`)?.shift() : undefined;
+    if (id === undefined) return { duplicate: true, stored: null };
+    const { mo } = r;
+    return {
+      duplicate: false,
+      stored: {
+        id,
+        msisdn: r.msisdn,
+        text: mo.text,
+        status: 'received',
+        concat: mo.udh ? { ...mo.udh } : null,
+      },
+    };
+  });
+}
+
+/** Stores one MO (see `storeMos`). */
 export async function storeMo(
   db: Db,
   mo: InboundMo,
   liveSessions: readonly string[] = [],
-): Promise<{ id: string; duplicate: boolean; stored: StoredMo | null }> {
-  const fingerprint = fingerprintOf(mo);
-  const msisdn = normalizeMsisdn(mo.source) ?? mo.source;
-  const window = `now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`;
-  // One statement: the resend check and the insert. A part is a resend if that very part came already.
-  // A whole message only if it is the sender's latest (`XH`, `QX`, `XH` is a person changing their
-  // mind) and came on a connection that has gone since (`YE` again on a live bind is a person asking
-  // again): an SMSC that got our response does not resend.
-  const resend = mo.udh
-    ? `SELECT id FROM sms_mo WHERE msisdn = :msisdn AND fingerprint = :fingerprint AND received_at > ${window}`
-    : `SELECT id FROM (SELECT id, fingerprint, link_session FROM sms_mo
-         WHERE msisdn = :msisdn AND concat_ref IS NULL AND received_at > ${window}
-         ORDER BY id DESC LIMIT 1) latest
-       WHERE fingerprint = :fingerprint AND link_session IS DISTINCT FROM :session
-         AND NOT (coalesce(link_session, '') = ANY(CAST(:live AS text[])))`;
-  const { rows } = await db.raw(
-    `INSERT INTO sms_mo (msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
-     SELECT :msisdn, :destination, :text, :dataCoding, :ref, :total, :seq, :fingerprint, :session
-      WHERE NOT EXISTS (${resend})
-     RETURNING id`,
-    {
-      msisdn,
-      destination: mo.destination,
-      text: mo.text,
-      dataCoding: mo.dataCoding,
-      ref: mo.udh?.ref ?? null,
-      total: mo.udh?.total ?? null,
-      seq: mo.udh?.seq ?? null,
-      fingerprint,
-      session: mo.session ?? null,
-      live: pgArray(liveSessions),
-    },
-  );
-  if (rows.length) {
-    const id = String(rows[0].id);
-    return {
-      id,
-      duplicate: false,
-      stored: { id, msisdn, text: mo.text, status: 'received', concat: mo.udh ? { ...mo.udh } : null },
-    };
-  }
-  const first = await db('sms_mo').where({ msisdn, fingerprint }).orderBy('id', 'desc').first('id');
-  return { id: String(first?.id ?? ''), duplicate: true, stored: null };
+): Promise<StoreOutcome> {
+  const [outcome] = await storeMos(db, [mo], liveSessions);
+  return outcome;
 }
 
 export async function loadMo(db: Db, id: string): Promise<StoredMo | null> {

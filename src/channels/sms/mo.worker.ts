@@ -13,7 +13,8 @@ import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { INBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
 import { assemble, leftBehind, loadMo, markProcessed, type StoredMo, siblingParts } from './mo-store.js';
-import { queueMts } from './mt-store.js';
+import { Batcher } from '../../lib/batcher.js';
+import { type QueuedMt, queueMts } from './mt-store.js';
 
 /** What answers an MO: the SMS conversation (src/sessions). */
 export interface Conversation {
@@ -34,8 +35,21 @@ const inboundJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
+/** An answered MO: its replies to queue, then its parts to mark processed. */
+interface Answer {
+  outbound: Queue<OutboundSms>;
+  mts: QueuedMt[];
+  moIds: string[];
+}
+
 export class InboundSms {
   readonly queue: Queue<InboundJob>;
+  /** Answers that come while one is being written are written together by the next. */
+  private readonly answers = new Batcher<Answer, undefined>((answers) => this.writeAnswers(answers), {
+    max: 500,
+    waitMs: 0,
+    maxInFlight: 1,
+  });
   private worker: Worker<InboundJob> | null = null;
   private handlers: { conversation: Conversation; outbound: Queue<OutboundSms> } | null = null;
   private inProcess = 0;
@@ -103,22 +117,37 @@ export class InboundSms {
     // The message is named after its first part, whichever part's job gets here.
     const messageId = `mo-${parts[0].id}`;
     const replies = await conversation.handle(mo.msisdn, text, { messageId });
-    await queueMts(
-      this.db,
+    await this.answers.submit({
       outbound,
-      replies.map((reply, n) => ({
+      mts: replies.map((reply, n) => ({
         jobId: `reply-${parts[0].id}-${n}`,
         msisdn: mo.msisdn,
         text: reply,
         reason: 'reply',
         sensitive: false,
       })),
-    );
+      moIds: parts.map((p) => p.id),
+    });
+    return `replied ${replies.length}`;
+  }
+
+  /**
+   * The replies first (rows, then jobs), and only then the MOs marked processed: a crash in between
+   * leaves an MO the sweep answers again, whose reply job ids make that send nothing twice.
+   */
+  private async writeAnswers(answers: Answer[]): Promise<undefined[]> {
+    const byQueue = new Map<Queue<OutboundSms>, QueuedMt[]>();
+    for (const a of answers) {
+      const mts = byQueue.get(a.outbound) ?? [];
+      mts.push(...a.mts);
+      byQueue.set(a.outbound, mts);
+    }
+    for (const [outbound, mts] of byQueue) await queueMts(this.db, outbound, mts);
     await markProcessed(
       this.db,
-      parts.map((p) => p.id),
+      answers.flatMap((a) => a.moIds),
     );
-    return `replied ${replies.length}`;
+    return answers.map(() => undefined);
   }
 
   /** Re-wakes MOs whose job was lost and runs concatenated messages whose missing parts never came. */

@@ -13,7 +13,8 @@ import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
-import { markAttempt, markFailed, markSent, mtStatus } from './mt-store.js';
+import { Batcher } from '../../lib/batcher.js';
+import { markAttempt, markFailed, markSent, mtStatus, type SentMt } from './mt-store.js';
 
 /** What the sender needs of an SMPP link (or a pool of binds). */
 export interface MtSubmitter {
@@ -51,6 +52,14 @@ export interface MtSenderOptions {
 export function startMtSender(options: MtSenderOptions): Worker<OutboundSms> {
   const { db, link } = options;
   const throttlePauseMs = options.throttlePauseMs ?? 1000;
+  // Submits answered while one update runs are recorded together by the next.
+  const sentWrites = new Batcher<SentMt, undefined>(
+    async (sent) => {
+      await markSent(db, sent);
+      return sent.map(() => undefined);
+    },
+    { max: 500, waitMs: 0, maxInFlight: 1 },
+  );
   const worker: Worker<OutboundSms> = new Worker<OutboundSms>(
     OUTBOUND_SMS_QUEUE,
     async (job: Job<OutboundSms>) => {
@@ -66,7 +75,7 @@ export function startMtSender(options: MtSenderOptions): Worker<OutboundSms> {
           destination: job.data.msisdn,
           text: job.data.text,
         });
-        await markSent(db, jobId, { ...sent, attempts: job.attemptsMade + 1 });
+        await sentWrites.submit({ jobId, ...sent, attempts: job.attemptsMade + 1 });
         options.onSent?.(job.data.msisdn, sent.parts);
         return { messageIds: sent.messageIds };
       } catch (err) {

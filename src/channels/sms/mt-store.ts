@@ -64,22 +64,34 @@ export async function mtStatus(db: Db, jobId: string): Promise<string | null> {
   return row?.status ?? null;
 }
 
-export async function markSent(
-  db: Db,
-  jobId: string,
-  sent: { messageIds: readonly string[]; parts: number; attempts: number },
-): Promise<void> {
-  await db('sms_mt')
-    .where({ job_id: jobId })
-    .update({
-      status: db.raw("CASE WHEN status = 'queued' THEN 'sent' ELSE status END"),
-      message_ids: db.raw('?::text[]', [pgArray(sent.messageIds.map(normalizeMessageId))]),
-      parts: sent.parts,
-      attempts: sent.attempts,
-      sent_at: db.fn.now(),
-      error: null,
-    });
+export interface SentMt {
+  jobId: string;
+  messageIds: readonly string[];
+  parts: number;
+  attempts: number;
 }
+
+/** Records MTs the SMSC accepted, with the ids its receipts will name: one statement for the lot. */
+export async function markSent(db: Db, sent: readonly SentMt[]): Promise<void> {
+  if (!sent.length) return;
+  // One id list per MT travels as one text joined by the unit separator (ids never hold it).
+  await db.raw(
+    `UPDATE sms_mt t
+        SET status = CASE WHEN t.status = 'queued' THEN 'sent' ELSE t.status END,
+            message_ids = string_to_array(u.ids, chr(31)), parts = u.parts, attempts = u.attempts,
+            sent_at = now(), error = NULL
+       FROM unnest(?::text[], ?::text[], ?::int[], ?::int[]) AS u(job_id, ids, parts, attempts)
+      WHERE t.job_id = u.job_id`,
+    [
+      pgArray(sent.map((s) => s.jobId)),
+      pgArray(sent.map((s) => s.messageIds.map(normalizeMessageId).join(ID_SEPARATOR))),
+      pgArray(sent.map((s) => s.parts)),
+      pgArray(sent.map((s) => s.attempts)),
+    ],
+  );
+}
+
+const ID_SEPARATOR = String.fromCharCode(31);
 
 export async function markAttempt(db: Db, jobId: string, attempts: number, error: string): Promise<void> {
   await db('sms_mt')

@@ -15,7 +15,8 @@ import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
 import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
-import { storeMo } from './mo-store.js';
+import { Batcher } from '../../lib/batcher.js';
+import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
 import { applyReceipt, queueMts } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
@@ -48,6 +49,8 @@ export class SmsChannel {
   readonly metrics: SmsMetrics;
   private sender: Worker<OutboundSms> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** MOs that arrive while one insert runs are stored together by the next (one commit for all). */
+  private readonly moWrites: Batcher<InboundMo, StoreOutcome>;
 
   constructor(private readonly options: SmsChannelOptions) {
     const { db, config, connection } = options;
@@ -56,6 +59,11 @@ export class SmsChannel {
     this.outbound = new Queue<OutboundSms>(OUTBOUND_SMS_QUEUE, {
       connection: connection(),
       prefix: config.redisPrefix,
+    });
+    this.moWrites = new Batcher((mos) => storeMos(db, mos, options.link.liveSessions()), {
+      max: 500,
+      waitMs: 0,
+      maxInFlight: 1,
     });
   }
 
@@ -139,7 +147,7 @@ export class SmsChannel {
       await applyReceipt(db, pdu.receipt);
       return;
     }
-    const stored = await storeMo(db, pdu, this.options.link.liveSessions());
+    const stored = await this.moWrites.submit(pdu);
     this.metrics.mo.inc({ outcome: stored.duplicate ? 'duplicate' : 'stored' });
     if (stored.duplicate) return;
     // After the response: the SMSC need not wait for the answer, only for the row.

@@ -43,3 +43,32 @@ describe('batcher', () => {
     expect(settled.map((s) => s.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
   });
 });
+
+describe('batcher without a wait (waitMs 0)', () => {
+  it('items of one turn – are one batch; items arriving while it runs – form the next one', async () => {
+    const seen: number[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        seen.push(items);
+        if (seen.length === 1) await gate;
+        return items;
+      },
+      { max: 100, waitMs: 0, maxInFlight: 1 },
+    );
+    const first = [1, 2].map((i) => batcher.submit(i));
+    await new Promise((r) => setImmediate(r));
+    const second = [3, 4, 5].map((i) => batcher.submit(i));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).to.deep.equal([[1, 2]]);
+    release();
+    expect(await Promise.all([...first, ...second])).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(seen).to.deep.equal([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+});
