@@ -24,15 +24,28 @@ async function balances(
   inputs: readonly CommandInput<'balance'>[],
   { config, now }: ReadContext,
 ): Promise<(Record<string, unknown> | RefusalError)[]> {
+  // Something that is no mobile number is refused alone; its batch-mates are still read.
+  const msisdns = inputs.map((input) => {
+    try {
+      return msisdnOf(input.msisdn);
+    } catch (err) {
+      if (err instanceof RefusalError) return err;
+      throw err;
+    }
+  });
+  const valid = msisdns.filter((m): m is string => typeof m === 'string');
   const views = await walletViews(
     db,
-    inputs.map((input) => msisdnOf(input.msisdn)),
+    valid,
     { perPayment: config.limitPerPayment, daily: config.limitDaily },
     businessDay(now),
   );
-  return views.map((view) =>
-    view && view.status !== 'closed' ? balanceOf(view) : new RefusalError(refusals.notAUser()),
-  );
+  let next = 0;
+  return msisdns.map((msisdn) => {
+    if (msisdn instanceof RefusalError) return msisdn;
+    const view = views[next++];
+    return view && view.status !== 'closed' ? balanceOf(view) : new RefusalError(refusals.notAUser());
+  });
 }
 
 function balanceOf(view: AccountView): Record<string, unknown> {

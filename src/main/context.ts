@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { isReadOnlyCommand } from '../commands/registry.js';
 import { CommandRunner } from '../commands/runner.js';
 import { createDb, type Db, migrate } from '../lib/db.js';
-import { createRedis, type Redis } from '../lib/redis.js';
+import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
 import { CommandBus } from '../queue/command-bus.js';
 import { startCommandWorkers } from '../queue/command.worker.js';
 import { startMaintenance } from '../queue/maintenance.js';
@@ -22,8 +22,8 @@ export interface Context {
   runner: CommandRunner;
   relay: OutboxRelay;
   workers: Worker[];
-  /** A new Redis connection for blocking clients (workers, queue events), closed with the context. */
-  connection: () => Redis;
+  /** A new Redis connection (for BullMQ's blocking clients, or plain commands), closed with the context. */
+  connection: (options?: RedisOptions) => Redis;
   close(): Promise<void>;
 }
 
@@ -39,8 +39,8 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   const db = createDb(config.databaseUrl!, config.dbPoolMax);
   await migrate(db);
   const connections: Redis[] = [];
-  const connection = () => {
-    const c = createRedis(config.redisUrl);
+  const connection = (redisOptions?: RedisOptions) => {
+    const c = createRedis(config.redisUrl, 'fen', redisOptions);
     connections.push(c);
     return c;
   };

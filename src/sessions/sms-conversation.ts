@@ -73,6 +73,12 @@ elseif ARGV[2] == 'del' then redis.call('del', KEYS[2]) end
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
 
+/** The scripts above as `defineCommand` adds them to the connection. */
+interface ConversationScripts {
+  smsLockAndRead(...keysThenArgs: (string | number)[]): Promise<unknown>;
+  smsSaveAndRelease(...keysThenArgs: (string | number)[]): Promise<unknown>;
+}
+
 /** What a step leaves in Redis: a snapshot to keep, nothing to keep any more, or no change. */
 type Save = { op: 'set'; json: string } | { op: 'del' } | { op: 'keep' };
 const HAN = /\p{Script=Han}/u;
@@ -106,6 +112,14 @@ function restore(
 export function createSmsConversation(options: SmsConversationOptions): SmsConversation {
   const { db, redis, prefix, bus, commandTimeoutMs, defaultLocale } = options;
   const ttlSeconds = options.pendingTtlSeconds ?? 600;
+  // Sent by digest (EVALSHA), not compiled again on every step.
+  redis.defineCommand('smsLockAndRead', { numberOfKeys: 2, lua: LOCK_AND_READ });
+  redis.defineCommand('smsSaveAndRelease', { numberOfKeys: 2, lua: SAVE_AND_RELEASE });
+  const scripted = redis as Redis & ConversationScripts;
+  const scripts = {
+    lockAndRead: (...args: (string | number)[]) => scripted.smsLockAndRead(...args),
+    saveAndRelease: (...args: (string | number)[]) => scripted.smsSaveAndRelease(...args),
+  };
   // A step waits for at most one command (which the bus cuts off at its deadline), plus a margin.
   const stepMs = commandTimeoutMs + 5_000;
   const findPaymentRequest: FindPaymentRequestLogic = fromPromise<
@@ -134,7 +148,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     const lockMs = stepMs + 5_000;
     const deadline = Date.now() + lockMs;
     for (;;) {
-      const [got, saved] = (await redis.eval(LOCK_AND_READ, 2, ...keys, token, lockMs)) as [
+      const [got, saved] = (await scripts.lockAndRead(...keys, token, lockMs)) as [
         number,
         string | null | undefined,
       ];
@@ -146,7 +160,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
           return outcome.replies;
         } finally {
           const args = save.op === 'set' ? [save.json, ttlSeconds] : [];
-          await redis.eval(SAVE_AND_RELEASE, 2, ...keys, token, save.op, ...args);
+          await scripts.saveAndRelease(...keys, token, save.op, ...args);
         }
       }
       // Throwing lets the MO job retry later; the lock expires by itself if its holder died.

@@ -38,7 +38,8 @@ export async function startSmsChannel(ctx: Context, options: StartSmsOptions = {
     });
   const conversation = createSmsConversation({
     db: ctx.db,
-    redis: ctx.redis,
+    // Its own connection, free of BullMQ's scripts: concurrent steps' commands share writes.
+    redis: ctx.connection({ autoPipelining: true }),
     prefix: ctx.config.redisPrefix,
     bus: ctx.bus,
     commandTimeoutMs: options.commandTimeoutMs ?? 30_000,

@@ -68,41 +68,65 @@ export async function storeMos(
     msisdn: normalizeMsisdn(mo.source) ?? mo.source,
     fingerprint: fingerprintOf(mo),
   }));
-  // A part is a resend if that very part came already; two copies in one batch are the same case.
+  // The database knows what came before this batch; the batch itself is checked here, in order. A part
+  // is a resend if that very part came already. A whole message whose sender has an earlier one in the
+  // batch is judged against that one (their latest), never against the table.
   const seenParts = new Set<string>();
+  const latestInBatch = new Map<string, (typeof rows)[number]>();
+  const live = new Set(liveSessions);
+  const checkTable: boolean[] = [];
   const fresh = rows.map((r) => {
-    if (!r.mo.udh) return true;
-    const key = `${r.msisdn}\u0000${r.fingerprint}`;
-    if (seenParts.has(key)) return false;
-    seenParts.add(key);
-    return true;
+    if (r.mo.udh) {
+      const key = `${r.msisdn}\u0000${r.fingerprint}`;
+      checkTable.push(true);
+      if (seenParts.has(key)) return false;
+      seenParts.add(key);
+      return true;
+    }
+    const earlier = latestInBatch.get(r.msisdn);
+    latestInBatch.set(r.msisdn, r);
+    checkTable.push(!earlier);
+    if (!earlier) return true;
+    const session = earlier.mo.session ?? null;
+    return !(
+      earlier.fingerprint === r.fingerprint &&
+      session !== (r.mo.session ?? null) &&
+      !live.has(session ?? '')
+    );
   });
-  const batch = rows.filter((_, i) => fresh[i]);
-  const col = (pick: (r: (typeof rows)[number]) => string | number | null) => pgArray(batch.map(pick));
+  const batch = rows.flatMap((r, i) => (fresh[i] ? [{ ...r, check: checkTable[i], n: i }] : []));
+  const col = (pick: (r: (typeof batch)[number]) => string | number | boolean | null) =>
+    pgArray(batch.map(pick));
   const window = `now() - interval '${DUPLICATE_WINDOW_SECONDS} seconds'`;
   // The resend check and the insert in one statement. A whole message is a resend only if it is the
   // sender's latest (`XH`, `QX`, `XH` is a person changing their mind) and came on a connection that has
   // gone since (`YE` again on a live bind is a person asking again).
+  // Each row picked for storing draws its id first, so the answer names rows by their place in the batch.
   const { rows: inserted } = batch.length
     ? await db.raw(
-        `INSERT INTO sms_mo (msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
-         SELECT m.msisdn, m.destination, m.text, m.data_coding, m.concat_ref, m.concat_total, m.concat_seq, m.fingerprint, m.link_session
-           FROM unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::int[], ?::smallint[], ?::smallint[], ?::text[], ?::text[])
-                WITH ORDINALITY AS m(msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session, n)
-          WHERE NOT EXISTS (
-                  SELECT 1 FROM sms_mo s
-                   WHERE m.concat_ref IS NOT NULL AND s.msisdn = m.msisdn AND s.fingerprint = m.fingerprint
-                     AND s.received_at > ${window})
-            AND NOT EXISTS (
-                  SELECT 1 FROM (SELECT s.fingerprint, s.link_session FROM sms_mo s
-                                  WHERE m.concat_ref IS NULL AND s.msisdn = m.msisdn AND s.concat_ref IS NULL
-                                    AND s.received_at > ${window}
-                                  ORDER BY s.id DESC LIMIT 1) latest
-                   WHERE latest.fingerprint = m.fingerprint
-                     AND latest.link_session IS DISTINCT FROM m.link_session
-                     AND NOT (coalesce(latest.link_session, '') = ANY(?::text[])))
-          ORDER BY m.n
-         RETURNING id, msisdn, fingerprint`,
+        `WITH m AS (
+           SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::smallint[], ?::int[], ?::smallint[], ?::smallint[], ?::text[], ?::text[], ?::boolean[], ?::int[])
+             AS m(msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session, check_table, n)
+         ), pick AS MATERIALIZED (
+           SELECT nextval(pg_get_serial_sequence('sms_mo', 'id')) AS id, m.* FROM m
+            WHERE NOT m.check_table OR (NOT EXISTS (
+                    SELECT 1 FROM sms_mo s
+                     WHERE m.concat_ref IS NOT NULL AND s.msisdn = m.msisdn AND s.fingerprint = m.fingerprint
+                       AND s.received_at > ${window})
+              AND NOT EXISTS (
+                    SELECT 1 FROM (SELECT s.fingerprint, s.link_session FROM sms_mo s
+                                    WHERE m.concat_ref IS NULL AND s.msisdn = m.msisdn AND s.concat_ref IS NULL
+                                      AND s.received_at > ${window}
+                                    ORDER BY s.id DESC LIMIT 1) latest
+                     WHERE latest.fingerprint = m.fingerprint
+                       AND latest.link_session IS DISTINCT FROM m.link_session
+                       AND NOT (coalesce(latest.link_session, '') = ANY(?::text[]))))
+         ), stored AS (
+           INSERT INTO sms_mo (id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
+           SELECT id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session
+             FROM pick ORDER BY n
+         )
+         SELECT n, id FROM pick`,
         [
           col((r) => r.msisdn),
           col((r) => r.mo.destination),
@@ -113,19 +137,17 @@ export async function storeMos(
           col((r) => r.mo.udh?.seq ?? null),
           col((r) => r.fingerprint),
           col((r) => r.mo.session ?? null),
+          col((r) => r.check),
+          col((r) => r.n),
           pgArray(liveSessions),
         ],
       )
     : { rows: [] };
-  // RETURNING names rows by content: identical MOs of one batch share a key and take its ids in order.
-  const ids = new Map<string, string[]>();
-  for (const row of inserted as { id: bigint; msisdn: string; fingerprint: string }[]) {
-    const key = `${row.msisdn}\u0000${row.fingerprint}`;
-    ids.set(key, [...(ids.get(key) ?? []), String(row.id)]);
-  }
-  for (const list of ids.values()) list.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const ids = new Map<number, string>(
+    (inserted as { n: number; id: bigint }[]).map((row) => [Number(row.n), String(row.id)]),
+  );
   return rows.map((r, i) => {
-    const id = fresh[i] ? ids.get(`${r.msisdn}\u0000${r.fingerprint}`)?.shift() : undefined;
+    const id = ids.get(i);
     if (id === undefined) return { duplicate: true, stored: null };
     const { mo } = r;
     return {
