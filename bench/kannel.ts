@@ -355,12 +355,15 @@ const positive = (raw: string | undefined, fallback: number) => {
   return raw && Number.isInteger(n) && n > 0 ? n : fallback;
 };
 
+/** The SMPP window both ESMEs get: `BENCH_KANNEL_WINDOW`, else 50 (Kannel's own default is 10). */
+export const kannelWindow = () => positive(process.env.BENCH_KANNEL_WINDOW, 50);
+
 /** Starts Kannel against a fresh load SMSC, measures the given modes, stops everything (even on failure). */
 export async function kannelReference(opts: KannelOptions): Promise<KannelReference> {
   const modes = opts.modes ?? ['throughput', 'latency'];
   const service: KannelService =
     opts.service ?? (process.env.BENCH_KANNEL_SERVICE === 'get-url' ? 'get-url' : 'text');
-  const window = opts.window ?? positive(process.env.BENCH_KANNEL_WINDOW, 50);
+  const window = opts.window ?? kannelWindow();
   const install = ensureKannel();
   const dir = mkdtempSync(join(tmpdir(), 'bench-kannel-'));
   const owned: OwnedChild[] = [];

@@ -20,6 +20,7 @@ import {
   failOnExit,
   freePort,
   kannelReference,
+  kannelWindow,
   type MeasuredLoad,
   type OwnedChild,
   spawnOwned,
@@ -117,6 +118,8 @@ function startGateway(
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn',
       // The benchmark measures the gateway, not the operator's rate limit (100/s by default).
       SMPP_TPS: '100000',
+      // The same window Kannel gets (`max-pending-submits`, bench/kannel.ts).
+      SMPP_WINDOW: String(kannelWindow()),
     },
   });
 }

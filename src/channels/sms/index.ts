@@ -54,6 +54,8 @@ export async function startSmsChannel(ctx: Context, options: StartSmsOptions = {
     conversation,
     metrics,
     sweepEveryMs: options.sweepEveryMs,
+    // Enough jobs in hand to keep every bind's window full while some wait for their row updates.
+    mtConcurrency: Math.max(20, 2 * ctx.config.smppWindow * ctx.config.smppBinds),
   });
   await channel.start();
   return channel;
