@@ -123,43 +123,77 @@ export function outcomeOf(state: string): ReceiptOutcome {
   }
 }
 
+export interface Receipt {
+  messageId: string;
+  state: string;
+  error?: string;
+}
+
 /**
  * Applies a delivery receipt to the MT holding its message id. A message of several parts is delivered
- * when every part is; any part failing fails it. Returns the job id of the MT updated, or null.
+ * when every part is; any part failing fails it. Returns the job id of the MT it reports on (for a final
+ * state, only if it changed the MT), or null.
  */
-export async function applyReceipt(
-  db: Db,
-  receipt: { messageId: string; state: string; error?: string },
-): Promise<string | null> {
-  const outcome = outcomeOf(receipt.state);
-  const forms = pgArray(messageIdForms(receipt.messageId));
-  if (outcome === 'pending') {
-    const row = await db('sms_mt').whereRaw('message_ids && ?::text[]', [forms]).first('job_id');
-    return row?.job_id ?? null;
-  }
-  const rows =
-    outcome === 'delivered'
-      ? await db('sms_mt')
-          .whereRaw('message_ids && ?::text[]', [forms])
-          .whereIn('status', ['sent', 'queued'])
-          .update({
-            delivered_parts: db.raw('delivered_parts + 1'),
-            status: db.raw(
-              "CASE WHEN delivered_parts + 1 >= coalesce(parts, 1) THEN 'delivered' ELSE status END",
-            ),
-            done_at: db.raw(
-              'CASE WHEN delivered_parts + 1 >= coalesce(parts, 1) THEN now() ELSE done_at END',
-            ),
-          })
-          .returning('job_id')
-      : await db('sms_mt')
-          .whereRaw('message_ids && ?::text[]', [forms])
-          .whereIn('status', ['sent', 'queued'])
-          .update({
-            status: 'failed',
-            error: `receipt: ${receipt.state}${receipt.error ? ` err:${receipt.error}` : ''}`,
-            done_at: db.fn.now(),
-          })
-          .returning('job_id');
-  return rows[0]?.job_id ?? null;
+export async function applyReceipt(db: Db, receipt: Receipt): Promise<string | null> {
+  return (await applyReceipts(db, [receipt]))[0];
+}
+
+/**
+ * Applies receipts in one statement (they come back as fast as MTs go out). Receipts for parts of one
+ * MT in the same batch add up; a failed part fails the MT whatever its siblings say.
+ */
+export async function applyReceipts(db: Db, receipts: readonly Receipt[]): Promise<(string | null)[]> {
+  if (!receipts.length) return [];
+  // One row per form of each id (hex and decimal): the SMSC may write either.
+  const n: number[] = [];
+  const forms: string[] = [];
+  const outcomes: ReceiptOutcome[] = [];
+  const errors: (string | null)[] = [];
+  receipts.forEach((receipt, i) => {
+    const outcome = outcomeOf(receipt.state);
+    const error =
+      outcome === 'failed'
+        ? `receipt: ${receipt.state}${receipt.error ? ` err:${receipt.error}` : ''}`
+        : null;
+    for (const form of messageIdForms(receipt.messageId)) {
+      n.push(i);
+      forms.push(form);
+      outcomes.push(outcome);
+      errors.push(error);
+    }
+  });
+  const { rows } = await db.raw(
+    `WITH r AS (
+       SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[]) AS r(n, form, outcome, error)
+     ), hit AS (
+       SELECT DISTINCT r.n, t.id, r.outcome, r.error
+         FROM r JOIN sms_mt t ON t.message_ids @> ARRAY[r.form]
+     ), agg AS (
+       SELECT id, count(*) FILTER (WHERE outcome = 'delivered') AS delivered,
+              min(error) FILTER (WHERE outcome = 'failed') AS failed
+         FROM hit GROUP BY id
+     ), changed AS (
+       UPDATE sms_mt t
+          SET delivered_parts = t.delivered_parts + agg.delivered,
+              status = CASE WHEN agg.failed IS NOT NULL THEN 'failed'
+                            WHEN t.delivered_parts + agg.delivered >= coalesce(t.parts, 1) THEN 'delivered'
+                            ELSE t.status END,
+              error = coalesce(agg.failed, t.error),
+              done_at = CASE WHEN agg.failed IS NOT NULL
+                               OR t.delivered_parts + agg.delivered >= coalesce(t.parts, 1) THEN now()
+                             ELSE t.done_at END
+         FROM agg
+        WHERE t.id = agg.id AND t.status IN ('sent', 'queued')
+          AND (agg.delivered > 0 OR agg.failed IS NOT NULL)
+       RETURNING t.id
+     )
+     SELECT hit.n, t.job_id
+       FROM hit JOIN sms_mt t ON t.id = hit.id
+      WHERE hit.outcome = 'pending' OR hit.id IN (SELECT id FROM changed)
+      ORDER BY hit.n, t.id`,
+    [pgArray(n), pgArray(forms), pgArray(outcomes), pgArray(errors)],
+  );
+  const jobs: (string | null)[] = receipts.map(() => null);
+  for (const row of rows as { n: number; job_id: string }[]) jobs[row.n] ??= row.job_id;
+  return jobs;
 }

@@ -18,7 +18,7 @@ import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
 import { Batcher } from '../../lib/batcher.js';
 import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
-import { applyReceipt, queueMts } from './mt-store.js';
+import { applyReceipts, queueMts, type Receipt } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
 import { SmsMetrics } from './sms.metrics.js';
 
@@ -51,6 +51,8 @@ export class SmsChannel {
   private timer: NodeJS.Timeout | null = null;
   /** MOs that arrive while one insert runs are stored together by the next (one commit for all). */
   private readonly moWrites: Batcher<InboundMo, StoreOutcome>;
+  /** Receipts likewise: one comes back for every MT sent. */
+  private readonly receiptWrites: Batcher<Receipt, string | null>;
 
   constructor(private readonly options: SmsChannelOptions) {
     const { db, config, connection } = options;
@@ -61,6 +63,11 @@ export class SmsChannel {
       prefix: config.redisPrefix,
     });
     this.moWrites = new Batcher((mos) => storeMos(db, mos, options.link.liveSessions()), {
+      max: 500,
+      waitMs: 0,
+      maxInFlight: 1,
+    });
+    this.receiptWrites = new Batcher((receipts) => applyReceipts(db, receipts), {
       max: 500,
       waitMs: 0,
       maxInFlight: 1,
@@ -141,10 +148,9 @@ export class SmsChannel {
 
   /** One PDU from the SMSC; its response goes out when this settles (a rejection asks for a resend). */
   private async deliver(pdu: InboundPdu): Promise<void> {
-    const { db } = this.options;
     if (pdu.receipt) {
       this.metrics.receipts.inc({ state: pdu.receipt.state });
-      await applyReceipt(db, pdu.receipt);
+      await this.receiptWrites.submit(pdu.receipt);
       return;
     }
     const stored = await this.moWrites.submit(pdu);

@@ -16,6 +16,7 @@ import {
 } from '../../../../src/channels/sms/mo-store.js';
 import {
   applyReceipt,
+  applyReceipts,
   markSent,
   mtStatus,
   type QueuedMt,
@@ -358,6 +359,68 @@ describe('SMS store batches (real PostgreSQL)', () => {
       await recordQueued(db, [mt]);
       await markSent(db, []);
       expect(await mtStatus(db, mt.jobId)).to.equal('queued');
+    });
+  });
+
+  describe('applyReceipts (one statement for a batch of receipts)', () => {
+    const queued = (): QueuedMt => ({
+      jobId: `test-${randomUUID()}`,
+      msisdn: newMsisdn(),
+      text: 'receipt batch',
+      reason: 'reply',
+      sensitive: false,
+    });
+    const id = (tag: string) => `${tag}${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+    const rowOf = (jobId: string) => db('sms_mt').where({ job_id: jobId }).first();
+
+    it('applyReceipts – both parts of one MT, a failure and an unknown id in one batch – the parts add up to delivered, the failure fails its MT, each receipt names its own MT', async () => {
+      const [two, lost, other] = [queued(), queued(), queued()];
+      await recordQueued(db, [two, lost, other]);
+      const [p1, p2, l1, o1] = [id('aa'), id('bb'), id('cc'), id('dd')];
+      await markSent(db, [
+        { jobId: two.jobId, messageIds: [p1, p2], parts: 2, attempts: 1 },
+        { jobId: lost.jobId, messageIds: [l1], parts: 1, attempts: 1 },
+        { jobId: other.jobId, messageIds: [o1], parts: 1, attempts: 1 },
+      ]);
+
+      const named = await applyReceipts(db, [
+        { messageId: p1, state: 'delivered' },
+        { messageId: l1, state: 'expired', error: '0FE' },
+        { messageId: id('ee'), state: 'delivered' },
+        { messageId: p2.toUpperCase(), state: 'delivered' },
+        { messageId: o1, state: 'enroute' },
+      ]);
+
+      expect(named).to.deep.equal([two.jobId, lost.jobId, null, two.jobId, other.jobId]);
+      expect(await rowOf(two.jobId)).to.deep.include({ status: 'delivered', delivered_parts: 2 });
+      expect(await rowOf(lost.jobId)).to.deep.include({
+        status: 'failed',
+        error: 'receipt: expired err:0FE',
+      });
+      expect(await rowOf(other.jobId)).to.deep.include({ status: 'sent', delivered_parts: 0 });
+    });
+
+    it('applyReceipts – one part delivered and the other failed in the same batch – the MT is failed', async () => {
+      const mt = queued();
+      await recordQueued(db, [mt]);
+      const [p1, p2] = [id('ff'), id('ab')];
+      await markSent(db, [{ jobId: mt.jobId, messageIds: [p1, p2], parts: 2, attempts: 1 }]);
+      await applyReceipts(db, [
+        { messageId: p1, state: 'delivered' },
+        { messageId: p2, state: 'undeliverable' },
+      ]);
+      expect(await rowOf(mt.jobId)).to.deep.include({ status: 'failed', error: 'receipt: undeliverable' });
+    });
+
+    it('applyReceipts – a receipt for an MT already delivered – changes nothing and names no MT', async () => {
+      const mt = queued();
+      await recordQueued(db, [mt]);
+      const only = id('cd');
+      await markSent(db, [{ jobId: mt.jobId, messageIds: [only], parts: 1, attempts: 1 }]);
+      expect(await applyReceipts(db, [{ messageId: only, state: 'delivered' }])).to.deep.equal([mt.jobId]);
+      expect(await applyReceipts(db, [{ messageId: only, state: 'undeliverable' }])).to.deep.equal([null]);
+      expect(await rowOf(mt.jobId)).to.deep.include({ status: 'delivered', delivered_parts: 1 });
+      expect(await applyReceipts(db, [])).to.deep.equal([]);
     });
   });
 });
