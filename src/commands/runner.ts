@@ -68,7 +68,7 @@ export class CommandRunner {
               o instanceof RefusalError ? { ok: false, error: o.refusal } : { ok: true, value: o },
           );
         },
-        { max: 500, waitMs: 0, maxInFlight: 2 },
+        { max: 500, waitMs: 0, maxInFlight: 2, isolateFailures: true },
       );
       this.readBatchers.set(type, batcher);
     }

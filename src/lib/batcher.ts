@@ -11,6 +11,11 @@ export interface BatcherOptions {
   max: number;
   waitMs: number;
   maxInFlight: number;
+  /**
+   * When a batch fails as a whole, try each of its items alone, so one item that cannot be handled (a
+   * value the database refuses) fails only itself and never the batch-mates it happened to meet.
+   */
+  isolateFailures?: boolean;
 }
 
 interface Pending<I, O> {
@@ -73,7 +78,11 @@ export class Batcher<I, O> {
         else p.resolve(outcome);
       });
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (!this.options.isolateFailures || batch.length === 1) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      await Promise.all(batch.map((p) => this.run([p])));
     }
   }
 }

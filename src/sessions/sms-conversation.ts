@@ -132,6 +132,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     max: 500,
     waitMs: 0,
     maxInFlight: 2,
+    isolateFailures: true,
   });
 
   /**

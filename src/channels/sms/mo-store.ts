@@ -63,11 +63,11 @@ export async function storeMos(
   mos: readonly InboundMo[],
   liveSessions: readonly string[] = [],
 ): Promise<StoreOutcome[]> {
-  const rows = mos.map((mo) => ({
-    mo,
-    msisdn: normalizeMsisdn(mo.source) ?? mo.source,
-    fingerprint: fingerprintOf(mo),
-  }));
+  const rows = mos.map((raw) => {
+    // PostgreSQL text cannot hold U+0000 (a UCS2 MO can carry one): kept as U+FFFD, never refused.
+    const mo = raw.text.includes('\u0000') ? { ...raw, text: raw.text.replaceAll('\u0000', '\ufffd') } : raw;
+    return { mo, msisdn: normalizeMsisdn(mo.source) ?? mo.source, fingerprint: fingerprintOf(mo) };
+  });
   // The database knows what came before this batch; the batch itself is checked here, in order. A part
   // is a resend if that very part came already. A whole message whose sender has an earlier one in the
   // batch is judged against that one (their latest), never against the table.

@@ -49,6 +49,7 @@ export class InboundSms {
     max: 500,
     waitMs: 0,
     maxInFlight: 1,
+    isolateFailures: true,
   });
   private worker: Worker<InboundJob> | null = null;
   private handlers: { conversation: Conversation; outbound: Queue<OutboundSms> } | null = null;

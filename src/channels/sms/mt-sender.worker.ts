@@ -58,7 +58,7 @@ export function startMtSender(options: MtSenderOptions): Worker<OutboundSms> {
       await markSent(db, sent);
       return sent.map(() => undefined);
     },
-    { max: 500, waitMs: 0, maxInFlight: 1 },
+    { max: 500, waitMs: 0, maxInFlight: 1, isolateFailures: true },
   );
   const worker: Worker<OutboundSms> = new Worker<OutboundSms>(
     OUTBOUND_SMS_QUEUE,

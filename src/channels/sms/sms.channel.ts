@@ -66,11 +66,13 @@ export class SmsChannel {
       max: 500,
       waitMs: 0,
       maxInFlight: 1,
+      isolateFailures: true,
     });
     this.receiptWrites = new Batcher((receipts) => applyReceipts(db, receipts), {
       max: 500,
       waitMs: 0,
       maxInFlight: 1,
+      isolateFailures: true,
     });
   }
 

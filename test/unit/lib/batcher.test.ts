@@ -72,3 +72,33 @@ describe('batcher without a wait (waitMs 0)', () => {
     ]);
   });
 });
+
+describe('batcher isolating failures', () => {
+  it('a batch that fails as a whole – each item is tried alone: only the bad one fails', async () => {
+    const seen: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        seen.push(items);
+        if (items.includes(13)) throw new Error('refused: 13');
+        return items;
+      },
+      { max: 10, waitMs: 0, maxInFlight: 1, isolateFailures: true },
+    );
+    const settled = await Promise.allSettled([12, 13, 14].map((i) => batcher.submit(i)));
+    expect(settled.map((s) => s.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(seen[0]).to.deep.equal([12, 13, 14]);
+    expect(seen.slice(1).sort()).to.deep.equal([[12], [13], [14]]);
+  });
+
+  it('without the option – the whole batch fails with it', async () => {
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (items.includes(13)) throw new Error('refused: 13');
+        return items;
+      },
+      { max: 10, waitMs: 0, maxInFlight: 1 },
+    );
+    const settled = await Promise.allSettled([12, 13].map((i) => batcher.submit(i)));
+    expect(settled.map((s) => s.status)).to.deep.equal(['rejected', 'rejected']);
+  });
+});

@@ -241,6 +241,15 @@ describe('SMS store batches (real PostgreSQL)', () => {
       expect((await rowsOf(user)).map((r) => r.text)).to.deep.equal(['XH', 'QX', 'XH']);
     });
 
+    it('storeMos – an MO whose text holds U+0000 (which PostgreSQL text refuses) among others – all stored, the NUL kept as U+FFFD', async () => {
+      const [a, b] = [newMsisdn(), newMsisdn()];
+      const outcomes = await storeMos(db, [mo(a, 'Y\u0000E'), mo(b, 'YE')], ['a']);
+      expect(outcomes.map((o) => o.duplicate)).to.deep.equal([false, false]);
+      expect(outcomes[0].stored?.text).to.equal('Y\ufffdE');
+      expect((await rowsOf(a)).map((r) => r.text)).to.deep.equal(['Y\ufffdE']);
+      expect((await rowsOf(b)).map((r) => r.text)).to.deep.equal(['YE']);
+    });
+
     it('storeMos – an empty batch – returns [] and stores nothing', async () => {
       const count = async () => Number((await db('sms_mo').count('* as n').first())?.n);
       const before = await count();
