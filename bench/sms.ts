@@ -208,12 +208,28 @@ const loopText = (mode: LoadMode) => {
     : `${shape.outstanding} MOs outstanding until their MT`;
 };
 
+/**
+ * CPU time per MT, ms, of each program the run's cores name (`gateway 0.97, postgres 0.34, …`) and of all
+ * of them: what a message costs, whatever the loop shape.
+ */
+function cpuPerMt(r: MeasuredLoad): string {
+  if (!r.mtPerSecond) return '';
+  const used = [...r.cores.matchAll(/([\w.-]+) ([\d.]+)/g)].map(([, name, cores]) => ({
+    name,
+    cores: Number(cores),
+  }));
+  const ms = (cores: number) => round((cores / r.mtPerSecond) * 1000, 2);
+  const all = used.reduce((sum, u) => sum + u.cores, 0);
+  const own = used.filter((u) => u.name !== 'load-smsc' && u.name !== 'other');
+  return `; CPU per MT: ${own.map((u) => `${u.name} ${ms(u.cores)} ms`).join(', ')}; all ${ms(all)} ms`;
+}
+
 /** The rest of a note: latency (for throughput rows), counts, errors, cores used. */
 const summary = (r: MeasuredLoad, seconds: number) =>
   (r.mode === 'throughput' ? `MO→MT p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms; ` : '') +
   `${r.mtReceived} MTs in ${seconds} s` +
   (r.errors ? `; ${r.errors} errors` : '') +
-  `; cores: ${r.cores}`;
+  `; cores: ${r.cores}${cpuPerMt(r)}`;
 
 async function measureKannel(mode: LoadMode): Promise<Result> {
   const seconds = smsSeconds();
