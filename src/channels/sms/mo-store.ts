@@ -203,10 +203,6 @@ export function assemble(parts: readonly StoredMo[]): { text: string; complete: 
   return { text: seqs.map((s) => bySeq.get(s)).join(''), complete: bySeq.size >= total };
 }
 
-export async function markProcessed(db: Db, ids: readonly string[]): Promise<void> {
-  await db('sms_mo').whereIn('id', ids).update({ status: 'processed', processed_at: db.fn.now() });
-}
-
 /** MOs left unprocessed: whole ones older than `staleSeconds` (their job was lost) and parts past the wait. */
 export async function leftBehind(db: Db, staleSeconds: number): Promise<{ id: string; force: boolean }[]> {
   const rows = await db('sms_mo')

@@ -12,9 +12,9 @@ import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { INBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
-import { assemble, leftBehind, loadMo, markProcessed, type StoredMo, siblingParts } from './mo-store.js';
+import { assemble, leftBehind, loadMo, type StoredMo, siblingParts } from './mo-store.js';
 import { Batcher } from '../../lib/batcher.js';
-import { type QueuedMt, queueMts } from './mt-store.js';
+import { type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
 
 /** What answers an MO: the SMS conversation (src/sessions). */
 export interface Conversation {
@@ -133,21 +133,22 @@ export class InboundSms {
   }
 
   /**
-   * The replies first (rows, then jobs), and only then the MOs marked processed: a crash in between
-   * leaves an MO the sweep answers again, whose reply job ids make that send nothing twice.
+   * The replies stored and their MOs marked answered in one statement, then the jobs: a crash in between
+   * leaves replies `queued`, which the sweep queues again from their rows (`requeueStranded`).
    */
   private async writeAnswers(answers: Answer[]): Promise<undefined[]> {
+    await recordAnswers(
+      this.db,
+      answers.flatMap((a) => a.mts),
+      answers.flatMap((a) => a.moIds),
+    );
     const byQueue = new Map<Queue<OutboundSms>, QueuedMt[]>();
     for (const a of answers) {
       const mts = byQueue.get(a.outbound) ?? [];
       mts.push(...a.mts);
       byQueue.set(a.outbound, mts);
     }
-    for (const [outbound, mts] of byQueue) await queueMts(this.db, outbound, mts);
-    await markProcessed(
-      this.db,
-      answers.flatMap((a) => a.moIds),
-    );
+    for (const [outbound, mts] of byQueue) await queueJobs(outbound, mts);
     return answers.map(() => undefined);
   }
 

@@ -39,10 +39,44 @@ export async function recordQueued(db: Db | Trx, mts: readonly QueuedMt[]): Prom
   );
 }
 
-/** Stores and queues MTs that come from no outbox row (replies to MOs): the row first, then the job. */
+/** Stores and queues MTs that come from no outbox row (an offer to open a wallet): the row first, then the job. */
 export async function queueMts(db: Db, queue: Queue<OutboundSms>, mts: readonly QueuedMt[]): Promise<void> {
   if (!mts.length) return;
   await recordQueued(db, mts);
+  await queueJobs(queue, mts);
+}
+
+/**
+ * Stores the replies to MOs and marks those MOs answered, in one statement: from here on the rows are
+ * what is owed, whether or not their jobs reach Redis (`requeueStranded` sees to those that do not).
+ */
+export async function recordAnswers(
+  db: Db,
+  mts: readonly QueuedMt[],
+  moIds: readonly string[],
+): Promise<void> {
+  await db.raw(
+    `WITH replies AS (
+       INSERT INTO sms_mt (job_id, msisdn, text, reason, sensitive)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+       ON CONFLICT (job_id) DO NOTHING
+     )
+     UPDATE sms_mo SET status = 'processed', processed_at = now()
+      WHERE id = ANY(?::bigint[]) AND status = 'received'`,
+    [
+      pgArray(mts.map((m) => m.jobId)),
+      pgArray(mts.map((m) => m.msisdn)),
+      pgArray(mts.map((m) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
+      pgArray(mts.map((m) => m.reason)),
+      pgArray(mts.map((m) => m.sensitive)),
+      pgArray(moIds),
+    ],
+  );
+}
+
+/** Queues the jobs of stored MTs; a job id already in the queue (waiting, retrying, done) adds nothing. */
+export async function queueJobs(queue: Queue<OutboundSms>, mts: readonly QueuedMt[]): Promise<void> {
+  if (!mts.length) return;
   await queue.addBulk(
     mts.map((m) => ({
       name: m.reason,
@@ -56,6 +90,35 @@ export async function queueMts(db: Db, queue: Queue<OutboundSms>, mts: readonly 
       opts: { ...outboundJobOptions, jobId: m.jobId, ...(m.sensitive ? { removeOnComplete: true } : {}) },
     })),
   );
+}
+
+/**
+ * Queues again the MTs still `queued` after `staleSeconds` whose rows are their only record (replies and
+ * offers; the outbox relay owns its own). Their job ids make this harmless for a job that is only slow.
+ */
+export async function requeueStranded(
+  db: Db,
+  queue: Queue<OutboundSms>,
+  staleSeconds: number,
+): Promise<number> {
+  const rows = await db('sms_mt')
+    .where({ status: 'queued', sensitive: false })
+    .andWhere('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [staleSeconds]))
+    .andWhereNot('job_id', 'like', 'outbox-%')
+    .orderBy('created_at')
+    .limit(500)
+    .select('job_id', 'msisdn', 'text', 'reason');
+  await queueJobs(
+    queue,
+    rows.map((r) => ({
+      jobId: r.job_id,
+      msisdn: r.msisdn,
+      text: r.text,
+      reason: r.reason,
+      sensitive: false,
+    })),
+  );
+  return rows.length;
 }
 
 /** The status of an MT, or null when no row holds it. */

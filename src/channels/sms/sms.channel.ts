@@ -18,9 +18,12 @@ import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
 import { Batcher } from '../../lib/batcher.js';
 import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
-import { applyReceipts, queueMts, type Receipt } from './mt-store.js';
+import { applyReceipts, queueMts, type Receipt, requeueStranded } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
 import { SmsMetrics } from './sms.metrics.js';
+
+/** How long a reply may stay `queued` before the sweep queues its job again (it may only be slow). */
+const STRANDED_SECONDS = 60;
 
 /** What the channel needs of the SMPP link (one bind or a pool). */
 export type SmsLink = Pick<
@@ -137,9 +140,8 @@ export class SmsChannel {
     });
     const every = this.options.sweepEveryMs ?? 5_000;
     const tick = () => {
-      this.inbound
-        .sweep()
-        .catch((err) => logger.warn({ err }, 'MO sweep failed'))
+      Promise.all([this.inbound.sweep(), requeueStranded(db, this.outbound, STRANDED_SECONDS)])
+        .catch((err) => logger.warn({ err }, 'SMS sweep failed'))
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, every);
         });

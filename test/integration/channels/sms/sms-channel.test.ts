@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
-import { queueMts } from '../../../../src/channels/sms/mt-store.js';
+import { storeMo } from '../../../../src/channels/sms/mo-store.js';
+import { queueMts, recordAnswers, requeueStranded } from '../../../../src/channels/sms/mt-store.js';
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
@@ -295,7 +296,6 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
   it('an MO whose wake-up job was lost – is answered by the sweep', async () => {
     const user = await h.openWallet(newMsisdn(), 700n);
-    const { storeMo } = await import('../../../../src/channels/sms/mo-store.js');
     await settled(user);
     await storeMo(h.db, {
       source: user,
@@ -309,6 +309,44 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(await sms.inbound.sweep(0)).to.be.at.least(1);
     await waitFor(async () => (await replyRows(user)).length === 1);
     expect((await replyRows(user))[0].text).to.include('7.00');
+  });
+
+  it('a reply stored with its MO answered but whose job never reached the queue – is queued again by the sweep from its row, and sent once', async () => {
+    const user = newMsisdn();
+    const mo = await storeMo(h.db, {
+      source: user,
+      destination: h.config.shortCode,
+      dataCoding: 0,
+      text: 'YE',
+      udh: null,
+    });
+    const moId = mo.stored?.id as string;
+    // What a crash between the statement and the queue leaves: the reply's row, the MO answered, no job.
+    const reply = {
+      jobId: `reply-${moId}-0`,
+      msisdn: user,
+      text: `stranded ${moId}`,
+      reason: 'reply',
+      sensitive: false,
+    };
+    await recordAnswers(h.db, [reply], [moId]);
+    expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(to(user)).to.have.length(0);
+
+    // Not yet stale: left alone. Stale: queued from the row, sent, and recorded as sent.
+    expect(await requeueStranded(h.db, sms.outbound, 3600)).to.equal(0);
+    expect(await requeueStranded(h.db, sms.outbound, 0)).to.be.at.least(1);
+    const [sent] = await received(user, 1);
+    expect(sent.text).to.equal(reply.text);
+    await waitFor(
+      async () => (await h.db('sms_mt').where({ job_id: reply.jobId }).first()).status === 'sent',
+    );
+
+    // A sweep that comes again finds nothing owed; the user got the reply once.
+    expect(await requeueStranded(h.db, sms.outbound, 0)).to.equal(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(to(user)).to.have.length(1);
   });
 
   it('a concatenated MO missing a part – is answered with what came once the wait is over', async () => {
