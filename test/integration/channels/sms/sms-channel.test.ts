@@ -208,7 +208,10 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(message.dataCoding).to.equal(8);
     expect(message.parts.length).to.equal(5);
     expect(message.parts.every((p) => p.registeredDelivery === 1)).to.equal(true);
-    const row = await h.db('sms_mt').where({ msisdn: user }).first();
+    // The row is recorded as sent once the SMSC has answered every part (in the next batch of updates).
+    const rowOf = () => h.db('sms_mt').where({ msisdn: user }).first();
+    await waitFor(async () => (await rowOf()).status === 'sent');
+    const row = await rowOf();
     expect(row.parts).to.equal(5);
     expect(row.message_ids).to.have.length(5);
   });
