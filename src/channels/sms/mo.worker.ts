@@ -35,7 +35,7 @@ const inboundJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** An answered MO: its replies to queue, then its parts to mark processed. */
+/** An answered MO: its replies to store and queue, and its parts to mark answered. */
 interface Answer {
   outbound: Queue<OutboundSms>;
   mts: QueuedMt[];
