@@ -115,11 +115,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
   // Sent by digest (EVALSHA), not compiled again on every step.
   redis.defineCommand('smsLockAndRead', { numberOfKeys: 2, lua: LOCK_AND_READ });
   redis.defineCommand('smsSaveAndRelease', { numberOfKeys: 2, lua: SAVE_AND_RELEASE });
-  const scripted = redis as Redis & ConversationScripts;
-  const scripts = {
-    lockAndRead: (...args: (string | number)[]) => scripted.smsLockAndRead(...args),
-    saveAndRelease: (...args: (string | number)[]) => scripted.smsSaveAndRelease(...args),
-  };
+  const scripts = redis as Redis & ConversationScripts;
   // A step waits for at most one command (which the bus cuts off at its deadline), plus a margin.
   const stepMs = commandTimeoutMs + 5_000;
   const findPaymentRequest: FindPaymentRequestLogic = fromPromise<
@@ -149,7 +145,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     const lockMs = stepMs + 5_000;
     const deadline = Date.now() + lockMs;
     for (;;) {
-      const [got, saved] = (await scripts.lockAndRead(...keys, token, lockMs)) as [
+      const [got, saved] = (await scripts.smsLockAndRead(...keys, token, lockMs)) as [
         number,
         string | null | undefined,
       ];
@@ -161,7 +157,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
           return outcome.replies;
         } finally {
           const args = save.op === 'set' ? [save.json, ttlSeconds] : [];
-          await scripts.saveAndRelease(...keys, token, save.op, ...args);
+          await scripts.smsSaveAndRelease(...keys, token, save.op, ...args);
         }
       }
       // Throwing lets the MO job retry later; the lock expires by itself if its holder died.
