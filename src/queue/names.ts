@@ -5,15 +5,28 @@ export const OUTBOUND_SMS_QUEUE = 'sms-outbound';
 export const INBOUND_SMS_QUEUE = 'sms-inbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-/** Job data of an outbound SMS: written by the outbox relay, sent by the SMPP sender. */
+/** One outbound SMS: written by the outbox relay or an answered MO, sent by the SMPP sender. */
 export interface OutboundSms {
-  outboxId: string;
+  /** The MT's id (`sms_mt.job_id`): `outbox-<id>`, `reply-<mo>-<n>`, `offer-…`. */
+  id: string;
   msisdn: string;
   text: string;
   reason: string;
   /** Holds initial passwords: the sender removes the job once sent instead of keeping it for a week. */
   sensitive: boolean;
 }
+
+/**
+ * Job data of the outbound queue: the MTs written together (the replies to a batch of MOs, say) travel
+ * as one job, so the queue's cost is paid per batch, not per message. A job of one MT carries the MT's
+ * id; a job of several, `batch-<first id>-<count>` (kept in `sms_mt.batch_id`).
+ */
+export interface OutboundBatch {
+  mts: OutboundSms[];
+}
+
+/** Most MTs one outbound job carries: enough to fill an SMSC window, few enough to retry cheaply. */
+export const MAX_MTS_PER_JOB = 50;
 
 /** Outbound SMS retry for a day and more (a link may be down for hours); kept a week, failures a month. */
 export const outboundJobOptions = {

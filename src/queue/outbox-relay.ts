@@ -5,14 +5,14 @@
  * lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
  */
 import { Queue } from 'bullmq';
-import { recordQueued } from '../channels/sms/mt-store.js';
+import { queueJobs, recordQueued } from '../channels/sms/mt-store.js';
 import type { Db } from '../lib/db.js';
 import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundSms, outboundJobOptions } from './names.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from './names.js';
 
 export class OutboxRelay {
-  readonly queue: Queue<OutboundSms>;
+  readonly queue: Queue<OutboundBatch>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -25,7 +25,7 @@ export class OutboxRelay {
     private readonly pollMs = 250,
     private readonly batchSize = 500,
   ) {
-    this.queue = new Queue<OutboundSms>(OUTBOUND_SMS_QUEUE, { connection, prefix });
+    this.queue = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, { connection, prefix });
   }
 
   start(): void {
@@ -61,34 +61,23 @@ export class OutboxRelay {
       ).rows as { id: bigint; msisdn: string; text: string; reason: string; sensitive: boolean }[];
       if (!rows.length) return 0;
       // The MT record is committed before its job exists (a sender may take the job at once and must find
-      // the row); a relay that dies after this stores nothing twice when it runs again.
-      await recordQueued(
-        this.db,
-        rows.map((r) => ({
-          jobId: `outbox-${r.id}`,
-          msisdn: r.msisdn,
-          text: r.text,
-          reason: r.reason,
-          sensitive: r.sensitive,
-        })),
-      );
-      await this.queue.addBulk(
-        rows.map((r) => ({
-          name: r.reason,
-          data: {
-            outboxId: r.id.toString(),
+      // the row); a relay that dies after this stores nothing twice when it runs again. One job per
+      // notification, under its outbox id: a relay run again may take its rows in other groups, so only
+      // one row's id is stable enough to stop a second send.
+      const batches = rows.map((r) => ({
+        id: `outbox-${r.id}`,
+        mts: [
+          {
+            jobId: `outbox-${r.id}`,
             msisdn: r.msisdn,
             text: r.text,
             reason: r.reason,
             sensitive: r.sensitive,
           },
-          opts: {
-            ...outboundJobOptions,
-            jobId: `outbox-${r.id}`,
-            ...(r.sensitive ? { removeOnComplete: true } : {}),
-          },
-        })),
-      );
+        ],
+      }));
+      await recordQueued(this.db, batches);
+      await queueJobs(this.queue, batches);
       const ids = rows.map((r) => r.id.toString());
       await trx.raw(
         `UPDATE outbox SET relayed_at = now(),

@@ -11,10 +11,10 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
-import { INBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
+import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
 import { assemble, leftBehind, loadMo, type StoredMo, siblingParts } from './mo-store.js';
 import { Batcher } from '../../lib/batcher.js';
-import { type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
+import { batchesOf, type MtBatch, type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
 
 /** What answers an MO: the SMS conversation (src/sessions). */
 export interface Conversation {
@@ -37,7 +37,7 @@ const inboundJobOptions = {
 
 /** An answered MO: its replies to store and queue, and its parts to mark answered. */
 interface Answer {
-  outbound: Queue<OutboundSms>;
+  outbound: Queue<OutboundBatch>;
   mts: QueuedMt[];
   moIds: string[];
 }
@@ -52,7 +52,7 @@ export class InboundSms {
     isolateFailures: true,
   });
   private worker: Worker<InboundJob> | null = null;
-  private handlers: { conversation: Conversation; outbound: Queue<OutboundSms> } | null = null;
+  private handlers: { conversation: Conversation; outbound: Queue<OutboundBatch> } | null = null;
   private inProcess = 0;
 
   constructor(
@@ -93,7 +93,7 @@ export class InboundSms {
   }
 
   /** Processes MOs: `conversation` answers, replies go to the outbound queue. */
-  start(conversation: Conversation, outbound: Queue<OutboundSms>, concurrency = 50): void {
+  start(conversation: Conversation, outbound: Queue<OutboundBatch>, concurrency = 50): void {
     this.handlers = { conversation, outbound };
     this.worker = new Worker<InboundJob>(
       INBOUND_SMS_QUEUE,
@@ -107,7 +107,7 @@ export class InboundSms {
   async process(
     job: InboundJob,
     conversation: Conversation,
-    outbound: Queue<OutboundSms>,
+    outbound: Queue<OutboundBatch>,
     known?: StoredMo,
   ): Promise<string> {
     const mo = known ?? (await loadMo(this.db, job.moId));
@@ -133,22 +133,34 @@ export class InboundSms {
   }
 
   /**
-   * The replies stored and their MOs marked answered in one statement, then the jobs: a crash in between
-   * leaves replies `queued`, which the sweep queues again from their rows (`requeueStranded`).
+   * The replies stored and their MOs marked answered in one statement, then their jobs (one for the
+   * replies to each queue's MOs, in batches): a crash in between leaves replies `queued`, which the sweep
+   * queues again from their rows (`requeueStranded`).
    */
   private async writeAnswers(answers: Answer[]): Promise<undefined[]> {
-    await recordAnswers(
-      this.db,
-      answers.flatMap((a) => a.mts),
-      answers.flatMap((a) => a.moIds),
-    );
-    const byQueue = new Map<Queue<OutboundSms>, QueuedMt[]>();
+    const byQueue = new Map<Queue<OutboundBatch>, QueuedMt[]>();
     for (const a of answers) {
       const mts = byQueue.get(a.outbound) ?? [];
       mts.push(...a.mts);
       byQueue.set(a.outbound, mts);
     }
-    for (const [outbound, mts] of byQueue) await queueJobs(outbound, mts);
+    const batches: MtBatch[] = [];
+    const queueOf = new Map<string, Queue<OutboundBatch>>();
+    for (const [outbound, mts] of byQueue)
+      for (const b of batchesOf(mts)) {
+        batches.push(b);
+        queueOf.set(b.id, outbound);
+      }
+    const stored = await recordAnswers(
+      this.db,
+      batches,
+      answers.flatMap((a) => a.moIds),
+    );
+    for (const [outbound] of byQueue)
+      await queueJobs(
+        outbound,
+        stored.filter((b) => queueOf.get(b.id) === outbound),
+      );
     return answers.map(() => undefined);
   }
 

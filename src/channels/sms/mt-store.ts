@@ -5,126 +5,173 @@
  */
 import type { Queue } from 'bullmq';
 import { type Db, pgArray, type Trx } from '../../lib/db.js';
-import { type OutboundSms, outboundJobOptions } from '../../queue/names.js';
+import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/names.js';
 import { messageIdForms, normalizeMessageId } from '../smpp/smpp.codec.js';
 
 /** What is kept of a text that holds initial passwords once it has left. */
 export const SENSITIVE_PLACEHOLDER = '[initial passwords are not kept]';
 
 export interface QueuedMt {
+  /** The MT's id (`sms_mt.job_id`). */
   jobId: string;
   msisdn: string;
   text: string;
   reason: string;
   sensitive: boolean;
-  outboxId?: string;
 }
+
+/** MTs that travel as one job of the outbound queue, and the job's id. */
+export interface MtBatch {
+  id: string;
+  mts: QueuedMt[];
+}
+
+/**
+ * Splits MTs written together into the jobs that carry them: one MT travels under its own id, several
+ * under `batch-<first id>-<count>`, at most MAX_MTS_PER_JOB to a job.
+ */
+export function batchesOf(mts: readonly QueuedMt[]): MtBatch[] {
+  const batches: MtBatch[] = [];
+  for (let i = 0; i < mts.length; i += MAX_MTS_PER_JOB) {
+    const chunk = mts.slice(i, i + MAX_MTS_PER_JOB);
+    const id = chunk.length === 1 ? chunk[0].jobId : `batch-${chunk[0].jobId}-${chunk.length}`;
+    batches.push({ id, mts: chunk });
+  }
+  return batches;
+}
+
+/** The columns of MT rows as one array each: a multi-row VALUES list would bind thousands of parameters. */
+function mtColumns(batches: readonly MtBatch[]): string[] {
+  const mts = batches.flatMap((b) => b.mts.map((m) => ({ m, batch: b.mts.length > 1 ? b.id : null })));
+  return [
+    pgArray(mts.map(({ m }) => m.jobId)),
+    pgArray(mts.map(({ m }) => m.msisdn)),
+    pgArray(mts.map(({ m }) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
+    pgArray(mts.map(({ m }) => m.reason)),
+    pgArray(mts.map(({ m }) => m.sensitive)),
+    pgArray(mts.map(({ batch }) => batch)),
+  ];
+}
+
+const INSERT_MTS = `INSERT INTO sms_mt (job_id, msisdn, text, reason, sensitive, batch_id)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::text[])
+  ON CONFLICT (job_id) DO NOTHING`;
 
 /** Stores MTs as `queued` (ignoring ones already stored) inside the caller's transaction. */
-export async function recordQueued(db: Db | Trx, mts: readonly QueuedMt[]): Promise<void> {
-  if (!mts.length) return;
-  // One array per column: the relay stores hundreds at a time, and a multi-row VALUES list would bind
-  // thousands of parameters.
-  await db.raw(
-    `INSERT INTO sms_mt (job_id, msisdn, text, reason, sensitive)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-     ON CONFLICT (job_id) DO NOTHING`,
-    [
-      pgArray(mts.map((m) => m.jobId)),
-      pgArray(mts.map((m) => m.msisdn)),
-      pgArray(mts.map((m) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
-      pgArray(mts.map((m) => m.reason)),
-      pgArray(mts.map((m) => m.sensitive)),
-    ],
-  );
+export async function recordQueued(db: Db | Trx, batches: readonly MtBatch[]): Promise<void> {
+  if (!batches.length) return;
+  await db.raw(INSERT_MTS, mtColumns(batches));
 }
 
-/** Stores and queues MTs that come from no outbox row (an offer to open a wallet): the row first, then the job. */
-export async function queueMts(db: Db, queue: Queue<OutboundSms>, mts: readonly QueuedMt[]): Promise<void> {
+/** Stores and queues MTs that come from no outbox row (an offer to open a wallet): the rows first, then the job. */
+export async function queueMts(db: Db, queue: Queue<OutboundBatch>, mts: readonly QueuedMt[]): Promise<void> {
   if (!mts.length) return;
-  await recordQueued(db, mts);
-  await queueJobs(queue, mts);
+  const batches = batchesOf(mts);
+  await recordQueued(db, batches);
+  await queueJobs(queue, batches);
 }
 
 /**
  * Stores the replies to MOs and marks those MOs answered, in one statement: from here on the rows are
  * what is owed, whether or not their jobs reach Redis (`requeueStranded` sees to those that do not).
+ * Returns the batches cut down to the MTs this call stored: a reply stored already (the MO answered
+ * twice at once) belongs to the job of whoever stored it.
  */
 export async function recordAnswers(
   db: Db,
-  mts: readonly QueuedMt[],
+  batches: readonly MtBatch[],
   moIds: readonly string[],
-): Promise<void> {
-  await db.raw(
-    `WITH replies AS (
-       INSERT INTO sms_mt (job_id, msisdn, text, reason, sensitive)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-       ON CONFLICT (job_id) DO NOTHING
+): Promise<MtBatch[]> {
+  const { rows } = await db.raw(
+    `WITH replies AS (${INSERT_MTS} RETURNING job_id),
+     answered AS (
+       UPDATE sms_mo SET status = 'processed', processed_at = now()
+        WHERE id = ANY(?::bigint[]) AND status = 'received'
      )
-     UPDATE sms_mo SET status = 'processed', processed_at = now()
-      WHERE id = ANY(?::bigint[]) AND status = 'received'`,
-    [
-      pgArray(mts.map((m) => m.jobId)),
-      pgArray(mts.map((m) => m.msisdn)),
-      pgArray(mts.map((m) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
-      pgArray(mts.map((m) => m.reason)),
-      pgArray(mts.map((m) => m.sensitive)),
-      pgArray(moIds),
-    ],
+     SELECT job_id FROM replies`,
+    [...mtColumns(batches), pgArray(moIds)],
   );
+  const stored = new Set((rows as { job_id: string }[]).map((r) => r.job_id));
+  return batches
+    .map((b) => ({ id: b.id, mts: b.mts.filter((m) => stored.has(m.jobId)) }))
+    .filter((b) => b.mts.length > 0);
 }
 
 /** Queues the jobs of stored MTs; a job id already in the queue (waiting, retrying, done) adds nothing. */
-export async function queueJobs(queue: Queue<OutboundSms>, mts: readonly QueuedMt[]): Promise<void> {
-  if (!mts.length) return;
+export async function queueJobs(queue: Queue<OutboundBatch>, batches: readonly MtBatch[]): Promise<void> {
+  if (!batches.length) return;
   await queue.addBulk(
-    mts.map((m) => ({
-      name: m.reason,
+    batches.map((b) => ({
+      name: b.mts.length === 1 ? b.mts[0].reason : 'batch',
       data: {
-        outboxId: m.outboxId ?? '',
-        msisdn: m.msisdn,
-        text: m.text,
-        reason: m.reason,
-        sensitive: m.sensitive,
+        mts: b.mts.map((m) => ({
+          id: m.jobId,
+          msisdn: m.msisdn,
+          text: m.text,
+          reason: m.reason,
+          sensitive: m.sensitive,
+        })),
       },
-      opts: { ...outboundJobOptions, jobId: m.jobId, ...(m.sensitive ? { removeOnComplete: true } : {}) },
+      opts: {
+        ...outboundJobOptions,
+        jobId: b.id,
+        ...(b.mts.some((m) => m.sensitive) ? { removeOnComplete: true } : {}),
+      },
     })),
   );
 }
 
 /**
  * Queues again the MTs still `queued` after `staleSeconds` whose rows are their only record (replies and
- * offers; the outbox relay owns its own). Their job ids make this harmless for a job that is only slow.
+ * offers; the outbox relay owns its own), each under the id of the job that was to carry it: a job that
+ * is only slow (the link down for an hour) is not queued twice.
  */
 export async function requeueStranded(
   db: Db,
-  queue: Queue<OutboundSms>,
+  queue: Queue<OutboundBatch>,
   staleSeconds: number,
 ): Promise<number> {
-  const rows = await db('sms_mt')
-    .where({ status: 'queued', sensitive: false })
-    .andWhere('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [staleSeconds]))
-    .andWhereNot('job_id', 'like', 'outbox-%')
-    .orderBy('created_at')
-    .limit(500)
-    .select('job_id', 'msisdn', 'text', 'reason');
+  // Whole batches at a time: a job re-added with part of its MTs would hide the rest behind its id.
+  const { rows } = await db.raw(
+    `WITH stranded AS (
+       SELECT job_id, msisdn, text, reason, coalesce(batch_id, job_id) AS carrier, created_at
+         FROM sms_mt
+        WHERE status = 'queued' AND NOT sensitive AND job_id NOT LIKE 'outbox-%'
+          AND created_at < now() - make_interval(secs => ?)
+     ), carriers AS (
+       SELECT carrier FROM stranded GROUP BY carrier ORDER BY min(created_at) LIMIT 100
+     )
+     SELECT s.* FROM stranded s JOIN carriers USING (carrier) ORDER BY s.carrier, s.job_id`,
+    [staleSeconds],
+  );
+  const batches = new Map<string, QueuedMt[]>();
+  for (const r of rows as {
+    job_id: string;
+    msisdn: string;
+    text: string;
+    reason: string;
+    carrier: string;
+  }[]) {
+    const mts = batches.get(r.carrier) ?? [];
+    mts.push({ jobId: r.job_id, msisdn: r.msisdn, text: r.text, reason: r.reason, sensitive: false });
+    batches.set(r.carrier, mts);
+  }
   await queueJobs(
     queue,
-    rows.map((r) => ({
-      jobId: r.job_id,
-      msisdn: r.msisdn,
-      text: r.text,
-      reason: r.reason,
-      sensitive: false,
-    })),
+    [...batches].map(([id, mts]) => ({ id, mts })),
   );
   return rows.length;
 }
 
+/** The status of each MT in `jobIds` that has a row. */
+export async function mtStatuses(db: Db, jobIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db('sms_mt').whereIn('job_id', jobIds).select('job_id', 'status');
+  return new Map(rows.map((r: { job_id: string; status: string }) => [r.job_id, r.status]));
+}
+
 /** The status of an MT, or null when no row holds it. */
 export async function mtStatus(db: Db, jobId: string): Promise<string | null> {
-  const row = await db('sms_mt').where({ job_id: jobId }).first('status');
-  return row?.status ?? null;
+  return (await mtStatuses(db, [jobId])).get(jobId) ?? null;
 }
 
 export interface SentMt {
@@ -156,17 +203,36 @@ export async function markSent(db: Db, sent: readonly SentMt[]): Promise<void> {
 
 const ID_SEPARATOR = String.fromCharCode(31);
 
-export async function markAttempt(db: Db, jobId: string, attempts: number, error: string): Promise<void> {
+/** Records a failed try of MTs that will be tried again. */
+export async function markAttempt(
+  db: Db,
+  jobIds: readonly string[],
+  attempts: number,
+  error: string,
+): Promise<void> {
+  if (!jobIds.length) return;
   await db('sms_mt')
-    .where({ job_id: jobId })
+    .whereIn('job_id', jobIds)
     .update({ attempts, error: error.slice(0, 500) });
 }
 
-export async function markFailed(db: Db, jobId: string, error: string): Promise<void> {
+/** Gives up on MTs not sent (one that was sent has its fate told by its receipts). */
+export async function markFailed(
+  db: Db,
+  jobIds: readonly string[],
+  error: string,
+  attempts?: number,
+): Promise<void> {
+  if (!jobIds.length) return;
   await db('sms_mt')
-    .where({ job_id: jobId })
-    .whereIn('status', ['queued', 'sent'])
-    .update({ status: 'failed', error: error.slice(0, 500), done_at: db.fn.now() });
+    .whereIn('job_id', jobIds)
+    .where('status', 'queued')
+    .update({
+      status: 'failed',
+      error: error.slice(0, 500),
+      done_at: db.fn.now(),
+      ...(attempts === undefined ? {} : { attempts }),
+    });
 }
 
 export type ReceiptOutcome = 'delivered' | 'failed' | 'pending';

@@ -13,7 +13,7 @@ import type { Db } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundSms } from '../../queue/names.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
 import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
 import { Batcher } from '../../lib/batcher.js';
 import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
@@ -48,9 +48,9 @@ export interface SmsChannelOptions {
 
 export class SmsChannel {
   readonly inbound: InboundSms;
-  readonly outbound: Queue<OutboundSms>;
+  readonly outbound: Queue<OutboundBatch>;
   readonly metrics: SmsMetrics;
-  private sender: Worker<OutboundSms> | null = null;
+  private sender: Worker<OutboundBatch> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** MOs that arrive while one insert runs are stored together by the next (one commit for all). */
   private readonly moWrites: Batcher<InboundMo, StoreOutcome>;
@@ -61,7 +61,7 @@ export class SmsChannel {
     const { db, config, connection } = options;
     this.metrics = options.metrics ?? new SmsMetrics();
     this.inbound = new InboundSms(db, connection, config.redisPrefix);
-    this.outbound = new Queue<OutboundSms>(OUTBOUND_SMS_QUEUE, {
+    this.outbound = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, {
       connection: connection(),
       prefix: config.redisPrefix,
     });

@@ -26,7 +26,7 @@ describe('ledger rules', () => {
       await h.relay.relayOnce();
       await waitFor(async () => Boolean(await h.relay.queue.getJob(`outbox-${row.id}`)));
       const job = await h.relay.queue.getJob(`outbox-${row.id}`);
-      const pin = /初始支付密码:(\d{6})/.exec(String(job?.data.text))?.[1];
+      const pin = /初始支付密码:(\d{6})/.exec(String(job?.data.mts[0].text))?.[1];
       expect(pin).to.match(/^\d{6}$/);
       expect(JSON.stringify(opened)).not.to.contain(pin);
       const user = await h.db('users').where({ msisdn }).first('pin_hash', 'login_hash');
@@ -51,7 +51,7 @@ describe('ledger rules', () => {
       const job = await h.relay.queue.getJob(
         `outbox-${(await h.db('outbox').where({ msisdn }).first('id')).id}`,
       );
-      expect(job?.data.msisdn).to.equal(msisdn);
+      expect(job?.data.mts[0].msisdn).to.equal(msisdn);
     });
 
     it('account.open – for a phone that has a wallet – refuses already_open', async () => {

@@ -17,6 +17,7 @@ import {
 import {
   applyReceipt,
   applyReceipts,
+  batchesOf,
   markSent,
   mtStatus,
   type QueuedMt,
@@ -270,7 +271,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('markSent – three queued MTs in one call (two ids, none, one) – each row sent with its own normalized ids, parts and attempts; a queued MT outside the call is untouched', async () => {
       const [two, none, one, outside] = [queued(), queued(), queued(), queued('notify.paid')];
-      await recordQueued(db, [two, none, one, outside]);
+      await recordQueued(db, batchesOf([two, none, one, outside]));
 
       await markSent(db, [
         { jobId: two.jobId, messageIds: ['A1', 'B2'], parts: 2, attempts: 1 },
@@ -310,7 +311,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('markSent – a batch holding an MT already delivered – it keeps delivered, its queued batch-mates become sent', async () => {
       const [done, fresh] = [queued(), queued()];
-      await recordQueued(db, [done, fresh]);
+      await recordQueued(db, batchesOf([done, fresh]));
       const [idC, idD] = [`c3${randomUUID().slice(0, 6)}`, `d4${randomUUID().slice(0, 6)}`];
       await markSent(db, [{ jobId: done.jobId, messageIds: [idC], parts: 1, attempts: 1 }]);
       expect(await applyReceipt(db, { messageId: idC, state: 'delivered' })).to.equal(done.jobId);
@@ -332,7 +333,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('applyReceipt – for ids stored by one markSent call – finds each MT; a message of two parts is delivered when both are', async () => {
       const [two, one] = [queued(), queued()];
-      await recordQueued(db, [two, one]);
+      await recordQueued(db, batchesOf([two, one]));
       // Ids of this test's own: a receipt updates every MT holding its id, and the run's database is shared.
       const [idA, idB] = [`a1${randomUUID().slice(0, 6)}`, `b2${randomUUID().slice(0, 6)}`];
       const hexId = BigInt(`0x${randomUUID().replace(/-/g, '').slice(0, 12)}`)
@@ -365,7 +366,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('markSent – an empty list – is a no-op', async () => {
       const mt = queued();
-      await recordQueued(db, [mt]);
+      await recordQueued(db, batchesOf([mt]));
       await markSent(db, []);
       expect(await mtStatus(db, mt.jobId)).to.equal('queued');
     });
@@ -384,7 +385,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('applyReceipts – both parts of one MT, a failure and an unknown id in one batch – the parts add up to delivered, the failure fails its MT, each receipt names its own MT', async () => {
       const [two, lost, other] = [queued(), queued(), queued()];
-      await recordQueued(db, [two, lost, other]);
+      await recordQueued(db, batchesOf([two, lost, other]));
       const [p1, p2, l1, o1] = [id('aa'), id('bb'), id('cc'), id('dd')];
       await markSent(db, [
         { jobId: two.jobId, messageIds: [p1, p2], parts: 2, attempts: 1 },
@@ -411,7 +412,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('applyReceipts – one part delivered and the other failed in the same batch – the MT is failed', async () => {
       const mt = queued();
-      await recordQueued(db, [mt]);
+      await recordQueued(db, batchesOf([mt]));
       const [p1, p2] = [id('ff'), id('ab')];
       await markSent(db, [{ jobId: mt.jobId, messageIds: [p1, p2], parts: 2, attempts: 1 }]);
       await applyReceipts(db, [
@@ -423,7 +424,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('applyReceipts – a receipt for an MT already delivered – changes nothing and names no MT', async () => {
       const mt = queued();
-      await recordQueued(db, [mt]);
+      await recordQueued(db, batchesOf([mt]));
       const only = id('cd');
       await markSent(db, [{ jobId: mt.jobId, messageIds: [only], parts: 1, attempts: 1 }]);
       expect(await applyReceipts(db, [{ messageId: only, state: 'delivered' }])).to.deep.equal([mt.jobId]);

@@ -6,7 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
 import { storeMo } from '../../../../src/channels/sms/mo-store.js';
-import { queueMts, recordAnswers, requeueStranded } from '../../../../src/channels/sms/mt-store.js';
+import {
+  batchesOf,
+  queueMts,
+  recordAnswers,
+  requeueStranded,
+} from '../../../../src/channels/sms/mt-store.js';
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
@@ -332,7 +337,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
       reason: 'reply',
       sensitive: false,
     };
-    await recordAnswers(h.db, [reply], [moId]);
+    await recordAnswers(h.db, batchesOf([reply]), [moId]);
     expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
     await new Promise((r) => setTimeout(r, 300));
     expect(to(user)).to.have.length(0);
