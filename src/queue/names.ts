@@ -19,7 +19,7 @@ export interface OutboundSms {
 /**
  * Job data of the outbound queue: the MTs written together (the replies to a batch of MOs, say) travel
  * as one job, so the queue's cost is paid per batch, not per message. A job of one MT carries the MT's
- * id; a job of several, `batch-<first id>-<count>` (kept in `sms_mt.batch_id`).
+ * id; a job of several, `batch-<first id>-<count>-<digest>` (kept in `sms_mt.batch_id`).
  */
 export interface OutboundBatch {
   mts: OutboundSms[];

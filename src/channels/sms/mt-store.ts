@@ -3,6 +3,7 @@
  * the SMSC's message ids its delivery receipts refer to. Rows are keyed by the id of the job that sends
  * them, so whoever queues an MT twice (a relay retried, an MO processed again) stores and sends it once.
  */
+import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { type Db, pgArray, type Trx } from '../../lib/db.js';
 import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/names.js';
@@ -27,17 +28,27 @@ export interface MtBatch {
 }
 
 /**
- * Splits MTs written together into the jobs that carry them: one MT travels under its own id, several
- * under `batch-<first id>-<count>`, at most MAX_MTS_PER_JOB to a job.
+ * Splits MTs written together into the jobs that carry them, at most MAX_MTS_PER_JOB to a job, each MT
+ * once: one MT travels under its own id, several under `batch-<first id>-<count>-<digest of all ids>`
+ * (two batches that share a first MT, an MO answered twice at once, still get ids of their own).
  */
 export function batchesOf(mts: readonly QueuedMt[]): MtBatch[] {
+  const seen = new Set<string>();
+  const unique = mts.filter((m) => !seen.has(m.jobId) && seen.add(m.jobId));
   const batches: MtBatch[] = [];
-  for (let i = 0; i < mts.length; i += MAX_MTS_PER_JOB) {
-    const chunk = mts.slice(i, i + MAX_MTS_PER_JOB);
-    const id = chunk.length === 1 ? chunk[0].jobId : `batch-${chunk[0].jobId}-${chunk.length}`;
-    batches.push({ id, mts: chunk });
+  for (let i = 0; i < unique.length; i += MAX_MTS_PER_JOB) {
+    const chunk = unique.slice(i, i + MAX_MTS_PER_JOB);
+    batches.push({ id: chunk.length === 1 ? chunk[0].jobId : batchIdOf(chunk), mts: chunk });
   }
   return batches;
+}
+
+function batchIdOf(mts: readonly QueuedMt[]): string {
+  const digest = createHash('sha256')
+    .update(mts.map((m) => m.jobId).join('\u0000'))
+    .digest('base64url')
+    .slice(0, 12);
+  return `batch-${mts[0].jobId}-${mts.length}-${digest}`;
 }
 
 /** The columns of MT rows as one array each: a multi-row VALUES list would bind thousands of parameters. */
