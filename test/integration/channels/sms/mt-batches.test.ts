@@ -52,6 +52,21 @@ async function jobsNaming(sms: SmsChannel, ids: readonly string[]): Promise<stri
   return [...new Set(naming.map((j) => j.id as string))].sort();
 }
 
+/** An SMSC simulator, a harness at `smppTps`, and the SMS channel bound to the one over the other. */
+async function startChannel(smppTps: number): Promise<{ smsc: TestSmsc; h: Harness; sms: SmsChannel }> {
+  const smsc = await startTestSmsc();
+  const h = await createHarness({ smppUrl: smsc.smppUrl, smppTps });
+  const sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
+  await smsc.waitForBind(1, 10_000);
+  return { smsc, h, sms };
+}
+
+async function stopChannel(c: { smsc?: TestSmsc; h?: Harness; sms?: SmsChannel }): Promise<void> {
+  await c.sms?.stop();
+  await c.h?.close();
+  await c.smsc?.close();
+}
+
 describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and PostgreSQL)', function () {
   this.timeout(60_000);
   let smsc: TestSmsc;
@@ -59,16 +74,9 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
   let sms: SmsChannel;
 
   before(async () => {
-    smsc = await startTestSmsc();
-    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
-    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
-    await smsc.waitForBind(1, 10_000);
+    ({ smsc, h, sms } = await startChannel(1000));
   });
-  after(async () => {
-    await sms?.stop();
-    await h?.close();
-    await smsc?.close();
-  });
+  after(() => stopChannel({ smsc, h, sms }));
 
   const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
   const rowOf = (jobId: string) => h.db('sms_mt').where({ job_id: jobId }).first();
@@ -197,23 +205,38 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     await allSent(mts);
   });
 
-  it('recordAnswers twice with the same batch (an MO answered twice at once) – the first call returns the batch, the second []; queueing both sends each reply once', async () => {
+  /** A stored MO from a new phone and the two replies (not yet recorded) its answer would give. */
+  async function moWithTwoReplies(text: string) {
     const user = newMsisdn();
     const mo = await storeMo(h.db, {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
-      text: 'YE',
+      text,
       udh: null,
     });
     const moId = mo.stored?.id as string;
-    const replies = [0, 1].map((n) => ({
+    const replies: QueuedMt[] = [0, 1].map((n) => ({
       jobId: `reply-${moId}-${n}`,
       msisdn: user,
       text: `answer ${n} to ${moId}`,
       reason: 'reply',
       sensitive: false,
     }));
+    return { user, moId, replies };
+  }
+
+  /** Waits for the user's two replies, then checks each arrived exactly once and is recorded sent. */
+  async function bothRepliesOnce(user: string, replies: readonly QueuedMt[]): Promise<void> {
+    await waitFor(async () => to(user).length >= 2, 20_000);
+    await sleep(300);
+    expect(to(user).map((m) => m.text)).to.have.members(replies.map((r) => r.text));
+    expect(to(user)).to.have.length(2);
+    await allSent(replies);
+  }
+
+  it('recordAnswers twice with the same batch (an MO answered twice at once) – the first call returns the batch, the second []; queueing both sends each reply once', async () => {
+    const { user, moId, replies } = await moWithTwoReplies('YE');
     const batches = batchesOf(replies);
 
     const first = await recordAnswers(h.db, batches, [moId]);
@@ -224,33 +247,12 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
 
     await queueJobs(sms.outbound, first);
     await queueJobs(sms.outbound, second);
-    await waitFor(async () => to(user).length >= 2, 20_000);
-    await sleep(300);
-    expect(to(user).map((m) => m.text)).to.have.members(replies.map((r) => r.text));
-    expect(to(user)).to.have.length(2);
-    await waitFor(async () =>
-      (await Promise.all(replies.map((r) => rowOf(r.jobId)))).every((r) => r.status === 'sent'),
-    );
+    await bothRepliesOnce(user, replies);
   });
 
   it('a batch of two replies stored with its MO answered but no job – the sweep re-adds one job `batch-<first>-2-<digest>`; both replies arrive once; a second sweep finds nothing', async () => {
-    const user = newMsisdn();
-    const mo = await storeMo(h.db, {
-      source: user,
-      destination: h.config.shortCode,
-      dataCoding: 0,
-      text: 'MX',
-      udh: null,
-    });
-    const moId = mo.stored?.id as string;
+    const { user, moId, replies } = await moWithTwoReplies('MX');
     // What a crash between the statement and the queue leaves: the rows, the MO answered, no job.
-    const replies = [0, 1].map((n) => ({
-      jobId: `reply-${moId}-${n}`,
-      msisdn: user,
-      text: `stranded ${n} of ${moId}`,
-      reason: 'reply',
-      sensitive: false,
-    }));
     const [{ id: batchId }] = batchesOf(replies);
     await recordAnswers(h.db, batchesOf(replies), [moId]);
     expect(await jobsNaming(sms, idsOf(replies))).to.deep.equal([]);
@@ -261,13 +263,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     expect(await jobsNaming(sms, idsOf(replies))).to.deep.equal([batchId]);
     expect((await sms.outbound.getJob(batchId))?.data.mts.map((m) => m.id)).to.deep.equal(idsOf(replies));
 
-    await waitFor(async () => to(user).length >= 2, 20_000);
-    await sleep(300);
-    expect(to(user).map((m) => m.text)).to.have.members(replies.map((r) => r.text));
-    expect(to(user)).to.have.length(2);
-    await waitFor(async () =>
-      (await Promise.all(replies.map((r) => rowOf(r.jobId)))).every((r) => r.status === 'sent'),
-    );
+    await bothRepliesOnce(user, replies);
     expect(await requeueStranded(h.db, sms.outbound, 0)).to.equal(0);
   });
 
@@ -363,17 +359,10 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     const arrivals: { destination: string; at: number }[] = [];
 
     before(async () => {
-      slowSmsc = await startTestSmsc();
+      ({ smsc: slowSmsc, h: slow, sms: slowSms } = await startChannel(3));
       slowSmsc.on('submit', (s) => arrivals.push({ destination: s.destination, at: Date.now() }));
-      slow = await createHarness({ smppUrl: slowSmsc.smppUrl, smppTps: 3 });
-      slowSms = await startSmsChannel(slow, { sweepEveryMs: 3_600_000 });
-      await slowSmsc.waitForBind(1, 10_000);
     });
-    after(async () => {
-      await slowSms?.stop();
-      await slow?.close();
-      await slowSmsc?.close();
-    });
+    after(() => stopChannel({ smsc: slowSmsc, h: slow, sms: slowSms }));
 
     it('a batch of a 5-part Chinese MT and four short ones – the limiter counts the nine submit_sm, not the one job: spread over three one-second windows, each MT sent once', async () => {
       const long = '余额'.repeat(150);
