@@ -1,7 +1,8 @@
 /**
  * The MT record (`sms_mt`): every outbound SMS with its status, queued → sent → delivered | failed, and
- * the SMSC's message ids its delivery receipts refer to. Rows are keyed by the id of the job that sends
- * them, so whoever queues an MT twice (a relay retried, an MO processed again) stores and sends it once.
+ * the SMSC's message ids its delivery receipts refer to. Rows are keyed by the MT's own id (`job_id`:
+ * `outbox-<id>`, `reply-<mo>-<n>`), so whoever queues an MT twice (a relay retried, an MO processed
+ * again) stores it once; the job that carries it (the MT alone, or its batch: `batch_id`) sends it once.
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
