@@ -5,6 +5,7 @@
 import 'dotenv/config';
 import { z } from 'zod';
 
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes in hex (64 hex digits)');
 const yuanCap = (fen: number) => z.coerce.bigint().positive().default(BigInt(fen));
 
 export const configSchema = z.object({
@@ -34,6 +35,14 @@ export const configSchema = z.object({
   opsToken: z.string().min(16).optional(),
   /** `LOCALE`: default language of texts. */
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /**
+   * `PIN_KEY`: 32 bytes in hex: the key PINs are verified under and secrets at rest are sealed with
+   * (INTERFACES §9). Unset: made on first start into `DATA_DIR/pin.key` (mode 0600) and reused; a
+   * production deployment sets it from its secret store.
+   */
+  pinKey: hexKey.optional(),
+  /** `PIN_KEY_PREVIOUS`: the key before a rotation: what it made still verifies, and is rewritten on use. */
+  pinKeyPrevious: hexKey.optional(),
   /** `DATA_DIR`: where the embedded PostgreSQL and Redis keep their files. Default `./.data`. */
   dataDir: z.string().default('.data'),
   /** `LIMIT_PER_PAYMENT`: platform cap per payment or transfer, fen. Default 50000 (¥500). */
@@ -91,6 +100,8 @@ const envNames: Record<keyof Config, string> = {
   publicUrl: 'PUBLIC_URL',
   opsToken: 'OPS_TOKEN',
   locale: 'LOCALE',
+  pinKey: 'PIN_KEY',
+  pinKeyPrevious: 'PIN_KEY_PREVIOUS',
   dataDir: 'DATA_DIR',
   limitPerPayment: 'LIMIT_PER_PAYMENT',
   limitDaily: 'LIMIT_DAILY',

@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import { isReadOnlyCommand } from '../commands/registry.js';
 import { CommandRunner } from '../commands/runner.js';
 import { createDb, type Db, migrate } from '../lib/db.js';
+import { loadOrCreatePinKey } from '../lib/keyring.js';
 import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
 import { CommandBus } from '../queue/command-bus.js';
 import { startCommandWorkers } from '../queue/command.worker.js';
@@ -36,6 +37,7 @@ export interface ContextOptions {
 }
 
 export async function createContext(config: Config, options: ContextOptions): Promise<Context> {
+  config.pinKey ??= loadOrCreatePinKey(config.dataDir);
   const db = createDb(config.databaseUrl!, config.dbPoolMax);
   await migrate(db);
   const connections: Redis[] = [];

@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       redisPrefix: `${env.redisPrefix}_${randomBytes(4).toString('hex')}`,
       logLevel: 'silent',
       opsToken: 'test-ops-token-0123456789',
+      pinKey: env.pinKey,
       ...overrides,
     },
   );

@@ -11,6 +11,7 @@ const adminUrl = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const database = `fen_test_${runId}`;
+const pinKey = randomBytes(32).toString('hex');
 
 export interface TestEnv {
   databaseUrl: string;
@@ -18,12 +19,14 @@ export interface TestEnv {
   /** The run's Redis prefix; each test adds its own part to it. */
   redisPrefix: string;
   adminUrl: string;
+  /** The run's PIN_KEY (hex): made per run, like the database. */
+  pinKey: string;
 }
 
 export function testEnv(): TestEnv {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
-  return { databaseUrl: url.toString(), redisUrl, redisPrefix: `fentest_${runId}`, adminUrl };
+  return { databaseUrl: url.toString(), redisUrl, redisPrefix: `fentest_${runId}`, adminUrl, pinKey };
 }
 
 async function admin<T>(work: (db: ReturnType<typeof knexFactory>) => Promise<T>): Promise<T> {
