@@ -12,7 +12,9 @@ export const en: Record<TextKey, string> = {
   'notify.reversal': 'Your payment of {amount} to {merchant} was reversed. Balance {balance}.',
   'notify.payout': '{merchant} paid you a prize of {amount}. Balance {balance}.',
   'notify.hold':
-    '{merchant} asks you to pay {amount}; the amount is held for you. Reply with your payment PIN to confirm, QX to cancel.',
+    '{merchant} asks you to pay {amount} (request {n}); the amount is held for you. Reply with your payment PIN to confirm, QX to decline.',
+  'notify.hold.several':
+    '{merchant} asks you to pay {amount} (request {n}); the amount is held for you. {count} requests wait: reply "{n} PIN" to confirm this one, "QX {n}" to decline it.',
   'notify.hold.posted': 'You paid {amount} to {merchant}. Balance {balance}.',
   'notify.hold.voided':
     'The payment request of {amount} from {merchant} was cancelled; the money is free again.',

@@ -9,7 +9,9 @@ export const zhCN = {
   'notify.refund': '{merchant}退款{amount}已到账,余额{balance}。',
   'notify.reversal': '您向{merchant}的支付{amount}已冲正,余额{balance}。',
   'notify.payout': '{merchant}向您派奖{amount},余额{balance}。',
-  'notify.hold': '{merchant}请求您支付{amount},已为您冻结该金额,请回复支付密码确认,回复QX取消。',
+  'notify.hold': '{merchant}请求您支付{amount}(编号{n}),已为您冻结该金额,请回复支付密码确认,回复QX取消。',
+  'notify.hold.several':
+    '{merchant}请求您支付{amount}(编号{n}),已为您冻结该金额。您有{count}笔支付请求待确认,确认本笔请回复“{n} 支付密码”,取消请回复“QX {n}”。',
   'notify.hold.posted': '您已确认向{merchant}支付{amount},余额{balance}。',
   'notify.hold.voided': '{merchant}的{amount}支付请求已取消,冻结金额已释放。',
   'notify.frozen': '您的钱包已冻结。',
