@@ -148,6 +148,15 @@ export const en: Record<TextKey, string> = {
   'sms.transfer.done': 'You sent {amount} to {to}. Balance {balance}.',
   'sms.request.declined':
     'You declined the request of {amount} from {merchant}; the held money is free again.',
+  'sms.request.pin.again': 'Reply "{n} PIN" with your 6-digit PIN, or "QX {n}" to decline.',
+  // Several merchant requests waiting: a header, then one `sms.requests.line` each.
+  'sms.requests.pin':
+    '{count} payment requests wait, so a PIN alone pays none. Reply the number and your PIN ("n PIN") to pay one:',
+  'sms.requests.cancel': '{count} payment requests wait. Reply "QX n" to decline request n:',
+  'sms.requests.unknown.pin':
+    'No payment request {n} waits. Reply the number and your PIN ("n PIN") to pay one of these:',
+  'sms.requests.unknown.cancel': 'No payment request {n} waits. Reply "QX n" to decline one of these:',
+  'sms.requests.line': '{n} {merchant} {amount}',
   'sms.balance': 'Balance {balance}, available {available}.',
   'sms.statement.title': 'Last transactions (yuan):',
   'sms.statement.empty': 'No transactions yet.',
