@@ -43,7 +43,7 @@ export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow
 export type { OpenStart } from './open.flow.js';
 export type { FlowInput, InputSpec, Screen, ScreenOption } from './screen.js';
 export {
-  type FindPaymentRequestLogic,
+  type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
   type SmsIntentData,

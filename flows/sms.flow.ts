@@ -6,9 +6,15 @@
  * only while something is pending.
  *
  * Rules that shape it:
- * - A PIN goes from the event straight into the command. The one exception is a bare PIN answering a
- *   merchant's payment request: it has to outlive the request lookup, so it sits in `context.pin` during
- *   the busy `confirmingRequest` state only and is wiped on every way out (busy snapshots are never saved).
+ * - A PIN goes from the event straight into the command. The one exception is a PIN answering a
+ *   merchant's payment request (bare, or `n PIN`): it has to outlive the request lookup, so it sits in
+ *   `context.pin` during the busy `confirmingRequest` state only and is wiped on every way out (busy
+ *   snapshots are never saved).
+ * - Merchants' payment requests wait in the ledger, not here: each answer looks up the list of those
+ *   waiting (`findPaymentRequests`). The PIN alone pays the request when it is the only one, `n PIN` pays
+ *   request n; `QX` alone declines the only one (unless an action of this conversation is pending, which
+ *   it cancels), `QX n` declines request n. With several waiting and no number, or a number none has,
+ *   nothing runs and the reply lists them.
  * - A new keyword while something is pending replaces it (the user changed their mind): a new question
  *   says what is pending now; a command run instead ends its reply saying the earlier request is cancelled.
  *   Help and malformed texts replace nothing: a typo must not lose a payment waiting for its PIN.
@@ -81,7 +87,9 @@ export interface SmsContext extends SmsStart {
   running: OneShot | null;
   /** The merchant's request being confirmed or declined in this step. */
   request: PaymentRequestView | null;
-  /** A bare PIN between the request lookup and `payment.confirm`; null in every settled snapshot. */
+  /** The request number the user named in this step (`n PIN`, `QX n`); null when none was. */
+  requestNo: number | null;
+  /** A PIN answering a merchant's request, between the lookup and `payment.confirm`; null in every settled snapshot. */
   pin: string | null;
 }
 
@@ -94,13 +102,13 @@ export function smsEvent(intent: SmsIntent, locale?: Locale): SmsEvent {
   return locale ? { type: 'SMS', intent: data, locale } : { type: 'SMS', intent: data };
 }
 
-/** The merchant request waiting for this user's PIN. Bound by the session layer, faked in tests. */
-export const findPaymentRequestPlaceholder = fromPromise<PaymentRequestView | null, { msisdn: string }>(
+/** The merchant requests waiting for this user's PIN, by number. Bound by the session layer, faked in tests. */
+export const findPaymentRequestsPlaceholder = fromPromise<PaymentRequestView[], { msisdn: string }>(
   async () => {
-    throw new Error('findPaymentRequest is not bound: provide it with machine.provide()');
+    throw new Error('findPaymentRequests is not bound: provide it with machine.provide()');
   },
 );
-export type FindPaymentRequestLogic = PromiseActorLogic<PaymentRequestView | null, { msisdn: string }>;
+export type FindPaymentRequestsLogic = PromiseActorLogic<PaymentRequestView[], { msisdn: string }>;
 
 type Kind = SmsIntentData['kind'];
 type Args = { context: SmsContext; event: SmsEvent };
@@ -130,7 +138,11 @@ const noted = (context: SmsContext, reply: string, dropped = context.dropped): s
 
 const pinOf = (event: SmsEvent): string => {
   const intent = intentOf(event);
-  return intent?.kind === 'pin' ? intent.pin : '';
+  return intent?.kind === 'pin' || intent?.kind === 'payRequest' ? intent.pin : '';
+};
+const requestNoOf = (event: SmsEvent): number | null => {
+  const intent = intentOf(event);
+  return intent?.kind === 'payRequest' || intent?.kind === 'declineRequest' ? intent.request : null;
 };
 
 /** The command a one-shot keyword runs; the PINs go from the event straight into it. */
@@ -161,20 +173,16 @@ const payPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'pa
   say(context, 'sms.pay.pin', { merchant: clip(pending.merchant), amount: money(BigInt(pending.amount)) });
 const transferPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'transfer' }>) =>
   say(context, 'sms.transfer.pin', { to: nationalMsisdn(pending.to), amount: money(BigInt(pending.amount)) });
-/** After a wrong PIN: the attempts left, and the PIN asked again. */
-const pinAgain = (context: SmsContext, output: CommandResult) => [
-  join(
-    context.locale,
-    output.ok ? '' : refusalText(context.locale, output.error),
-    say(context, 'sms.pin.again'),
-  ),
+/** After a wrong PIN: the attempts left, and the PIN asked again (by default, bare). */
+const pinAgain = (context: SmsContext, output: CommandResult, again = say(context, 'sms.pin.again')) => [
+  join(context.locale, output.ok ? '' : refusalText(context.locale, output.error), again),
 ];
 
 /** Where every step that ran a command ends: nothing pending, nothing of the step kept. */
-const settled = { pending: null, dropped: false, running: null, request: null } as const;
+const settled = { pending: null, dropped: false, running: null, request: null, requestNo: null } as const;
 
 type CommandDone = DoneActorEvent<CommandResult>;
-type RequestFound = DoneActorEvent<PaymentRequestView | null>;
+type RequestsFound = DoneActorEvent<PaymentRequestView[]>;
 type PinPending = Extract<SmsPending, { kind: 'pay' | 'transfer' }>;
 
 /** An action that updates the context with what `update` works out from it and the event. */
@@ -245,21 +253,58 @@ function pinRun<P extends PinPending>(
   return { ...run, invoke: { ...run.invoke, onDone: [again, run.invoke.onDone] } } as const;
 }
 
-/** Looks up the merchant's request waiting for this user: found, on to `next`; none, idle with `nothing`. */
-const findingRequest = (next: string, nothing: (context: SmsContext) => string[]) =>
+/** The request this step is about: the one numbered as the user said, else the only one waiting. */
+function chosen(context: SmsContext, waiting: PaymentRequestView[]): PaymentRequestView | null {
+  if (context.requestNo === null) return waiting.length === 1 ? waiting[0] : null;
+  return waiting.find((r) => r.requestNo === context.requestNo) ?? null;
+}
+
+/** The requests waiting, one line each under `header`; the note when this step dropped a pending action. */
+function requestList(context: SmsContext, header: TextKey, waiting: PaymentRequestView[]): string[] {
+  const lines = waiting.map((r) =>
+    say(context, 'sms.requests.line', {
+      n: String(r.requestNo),
+      merchant: clip(r.merchantName),
+      amount: moneyOf(r.amount),
+    }),
+  );
+  const head = say(context, header, { count: String(waiting.length), n: String(context.requestNo) });
+  return [[head, ...lines, ...(context.dropped ? [say(context, 'sms.replaced')] : [])].join('\n')];
+}
+
+/**
+ * Looks up the merchant requests waiting for this user and picks the one this step is about (`chosen`):
+ * picked, on to `next`; none waiting, idle with `nothing`; several and no number, or a number none of
+ * them has, idle with the list under `several` or `unknown`.
+ */
+const findingRequest = (
+  next: string,
+  nothing: (context: SmsContext) => string[],
+  several: TextKey,
+  unknown: TextKey,
+) =>
   ({
     invoke: {
-      src: 'findPaymentRequest',
+      src: 'findPaymentRequests',
       input: ({ context }: Args) => ({ msisdn: context.msisdn }),
       onDone: [
         {
-          guard: ({ event }: { event: RequestFound }) => event.output !== null,
+          guard: ({ context, event }: { context: SmsContext; event: RequestsFound }) =>
+            chosen(context, event.output) !== null,
           target: next,
-          actions: update<RequestFound>((_, event) => ({ request: event.output })),
+          actions: update<RequestsFound>((context, event) => ({ request: chosen(context, event.output) })),
+        },
+        {
+          guard: ({ event }: { event: RequestsFound }) => event.output.length === 0,
+          target: '#sms.ready.idle',
+          actions: update<EventObject>((context) => ({ ...settled, replies: nothing(context) })),
         },
         {
           target: '#sms.ready.idle',
-          actions: update<EventObject>((context) => ({ ...settled, replies: nothing(context) })),
+          actions: update<RequestsFound>((context, event) => ({
+            ...settled,
+            replies: requestList(context, context.requestNo === null ? several : unknown, event.output),
+          })),
         },
       ],
       onError: { target: '#sms.ready.idle', actions: 'failed' },
@@ -272,7 +317,7 @@ export const smsMachine = setup({
     input: {} as SmsStart,
     events: {} as SmsEvent,
   },
-  actors: { runCommand: runCommandPlaceholder, findPaymentRequest: findPaymentRequestPlaceholder },
+  actors: { runCommand: runCommandPlaceholder, findPaymentRequests: findPaymentRequestsPlaceholder },
   actions: {
     /** A user with no wallet reads the language they wrote in; a user's own choice is in the profile. */
     adoptLocale: assign({
@@ -293,6 +338,7 @@ export const smsMachine = setup({
     dropped: false,
     running: null,
     request: null,
+    requestNo: null,
     pin: null,
   }),
   initial: 'ready',
@@ -327,7 +373,7 @@ export const smsMachine = setup({
             ],
           },
           {
-            guard: guestIs('cancel'),
+            guard: guestIs('cancel', 'declineRequest'),
             actions: [
               'adoptLocale',
               assign({ replies: ({ context }) => [say(context, 'sms.cancel.nothing')] }),
@@ -368,18 +414,25 @@ export const smsMachine = setup({
             target: '.idle',
             actions: assign({ replies: ({ context }) => [say(context, 'sms.confirm.nothing')] }),
           },
+          // What waits here has cancelled itself already: a bare QX reaches this only with nothing pending.
           {
-            guard: is('cancel'),
+            guard: is('cancel', 'declineRequest'),
             target: '#sms.decliningRequest',
-            actions: assign({ replies: [] }),
+            actions: assign(({ context, event }) => ({
+              replies: [],
+              dropped: context.pending !== null,
+              pending: null,
+              requestNo: requestNoOf(event),
+            })),
           },
           {
-            guard: is('pin'),
+            guard: is('pin', 'payRequest'),
             target: '#sms.confirmingRequest',
             actions: assign(({ context, event }) => ({
               replies: [],
               dropped: context.pending !== null,
               pending: null,
+              requestNo: requestNoOf(event),
               pin: pinOf(event),
             })),
           },
@@ -516,7 +569,12 @@ export const smsMachine = setup({
       exit: assign({ pin: null }),
       initial: 'finding',
       states: {
-        finding: findingRequest('confirming', (context) => noted(context, say(context, 'sms.pin.nothing'))),
+        finding: findingRequest(
+          'confirming',
+          (context) => noted(context, say(context, 'sms.pin.nothing')),
+          'sms.requests.pin',
+          'sms.requests.unknown.pin',
+        ),
         confirming: commandRun(
           (context) => ({
             type: 'payment.confirm',
@@ -528,9 +586,14 @@ export const smsMachine = setup({
           }),
           (context, output) => {
             const request = context.request as PaymentRequestView;
-            // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again.
+            // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again
+            // (asked with its number when the user gave one: other requests may wait too).
+            const again =
+              context.requestNo === null
+                ? undefined
+                : say(context, 'sms.request.pin.again', { n: String(context.requestNo) });
             const reply = refusedPin({ event: { output } })
-              ? pinAgain(context, output)[0]
+              ? pinAgain(context, output, again)[0]
               : outcome(context.locale, output, (value) =>
                   say(context, 'sms.pay.done', {
                     merchant: clip(request.merchantName),
@@ -547,7 +610,12 @@ export const smsMachine = setup({
       tags: [BUSY],
       initial: 'finding',
       states: {
-        finding: findingRequest('declining', (context) => [say(context, 'sms.cancel.nothing')]),
+        finding: findingRequest(
+          'declining',
+          (context) => noted(context, say(context, 'sms.cancel.nothing')),
+          'sms.requests.cancel',
+          'sms.requests.unknown.cancel',
+        ),
         declining: commandRun(
           (context) => ({
             type: 'payment.decline',
@@ -556,14 +624,15 @@ export const smsMachine = setup({
           (context, output) => {
             const request = context.request as PaymentRequestView;
             return {
-              replies: [
+              replies: noted(
+                context,
                 outcome(context.locale, output, () =>
                   say(context, 'sms.request.declined', {
                     merchant: clip(request.merchantName),
                     amount: moneyOf(request.amount),
                   }),
                 ),
-              ],
+              ),
             };
           },
         ),

@@ -20,6 +20,10 @@
  *   codes are 1–32 of `[A-Za-z0-9_-]`, kept as typed; freeze days are 1–365 (`DJ 7` or `DJ 7天`).
  * - A bare 6-digit number is a PIN (what the user sends after a payment prompt); a bare number of 4, 5, 7 or
  *   8 digits is `invalid` (`bad_pin`), so the reply can say a PIN has 6 digits.
+ * - Two bare numbers, 1–2 digits then 6 (`2 135790`), pay the merchant's payment request of that number
+ *   with that PIN (`payRequest`); `QX <n>` declines request n (`declineRequest`), n from 1 to 99. With the
+ *   second number 4, 5, 7 or 8 digits long, or a request number 0, it is `invalid` (`bad_pin`,
+ *   `bad_request`); other pairs of numbers (`123 456`) are `unknown`.
  * - Aliases beyond the table: `?` / `？` and `HELP` for help, `转帐` for 转账 (the business rules' spelling),
  *   `改密码` for 改密. Deliberately NOT accepted: `Y`, `YES`, `OK`, `是` for `A`, nor `N` / `否` for `QX`:
  *   `A` confirms irreversible things (opening under the agreement, closing the wallet) and every prompt
@@ -53,9 +57,16 @@ export type SmsCommand =
   | { kind: 'unfreeze'; pin: string }
   | { kind: 'close' }
   | { kind: 'help' }
-  | { kind: 'pin'; pin: string };
+  | { kind: 'pin'; pin: string }
+  /** `<n> <PIN>`: pay the merchant's payment request number n. */
+  | { kind: 'payRequest'; request: number; pin: string }
+  /** `QX <n>`: decline the merchant's payment request number n. */
+  | { kind: 'declineRequest'; request: number };
 
-/** Every kind that has a usage line: the keywords, plus `pin` (the bare PIN after a prompt). */
+/**
+ * Every kind that has a usage line: the keywords, plus `pin` (the bare PIN after a prompt) and the answers
+ * to a merchant's payment request (`payRequest`, `declineRequest`).
+ */
 export type CommandKind = SmsCommand['kind'];
 
 export type SmsProblem =
@@ -68,7 +79,8 @@ export type SmsProblem =
   | 'bad_days'
   | 'bad_merchant'
   | 'bad_card'
-  | 'bad_card_pin';
+  | 'bad_card_pin'
+  | 'bad_request';
 
 export type SmsArgument =
   | 'serial'
@@ -79,7 +91,8 @@ export type SmsArgument =
   | 'oldPin'
   | 'newPin'
   | 'pin'
-  | 'days';
+  | 'days'
+  | 'request';
 
 /** A known keyword with wrong arguments. */
 export interface SmsInvalid {
@@ -110,7 +123,7 @@ export interface ParseOptions {
 
 /** One row of the keyword table. */
 export interface SmsKeyword {
-  readonly kind: Exclude<CommandKind, 'pin'>;
+  readonly kind: Exclude<CommandKind, 'pin' | 'payRequest' | 'declineRequest'>;
   /** The canonical letters. */
   readonly keyword: string;
   /** Further letter forms. */
@@ -176,7 +189,7 @@ function parse(text: string, locale: Locale): SmsIntent {
   if (/^\?+$/.test(s)) return { kind: 'help' };
 
   const hit = matchKeyword(s);
-  if (!hit) return bareNumber(s, locale) ?? unknown;
+  if (!hit) return bareNumbers(s, locale) ?? unknown;
   const { spec, rest } = hit;
   if (spec.kind === 'help') return { kind: 'help' };
 
@@ -204,15 +217,26 @@ function matchKeyword(s: string): { spec: SmsKeyword; rest: string } | null {
   return spec ? { spec, rest: s.slice(letters[0].length) } : null;
 }
 
-/** A bare 6-digit number is a PIN; 4, 5, 7 or 8 digits look like a mistyped one. */
-function bareNumber(s: string, locale: Locale): SmsIntent | null {
-  const digits = s.replace(FULL_STOPS, '');
+/**
+ * A bare 6-digit number is a PIN, and a request number before it (`2 135790`) says which payment request
+ * it pays; 4, 5, 7 or 8 digits look like a mistyped PIN.
+ */
+function bareNumbers(s: string, locale: Locale): SmsIntent | null {
+  const tokens = s.split(SEPARATORS);
+  if (tokens.length > 2) return null;
+  const request = tokens.length === 2 ? tokens[0] : null;
+  if (request !== null && !/^\d{1,2}$/.test(request)) return null;
+  const command = request === null ? 'pin' : 'payRequest';
+  const digits = tokens[tokens.length - 1].replace(FULL_STOPS, '');
   if (!/^\d+$/.test(digits)) return null;
-  if (digits.length === 6) return { kind: 'pin', pin: digits };
-  if (digits.length >= 4 && digits.length <= 8) {
-    return invalid('pin', '', 'bad_pin', 'pin', locale);
+  if (digits.length !== 6) {
+    return digits.length >= 4 && digits.length <= 8 ? invalid(command, '', 'bad_pin', 'pin', locale) : null;
   }
-  return null;
+  if (request === null) return { kind: 'pin', pin: digits };
+  const n = Number(request);
+  return n >= 1
+    ? { kind: 'payRequest', request: n, pin: digits }
+    : invalid(command, '', 'bad_request', 'request', locale);
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; problem: SmsProblem };
@@ -258,6 +282,12 @@ const readSerial: Reader<string> = (token, last) => {
 const readCardPin: Reader<string> = (token, last) => {
   const t = stripStop(token, last);
   return /^\d{4,12}$/.test(t) ? { ok: true, value: t } : { ok: false, problem: 'bad_card_pin' };
+};
+
+const readRequestNo: Reader<number> = (token, last) => {
+  const t = stripStop(token, last);
+  const n = /^\d{1,2}$/.test(t) ? Number(t) : 0;
+  return n >= 1 ? { ok: true, value: n } : { ok: false, problem: 'bad_request' };
 };
 
 const readDays: Reader<number> = (token, last) => {
@@ -323,6 +353,10 @@ function command(
     }
     case 'unfreeze':
       return { kind, pin: need('pin', readPin) };
+    case 'cancel': {
+      const request = take('request', readRequestNo, true);
+      return request === undefined ? { kind } : { kind: 'declineRequest', request };
+    }
     default:
       return { kind };
   }
@@ -352,7 +386,7 @@ const USAGE: Record<Locale, Record<CommandKind, string>> = {
   'zh-CN': {
     open: '开通钱包:发送KT,再按提示回复A确认',
     confirm: '确认请回复A',
-    cancel: '取消请回复QX',
+    cancel: '取消请回复QX,取消某笔支付请求请回复QX 编号,如 QX 2',
     balance: '查询余额:发送YE',
     statement: '查询最近5笔明细:发送MX',
     topup: '充值格式:CZ 卡号 卡密,如 CZ 8600123456789012 481516',
@@ -364,11 +398,13 @@ const USAGE: Record<Locale, Record<CommandKind, string>> = {
     close: '销户:发送XH,再按提示回复A确认(余额须为0)',
     help: '帮助:发送BZ或?',
     pin: '请回复6位数字支付密码',
+    payRequest: '确认支付请求:回复 编号 支付密码,如 2 135790',
+    declineRequest: '取消支付请求:回复QX 编号,如 QX 2',
   },
   en: {
     open: 'To open a wallet: send KT, then reply A to confirm',
     confirm: 'To confirm, reply A',
-    cancel: 'To cancel, reply QX',
+    cancel: 'To cancel, reply QX; to decline payment request n, QX n, e.g. QX 2',
     balance: 'Balance: send YE',
     statement: 'Last 5 transactions: send MX',
     topup: 'Top up: CZ card-number card-PIN, e.g. CZ 8600123456789012 481516',
@@ -380,6 +416,8 @@ const USAGE: Record<Locale, Record<CommandKind, string>> = {
     close: 'Close the wallet: send XH, then reply A to confirm (the balance must be 0)',
     help: 'Help: send BZ or ?',
     pin: 'Reply with your 6-digit payment PIN',
+    payRequest: 'To pay request n: reply n and your 6-digit PIN, e.g. 2 135790',
+    declineRequest: 'To decline request n: reply QX n, e.g. QX 2',
   },
 };
 
@@ -418,6 +456,7 @@ const PROBLEM: Record<Locale, Record<SmsProblem, string>> = {
     bad_merchant: '商户号有误',
     bad_card: '卡号须为8-20位数字',
     bad_card_pin: '卡密须为4-12位数字',
+    bad_request: '请求编号有误',
   },
   en: {
     missing_argument: 'Something is missing',
@@ -430,6 +469,7 @@ const PROBLEM: Record<Locale, Record<SmsProblem, string>> = {
     bad_merchant: 'Bad merchant code',
     bad_card: 'The card number has 8-20 digits',
     bad_card_pin: 'The card PIN has 4-12 digits',
+    bad_request: 'Bad request number',
   },
 };
 

@@ -12,7 +12,9 @@ export const en: Record<TextKey, string> = {
   'notify.reversal': 'Your payment of {amount} to {merchant} was reversed. Balance {balance}.',
   'notify.payout': '{merchant} paid you a prize of {amount}. Balance {balance}.',
   'notify.hold':
-    '{merchant} asks you to pay {amount}; the amount is held for you. Reply with your payment PIN to confirm, QX to cancel.',
+    '{merchant} asks you to pay {amount} (request {n}); the amount is held for you. Reply with your payment PIN to confirm, QX to decline.',
+  'notify.hold.several':
+    '{merchant} asks you to pay {amount} (request {n}); the amount is held for you. {count} requests wait: reply "{n} PIN" to confirm this one, "QX {n}" to decline it.',
   'notify.hold.posted': 'You paid {amount} to {merchant}. Balance {balance}.',
   'notify.hold.voided':
     'The payment request of {amount} from {merchant} was cancelled; the money is free again.',
@@ -152,6 +154,15 @@ export const en: Record<TextKey, string> = {
   'sms.transfer.done': 'You sent {amount} to {to}. Balance {balance}.',
   'sms.request.declined':
     'You declined the request of {amount} from {merchant}; the held money is free again.',
+  'sms.request.pin.again': 'Reply "{n} PIN" with your 6-digit PIN, or "QX {n}" to decline.',
+  // Several merchant requests waiting: a header, then one `sms.requests.line` each.
+  'sms.requests.pin':
+    '{count} payment requests wait, so a PIN alone pays none. Reply the number and your PIN ("n PIN") to pay one:',
+  'sms.requests.cancel': '{count} payment requests wait. Reply "QX n" to decline request n:',
+  'sms.requests.unknown.pin':
+    'No payment request {n} waits. Reply the number and your PIN ("n PIN") to pay one of these:',
+  'sms.requests.unknown.cancel': 'No payment request {n} waits. Reply "QX n" to decline one of these:',
+  'sms.requests.line': '{n} {merchant} {amount}',
   'sms.balance': 'Balance {balance}, available {available}.',
   'sms.statement.title': 'Last transactions (yuan):',
   'sms.statement.empty': 'No transactions yet.',

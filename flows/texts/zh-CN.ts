@@ -9,7 +9,9 @@ export const zhCN = {
   'notify.refund': '{merchant}退款{amount}已到账,余额{balance}。',
   'notify.reversal': '您向{merchant}的支付{amount}已冲正,余额{balance}。',
   'notify.payout': '{merchant}向您派奖{amount},余额{balance}。',
-  'notify.hold': '{merchant}请求您支付{amount},已为您冻结该金额,请回复支付密码确认,回复QX取消。',
+  'notify.hold': '{merchant}请求您支付{amount}(编号{n}),已为您冻结该金额,请回复支付密码确认,回复QX取消。',
+  'notify.hold.several':
+    '{merchant}请求您支付{amount}(编号{n}),已为您冻结该金额。您有{count}笔支付请求待确认,确认本笔请回复“{n} 支付密码”,取消请回复“QX {n}”。',
   'notify.hold.posted': '您已确认向{merchant}支付{amount},余额{balance}。',
   'notify.hold.voided': '{merchant}的{amount}支付请求已取消,冻结金额已释放。',
   'notify.frozen': '您的钱包已冻结。',
@@ -145,6 +147,14 @@ export const zhCN = {
   'sms.pay.done': '已向{merchant}支付{amount},余额{balance}。',
   'sms.transfer.done': '已向{to}转账{amount},余额{balance}。',
   'sms.request.declined': '已拒绝{merchant}的{amount}支付请求,冻结金额已释放。',
+  'sms.request.pin.again': '请回复“{n} 支付密码”,或回复“QX {n}”取消。',
+  // Several merchant requests waiting: a header, then one `sms.requests.line` each.
+  'sms.requests.pin':
+    '您有{count}笔支付请求待确认,只回复密码不会支付任何一笔。请回复“编号 支付密码”确认其中一笔:',
+  'sms.requests.cancel': '您有{count}笔支付请求待确认。请回复“QX 编号”取消其中一笔:',
+  'sms.requests.unknown.pin': '没有编号为{n}的支付请求。请回复“编号 支付密码”确认以下其中一笔:',
+  'sms.requests.unknown.cancel': '没有编号为{n}的支付请求。请回复“QX 编号”取消以下其中一笔:',
+  'sms.requests.line': '{n} {merchant} {amount}',
   'sms.balance': '余额{balance},可用{available}。',
   'sms.statement.title': '最近交易(元):',
   'sms.statement.empty': '暂无交易记录。',

@@ -21,6 +21,8 @@ export interface Needs {
   system?: string[];
   vouchers?: string[];
   transfers?: bigint[];
+  /** Wallets (MSISDNs, also in `wallets`) whose waiting payment requests the command counts. */
+  pendingRequestsOf?: string[];
 }
 
 const ACCOUNT_COLUMNS =
@@ -108,7 +110,33 @@ export async function loadBook(
   for (const v of vouchers) book.vouchers.set(v.serial, v);
   for (const t of transfers) book.transfers.set(t.id, t);
   for (const m of names) book.merchantNames.set(m.code, m.name);
+  await loadPendingRequests(trx, book, needs);
   return book;
+}
+
+/**
+ * The waiting payment requests (pending, unexpired holds) of the wallets in `pendingRequestsOf`, for
+ * payment.request to count and number. Read once the wallets are locked: every change of a hold's status
+ * locks its wallet, so these rows hold still until the batch commits, and none of them needs a lock of
+ * its own. A hold the batch already loaded (locked, for a command that changes it) is kept as loaded.
+ */
+async function loadPendingRequests(trx: Trx, book: Book, needs: Needs[]): Promise<void> {
+  const ids = new Set<string>();
+  for (const n of needs) {
+    for (const m of n.pendingRequestsOf ?? []) {
+      const account = book.account(walletCode(m));
+      if (account) ids.add(account.id.toString());
+    }
+  }
+  if (!ids.size) return;
+  const rows: TransferRow[] = (
+    await trx.raw(
+      `SELECT * FROM transfers
+        WHERE debit_account_id = ANY(?::bigint[]) AND kind = 'hold' AND status = 'pending' AND expires_at > ?`,
+      [pgArray([...ids]), book.options.now.toISOString()],
+    )
+  ).rows;
+  for (const row of rows) book.knowHold(book.transfers.get(row.id) ?? row);
 }
 
 const str = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
@@ -118,9 +146,9 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     const t = book.newTransfers;
     await trx.raw(
       `INSERT INTO transfers (id, kind, status, debit_account_id, credit_account_id, amount, original_id,
-                              command_key, reference, description, expires_at, created_at, posted_at)
+                              command_key, reference, description, expires_at, created_at, posted_at, request_no)
        SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])`,
+                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::smallint[])`,
       [
         pgArray(t.map((x) => str(x.id))),
         pgArray(t.map((x) => x.kind)),
@@ -135,6 +163,7 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(t.map((x) => x.expires_at?.toISOString() ?? null)),
         pgArray(t.map((x) => x.created_at.toISOString())),
         pgArray(t.map((x) => x.posted_at?.toISOString() ?? null)),
+        pgArray(t.map((x) => x.request_no)),
       ],
     );
   }

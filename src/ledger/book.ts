@@ -65,6 +65,8 @@ export interface TransferRow {
   created_at: Date;
   /** When the money moved (a hold is posted later than it is created); null while pending or voided. */
   posted_at: Date | null;
+  /** A pending payment request's number for its wallet (`n PIN`, `QX n`); null on other transfers. */
+  request_no: number | null;
 }
 
 export interface EntryRow {
@@ -106,6 +108,7 @@ export interface MoveSpec {
   reference?: string | null;
   description?: string | null;
   originalId?: bigint | null;
+  requestNo?: number | null;
 }
 
 export class Book {
@@ -115,6 +118,8 @@ export class Book {
   readonly vouchers = new Map<string, VoucherRow>();
   readonly transfers = new Map<bigint, TransferRow>();
   readonly merchantNames = new Map<string, string>();
+  /** Pending holds the batch knows of, by paying account: loaded for payment.request, or made by `hold`. */
+  readonly holdsByAccount = new Map<bigint, Set<bigint>>();
 
   readonly newTransfers: TransferRow[] = [];
   readonly entries: EntryRow[] = [];
@@ -261,6 +266,7 @@ export class Book {
     if (from.balance - from.held < amount) throw new RefusalError(refusals.insufficientFunds());
     const transfer = this.newTransfer(spec, 'pending');
     transfer.expires_at = expiresAt;
+    this.knowHold(transfer);
     this.set(from, 'held', from.held + amount);
     this.dirtyAccounts.add(from.id);
     return transfer;
@@ -288,6 +294,20 @@ export class Book {
     this.set(transfer, 'status', 'voided');
     this.dirtyAccounts.add(from.id);
     this.dirtyTransfers.add(transfer.id);
+  }
+
+  /**
+   * Adds a pending hold to its wallet's in `holdsByAccount` (see `request-rules.ts`), and to `transfers`
+   * unless the batch has it already: a row the batch loaded locked is the one its commands change.
+   */
+  knowHold(row: TransferRow): void {
+    if (!this.transfers.has(row.id)) this.transfers.set(row.id, row);
+    let ids = this.holdsByAccount.get(row.debit_account_id);
+    if (!ids) {
+      ids = new Set();
+      this.holdsByAccount.set(row.debit_account_id, ids);
+    }
+    ids.add(row.id);
   }
 
   ensurePending(transfer: TransferRow): void {
@@ -343,6 +363,7 @@ export class Book {
       expires_at: null,
       created_at: this.options.now,
       posted_at: status === 'posted' ? this.options.now : null,
+      request_no: spec.requestNo ?? null,
     };
     this.newTransfers.push(transfer);
     this.transfers.set(id, transfer);

@@ -43,6 +43,8 @@ export const refusals = {
   reversalAfterRefund: () => make('reversal_after_refund', 'a refunded payment cannot be reversed'),
   holdNotPending: () => make('hold_not_pending', 'this payment request is no longer waiting'),
   holdExpired: () => make('hold_expired', 'this payment request has expired'),
+  tooManyRequests: (max: number) =>
+    make('too_many_requests', `this wallet already has ${max} payment requests waiting`),
   notFrozen: () => make('not_frozen', 'the wallet is not frozen'),
   idempotencyConflict: () =>
     make('idempotency_conflict', 'this key was already used for a different command'),

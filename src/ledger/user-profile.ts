@@ -1,6 +1,6 @@
 /**
  * What a channel needs to know about a caller before the first screen: whether they have a wallet, the
- * language they read, and the merchant payment request (a pending hold) waiting for their PIN, if any.
+ * language they read, and the merchant payment requests (pending holds) waiting for their PIN.
  * Read-only and outside any command: a stale answer only changes which screen comes first, and the
  * commands the user then runs check everything again under their locks.
  */
@@ -18,9 +18,11 @@ export interface UserProfile {
   locale: Locale | null;
 }
 
-/** A merchant's request waiting for this user's PIN: the newest unexpired pending hold. */
+/** A merchant's request waiting for this user's PIN: an unexpired pending hold. */
 export interface PaymentRequestView {
   holdId: string;
+  /** The number the user answers it by (`n PIN`, `QX n`): 1–3, the same while it waits. */
+  requestNo: number;
   merchant: string;
   merchantName: string;
   /** Fen as a decimal string. */
@@ -53,21 +55,27 @@ export async function userProfiles(db: Db, msisdns: readonly string[]): Promise<
   });
 }
 
-export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {
+/** The merchant requests waiting for this user's PIN, by number (at most 3: `payment.request`). */
+export async function pendingPaymentRequests(db: Db, msisdn: string): Promise<PaymentRequestView[]> {
   const canonical = normalizeMsisdn(msisdn) ?? msisdn;
-  const row = await db('transfers as t')
+  const rows = await db('transfers as t')
     .join('accounts as a', 'a.id', 't.debit_account_id')
     .join('merchants as m', 'm.account_id', 't.credit_account_id')
     .where({ 'a.code': walletCode(canonical), 't.kind': 'hold', 't.status': 'pending' })
     .andWhere('t.expires_at', '>', db.fn.now())
-    .orderBy('t.id', 'desc')
-    .first('t.id', 't.amount', 't.expires_at', 'm.code', 'm.name');
-  if (!row) return null;
-  return {
+    .orderBy([{ column: 't.request_no', nulls: 'last' }, 't.id'])
+    .select('t.id', 't.request_no', 't.amount', 't.expires_at', 'm.code', 'm.name');
+  return rows.map((row) => ({
     holdId: String(row.id),
+    requestNo: Number(row.request_no),
     merchant: row.code,
     merchantName: row.name,
     amount: String(row.amount),
     expiresAt: new Date(row.expires_at).toISOString(),
-  };
+  }));
+}
+
+/** The request a USSD or STK session opens on: the first of those waiting (the only one, mostly). */
+export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {
+  return (await pendingPaymentRequests(db, msisdn))[0] ?? null;
 }

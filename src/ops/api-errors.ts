@@ -15,11 +15,13 @@ const refusalStatuses: Record<string, number> = {
   merchant_not_found: 404,
   not_a_payment: 404,
   idempotency_conflict: 409,
+  // A wallet has at most three payment requests waiting (INTERFACES §8).
+  too_many_requests: 429,
   // The command did not finish: the bus gave up waiting on a job that failed (operators are alerted).
   failed: 503,
 };
 
-/** The HTTP status of a refusal code: 400, 404, 409 or 503 where listed, else 422. */
+/** The HTTP status of a refusal code: 400, 404, 409, 429 or 503 where listed, else 422. */
 export function refusalStatus(code: string): number {
   return refusalStatuses[code] ?? 422;
 }

@@ -13,7 +13,7 @@ import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise, waitF
 import { parseSms } from '../../flows/grammar/index.js';
 import {
   type CommandRequest,
-  type FindPaymentRequestLogic,
+  type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
   smsEvent,
@@ -29,7 +29,7 @@ import type { Redis } from '../lib/redis.js';
 import { Batcher } from '../lib/batcher.js';
 import {
   type PaymentRequestView,
-  pendingPaymentRequest,
+  pendingPaymentRequests,
   type UserProfile,
   userProfiles,
 } from '../ledger/user-profile.js';
@@ -122,10 +122,10 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
   const scripts = redis as Redis & ConversationScripts;
   // A step waits for at most one command (which the bus cuts off at its deadline), plus a margin.
   const stepMs = commandTimeoutMs + 5_000;
-  const findPaymentRequest: FindPaymentRequestLogic = fromPromise<
-    PaymentRequestView | null,
+  const findPaymentRequests: FindPaymentRequestsLogic = fromPromise<
+    PaymentRequestView[],
     { msisdn: string }
-  >(({ input }) => pendingPaymentRequest(db, input.msisdn));
+  >(({ input }) => pendingPaymentRequests(db, input.msisdn));
 
   // Conversations that start together (a burst of `YE`s) read their users' profiles in one query.
   const profiles = new Batcher<string, UserProfile>((msisdns) => userProfiles(db, msisdns), {
@@ -180,7 +180,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     const key = current?.messageId ? `sms:${current.messageId}:${current.n++}` : randomUUID();
     return bus.execute({ key, ...input } as Command, commandTimeoutMs, { smsIfLate: true });
   });
-  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
+  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequests } });
 
   /** Restores the user's conversation (or starts one from the profile), sends one event, says what to save. */
   async function step(

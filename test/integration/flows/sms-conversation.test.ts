@@ -204,6 +204,91 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     ]);
   });
 
+  describe('several merchant payment requests', () => {
+    const request = async (msisdn: string, amount: string) => {
+      const result = await h.run('payment.request', { merchant, msisdn, amount, reference: randomUUID() });
+      expect(result.ok, JSON.stringify(result)).to.equal(true);
+      return String(result.ok && result.value.holdId);
+    };
+    /** Each hold's status by its request number, and the money held, from PostgreSQL. */
+    const holds = async (msisdn: string) => {
+      const rows = await h
+        .db('transfers as t')
+        .join('accounts as a', 'a.id', 't.debit_account_id')
+        .where({ 'a.code': `wallet:${msisdn}`, 't.kind': 'hold' })
+        .orderBy('t.id')
+        .select('t.request_no', 't.status');
+      const { held } = await h
+        .db('accounts')
+        .where({ code: `wallet:${msisdn}` })
+        .first('held');
+      return { statuses: rows.map((r) => `${r.request_no}:${r.status}`), held };
+    };
+
+    it('two requests – a bare PIN pays neither and lists both; 2 and the PIN pays the second only; then the PIN alone pays the first', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      await request(user, '500');
+      await request(user, '1250');
+      expect(await textsFor(h, user)).to.include.members([
+        'Corner Shop asks you to pay ¥5.00 (request 1); the amount is held for you. Reply with your payment PIN to confirm, QX to decline.',
+        'Corner Shop asks you to pay ¥12.50 (request 2); the amount is held for you. 2 requests wait: reply "2 PIN" to confirm this one, "QX 2" to decline it.',
+      ]);
+
+      expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+        '2 payment requests wait, so a PIN alone pays none. Reply the number and your PIN ("n PIN") to pay one:\n' +
+          '1 Corner Shop ¥5.00\n2 Corner Shop ¥12.50',
+      ]);
+      expect(await holds(user)).to.deep.equal({ statuses: ['1:pending', '2:pending'], held: 1_750n });
+      expect(await walletBalance(h, user)).to.equal(10_000n);
+
+      expect(await sms.handle(user, `2 ${TEST_PIN}`)).to.deep.equal([
+        'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+      ]);
+      expect(await holds(user)).to.deep.equal({ statuses: ['1:pending', '2:posted'], held: 500n });
+      expect(await walletBalance(h, user)).to.equal(8_750n);
+
+      expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+        'You paid ¥5.00 to Corner Shop. Balance ¥82.50.',
+      ]);
+      expect(await holds(user)).to.deep.equal({ statuses: ['1:posted', '2:posted'], held: 0n });
+      expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+    });
+
+    it('two requests – QX 1 declines the first only; then QX alone declines the second', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      await request(user, '500');
+      await request(user, '1250');
+      expect(await sms.handle(user, 'QX 1')).to.deep.equal([
+        'You declined the request of ¥5.00 from Corner Shop; the held money is free again.',
+      ]);
+      expect(await holds(user)).to.deep.equal({ statuses: ['1:voided', '2:pending'], held: 1_250n });
+      expect(await sms.handle(user, 'ＱＸ')).to.deep.equal([
+        'You declined the request of ¥12.50 from Corner Shop; the held money is free again.',
+      ]);
+      expect(await holds(user)).to.deep.equal({ statuses: ['1:voided', '2:voided'], held: 0n });
+      expect(await walletBalance(h, user)).to.equal(10_000n);
+    });
+
+    it('a request number freed by a payment – goes to the next request, which 1 and the PIN then pays', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      await request(user, '500');
+      await request(user, '700');
+      await sms.handle(user, `1 ${TEST_PIN}`);
+      await request(user, '900');
+      expect(await holds(user)).to.deep.equal({
+        statuses: ['1:posted', '2:pending', '1:pending'],
+        held: 1_600n,
+      });
+      expect(await sms.handle(user, `１ ${TEST_PIN}`)).to.deep.equal([
+        'You paid ¥9.00 to Corner Shop. Balance ¥86.00.',
+      ]);
+      expect(await holds(user)).to.deep.equal({
+        statuses: ['1:posted', '2:pending', '1:posted'],
+        held: 700n,
+      });
+    });
+  });
+
   it('ZF then a wrong PIN three times – asks again twice, then payments lock and nothing is pending', async () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
     const [, [first], [second], [third]] = await say(

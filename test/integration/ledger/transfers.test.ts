@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import type { Command, CommandResult } from '../../../src/commands/catalog.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { expectBalanced, ledgerSnapshot, textsFor, walletBalance } from '../../helpers/ledger.js';
+import { expectBalanced, ledgerSnapshot, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
 
 describe('ledger transfers', () => {
   let h: Harness;
@@ -299,6 +300,108 @@ describe('ledger transfers', () => {
       ).to.equal(0n);
       expect(await walletBalance(h, user)).to.equal(5_000n);
     });
+
+    const request = (msisdn: string, amount = '500') =>
+      h.run('payment.request', { merchant, msisdn, amount, reference: randomUUID() });
+    /** The wallet's holds in PostgreSQL, oldest first. */
+    const holdsOf = (msisdn: string) =>
+      h
+        .db('transfers as t')
+        .join('accounts as a', 'a.id', 't.debit_account_id')
+        .where({ 'a.code': `wallet:${msisdn}`, 't.kind': 'hold' })
+        .orderBy('t.id')
+        .select('t.id', 't.status', 't.request_no', 't.amount');
+    const heldOf = async (msisdn: string) =>
+      (
+        await h
+          .db('accounts')
+          .where({ code: `wallet:${msisdn}` })
+          .first('held')
+      ).held;
+
+    it('payment.request – when three are pending – refuses the fourth as too_many_requests', async () => {
+      const user = await h.openWallet(newMsisdn(), 5_000n);
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await request(user));
+      expect(results.slice(0, 3).map((r) => r.ok && r.value.requestNo)).to.deep.equal([1, 2, 3]);
+      expect(results[3]).to.deep.equal({
+        ok: false,
+        error: { code: 'too_many_requests', message: 'this wallet already has 3 payment requests waiting' },
+      });
+      const holds = await holdsOf(user);
+      expect(holds.map((t) => [t.status, t.request_no])).to.deep.equal([
+        ['pending', 1],
+        ['pending', 2],
+        ['pending', 3],
+      ]);
+      expect(await heldOf(user)).to.equal(1_500n);
+    });
+
+    it('payment.request – when request 2 of three was declined – numbers the next 2 and still refuses a fifth', async () => {
+      const user = await h.openWallet(newMsisdn(), 5_000n);
+      const ids = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await request(user);
+        ids.push(String(r.ok && r.value.holdId));
+      }
+      const declined = await h.run('payment.decline', { msisdn: user, holdId: ids[1] });
+      expect(declined.ok).to.equal(true);
+      const next = await request(user, '700');
+      expect(next.ok && next.value.requestNo).to.equal(2);
+      const fifth = await request(user);
+      expect(!fifth.ok && fifth.error.code).to.equal('too_many_requests');
+      const holds = await holdsOf(user);
+      expect(holds.map((t) => [t.status, t.request_no, t.amount])).to.deep.equal([
+        ['pending', 1, 500n],
+        ['voided', 2, 500n],
+        ['pending', 3, 500n],
+        ['pending', 2, 700n],
+      ]);
+    });
+
+    it('payment.request – its SMS – names merchant, amount and number, and how to answer', async () => {
+      const user = await h.openWallet(newMsisdn(), 5_000n);
+      await request(user);
+      await request(user, '1250');
+      const texts = await textsFor(h, user);
+      expect(texts.slice(-2)).to.deep.equal([
+        '便利店请求您支付¥5.00(编号1),已为您冻结该金额,请回复支付密码确认,回复QX取消。',
+        '便利店请求您支付¥12.50(编号2),已为您冻结该金额。您有2笔支付请求待确认,确认本笔请回复“2 支付密码”,取消请回复“QX 2”。',
+      ]);
+    });
+
+    for (const [how, send] of [
+      ['in one envelope (sendMany)', (commands: Command[]) => h.bus.sendMany(commands)],
+      ['concurrently', (commands: Command[]) => Promise.all(commands.map((c) => h.bus.execute(c)))],
+    ] as const) {
+      it(`payment.request – when four for one wallet arrive ${how} – holds exactly three and refuses one as too_many_requests`, async () => {
+        const user = await h.openWallet(newMsisdn(), 5_000n);
+        const commands: Command<'payment.request'>[] = Array.from({ length: 4 }, () => ({
+          key: randomUUID(),
+          type: 'payment.request',
+          input: { merchant, msisdn: user, amount: '500', reference: randomUUID() },
+        }));
+        await send(commands);
+        // Every command's result is stored with its effect: once all four are stored, nothing more comes.
+        const stored = () =>
+          h
+            .db('commands')
+            .whereIn(
+              'key',
+              commands.map((c) => c.key),
+            )
+            .select('result');
+        await waitFor(async () => (await stored()).length === 4);
+        const results = (await stored()).map((r) => r.result as CommandResult);
+        expect(results.filter((r) => r.ok)).to.have.length(3);
+        expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).to.deep.equal([
+          'too_many_requests',
+        ]);
+        const holds = await holdsOf(user);
+        expect(holds.map((t) => t.request_no).sort()).to.deep.equal([1, 2, 3]);
+        expect(await heldOf(user)).to.equal(1_500n);
+      });
+    }
 
     it('payment.request – beyond the balance – refuses insufficient_funds', async () => {
       const user = await h.openWallet(newMsisdn(), 100n);

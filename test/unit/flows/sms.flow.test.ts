@@ -58,10 +58,20 @@ const ledger: Respond = (request) => ANSWERS[request.type] ?? refused('unexpecte
 
 const REQUEST: PaymentRequestView = {
   holdId: '42',
+  requestNo: 1,
   merchant: '2001',
   merchantName: 'Corner Shop',
   amount: '500',
   expiresAt: '2026-11-23T03:10:00.000Z',
+};
+/** A second request waiting beside REQUEST. */
+const SECOND: PaymentRequestView = {
+  holdId: '43',
+  requestNo: 2,
+  merchant: '3001',
+  merchantName: 'Tea House',
+  amount: '1250',
+  expiresAt: '2026-11-23T03:12:00.000Z',
 };
 
 /** Every state any test entered, as dotted paths (`ready.idle`, `confirmingRequest.finding`). */
@@ -90,7 +100,8 @@ interface TalkOptions {
   registered?: boolean;
   locale?: Locale;
   respond?: Respond;
-  request?: PaymentRequestView | null;
+  /** The merchant requests waiting for the user, as the lookup answers. */
+  waiting?: PaymentRequestView[];
   /** Restore this persisted snapshot instead of starting. */
   snapshot?: string;
 }
@@ -104,11 +115,11 @@ function talk(options: TalkOptions = {}) {
     requests.push(input);
     return respond(input);
   });
-  const findPaymentRequest = fromPromise<PaymentRequestView | null, { msisdn: string }>(async ({ input }) => {
+  const findPaymentRequests = fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
     lookups.push(input.msisdn);
-    return options.request ?? null;
+    return options.waiting ?? [];
   });
-  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
+  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequests } });
   const actor = options.snapshot
     ? createActor(machine, {
         snapshot: JSON.parse(options.snapshot),
@@ -524,7 +535,7 @@ describe('SMS conversation flow', () => {
     });
 
     it('a bare PIN – when a merchant request waits – confirms it with that PIN and forgets the PIN', async () => {
-      const t = talk({ request: REQUEST });
+      const t = talk({ waiting: [REQUEST] });
       expect(await t.sms(PIN)).to.deep.equal(['You paid ¥5.00 to Corner Shop. Balance ¥82.50.']);
       expect(t.lookups).to.deep.equal([MSISDN]);
       expect(t.requests).to.deep.equal([
@@ -536,7 +547,7 @@ describe('SMS conversation flow', () => {
 
     it('a bare PIN – when wrong for a merchant request – tells the attempts left', async () => {
       const t = talk({
-        request: REQUEST,
+        waiting: [REQUEST],
         respond: () => refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'),
       });
       expect(await t.sms('246813')).to.deep.equal([
@@ -556,7 +567,7 @@ describe('SMS conversation flow', () => {
     });
 
     it('QX – when a merchant request waits – declines it', async () => {
-      const t = talk({ locale: 'zh-CN', request: REQUEST });
+      const t = talk({ locale: 'zh-CN', waiting: [REQUEST] });
       expect(await t.sms('取消')).to.deep.equal(['已拒绝Corner Shop的¥5.00支付请求,冻结金额已释放。']);
       expect(t.requests).to.deep.equal([
         { type: 'payment.decline', input: { msisdn: MSISDN, holdId: '42' } },
@@ -573,7 +584,7 @@ describe('SMS conversation flow', () => {
       const t = talk();
       const machine = smsMachine.provide({
         actors: {
-          findPaymentRequest: fromPromise<PaymentRequestView | null, { msisdn: string }>(async () => {
+          findPaymentRequests: fromPromise<PaymentRequestView[], { msisdn: string }>(async () => {
             throw new Error('db down');
           }),
         },
@@ -590,6 +601,154 @@ describe('SMS conversation flow', () => {
         expect((s.context as SmsContext).pin).to.equal(null);
       }
       expect(t.requests).to.have.length(0);
+    });
+  });
+
+  describe('several merchant requests waiting', () => {
+    const both = [REQUEST, SECOND];
+    const listed = '1 Corner Shop ¥5.00\n2 Tea House ¥12.50';
+
+    it('a bare PIN – when two requests wait – confirms none, lists both and asks for the number with the PIN', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms(PIN)).to.deep.equal([
+        `2 payment requests wait, so a PIN alone pays none. Reply the number and your PIN ("n PIN") to pay one:\n${listed}`,
+      ]);
+      expect(t.requests).to.have.length(0);
+      expect(t.context().pin).to.equal(null);
+      expect(t.state()).to.deep.equal({ ready: 'idle' });
+      const zh = talk({ locale: 'zh-CN', waiting: both });
+      expect(await zh.sms(PIN)).to.deep.equal([
+        `您有2笔支付请求待确认,只回复密码不会支付任何一笔。请回复“编号 支付密码”确认其中一笔:\n${listed}`,
+      ]);
+      expect(zh.requests).to.have.length(0);
+    });
+
+    it('2 and the PIN – when two requests wait – confirms request 2 only, with that PIN, and forgets the PIN', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms(`2 ${PIN}`)).to.deep.equal(['You paid ¥12.50 to Tea House. Balance ¥82.50.']);
+      expect(t.requests).to.deep.equal([
+        { type: 'payment.confirm', input: { msisdn: MSISDN, holdId: '43', pin: PIN } },
+      ]);
+      expect(t.context()).to.include({ pin: null, requestNo: null, request: null });
+      expect(t.persisted()).not.to.include(PIN);
+    });
+
+    it('1 and the PIN in full width – when only request 1 waits – confirms it', async () => {
+      const t = talk({ locale: 'zh-CN', waiting: [REQUEST] });
+      expect(await t.sms('１　１３５７９０')).to.deep.equal(['已向Corner Shop支付¥5.00,余额¥82.50。']);
+      expect(t.requests).to.deep.equal([
+        { type: 'payment.confirm', input: { msisdn: MSISDN, holdId: '42', pin: PIN } },
+      ]);
+    });
+
+    it('3 and the PIN – when no request 3 waits – runs nothing and lists those that do', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms(`3 ${PIN}`)).to.deep.equal([
+        `No payment request 3 waits. Reply the number and your PIN ("n PIN") to pay one of these:\n${listed}`,
+      ]);
+      expect(t.requests).to.have.length(0);
+      const zh = talk({ locale: 'zh-CN', waiting: [SECOND] });
+      expect(await zh.sms(`1 ${PIN}`)).to.deep.equal([
+        '没有编号为1的支付请求。请回复“编号 支付密码”确认以下其中一笔:\n2 Tea House ¥12.50',
+      ]);
+      expect(zh.context().pin).to.equal(null);
+    });
+
+    it('2 and the PIN – when nothing waits – says nothing waits for a PIN', async () => {
+      const t = talk();
+      expect(await t.sms(`2 ${PIN}`)).to.deep.equal([
+        'Nothing waits for a PIN. To pay: ZF merchant amount. Help: BZ.',
+      ]);
+      expect(t.requests).to.have.length(0);
+    });
+
+    it('2 and a wrong PIN – tells the attempts left and asks for 2 and the PIN again, keeping no PIN', async () => {
+      const wrong = () => refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left');
+      const t = talk({ waiting: both, respond: wrong });
+      expect(await t.sms('2 246813')).to.deep.equal([
+        'Wrong PIN. 2 attempt(s) left. Reply "2 PIN" with your 6-digit PIN, or "QX 2" to decline.',
+      ]);
+      const zh = talk({ locale: 'zh-CN', waiting: both, respond: wrong });
+      expect(await zh.sms('2 246813')).to.deep.equal([
+        '支付密码错误,还可尝试2次。请回复“2 支付密码”,或回复“QX 2”取消。',
+      ]);
+      expect(zh.persisted()).not.to.include('246813');
+    });
+
+    it('QX 1 – when two requests wait – declines request 1 only', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms('QX 1')).to.deep.equal([
+        'You declined the request of ¥5.00 from Corner Shop; the held money is free again.',
+      ]);
+      expect(t.requests).to.deep.equal([
+        { type: 'payment.decline', input: { msisdn: MSISDN, holdId: '42' } },
+      ]);
+    });
+
+    it('QX – when two requests wait – declines none, lists both and asks for QX with the number', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms('QX')).to.deep.equal([
+        `2 payment requests wait. Reply "QX n" to decline request n:\n${listed}`,
+      ]);
+      expect(t.requests).to.have.length(0);
+      const zh = talk({ locale: 'zh-CN', waiting: both });
+      expect(await zh.sms('取消')).to.deep.equal([
+        `您有2笔支付请求待确认。请回复“QX 编号”取消其中一笔:\n${listed}`,
+      ]);
+    });
+
+    it('QX 3 – when no request 3 waits – declines nothing and lists those that do', async () => {
+      const t = talk({ waiting: both });
+      expect(await t.sms('QX 3')).to.deep.equal([
+        `No payment request 3 waits. Reply "QX n" to decline one of these:\n${listed}`,
+      ]);
+      expect(t.requests).to.have.length(0);
+    });
+
+    it('QX – while a payment of this conversation waits for its PIN – cancels the payment and declines no request', async () => {
+      const t = talk({ waiting: both });
+      await t.sms('ZF 2001 12.5');
+      expect(await t.sms('QX')).to.deep.equal(['Cancelled. Nothing was changed.']);
+      expect(t.lookups).to.have.length(0);
+      expect(t.requests).to.have.length(0);
+    });
+
+    it('QX 2 – while a payment waits for its PIN – declines request 2 and says the payment is cancelled', async () => {
+      const t = talk({ waiting: both });
+      await t.sms('ZF 2001 12.5');
+      expect(await t.sms('QX 2')).to.deep.equal([
+        'You declined the request of ¥12.50 from Tea House; the held money is free again. Your earlier request was cancelled.',
+      ]);
+      expect(t.requests).to.deep.equal([
+        { type: 'payment.decline', input: { msisdn: MSISDN, holdId: '43' } },
+      ]);
+      expect(t.context().pending).to.equal(null);
+    });
+
+    it('1 and the PIN – while a transfer waits for its PIN – pays request 1, not the transfer, and says the transfer is cancelled', async () => {
+      const t = talk({ waiting: both });
+      await t.sms('ZZ 13900139000 5');
+      expect(await t.sms(`1 ${PIN}`)).to.deep.equal([
+        'You paid ¥5.00 to Corner Shop. Balance ¥82.50. Your earlier request was cancelled.',
+      ]);
+      expect(t.requests.map((r) => r.type)).to.deep.equal(['payment.confirm']);
+    });
+
+    it('a bare PIN – while closing waits for A and two requests wait – lists them and says the close is cancelled', async () => {
+      const t = talk({ waiting: both });
+      await t.sms('XH');
+      expect(await t.sms(PIN)).to.deep.equal([
+        `2 payment requests wait, so a PIN alone pays none. Reply the number and your PIN ("n PIN") to pay one:\n${listed}\nYour earlier request was cancelled.`,
+      ]);
+      expect(t.requests).to.have.length(0);
+      expect(t.context().pending).to.equal(null);
+    });
+
+    it('QX 1 and 1 with the PIN – from a user with no wallet – run nothing', async () => {
+      const t = talk({ registered: false, waiting: both });
+      expect(await t.sms('QX 1')).to.deep.equal(['Nothing to cancel.']);
+      expect(await t.sms(`1 ${PIN}`)).to.deep.equal(['You have no wallet yet. Text KT to open one.']);
+      expect(t.lookups).to.have.length(0);
     });
   });
 
@@ -627,7 +786,7 @@ describe('SMS conversation flow', () => {
     });
 
     it('XH then a bare PIN – the PIN goes to the waiting merchant request and the close is dropped', async () => {
-      const t = talk({ request: REQUEST });
+      const t = talk({ waiting: [REQUEST] });
       await t.sms('XH');
       expect(await t.sms(PIN)).to.deep.equal([
         'You paid ¥5.00 to Corner Shop. Balance ¥82.50. Your earlier request was cancelled.',

@@ -29,6 +29,8 @@ const KINDS = [
   'close',
   'help',
   'pin',
+  'payRequest',
+  'declineRequest',
   'invalid',
   'unknown',
 ];
@@ -47,6 +49,8 @@ const COMMANDS: CommandKind[] = [
   'close',
   'help',
   'pin',
+  'payRequest',
+  'declineRequest',
 ];
 const PROBLEMS: SmsProblem[] = [
   'missing_argument',
@@ -59,6 +63,7 @@ const PROBLEMS: SmsProblem[] = [
   'bad_merchant',
   'bad_card',
   'bad_card_pin',
+  'bad_request',
 ];
 
 /** ASCII → full-width (letters, digits, punctuation), spaces → U+3000: what a Chinese IME in full-width mode types. */
@@ -76,6 +81,7 @@ describe('sms grammar', () => {
       ['KT', '开通', '', { kind: 'open' }],
       ['A', '确认', '', { kind: 'confirm' }],
       ['QX', '取消', '', { kind: 'cancel' }],
+      ['QX', '取消', '2', { kind: 'declineRequest', request: 2 }],
       ['YE', '余额', '', { kind: 'balance' }],
       ['MX', '明细', '', { kind: 'statement' }],
       [
@@ -252,8 +258,54 @@ describe('sms grammar', () => {
       }
     });
 
+    it('when a 1–2 digit request number and six digits are sent, in ASCII or full-width – then it pays that request', () => {
+      const cases: [string, number][] = [
+        ['2 135790', 2],
+        ['２　１３５７９０', 2],
+        ['２ １３５７９０', 2],
+        [' 1 135790。', 1],
+        ['3#135790#', 3],
+        ['2，135790', 2],
+        ['12 135790', 12],
+        ['02 135790', 2],
+      ];
+      for (const [text, request] of cases) {
+        expect(parseSms(text), text).to.deep.equal({ kind: 'payRequest', request, pin: '135790' });
+      }
+    });
+
+    it('when the request number is 0 or the PIN after it has 4, 5, 7 or 8 digits – then it is an invalid payRequest', () => {
+      const cases: [string, SmsProblem, string][] = [
+        ['0 135790', 'bad_request', 'request'],
+        ['2 13579', 'bad_pin', 'pin'],
+        ['２ １３５７９０１', 'bad_pin', 'pin'],
+      ];
+      for (const [text, problem, argument] of cases) {
+        expect(parseSms(text, { locale: 'en' }), text).to.deep.equal({
+          kind: 'invalid',
+          command: 'payRequest',
+          keyword: '',
+          problem,
+          argument,
+          usage: 'To pay request n: reply n and your 6-digit PIN, e.g. 2 135790',
+        });
+      }
+    });
+
     it('when other numbers are sent (short, a phone number, split, signed) – then they are unknown', () => {
-      for (const text of ['1', '123', '13900139000', '123 456', '+123456', '12345.6', '١٢٣٤٥٦']) {
+      for (const text of [
+        '1',
+        '123',
+        '13900139000',
+        '123 456',
+        '+123456',
+        '12345.6',
+        '١٢٣٤٥٦',
+        '123 135790',
+        '2 135790 1',
+        '2 1',
+        '2. 135790',
+      ]) {
         expect(parseSms(text).kind, text).to.equal('unknown');
       }
     });
@@ -265,7 +317,10 @@ describe('sms grammar', () => {
       ['KT 1', 'open', 'extra_arguments', undefined],
       ['A 好的', 'confirm', 'extra_arguments', undefined],
       ['A1', 'confirm', 'extra_arguments', undefined],
-      ['QX 1', 'cancel', 'extra_arguments', undefined],
+      ['QX 0', 'cancel', 'bad_request', 'request'],
+      ['QX 100', 'cancel', 'bad_request', 'request'],
+      ['QX 好的', 'cancel', 'bad_request', 'request'],
+      ['QX 1 2', 'cancel', 'extra_arguments', undefined],
       ['余额多少', 'balance', 'extra_arguments', undefined],
       ['YE 13900139000', 'balance', 'extra_arguments', undefined],
       ['MX 10', 'statement', 'extra_arguments', undefined],
@@ -438,7 +493,10 @@ describe('sms grammar', () => {
           }
           if (intent.kind === 'pay' || intent.kind === 'transfer') expect(intent.amount > 0n).to.equal(true);
           if (intent.kind === 'transfer') expect(intent.to).to.match(/^861[3-9]\d{9}$/);
-          if (intent.kind === 'pin' || intent.kind === 'unfreeze') expect(intent.pin).to.match(/^\d{6}$/);
+          if (intent.kind === 'pin' || intent.kind === 'unfreeze' || intent.kind === 'payRequest')
+            expect(intent.pin).to.match(/^\d{6}$/);
+          if (intent.kind === 'payRequest' || intent.kind === 'declineRequest')
+            expect(intent.request).to.be.within(1, 99);
         }),
         { numRuns: 5000 },
       );
@@ -555,7 +613,17 @@ describe('sms grammar', () => {
     });
 
     it('when a usage line shows an example – then the example parses to that command', () => {
-      for (const kind of ['topup', 'pay', 'transfer', 'changePin', 'freeze', 'unfreeze'] as const) {
+      const kinds = [
+        'topup',
+        'pay',
+        'transfer',
+        'changePin',
+        'freeze',
+        'unfreeze',
+        'payRequest',
+        'declineRequest',
+      ] as const;
+      for (const kind of kinds) {
         for (const locale of ['zh-CN', 'en'] as const) {
           const example = /(?:如|e\.g\.) (.+)$/.exec(usage(kind, locale))?.[1];
           expect(example, `${kind} ${locale}`).to.be.a('string');
