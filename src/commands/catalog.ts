@@ -41,6 +41,8 @@ export const commandSchemas = {
   'account.locale': z.object({ msisdn, locale: z.enum(['zh-CN', 'en']) }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
+  /** An operator lifts the wallet's PIN and card top-up locks (the reason goes to the audit trail). */
+  'pin.unlock': z.object({ msisdn, reason: text(200).min(1) }),
   /** Lowers (or restores) the user's own limits, within the platform caps. */
   'limits.set': z.object({ msisdn, perPayment: fen.optional(), daily: fen.optional() }),
   /** Balance from the ledger. */

@@ -14,6 +14,7 @@ import { paymentRequest } from './payment-request.command.js';
 import { payment } from './payment.command.js';
 import { payout } from './payout.command.js';
 import { pinChange } from './pin-change.command.js';
+import { pinUnlock } from './pin-unlock.command.js';
 import { refund } from './refund.command.js';
 import { reverse } from './reverse.command.js';
 import { statement } from './statement.command.js';
@@ -28,6 +29,7 @@ export const registry: { [T in CommandType]: CommandModule<T> } = {
   'account.unfreeze': accountUnfreeze,
   'account.locale': accountLocale,
   'pin.change': pinChange,
+  'pin.unlock': pinUnlock,
   'limits.set': limitsSet,
   balance,
   statement,

@@ -46,6 +46,7 @@ export const refusals = {
   tooManyRequests: (max: number) =>
     make('too_many_requests', `this wallet already has ${max} payment requests waiting`),
   notFrozen: () => make('not_frozen', 'the wallet is not frozen'),
+  notLocked: () => make('not_locked', 'neither the PIN nor card top-ups of this wallet are locked'),
   idempotencyConflict: () =>
     make('idempotency_conflict', 'this key was already used for a different command'),
   invalid: (message: string) => make('invalid', message),

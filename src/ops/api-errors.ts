@@ -15,6 +15,7 @@ const refusalStatuses: Record<string, number> = {
   merchant_not_found: 404,
   not_a_payment: 404,
   idempotency_conflict: 409,
+  not_locked: 409,
   // A wallet has at most three payment requests waiting (INTERFACES §8).
   too_many_requests: 429,
   // The command did not finish: the bus gave up waiting on a job that failed (operators are alerted).

@@ -7,6 +7,7 @@
  * Merchant routes (merchant API keys) share the `/api` prefix, so the token is checked per operator
  * path, not for all of `/api`.
  */
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { checkLedger } from '../ledger/check.js';
@@ -54,6 +55,7 @@ const msisdn = z
   .transform((s) => normalizeMsisdn(s)!);
 
 const msisdnParam = z.object({ msisdn });
+const reasonBody = z.object({ reason: z.string({ error: 'a reason is required' }).min(1).max(200) });
 
 const transactionsQuery = z.object({
   limit: z
@@ -201,6 +203,18 @@ export function operatorRoutes(ctx: Context, options: OperatorRoutesOptions): Ro
       return;
     }
     throw refusalError(result.error);
+  });
+
+  /** Lifts a wallet's PIN and card top-up locks; the owner is told by SMS. 409 `not_locked` when none is set. */
+  router.post('/api/accounts/:msisdn/unlock-pin', async (req, res) => {
+    const { msisdn: who } = validate(msisdnParam, req.params);
+    const { reason } = validate(reasonBody, req.body ?? {});
+    const result = await ctx.bus.execute(
+      { key: `unlock:${randomUUID()}`, type: 'pin.unlock', input: { msisdn: who, reason } },
+      timeoutMs,
+    );
+    if (!result.ok) throw refusalError(result.error);
+    res.json({ msisdn: nationalMsisdn(who), status: 'unlocked' });
   });
 
   router.get('/api/ledger/check', async (_req, res) => {

@@ -312,3 +312,25 @@ describe('business days of money moved (a clock of its own)', () => {
     expect(sms.text).to.equal('Your wallet is frozen until 2026-12-09, when it unfreezes by itself.');
   });
 });
+
+describe('pin.unlock (operator)', () => {
+  let h: Harness;
+  const merchant = `u${randomUUID().slice(0, 6)}`;
+  before(async () => {
+    h = await createHarness({ locale: 'en' });
+    await h.merchant(merchant);
+  });
+  after(() => h.close());
+
+  it('a locked wallet – is unlocked, told by SMS, and pays with its PIN again; an unlocked one is refused not_locked', async () => {
+    const msisdn = await h.openWallet(newMsisdn(), 1_000n);
+    for (let i = 0; i < 3; i++) await h.run('payment', { msisdn, merchant, amount: '100', pin: WRONG });
+    const unlocked = await h.run('pin.unlock', { msisdn, reason: 'owner called, identity checked' });
+    expect(unlocked).to.deep.equal({ ok: true, value: { msisdn, status: 'unlocked' } });
+    const [sms] = await h.db('outbox').where({ msisdn, reason: 'pin.unlocked' }).select('text');
+    expect(sms.text).to.equal('Your payment PIN is unlocked: payments work again.');
+    expect((await h.run('payment', { msisdn, merchant, amount: '100', pin: TEST_PIN })).ok).to.equal(true);
+    const again = await h.run('pin.unlock', { msisdn, reason: 'again' });
+    expect(again.ok === false && again.error.code).to.equal('not_locked');
+  });
+});

@@ -122,4 +122,19 @@ describe('ops API: accounts and their transactions', () => {
     expect(res.status).to.equal(404);
     expect(res.body.error.code).to.equal('not_a_user');
   });
+
+  it('POST /api/accounts/:msisdn/unlock-pin – on a locked wallet – answers unlocked; again – 409 not_locked; without a reason – 400', async () => {
+    const locked = await h.openWallet(newMsisdn(), 1_000n);
+    for (let i = 0; i < 3; i++)
+      await h.run('payment', { msisdn: locked, merchant, amount: '100', pin: '246813' });
+    const path = `/api/accounts/${nationalMsisdn(locked)}/unlock-pin`;
+    const res = await server.ops('POST', path, { reason: 'identity checked by phone' });
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ msisdn: nationalMsisdn(locked), status: 'unlocked' });
+    const again = await server.ops('POST', path, { reason: 'again' });
+    expect(again.status).to.equal(409);
+    expect(again.body.error.code).to.equal('not_locked');
+    expect((await server.ops('POST', path, {})).status).to.equal(400);
+    expect((await server.call('POST', path, { body: { reason: 'x' } })).status).to.equal(401);
+  });
 });

@@ -1,0 +1,27 @@
+/**
+ * pin.unlock: an operator lifts a wallet's locks (the payment PIN after too many wrong PINs, and card
+ * top-ups after too many wrong card PINs), for example once the owner has proved who they are.
+ * Input: msisdn, reason. Effect: the counters start again from zero; SMS to the owner (every lock and
+ * unlock is told, INTERFACES §9). Refusals: not_a_user, not_locked (nothing was locked).
+ */
+import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { SingleCommand } from './command.js';
+import { msisdnOf } from './shared.js';
+import { lockWallet, notifyUser } from './single-shared.js';
+
+export const pinUnlock: SingleCommand<'pin.unlock'> = {
+  kind: 'single',
+  async run(trx, input, { key, now }) {
+    const { user } = await lockWallet(trx, msisdnOf(input.msisdn));
+    const locked = [user.pin_locked_until, user.card_locked_until].some((until) => until && until > now);
+    if (!locked) throw new RefusalError(refusals.notLocked());
+    await trx('users').where({ msisdn: user.msisdn }).update({
+      pin_failures: 0,
+      pin_locked_until: null,
+      card_failures: 0,
+      card_locked_until: null,
+    });
+    await notifyUser(trx, user, 'notify.pin.unlocked', {}, key);
+    return { msisdn: user.msisdn, status: 'unlocked' };
+  },
+};
