@@ -2,11 +2,16 @@
  * The MO record (`sms_mo`). An MO is stored here before the SMSC gets its `deliver_sm_resp`: PostgreSQL
  * is what makes it durable (Redis keeps nothing on disk on our machines), BullMQ only wakes a worker.
  * An exact copy of the sender's latest message (or of a part already in) within DUPLICATE_WINDOW is the
- * SMSC resending after it lost our response: it is acknowledged again but stored once. Concatenated parts are one row each until every
- * part is in (or the wait for the missing ones is over), then read back as one text.
+ * SMSC resending after it lost our response: it is acknowledged again but stored once. Concatenated parts
+ * are one row each until every part is in (or the wait for the missing ones is over), then read back as
+ * one text.
+ *
+ * An MO may hold a PIN (INTERFACES §9): its text is stored sealed (AES-GCM under the PIN key), read back
+ * unsealed for processing, and replaced by the text with its PINs masked when it is marked processed
+ * (`recordAnswers`); the fingerprint that recognises resends is keyed, so it tells nothing of the text.
  */
-import { createHash } from 'node:crypto';
 import { type Db, pgArray } from '../../lib/db.js';
+import type { Keyring } from '../../lib/keyring.js';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
 
 /** How long an identical resend is recognised. SMSCs resend after their response timeout (30-60 s). */
@@ -34,16 +39,18 @@ export interface InboundMo {
 export interface StoredMo {
   id: string;
   msisdn: string;
+  /** In clear: as received while it waits to be processed (the row holds it sealed), masked after. */
   text: string;
   concat: Concat | null;
   status: string;
 }
 
-function fingerprintOf(mo: InboundMo): string {
+/** A keyed digest (the PIN key's fingerprint subkey): an unkeyed hash of `JD 654321` gives the PIN away. */
+function fingerprintOf(keyring: Keyring, mo: InboundMo): string {
   const udh = mo.udh ? `${mo.udh.ref}/${mo.udh.total}/${mo.udh.seq}` : '';
-  return createHash('sha256')
-    .update(`${mo.source}\u0000${mo.destination}\u0000${mo.dataCoding}\u0000${udh}\u0000${mo.text}`)
-    .digest('base64url');
+  return keyring.fingerprint(
+    `${mo.source}\u0000${mo.destination}\u0000${mo.dataCoding}\u0000${udh}\u0000${mo.text}`,
+  );
 }
 
 export interface StoreOutcome {
@@ -60,13 +67,20 @@ export interface StoreOutcome {
  */
 export async function storeMos(
   db: Db,
+  keyring: Keyring,
   mos: readonly InboundMo[],
   liveSessions: readonly string[] = [],
 ): Promise<StoreOutcome[]> {
   const rows = mos.map((raw) => {
     // PostgreSQL text cannot hold U+0000 (a UCS2 MO can carry one): kept as U+FFFD, never refused.
     const mo = raw.text.includes('\u0000') ? { ...raw, text: raw.text.replaceAll('\u0000', '\ufffd') } : raw;
-    return { mo, msisdn: normalizeMsisdn(mo.source) ?? mo.source, fingerprint: fingerprintOf(mo) };
+    return {
+      mo,
+      msisdn: normalizeMsisdn(mo.source) ?? mo.source,
+      fingerprint: fingerprintOf(keyring, mo),
+      // Microseconds of AES-GCM a message: the batch still costs one statement.
+      sealed: keyring.seal(mo.text),
+    };
   });
   // The database knows what came before this batch; the batch itself is checked here, in order. A part
   // is a resend if that very part came already. A whole message whose sender has an earlier one in the
@@ -130,7 +144,7 @@ export async function storeMos(
         [
           col((r) => r.msisdn),
           col((r) => r.mo.destination),
-          col((r) => r.mo.text),
+          col((r) => r.sealed),
           col((r) => r.mo.dataCoding),
           col((r) => r.mo.udh?.ref ?? null),
           col((r) => r.mo.udh?.total ?? null),
@@ -166,20 +180,22 @@ export async function storeMos(
 /** Stores one MO (see `storeMos`). */
 export async function storeMo(
   db: Db,
+  keyring: Keyring,
   mo: InboundMo,
   liveSessions: readonly string[] = [],
 ): Promise<StoreOutcome> {
-  const [outcome] = await storeMos(db, [mo], liveSessions);
+  const [outcome] = await storeMos(db, keyring, [mo], liveSessions);
   return outcome;
 }
 
-export async function loadMo(db: Db, id: string): Promise<StoredMo | null> {
+/** An MO with its text in clear (unsealed while it waits to be processed). */
+export async function loadMo(db: Db, keyring: Keyring, id: string): Promise<StoredMo | null> {
   const row = await db('sms_mo').where({ id }).first();
-  return row ? toStored(row) : null;
+  return row ? toStored(keyring, row) : null;
 }
 
 /** The parts received so far of the message `mo` is a part of, oldest first; unprocessed only. */
-export async function siblingParts(db: Db, mo: StoredMo): Promise<StoredMo[]> {
+export async function siblingParts(db: Db, keyring: Keyring, mo: StoredMo): Promise<StoredMo[]> {
   if (!mo.concat) return [mo];
   const rows = await db('sms_mo')
     .where({
@@ -190,7 +206,25 @@ export async function siblingParts(db: Db, mo: StoredMo): Promise<StoredMo[]> {
     })
     .andWhere('received_at', '>', db.raw(`now() - interval '${CONCAT_WAIT_SECONDS * 10} seconds'`))
     .orderBy('id');
-  return rows.map(toStored);
+  return rows.map((row) => toStored(keyring, row));
+}
+
+/** What an MO's row keeps once it is processed: its text with the PINs masked. */
+export interface ProcessedMo {
+  id: string;
+  text: string;
+}
+
+/**
+ * What the parts of an answered message keep, `masked` being the whole message's text masked. A part
+ * alone may hold half a PIN (`GM 3026` + `75 739146`) that masking it alone would not see, so the whole
+ * masked text goes on the part that comes first in the message (the lowest sequence number) and the
+ * others keep '' (a part received twice keeps '' on its copy).
+ */
+export function processedParts(parts: readonly StoredMo[], masked: string): ProcessedMo[] {
+  let first = parts[0];
+  for (const p of parts) if ((p.concat?.seq ?? 0) < (first.concat?.seq ?? 0)) first = p;
+  return parts.map((p) => ({ id: p.id, text: p === first ? masked : '' }));
 }
 
 /** The parts' texts in sequence order (a part received twice counts once); and whether none is missing. */
@@ -226,19 +260,25 @@ export async function leftBehind(db: Db, staleSeconds: number): Promise<{ id: st
   return rows.map((r) => ({ id: String(r.id), force: r.concat_ref !== null }));
 }
 
-function toStored(row: {
-  id: bigint | string;
-  msisdn: string;
-  text: string;
-  concat_ref: number | null;
-  concat_total: number | null;
-  concat_seq: number | null;
-  status: string;
-}): StoredMo {
+function toStored(
+  keyring: Keyring,
+  row: {
+    id: bigint | string;
+    msisdn: string;
+    text: string;
+    concat_ref: number | null;
+    concat_total: number | null;
+    concat_seq: number | null;
+    status: string;
+  },
+): StoredMo {
+  // Only a waiting MO is sealed: a processed one holds its masked text, which may be anything a user
+  // typed (`sealed1.…` included). A waiting one in clear was stored before MOs were sealed.
+  const sealed = row.status === 'received' && keyring.isSealed(row.text);
   return {
     id: String(row.id),
     msisdn: row.msisdn,
-    text: row.text,
+    text: sealed ? keyring.unseal(row.text) : row.text,
     status: row.status,
     concat:
       row.concat_ref === null

@@ -6,13 +6,26 @@
  * Re-running an MO is harmless: its conversation step derives every command key from the MO's id, and
  * its replies are queued under job ids derived from it too, so a second run changes nothing and sends
  * nothing twice.
+ *
+ * The text is read unsealed (the row holds it sealed while it waits), and the row keeps it with its PINs
+ * masked once answered.
  */
 import { type Job, Queue, Worker } from 'bullmq';
+import { maskSecrets } from '../../../flows/grammar/index.js';
 import type { Db } from '../../lib/db.js';
+import type { Keyring } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
-import { assemble, leftBehind, loadMo, type StoredMo, siblingParts } from './mo-store.js';
+import {
+  assemble,
+  leftBehind,
+  loadMo,
+  type ProcessedMo,
+  processedParts,
+  type StoredMo,
+  siblingParts,
+} from './mo-store.js';
 import { Batcher } from '../../lib/batcher.js';
 import { batchesOf, type MtBatch, type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
 
@@ -35,11 +48,19 @@ const inboundJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** An answered MO: its replies to store and queue, and its parts to mark answered. */
+/** An answered MO: its replies to store and queue, and its parts to mark answered with what they keep. */
 interface Answer {
   outbound: Queue<OutboundBatch>;
   mts: QueuedMt[];
-  moIds: string[];
+  mos: ProcessedMo[];
+}
+
+export interface InboundSmsOptions {
+  db: Db;
+  connection: () => Redis;
+  prefix: string;
+  /** Unseals waiting MOs. */
+  keyring: Keyring;
 }
 
 export class InboundSms {
@@ -54,13 +75,20 @@ export class InboundSms {
   private worker: Worker<InboundJob> | null = null;
   private handlers: { conversation: Conversation; outbound: Queue<OutboundBatch> } | null = null;
   private inProcess = 0;
+  private readonly db: Db;
+  private readonly connection: () => Redis;
+  private readonly prefix: string;
+  private readonly keyring: Keyring;
 
-  constructor(
-    private readonly db: Db,
-    private readonly connection: () => Redis,
-    private readonly prefix: string,
-  ) {
-    this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, { connection: connection(), prefix });
+  constructor(options: InboundSmsOptions) {
+    this.db = options.db;
+    this.connection = options.connection;
+    this.prefix = options.prefix;
+    this.keyring = options.keyring;
+    this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, {
+      connection: this.connection(),
+      prefix: this.prefix,
+    });
   }
 
   /** Wakes a worker for a stored MO. */
@@ -110,9 +138,9 @@ export class InboundSms {
     outbound: Queue<OutboundBatch>,
     known?: StoredMo,
   ): Promise<string> {
-    const mo = known ?? (await loadMo(this.db, job.moId));
+    const mo = known ?? (await loadMo(this.db, this.keyring, job.moId));
     if (mo?.status !== 'received') return 'done already';
-    const parts = await siblingParts(this.db, mo);
+    const parts = await siblingParts(this.db, this.keyring, mo);
     const { text, complete } = assemble(parts);
     if (!complete && !job.force) return 'waiting for parts';
     // The message is named after its first part, whichever part's job gets here.
@@ -127,7 +155,7 @@ export class InboundSms {
         reason: 'reply',
         sensitive: false,
       })),
-      moIds: parts.map((p) => p.id),
+      mos: processedParts(parts, maskSecrets(text)),
     });
     return `replied ${replies.length}`;
   }
@@ -154,7 +182,7 @@ export class InboundSms {
     const stored = await recordAnswers(
       this.db,
       batches,
-      answers.flatMap((a) => a.moIds),
+      answers.flatMap((a) => a.mos),
     );
     for (const [outbound] of byQueue)
       await queueJobs(

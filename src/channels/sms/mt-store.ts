@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import { type Db, pgArray, type Trx } from '../../lib/db.js';
 import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/names.js';
 import { messageIdForms, normalizeMessageId } from '../smpp/smpp.codec.js';
+import type { ProcessedMo } from './mo-store.js';
 
 /** What is kept of a text that holds initial passwords once it has left. */
 export const SENSITIVE_PLACEHOLDER = '[initial passwords are not kept]';
@@ -84,7 +85,8 @@ export async function queueMts(db: Db, queue: Queue<OutboundBatch>, mts: readonl
 }
 
 /**
- * Stores the replies to MOs and marks those MOs answered, in one statement: from here on the rows are
+ * Stores the replies to MOs and marks those MOs answered, each keeping the text `answered` gives it (its
+ * PINs masked, where until now it held the text sealed), in one statement: from here on the rows are
  * what is owed, whether or not their jobs reach Redis (`requeueStranded` sees to those that do not).
  * Returns the batches cut down to the MTs this call stored: a reply stored already (the MO answered
  * twice at once) belongs to the job of whoever stored it.
@@ -92,16 +94,17 @@ export async function queueMts(db: Db, queue: Queue<OutboundBatch>, mts: readonl
 export async function recordAnswers(
   db: Db,
   batches: readonly MtBatch[],
-  moIds: readonly string[],
+  answered: readonly ProcessedMo[],
 ): Promise<MtBatch[]> {
   const { rows } = await db.raw(
     `WITH replies AS (${INSERT_MTS} RETURNING job_id),
      answered AS (
-       UPDATE sms_mo SET status = 'processed', processed_at = now()
-        WHERE id = ANY(?::bigint[]) AND status = 'received'
+       UPDATE sms_mo s SET status = 'processed', processed_at = now(), text = a.text
+         FROM unnest(?::bigint[], ?::text[]) AS a(id, text)
+        WHERE s.id = a.id AND s.status = 'received'
      )
      SELECT job_id FROM replies`,
-    [...mtColumns(batches), pgArray(moIds)],
+    [...mtColumns(batches), pgArray(answered.map((a) => a.id)), pgArray(answered.map((a) => a.text))],
   );
   const stored = new Set((rows as { job_id: string }[]).map((r) => r.job_id));
   return batches

@@ -14,6 +14,7 @@ import {
 } from '../../../../src/channels/sms/mt-store.js';
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
+import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
@@ -305,7 +306,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   it('an MO whose wake-up job was lost – is answered by the sweep', async () => {
     const user = await h.openWallet(newMsisdn(), 700n);
     await settled(user);
-    await storeMo(h.db, {
+    await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
@@ -321,7 +322,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
   it('a reply stored with its MO answered but whose job never reached the queue – is queued again by the sweep from its row, and sent once', async () => {
     const user = newMsisdn();
-    const mo = await storeMo(h.db, {
+    const mo = await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
@@ -337,7 +338,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
       reason: 'reply',
       sensitive: false,
     };
-    await recordAnswers(h.db, batchesOf([reply]), [moId]);
+    await recordAnswers(h.db, batchesOf([reply]), [{ id: moId, text: 'YE' }]);
     expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
     await new Promise((r) => setTimeout(r, 300));
     expect(to(user)).to.have.length(0);
