@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { isReadOnlyCommand } from '../commands/registry.js';
 import { CommandRunner } from '../commands/runner.js';
 import { createDb, type Db, migrate } from '../lib/db.js';
-import { loadOrCreatePinKey } from '../lib/keyring.js';
+import { keyringOf, loadOrCreatePinKey } from '../lib/keyring.js';
 import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
 import { CommandBus } from '../queue/command-bus.js';
 import { startCommandWorkers } from '../queue/command.worker.js';
@@ -56,7 +56,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     commandsPerJob: config.commandsPerJob,
     reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
   });
-  const relay = new OutboxRelay(db, redis, config.redisPrefix);
+  const relay = new OutboxRelay(db, redis, config.redisPrefix, keyringOf(config));
   let workers: Worker[] = [];
   let maintenance: { close(): Promise<void> } | null = null;
   if (options.workers) {

@@ -7,8 +7,8 @@
  * worker is best effort (the sweep re-wakes what a lost job left behind), so a slow or absent Redis never
  * makes the SMSC resend.
  *
- * Secrets at rest (INTERFACES §9): MOs are stored sealed and kept masked once answered (mo-store.ts),
- * under the keyring of `PIN_KEY`.
+ * Secrets at rest (INTERFACES §9): MOs are stored sealed and kept masked once answered (mo-store.ts), and
+ * initial passwords travel sealed to the MT sender (mt-store.ts), all under the keyring of `PIN_KEY`.
  */
 import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../../config/index.js';
@@ -143,6 +143,7 @@ export class SmsChannel {
       connection,
       prefix: config.redisPrefix,
       link: timed,
+      keyring: this.keyring,
       shortCode: config.shortCode,
       tps: config.smppTps,
       concurrency: this.options.mtConcurrency,

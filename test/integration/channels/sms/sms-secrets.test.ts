@@ -1,17 +1,42 @@
 /**
  * Nothing secret in clear at rest in the SMS channel (INTERFACES §9), end to end through a real SMSC
  * simulator, PostgreSQL and Redis: MOs sealed until processed and masked after (whole, in parts, re-driven
- * after a crash) and keyed fingerprints.
+ * after a crash), keyed fingerprints, a new wallet's initial passwords sealed in `sms_mt`, the outbox and
+ * the outbound job until the SMSC gets them in clear.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
 import { loadMo, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import { createKeyring, type Keyring, keyringOf } from '../../../../src/lib/keyring.js';
+import type { Redis } from '../../../../src/lib/redis.js';
 import { maskProcessedMos } from '../../../../src/ledger/migrations/20261201000003_sms_mo_secrets.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, waitFor } from '../../../helpers/ledger.js';
 import { startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
+
+const PLACEHOLDER = '[sent; initial passwords are not kept]';
+
+/** Every key of the run's Redis prefix and every value it holds, as text. */
+async function redisContents(redis: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      out.push(key);
+      const type = await redis.type(key);
+      if (type === 'string') out.push(String(await redis.get(key)));
+      else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
+      else if (type === 'set') out.push(...(await redis.smembers(key)));
+      else if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1')));
+      else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
+  } while (cursor !== '0');
+  return out;
+}
 
 /** The rows of the SMS tables and the outbox whose text holds `secret` (any sender; digits not inside a longer number). */
 async function rowsHolding(h: Harness, secret: string): Promise<string[]> {
@@ -65,6 +90,19 @@ describe('SMS channel – secrets at rest (real SMSC simulator, PostgreSQL and R
     text,
     udh: null,
   });
+
+  /** Runs `work` with the SMSC gone (nothing listens), then brings it back on the same port. */
+  async function whileSmscDown(work: () => Promise<void>): Promise<void> {
+    const port = smsc.port;
+    await smsc.close();
+    await waitFor(async () => !sms.bound, 5_000);
+    try {
+      await work();
+    } finally {
+      smsc = await startTestSmsc({}, port);
+      await smsc.waitForBind(1, 20_000);
+    }
+  }
 
   describe('MOs', () => {
     it('sms_mo – when a PIN change is answered – keeps the text masked, and no row holds either PIN', async () => {
@@ -135,6 +173,74 @@ describe('SMS channel – secrets at rest (real SMSC simulator, PostgreSQL and R
       expect(row.fingerprint).to.not.equal(
         createKeyring(randomBytes(32).toString('hex')).fingerprint(fields),
       );
+    });
+  });
+
+  describe('initial passwords', () => {
+    it('the new wallet’s SMS – while it waits for the SMSC – is sealed in sms_mt and in its job, nowhere in clear; the SMSC gets it in clear; sent, its row keeps the placeholder', async () => {
+      const user = newMsisdn();
+      let plain = '';
+      await whileSmscDown(async () => {
+        expect(await h.run('account.open', { msisdn: user })).to.deep.include({ ok: true });
+        const mtRow = () => h.db('sms_mt').where({ msisdn: user, sensitive: true }).first();
+        await waitFor(async () => (await mtRow()) !== undefined, 10_000);
+        await waitFor(
+          async () => (await h.db('outbox').where({ msisdn: user }).whereNull('relayed_at')).length === 0,
+        );
+        const row = await mtRow();
+        expect(keyring.isSealed(row.text), row.text).to.equal(true);
+        plain = keyring.unseal(row.text);
+        const secrets =
+          /初始登录密码:([^,]+),初始支付密码:(\d{6})/.exec(plain) ??
+          /Initial login password: (\S+)\. Initial payment PIN: (\d{6})/.exec(plain);
+        expect(secrets, plain).to.not.equal(null);
+        const [, password, pin] = secrets as RegExpExecArray;
+
+        // The job carries the sealed text; Redis holds neither secret anywhere.
+        const job = await sms.outbound.getJob(row.job_id);
+        expect(job?.data.mts.map((m) => keyring.isSealed(m.text))).to.deep.equal([true]);
+        const redis = await redisContents(h.redis, h.config.redisPrefix);
+        expect(redis.filter((v) => v.includes(password))).to.deep.equal([]);
+        expect(redis.filter((v) => new RegExp(`(?<!\\d)${pin}(?!\\d)`).test(v))).to.deep.equal([]);
+        // Nor does PostgreSQL: the outbox row keeps the placeholder once relayed.
+        expect(await rowsHolding(h, password)).to.deep.equal([]);
+        expect(await rowsHolding(h, pin)).to.deep.equal([]);
+        expect((await h.db('outbox').where({ msisdn: user }).first()).text).to.equal(PLACEHOLDER);
+      });
+
+      await waitFor(async () => to(user).length >= 1, 30_000);
+      expect(to(user).map((m) => m.text)).to.deep.equal([plain]);
+      const sent = () => h.db('sms_mt').where({ msisdn: user, sensitive: true }).first();
+      await waitFor(async () => (await sent()).status === 'sent', 10_000);
+      expect((await sent()).text).to.equal(PLACEHOLDER);
+    });
+
+    it('outbox relay – when a sensitive row holds its text in clear (before account.open seals it) or sealed – the MT row and job carry it sealed, the SMSC gets it in clear', async () => {
+      const [early, late] = [newMsisdn(), newMsisdn()];
+      const sealed = keyring.seal('Initial payment PIN: 480214.');
+      await whileSmscDown(async () => {
+        await h.db('outbox').insert([
+          { msisdn: early, text: 'Initial payment PIN: 480213.', reason: 'opened', sensitive: true },
+          { msisdn: late, text: sealed, reason: 'opened', sensitive: true },
+        ]);
+        h.relay.kick();
+        const mts = () => h.db('sms_mt').whereIn('msisdn', [early, late]).orderBy('id');
+        await waitFor(async () => (await mts()).length === 2, 10_000);
+        const [a, b] = await mts();
+        expect(keyring.isSealed(a.text), a.text).to.equal(true);
+        expect(keyring.unseal(a.text)).to.equal('Initial payment PIN: 480213.');
+        expect(b.text).to.equal(sealed);
+        for (const row of [a, b]) {
+          const job = await sms.outbound.getJob(row.job_id);
+          expect(job?.data.mts[0].text).to.equal(row.text);
+        }
+        const outbox = await h.db('outbox').whereIn('msisdn', [early, late]).select('text');
+        expect(outbox.map((r) => r.text)).to.deep.equal([PLACEHOLDER, PLACEHOLDER]);
+        expect(await rowsHolding(h, '480213')).to.deep.equal([]);
+      });
+      await waitFor(async () => to(early).length >= 1 && to(late).length >= 1, 30_000);
+      expect(to(early).map((m) => m.text)).to.deep.equal(['Initial payment PIN: 480213.']);
+      expect(to(late).map((m) => m.text)).to.deep.equal(['Initial payment PIN: 480214.']);
     });
   });
 
