@@ -9,6 +9,8 @@
  * An MO may hold a PIN (INTERFACES §9): its text is stored sealed (AES-GCM under the PIN key), read back
  * unsealed for processing, and replaced by the text with its PINs masked when it is marked processed
  * (`recordAnswers`); the fingerprint that recognises resends is keyed, so it tells nothing of the text.
+ * An MO past its number's `SMS_MO_PER_MINUTE` is stored and acknowledged all the same, marked
+ * `over_limit` (the MO worker runs no command for it).
  */
 import { type Db, pgArray } from '../../lib/db.js';
 import type { Keyring } from '../../lib/keyring.js';
@@ -18,6 +20,8 @@ import { normalizeMsisdn } from '../../lib/msisdn.js';
 export const DUPLICATE_WINDOW_SECONDS = 120;
 /** How long the first parts of a concatenated message wait for the rest. */
 export const CONCAT_WAIT_SECONDS = 60;
+/** The window `SMS_MO_PER_MINUTE` counts a number's MOs over. */
+export const MO_RATE_WINDOW_SECONDS = 60;
 
 export interface Concat {
   ref: number;
@@ -43,6 +47,8 @@ export interface StoredMo {
   text: string;
   concat: Concat | null;
   status: string;
+  /** Came past its number's `SMS_MO_PER_MINUTE`: stored and acknowledged, but runs no command. */
+  overLimit: boolean;
 }
 
 /** A keyed digest (the PIN key's fingerprint subkey): an unkeyed hash of `JD 654321` gives the PIN away. */
@@ -63,13 +69,15 @@ export interface StoreOutcome {
  * Stores MOs, each unless it is a resend of one stored within the duplicate window: one statement for
  * the lot (the channel gathers the MOs that arrive while the previous statement runs). `liveSessions`
  * are the bind connections still up: an SMSC that got our response does not resend, and it can only have
- * missed it when the connection that carried the first copy went down.
+ * missed it when the connection that carried the first copy went down. With `moPerMinute`, an MO that
+ * makes its number's MOs of the last minute more than that is stored `over_limit`.
  */
 export async function storeMos(
   db: Db,
   keyring: Keyring,
   mos: readonly InboundMo[],
   liveSessions: readonly string[] = [],
+  moPerMinute?: number,
 ): Promise<StoreOutcome[]> {
   const rows = mos.map((raw) => {
     // PostgreSQL text cannot hold U+0000 (a UCS2 MO can carry one): kept as U+FFFD, never refused.
@@ -116,6 +124,13 @@ export async function storeMos(
   // sender's latest (`XH`, `QX`, `XH` is a person changing their mind) and came on a connection that has
   // gone since (`YE` again on a live bind is a person asking again).
   // Each row picked for storing draws its id first, so the answer names rows by their place in the batch.
+  // The flood limit is counted here too, rather than with a Redis counter: decided once, in the statement
+  // that stores the MO, and kept on its row, an MO run again (a retry, the sweep after a crash) is judged
+  // as it was the first time, where a counter bumped when it runs would count it twice; and it costs no
+  // round trip before the deliver_sm_resp. The count is the number's rows of the last minute before this
+  // statement (the index on (msisdn, received_at) keeps it short) plus its place among the batch's own.
+  // Two gateway processes storing one number's MOs at the same instant each miss the other's uncommitted
+  // rows, so the limit may let through up to one minute's allowance per process at that instant.
   const { rows: inserted } = batch.length
     ? await db.raw(
         `WITH m AS (
@@ -135,12 +150,20 @@ export async function storeMos(
                      WHERE latest.fingerprint = m.fingerprint
                        AND latest.link_session IS DISTINCT FROM m.link_session
                        AND NOT (coalesce(latest.link_session, '') = ANY(?::text[]))))
+         ), counted AS MATERIALIZED (
+           SELECT pick.*,
+                  coalesce(?::int < (SELECT count(*) FROM sms_mo s
+                                      WHERE s.msisdn = pick.msisdn
+                                        AND s.received_at > now() - interval '${MO_RATE_WINDOW_SECONDS} seconds')
+                                   + row_number() OVER (PARTITION BY pick.msisdn ORDER BY pick.n), false)
+                    AS over_limit
+             FROM pick
          ), stored AS (
-           INSERT INTO sms_mo (id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session)
-           SELECT id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session
-             FROM pick ORDER BY n
+           INSERT INTO sms_mo (id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session, over_limit)
+           SELECT id, msisdn, destination, text, data_coding, concat_ref, concat_total, concat_seq, fingerprint, link_session, over_limit
+             FROM counted ORDER BY n
          )
-         SELECT n, id FROM pick`,
+         SELECT n, id, over_limit FROM counted`,
         [
           col((r) => r.msisdn),
           col((r) => r.mo.destination),
@@ -154,24 +177,29 @@ export async function storeMos(
           col((r) => r.check),
           col((r) => r.n),
           pgArray(liveSessions),
+          moPerMinute ?? null,
         ],
       )
     : { rows: [] };
-  const ids = new Map<number, string>(
-    (inserted as { n: number; id: bigint }[]).map((row) => [Number(row.n), String(row.id)]),
+  const ids = new Map<number, { id: string; overLimit: boolean }>(
+    (inserted as { n: number; id: bigint; over_limit: boolean }[]).map((row) => [
+      Number(row.n),
+      { id: String(row.id), overLimit: row.over_limit },
+    ]),
   );
   return rows.map((r, i) => {
-    const id = ids.get(i);
-    if (id === undefined) return { duplicate: true, stored: null };
+    const row = ids.get(i);
+    if (row === undefined) return { duplicate: true, stored: null };
     const { mo } = r;
     return {
       duplicate: false,
       stored: {
-        id,
+        id: row.id,
         msisdn: r.msisdn,
         text: mo.text,
         status: 'received',
         concat: mo.udh ? { ...mo.udh } : null,
+        overLimit: row.overLimit,
       },
     };
   });
@@ -183,8 +211,9 @@ export async function storeMo(
   keyring: Keyring,
   mo: InboundMo,
   liveSessions: readonly string[] = [],
+  moPerMinute?: number,
 ): Promise<StoreOutcome> {
-  const [outcome] = await storeMos(db, keyring, [mo], liveSessions);
+  const [outcome] = await storeMos(db, keyring, [mo], liveSessions, moPerMinute);
   return outcome;
 }
 
@@ -270,6 +299,7 @@ function toStored(
     concat_total: number | null;
     concat_seq: number | null;
     status: string;
+    over_limit: boolean;
   },
 ): StoredMo {
   // Only a waiting MO is sealed: a processed one holds its masked text, which may be anything a user
@@ -280,6 +310,7 @@ function toStored(
     msisdn: row.msisdn,
     text: sealed ? keyring.unseal(row.text) : row.text,
     status: row.status,
+    overLimit: row.over_limit,
     concat:
       row.concat_ref === null
         ? null

@@ -8,19 +8,24 @@
  * nothing twice.
  *
  * The text is read unsealed (the row holds it sealed while it waits), and the row keeps it with its PINs
- * masked once answered.
+ * masked once answered. An MO stored past its number's `SMS_MO_PER_MINUTE` (`over_limit`) runs no command:
+ * it is marked processed with at most one "too fast" reply a minute to the number.
  */
 import { type Job, Queue, Worker } from 'bullmq';
 import { maskSecrets } from '../../../flows/grammar/index.js';
+import { type Locale, text as catalogText } from '../../../flows/texts/index.js';
 import type { Db } from '../../lib/db.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
+import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
+import { userProfile } from '../../ledger/user-profile.js';
 import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
 import {
   assemble,
   leftBehind,
   loadMo,
+  MO_RATE_WINDOW_SECONDS,
   type ProcessedMo,
   processedParts,
   type StoredMo,
@@ -61,7 +66,11 @@ export interface InboundSmsOptions {
   prefix: string;
   /** Unseals waiting MOs. */
   keyring: Keyring;
+  /** The language of a "too fast" reply to a number with no profile language (the config's `locale`). */
+  defaultLocale: Locale;
 }
+
+const HAN = /\p{Script=Han}/u;
 
 export class InboundSms {
   readonly queue: Queue<InboundJob>;
@@ -79,16 +88,21 @@ export class InboundSms {
   private readonly connection: () => Redis;
   private readonly prefix: string;
   private readonly keyring: Keyring;
+  private readonly defaultLocale: Locale;
+  /** Claims the one "too fast" reply of a minute. */
+  private readonly redis: Redis;
 
   constructor(options: InboundSmsOptions) {
     this.db = options.db;
     this.connection = options.connection;
     this.prefix = options.prefix;
     this.keyring = options.keyring;
+    this.defaultLocale = options.defaultLocale;
     this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, {
       connection: this.connection(),
       prefix: this.prefix,
     });
+    this.redis = this.connection();
   }
 
   /** Wakes a worker for a stored MO. */
@@ -145,7 +159,9 @@ export class InboundSms {
     if (!complete && !job.force) return 'waiting for parts';
     // The message is named after its first part, whichever part's job gets here.
     const messageId = `mo-${parts[0].id}`;
-    const replies = await conversation.handle(mo.msisdn, text, { messageId });
+    const replies = parts.some((p) => p.overLimit)
+      ? await this.tooFast(mo.msisdn, text)
+      : await conversation.handle(mo.msisdn, text, { messageId });
     await this.answers.submit({
       outbound,
       mts: replies.map((reply, n) => ({
@@ -158,6 +174,22 @@ export class InboundSms {
       mos: processedParts(parts, maskSecrets(text)),
     });
     return `replied ${replies.length}`;
+  }
+
+  /**
+   * The reply to an MO past its number's limit: the "too fast" text, if no other MO of the number has
+   * claimed it in the last minute (SET NX with an expiry: one claim wins however many MOs run at once; a
+   * run that dies after claiming leaves that minute without a reply, never with two).
+   */
+  private async tooFast(msisdn: string, body: string): Promise<string[]> {
+    if (normalizeMsisdn(msisdn) === null) return [];
+    const key = `${this.prefix}:sms:too-fast:${msisdn}`;
+    const claimed = await this.redis.set(key, '1', 'EX', MO_RATE_WINDOW_SECONDS, 'NX');
+    if (claimed !== 'OK') return [];
+    // As the conversation picks it: the profile's language, else Chinese if the user wrote some.
+    const profile = await userProfile(this.db, msisdn);
+    const locale = profile.locale ?? (HAN.test(body) ? 'zh-CN' : this.defaultLocale);
+    return [catalogText(locale, 'sms.flood')];
   }
 
   /**

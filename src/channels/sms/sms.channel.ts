@@ -37,7 +37,10 @@ export type SmsLink = Pick<
 
 export interface SmsChannelOptions {
   db: Db;
-  config: Pick<Config, 'redisPrefix' | 'shortCode' | 'smppTps' | 'pinKey' | 'pinKeyPrevious'>;
+  config: Pick<
+    Config,
+    'redisPrefix' | 'shortCode' | 'smppTps' | 'smsMoPerMinute' | 'locale' | 'pinKey' | 'pinKeyPrevious'
+  >;
   connection: () => Redis;
   link: SmsLink;
   conversation: Conversation;
@@ -71,17 +74,21 @@ export class SmsChannel {
       connection,
       prefix: config.redisPrefix,
       keyring: this.keyring,
+      defaultLocale: config.locale,
     });
     this.outbound = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, {
       connection: connection(),
       prefix: config.redisPrefix,
     });
-    this.moWrites = new Batcher((mos) => storeMos(db, this.keyring, mos, options.link.liveSessions()), {
-      max: 500,
-      waitMs: 0,
-      maxInFlight: 1,
-      isolateFailures: true,
-    });
+    this.moWrites = new Batcher(
+      (mos) => storeMos(db, this.keyring, mos, options.link.liveSessions(), config.smsMoPerMinute),
+      {
+        max: 500,
+        waitMs: 0,
+        maxInFlight: 1,
+        isolateFailures: true,
+      },
+    );
     this.receiptWrites = new Batcher((receipts) => applyReceipts(db, receipts), {
       max: 500,
       waitMs: 0,

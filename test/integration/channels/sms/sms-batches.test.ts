@@ -92,6 +92,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
           text: want.text,
           status: 'received',
           concat: want.concat,
+          overLimit: false,
         });
         const row = await db('sms_mo')
           .where({ id: String(ids[i]) })
@@ -102,6 +103,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
           data_coding: 8,
           link_session: want.session,
           status: 'received',
+          over_limit: false,
         });
         expect(keyring.isSealed(row.text), `row ${i} sealed`).to.equal(true);
         expect(plain(row), `row ${i} unsealed`).to.equal(want.text);
@@ -258,6 +260,32 @@ describe('SMS store batches (real PostgreSQL)', () => {
       expect(outcomes[0].stored?.text).to.equal('Y\ufffdE');
       expect((await rowsOf(a)).map(plain)).to.deep.equal(['Y\ufffdE']);
       expect((await rowsOf(b)).map(plain)).to.deep.equal(['YE']);
+    });
+
+    it('storeMos – with a limit of 2 a minute, a batch of four MOs from one sender and one from another, then one more – the sender’s third and later are over the limit, the other’s is not', async () => {
+      const [user, other] = [newMsisdn(), newMsisdn()];
+      const batch = await storeMos(
+        db,
+        keyring,
+        [
+          mo(user, 'YE', { session: 's' }),
+          mo(other, 'YE', { session: 's' }),
+          mo(user, 'MX', { session: 's' }),
+          mo(user, 'JD 654321', { session: 's' }),
+          mo(user, 'YE', { session: 's' }),
+        ],
+        ['s'],
+        2,
+      );
+      expect(batch.map((o) => o.stored?.overLimit)).to.deep.equal([false, false, false, true, true]);
+      const later = await storeMo(db, keyring, mo(user, 'BZ', { session: 's' }), ['s'], 2);
+      expect(later.stored?.overLimit).to.equal(true);
+      expect((await rowsOf(user)).map((r) => r.over_limit)).to.deep.equal([false, false, true, true, true]);
+      expect((await rowsOf(other)).map((r) => r.over_limit)).to.deep.equal([false]);
+      // Without a limit, nothing is over it.
+      expect(
+        (await storeMo(db, keyring, mo(user, 'KT', { session: 's' }), ['s'])).stored?.overLimit,
+      ).to.equal(false);
     });
 
     it('storeMos – an empty batch – returns [] and stores nothing', async () => {

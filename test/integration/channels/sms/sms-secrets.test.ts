@@ -2,9 +2,9 @@
  * Nothing secret in clear at rest in the SMS channel (INTERFACES §9), end to end through a real SMSC
  * simulator, PostgreSQL and Redis: MOs sealed until processed and masked after (whole, in parts, re-driven
  * after a crash), keyed fingerprints, a new wallet's initial passwords sealed in `sms_mt`, the outbox and
- * the outbound job until the SMSC gets them in clear.
+ * the outbound job until the SMSC gets them in clear, and the MO flood limit (`SMS_MO_PER_MINUTE`, 4 here).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
 import { loadMo, storeMo } from '../../../../src/channels/sms/mo-store.js';
@@ -12,7 +12,7 @@ import { createKeyring, type Keyring, keyringOf } from '../../../../src/lib/keyr
 import type { Redis } from '../../../../src/lib/redis.js';
 import { maskProcessedMos } from '../../../../src/ledger/migrations/20261201000003_sms_mo_secrets.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
-import { expectBalanced, waitFor } from '../../../helpers/ledger.js';
+import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 const PLACEHOLDER = '[sent; initial passwords are not kept]';
@@ -56,11 +56,13 @@ describe('SMS channel – secrets at rest (real SMSC simulator, PostgreSQL and R
   let h: Harness;
   let sms: SmsChannel;
   let keyring: Keyring;
+  const merchant = `m${randomUUID().slice(0, 6)}`;
 
   before(async () => {
     smsc = await startTestSmsc();
-    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
+    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000, smsMoPerMinute: 4 });
     keyring = keyringOf(h.config);
+    await h.merchant(merchant, 'Corner Shop');
     sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
     await smsc.waitForBind(1, 10_000);
   });
@@ -241,6 +243,53 @@ describe('SMS channel – secrets at rest (real SMSC simulator, PostgreSQL and R
       await waitFor(async () => to(early).length >= 1 && to(late).length >= 1, 30_000);
       expect(to(early).map((m) => m.text)).to.deep.equal(['Initial payment PIN: 480213.']);
       expect(to(late).map((m) => m.text)).to.deep.equal(['Initial payment PIN: 480214.']);
+    });
+  });
+
+  describe('MO flood limit', () => {
+    it('SMS_MO_PER_MINUTE 4 – when a number sends 9 MOs in a minute – the first 4 are answered, the other 5 run no command and get one reply between them; every row ends processed and masked', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const texts = [
+        'YE',
+        'YE',
+        'YE',
+        'YE',
+        `ZF ${merchant} 1`,
+        TEST_PIN,
+        `ZF ${merchant} 1`,
+        TEST_PIN,
+        `JD ${TEST_PIN}`,
+      ];
+      for (const text of texts) expect((await smsc.mo(user, text)).commandStatus, text).to.equal(0);
+
+      const processed = async () =>
+        Number(
+          (await h.db('sms_mo').where({ msisdn: user, status: 'processed' }).count('* as n').first())?.n,
+        );
+      await waitFor(async () => (await processed()) === 9, 30_000);
+      const rows = await moRows(user);
+      expect(rows.map((r) => [r.text, r.over_limit])).to.deep.equal([
+        ['YE', false],
+        ['YE', false],
+        ['YE', false],
+        ['YE', false],
+        [`ZF ${merchant} 1`, true],
+        ['******', true],
+        [`ZF ${merchant} 1`, true],
+        ['******', true],
+        ['JD ******', true],
+      ]);
+      // Each MO's replies are written with its being marked processed: every reply is counted here.
+      const replies = (await replyRows(user)).map((r) => r.text);
+      expect(replies).to.have.members([
+        '余额¥100.00,可用¥100.00。',
+        '余额¥100.00,可用¥100.00。',
+        '余额¥100.00,可用¥100.00。',
+        '余额¥100.00,可用¥100.00。',
+        '您发送短信过于频繁,请等一分钟后再试。',
+      ]);
+      expect(replies).to.have.length(5);
+      expect(await walletBalance(h, user)).to.equal(10_000n);
     });
   });
 

@@ -8,6 +8,7 @@ const part = (id: string, seq: number, text: string, total = 3): StoredMo => ({
   text,
   status: 'received',
   concat: { ref: 7, total, seq },
+  overLimit: false,
 });
 
 describe('SMS records', () => {
