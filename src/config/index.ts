@@ -28,7 +28,8 @@ export const configSchema = z.object({
   /** `SMPP_WINDOW`: submit_sm outstanding per bind (what the SMSC allows). Default 10. */
   smppWindow: z.coerce.number().int().min(1).max(1000).default(10),
   /**
-   * `SMS_MO_PER_MINUTE`: MOs one number may send in a minute. The rest are stored and acknowledged as
+   * `SMS_MO_PER_MINUTE`: MOs one number may send in a minute (each part of a concatenated message
+   * counts: it is a deliver_sm of its own). The rest are stored and acknowledged as
    * usual but run no command, and the number gets at most one "too fast" reply a minute: a phone (or a
    * script) flooding the short code cannot drive the ledger or the SMSC through us. Default 20.
    */
