@@ -118,6 +118,9 @@ function startGateway(
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn',
       // The benchmark measures the gateway, not the operator's rate limit (100/s by default).
       SMPP_TPS: '100000',
+      // Each of the load's numbers sends dozens of MOs a minute: past SMS_MO_PER_MINUTE (20 by default)
+      // they would get no answer, and the load would wait for MTs that never come.
+      SMS_MO_PER_MINUTE: '1000000',
       // The same window Kannel gets (`max-pending-submits`, bench/kannel.ts).
       SMPP_WINDOW: String(kannelWindow()),
     },

@@ -1,4 +1,7 @@
-/** The SMS keyword grammar (INTERFACES §3): `parseSms` turns one MO text into an intent; usage and help texts. */
+/**
+ * The SMS keyword grammar (INTERFACES §3): `parseSms` turns one MO text into an intent; usage and help texts;
+ * `maskSecrets` writes `*` over the PINs an MO holds (INTERFACES §9).
+ */
 export {
   type CommandKind,
   helpText,
@@ -18,3 +21,4 @@ export {
   type SmsUnknown,
   usage,
 } from './sms-grammar.js';
+export { maskSecrets } from './sms-secrets.js';

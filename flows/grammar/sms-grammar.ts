@@ -160,10 +160,12 @@ const BY_WORD: [string, SmsKeyword][] = SMS_KEYWORDS.flatMap((spec) =>
   spec.words.map((word): [string, SmsKeyword] => [word, spec]),
 ).sort((a, b) => b[0].length - a[0].length);
 
-const SEPARATORS = /[\s,#*;、]+/;
-const LEADING_SEPARATORS = /^[\s,#*;、]+/;
-const TRAILING_SEPARATORS = /[\s,#*;、]+$/;
-const FULL_STOPS = /[.。]+$/;
+/** One character that separates arguments (sms-secrets.ts finds the arguments with it too). */
+export const SEPARATOR = '[\\s,#*;、]';
+const SEPARATORS = new RegExp(`${SEPARATOR}+`);
+const LEADING_SEPARATORS = new RegExp(`^${SEPARATOR}+`);
+const TRAILING_SEPARATORS = new RegExp(`${SEPARATOR}+$`);
+export const FULL_STOPS = /[.。]+$/;
 const ONLY_FULL_STOPS = /^[.。]+$/;
 const ONLY_QUERY_MARKS = /^[.。?]+$/;
 const ZERO_WIDTH = /\u00AD|\u200B|\u200C|\u200D|\u2060|\uFEFF/g;
@@ -199,15 +201,19 @@ function parse(text: string, locale: Locale): SmsIntent {
   return readArguments(spec, args, locale);
 }
 
-/** Full-width to ASCII, U+3000 to a space, zero-width characters dropped, control characters to spaces. */
-function fold(text: string): string {
+/**
+ * Full-width to ASCII, U+3000 to a space, zero-width characters dropped, control characters to spaces.
+ * Character by character: each UTF-16 unit becomes one unit or none (sms-secrets.ts relies on it).
+ */
+export function fold(text: string): string {
   return toHalfWidth(text)
     .replace(ZERO_WIDTH, '')
     .replace(CONTROL, ' ')
     .replace(/\uFF61/g, '。');
 }
 
-function matchKeyword(s: string): { spec: SmsKeyword; rest: string } | null {
+/** The keyword `s` starts with (`s` folded, without leading separators) and what follows it. */
+export function matchKeyword(s: string): { spec: SmsKeyword; rest: string } | null {
   for (const [word, spec] of BY_WORD) {
     if (s.startsWith(word)) return { spec, rest: s.slice(word.length) };
   }

@@ -179,4 +179,5 @@ export const en: Record<TextKey, string> = {
     'Your wallet still holds money, so it stays open. Send it away first (ZZ mobile amount) or spend it, then send XH.',
   'sms.replaced': 'Your earlier request was cancelled.',
   'sms.error': 'The service is busy. Please try again later.',
+  'sms.flood': 'You are sending messages too fast; wait a minute and try again.',
 };

@@ -170,6 +170,7 @@ export const zhCN = {
   'sms.close.not_empty': '钱包内还有余额或待确认支付,不能销户。请先发ZZ 手机号 金额转出或消费完,再发XH。',
   'sms.replaced': '之前待确认的操作已取消。',
   'sms.error': '系统繁忙,请稍后再试。',
+  'sms.flood': '您发送短信过于频繁,请等一分钟后再试。',
 } as const;
 
 export type TextKey = keyof typeof zhCN;

@@ -27,6 +27,13 @@ export const configSchema = z.object({
   smppBinds: z.coerce.number().int().min(1).max(16).default(1),
   /** `SMPP_WINDOW`: submit_sm outstanding per bind (what the SMSC allows). Default 10. */
   smppWindow: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * `SMS_MO_PER_MINUTE`: MOs one number may send in a minute (each part of a concatenated message
+   * counts: it is a deliver_sm of its own). The rest are stored and acknowledged as
+   * usual but run no command, and the number gets at most one "too fast" reply a minute: a phone (or a
+   * script) flooding the short code cannot drive the ledger or the SMSC through us. Default 20.
+   */
+  smsMoPerMinute: z.coerce.number().int().min(1).default(20),
   /** `TWILIO_AUTH_TOKEN`: validates IVR webhooks. Unset: IVR refused with 503. */
   twilioAuthToken: z.string().optional(),
   /** `PUBLIC_URL`: the base URL Twilio signs against. Default `http://localhost:$PORT`. */
@@ -96,6 +103,7 @@ const envNames: Record<keyof Config, string> = {
   smppTps: 'SMPP_TPS',
   smppBinds: 'SMPP_BINDS',
   smppWindow: 'SMPP_WINDOW',
+  smsMoPerMinute: 'SMS_MO_PER_MINUTE',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   publicUrl: 'PUBLIC_URL',
   opsToken: 'OPS_TOKEN',

@@ -57,7 +57,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     commandsPerJob: config.commandsPerJob,
     reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
   });
-  const relay = new OutboxRelay(db, redis, config.redisPrefix);
+  const relay = new OutboxRelay(db, redis, config.redisPrefix, keyringOf(config));
   let workers: Worker[] = [];
   let maintenance: { close(): Promise<void> } | null = null;
   if (options.workers) {

@@ -10,6 +10,7 @@ export interface OutboundSms {
   /** The MT's id (`sms_mt.job_id`): `outbox-<id>`, `reply-<mo>-<n>`, `offer-…`. */
   id: string;
   msisdn: string;
+  /** Sealed under the PIN key when `sensitive`: only the sender unseals it, right before the submit_sm. */
   text: string;
   reason: string;
   /** Holds initial passwords: the sender removes the job once sent instead of keeping it for a week. */

@@ -3,10 +3,16 @@
  * to the outbound SMS queue. A row is marked relayed only after its job is in Redis, and the job id is
  * `outbox-<id>`, so a relay that dies between the two re-adds a job BullMQ already has: nothing is
  * lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
+ *
+ * A sensitive row (a new wallet's initial passwords) goes on sealed (INTERFACES §9): its MT row and its
+ * job carry the sealed text, which only the MT sender unseals, and the outbox row keeps the placeholder
+ * once relayed. `account.open` seals the text it writes; a row it wrote in clear (before it did) is
+ * sealed here.
  */
 import { Queue } from 'bullmq';
-import { queueJobs, recordQueued } from '../channels/sms/mt-store.js';
+import { queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from '../channels/sms/mt-store.js';
 import type { Db } from '../lib/db.js';
+import type { Keyring } from '../lib/keyring.js';
 import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from './names.js';
@@ -22,6 +28,7 @@ export class OutboxRelay {
     private readonly db: Db,
     connection: Redis,
     prefix: string,
+    private readonly keyring: Keyring,
     private readonly pollMs = 250,
     private readonly batchSize = 500,
   ) {
@@ -70,7 +77,7 @@ export class OutboxRelay {
           {
             jobId: `outbox-${r.id}`,
             msisdn: r.msisdn,
-            text: r.text,
+            text: r.sensitive && !this.keyring.isSealed(r.text) ? this.keyring.seal(r.text) : r.text,
             reason: r.reason,
             sensitive: r.sensitive,
           },
@@ -80,10 +87,9 @@ export class OutboxRelay {
       await queueJobs(this.queue, batches);
       const ids = rows.map((r) => r.id.toString());
       await trx.raw(
-        `UPDATE outbox SET relayed_at = now(),
-                text = CASE WHEN sensitive THEN '[sent; initial passwords are not kept]' ELSE text END
+        `UPDATE outbox SET relayed_at = now(), text = CASE WHEN sensitive THEN ? ELSE text END
           WHERE id IN (SELECT unnest(?::bigint[]))`,
-        [`{${ids.join(',')}}`],
+        [SENSITIVE_PLACEHOLDER, `{${ids.join(',')}}`],
       );
       return rows.length;
     });

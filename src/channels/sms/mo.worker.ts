@@ -6,13 +6,31 @@
  * Re-running an MO is harmless: its conversation step derives every command key from the MO's id, and
  * its replies are queued under job ids derived from it too, so a second run changes nothing and sends
  * nothing twice.
+ *
+ * The text is read unsealed (the row holds it sealed while it waits), and the row keeps it with its PINs
+ * masked once answered. An MO stored past its number's `SMS_MO_PER_MINUTE` (`over_limit`) runs no command:
+ * it is marked processed with at most one "too fast" reply a minute to the number.
  */
 import { type Job, Queue, Worker } from 'bullmq';
+import { maskSecrets } from '../../../flows/grammar/index.js';
+import { type Locale, text as catalogText } from '../../../flows/texts/index.js';
 import type { Db } from '../../lib/db.js';
+import type { Keyring } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
+import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
+import { userProfile } from '../../ledger/user-profile.js';
 import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
-import { assemble, leftBehind, loadMo, type StoredMo, siblingParts } from './mo-store.js';
+import {
+  assemble,
+  leftBehind,
+  loadMo,
+  MO_RATE_WINDOW_SECONDS,
+  type ProcessedMo,
+  processedParts,
+  type StoredMo,
+  siblingParts,
+} from './mo-store.js';
 import { Batcher } from '../../lib/batcher.js';
 import { batchesOf, type MtBatch, type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
 
@@ -35,12 +53,24 @@ const inboundJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** An answered MO: its replies to store and queue, and its parts to mark answered. */
+/** An answered MO: its replies to store and queue, and its parts to mark answered with what they keep. */
 interface Answer {
   outbound: Queue<OutboundBatch>;
   mts: QueuedMt[];
-  moIds: string[];
+  mos: ProcessedMo[];
 }
+
+export interface InboundSmsOptions {
+  db: Db;
+  connection: () => Redis;
+  prefix: string;
+  /** Unseals waiting MOs. */
+  keyring: Keyring;
+  /** The language of a "too fast" reply to a number with no profile language (the config's `locale`). */
+  defaultLocale: Locale;
+}
+
+const HAN = /\p{Script=Han}/u;
 
 export class InboundSms {
   readonly queue: Queue<InboundJob>;
@@ -54,13 +84,25 @@ export class InboundSms {
   private worker: Worker<InboundJob> | null = null;
   private handlers: { conversation: Conversation; outbound: Queue<OutboundBatch> } | null = null;
   private inProcess = 0;
+  private readonly db: Db;
+  private readonly connection: () => Redis;
+  private readonly prefix: string;
+  private readonly keyring: Keyring;
+  private readonly defaultLocale: Locale;
+  /** Claims the one "too fast" reply of a minute. */
+  private readonly redis: Redis;
 
-  constructor(
-    private readonly db: Db,
-    private readonly connection: () => Redis,
-    private readonly prefix: string,
-  ) {
-    this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, { connection: connection(), prefix });
+  constructor(options: InboundSmsOptions) {
+    this.db = options.db;
+    this.connection = options.connection;
+    this.prefix = options.prefix;
+    this.keyring = options.keyring;
+    this.defaultLocale = options.defaultLocale;
+    this.queue = new Queue<InboundJob>(INBOUND_SMS_QUEUE, {
+      connection: this.connection(),
+      prefix: this.prefix,
+    });
+    this.redis = this.connection();
   }
 
   /** Wakes a worker for a stored MO. */
@@ -110,14 +152,16 @@ export class InboundSms {
     outbound: Queue<OutboundBatch>,
     known?: StoredMo,
   ): Promise<string> {
-    const mo = known ?? (await loadMo(this.db, job.moId));
+    const mo = known ?? (await loadMo(this.db, this.keyring, job.moId));
     if (mo?.status !== 'received') return 'done already';
-    const parts = await siblingParts(this.db, mo);
+    const parts = await siblingParts(this.db, this.keyring, mo);
     const { text, complete } = assemble(parts);
     if (!complete && !job.force) return 'waiting for parts';
     // The message is named after its first part, whichever part's job gets here.
     const messageId = `mo-${parts[0].id}`;
-    const replies = await conversation.handle(mo.msisdn, text, { messageId });
+    const replies = parts.some((p) => p.overLimit)
+      ? await this.tooFast(mo.msisdn, text)
+      : await conversation.handle(mo.msisdn, text, { messageId });
     await this.answers.submit({
       outbound,
       mts: replies.map((reply, n) => ({
@@ -127,9 +171,25 @@ export class InboundSms {
         reason: 'reply',
         sensitive: false,
       })),
-      moIds: parts.map((p) => p.id),
+      mos: processedParts(parts, maskSecrets(text)),
     });
     return `replied ${replies.length}`;
+  }
+
+  /**
+   * The reply to an MO past its number's limit: the "too fast" text, if no other MO of the number has
+   * claimed it in the last minute (SET NX with an expiry: one claim wins however many MOs run at once; a
+   * run that dies after claiming leaves that minute without a reply, never with two).
+   */
+  private async tooFast(msisdn: string, body: string): Promise<string[]> {
+    if (normalizeMsisdn(msisdn) === null) return [];
+    const key = `${this.prefix}:sms:too-fast:${msisdn}`;
+    const claimed = await this.redis.set(key, '1', 'EX', MO_RATE_WINDOW_SECONDS, 'NX');
+    if (claimed !== 'OK') return [];
+    // As the conversation picks it: the profile's language, else Chinese if the user wrote some.
+    const profile = await userProfile(this.db, msisdn);
+    const locale = profile.locale ?? (HAN.test(body) ? 'zh-CN' : this.defaultLocale);
+    return [catalogText(locale, 'sms.flood')];
   }
 
   /**
@@ -154,7 +214,7 @@ export class InboundSms {
     const stored = await recordAnswers(
       this.db,
       batches,
-      answers.flatMap((a) => a.moIds),
+      answers.flatMap((a) => a.mos),
     );
     for (const [outbound] of byQueue)
       await queueJobs(

@@ -12,9 +12,12 @@
  * - Lost link, no response: retried with the queue's backoff (the job's attempts).
  * - Refused for good (bad number…): that MT fails at once, never retried; the others go on.
  * - An MT already `sent` is not sent again when its job runs twice (a worker died after the submit).
+ * - A sensitive MT's text arrives sealed (initial passwords): it is unsealed here, in memory, right before
+ *   it is counted and encoded, and nowhere else.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Db } from '../../lib/db.js';
+import type { Keyring } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
 import { Batcher } from '../../lib/batcher.js';
@@ -44,6 +47,8 @@ export interface MtSenderOptions {
   connection: () => Redis;
   prefix: string;
   link: MtSubmitter;
+  /** Unseals sensitive MTs. */
+  keyring: Keyring;
   shortCode: string;
   /** submit_sm per second, all senders together (`SMPP_TPS`). */
   tps: number;
@@ -103,7 +108,7 @@ interface Outcome {
 }
 
 export function startMtSender(options: MtSenderOptions): Worker<OutboundBatch> {
-  const { db, link } = options;
+  const { db, link, keyring } = options;
   const throttlePauseMs = options.throttlePauseMs ?? 1000;
   const limiterMs = 1000;
   const redis = options.connection() as ChargingRedis;
@@ -155,10 +160,14 @@ export function startMtSender(options: MtSenderOptions): Worker<OutboundBatch> {
     return outcome;
   }
 
+  /** The MT as it goes out: a sealed text in clear (a sensitive MT queued before sealing is as it was). */
+  const inClear = (mt: OutboundSms): OutboundSms =>
+    mt.sensitive && keyring.isSealed(mt.text) ? { ...mt, text: keyring.unseal(mt.text) } : mt;
+
   const worker: Worker<OutboundBatch> = new Worker<OutboundBatch>(
     OUTBOUND_SMS_QUEUE,
     async (job: Job<OutboundBatch>) => {
-      const mts = await unsent(job);
+      const mts = (await unsent(job)).map(inClear);
       if (!mts.length) return { skipped: job.data.mts.length };
       const parts = mts.map((m) => partsOf(m.text));
       // One submit_sm in all: the unit the job's start took covers it.

@@ -3,20 +3,26 @@
  * the SMSC's message ids its delivery receipts refer to. Rows are keyed by the MT's own id (`job_id`:
  * `outbox-<id>`, `reply-<mo>-<n>`), so whoever queues an MT twice (a relay retried, an MO processed
  * again) stores it once; the job that carries it (the MT alone, or its batch: `batch_id`) sends it once.
+ *
+ * A sensitive MT (a new wallet's initial passwords) travels sealed: its row and its job hold the text
+ * sealed under the PIN key, the sender unseals it right before the submit_sm, and once it is sent the row
+ * keeps SENSITIVE_PLACEHOLDER instead.
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { type Db, pgArray, type Trx } from '../../lib/db.js';
 import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/names.js';
 import { messageIdForms, normalizeMessageId } from '../smpp/smpp.codec.js';
+import type { ProcessedMo } from './mo-store.js';
 
-/** What is kept of a text that holds initial passwords once it has left. */
-export const SENSITIVE_PLACEHOLDER = '[initial passwords are not kept]';
+/** What is kept of a text that holds initial passwords once it has left (the outbox row and the MT's). */
+export const SENSITIVE_PLACEHOLDER = '[sent; initial passwords are not kept]';
 
 export interface QueuedMt {
   /** The MT's id (`sms_mt.job_id`). */
   jobId: string;
   msisdn: string;
+  /** Sealed (`Keyring.seal`) when `sensitive`. */
   text: string;
   reason: string;
   sensitive: boolean;
@@ -58,7 +64,7 @@ function mtColumns(batches: readonly MtBatch[]): string[] {
   return [
     pgArray(mts.map(({ m }) => m.jobId)),
     pgArray(mts.map(({ m }) => m.msisdn)),
-    pgArray(mts.map(({ m }) => (m.sensitive ? SENSITIVE_PLACEHOLDER : m.text))),
+    pgArray(mts.map(({ m }) => m.text)),
     pgArray(mts.map(({ m }) => m.reason)),
     pgArray(mts.map(({ m }) => m.sensitive)),
     pgArray(mts.map(({ batch }) => batch)),
@@ -84,7 +90,8 @@ export async function queueMts(db: Db, queue: Queue<OutboundBatch>, mts: readonl
 }
 
 /**
- * Stores the replies to MOs and marks those MOs answered, in one statement: from here on the rows are
+ * Stores the replies to MOs and marks those MOs answered, each keeping the text `answered` gives it (its
+ * PINs masked, where until now it held the text sealed), in one statement: from here on the rows are
  * what is owed, whether or not their jobs reach Redis (`requeueStranded` sees to those that do not).
  * Returns the batches cut down to the MTs this call stored: a reply stored already (the MO answered
  * twice at once) belongs to the job of whoever stored it.
@@ -92,16 +99,17 @@ export async function queueMts(db: Db, queue: Queue<OutboundBatch>, mts: readonl
 export async function recordAnswers(
   db: Db,
   batches: readonly MtBatch[],
-  moIds: readonly string[],
+  answered: readonly ProcessedMo[],
 ): Promise<MtBatch[]> {
   const { rows } = await db.raw(
     `WITH replies AS (${INSERT_MTS} RETURNING job_id),
      answered AS (
-       UPDATE sms_mo SET status = 'processed', processed_at = now()
-        WHERE id = ANY(?::bigint[]) AND status = 'received'
+       UPDATE sms_mo s SET status = 'processed', processed_at = now(), text = a.text
+         FROM unnest(?::bigint[], ?::text[]) AS a(id, text)
+        WHERE s.id = a.id AND s.status = 'received'
      )
      SELECT job_id FROM replies`,
-    [...mtColumns(batches), pgArray(moIds)],
+    [...mtColumns(batches), pgArray(answered.map((a) => a.id)), pgArray(answered.map((a) => a.text))],
   );
   const stored = new Set((rows as { job_id: string }[]).map((r) => r.job_id));
   return batches
@@ -136,7 +144,8 @@ export async function queueJobs(queue: Queue<OutboundBatch>, batches: readonly M
 /**
  * Queues again the MTs still `queued` after `staleSeconds` whose rows are their only record (replies and
  * offers; the outbox relay owns its own), each under the id of the job that was to carry it: a job that
- * is only slow (the link down for an hour) is not queued twice.
+ * is only slow (the link down for an hour) is not queued twice. A sensitive MT's row holds its text
+ * sealed, as its job would.
  */
 export async function requeueStranded(
   db: Db,
@@ -146,9 +155,9 @@ export async function requeueStranded(
   // Whole batches at a time: a job re-added with part of its MTs would hide the rest behind its id.
   const { rows } = await db.raw(
     `WITH stranded AS (
-       SELECT job_id, msisdn, text, reason, coalesce(batch_id, job_id) AS carrier, created_at
+       SELECT job_id, msisdn, text, reason, sensitive, coalesce(batch_id, job_id) AS carrier, created_at
          FROM sms_mt
-        WHERE status = 'queued' AND NOT sensitive AND job_id NOT LIKE 'outbox-%'
+        WHERE status = 'queued' AND job_id NOT LIKE 'outbox-%'
           AND created_at < now() - make_interval(secs => ?)
      ), carriers AS (
        SELECT carrier FROM stranded GROUP BY carrier ORDER BY min(created_at) LIMIT 100
@@ -162,10 +171,11 @@ export async function requeueStranded(
     msisdn: string;
     text: string;
     reason: string;
+    sensitive: boolean;
     carrier: string;
   }[]) {
     const mts = batches.get(r.carrier) ?? [];
-    mts.push({ jobId: r.job_id, msisdn: r.msisdn, text: r.text, reason: r.reason, sensitive: false });
+    mts.push({ jobId: r.job_id, msisdn: r.msisdn, text: r.text, reason: r.reason, sensitive: r.sensitive });
     batches.set(r.carrier, mts);
   }
   await queueJobs(
@@ -193,7 +203,10 @@ export interface SentMt {
   attempts: number;
 }
 
-/** Records MTs the SMSC accepted, with the ids its receipts will name: one statement for the lot. */
+/**
+ * Records MTs the SMSC accepted, with the ids its receipts will name: one statement for the lot. A
+ * sensitive MT's sealed text gives way to SENSITIVE_PLACEHOLDER: once it is sent nothing needs it.
+ */
 export async function markSent(db: Db, sent: readonly SentMt[]): Promise<void> {
   if (!sent.length) return;
   // One id list per MT travels as one text joined by the unit separator (ids never hold it).
@@ -201,10 +214,12 @@ export async function markSent(db: Db, sent: readonly SentMt[]): Promise<void> {
     `UPDATE sms_mt t
         SET status = CASE WHEN t.status = 'queued' THEN 'sent' ELSE t.status END,
             message_ids = string_to_array(u.ids, chr(31)), parts = u.parts, attempts = u.attempts,
-            sent_at = now(), error = NULL
+            sent_at = now(), error = NULL,
+            text = CASE WHEN t.sensitive THEN ? ELSE t.text END
        FROM unnest(?::text[], ?::text[], ?::int[], ?::int[]) AS u(job_id, ids, parts, attempts)
       WHERE t.job_id = u.job_id`,
     [
+      SENSITIVE_PLACEHOLDER,
       pgArray(sent.map((s) => s.jobId)),
       pgArray(sent.map((s) => s.messageIds.map(normalizeMessageId).join(ID_SEPARATOR))),
       pgArray(sent.map((s) => s.parts)),

@@ -6,10 +6,14 @@
  * An MO's `deliver_sm_resp` waits for its row in PostgreSQL, nothing more: the queue job that wakes a
  * worker is best effort (the sweep re-wakes what a lost job left behind), so a slow or absent Redis never
  * makes the SMSC resend.
+ *
+ * Secrets at rest (INTERFACES §9): MOs are stored sealed and kept masked once answered (mo-store.ts), and
+ * initial passwords travel sealed to the MT sender (mt-store.ts), all under the keyring of `PIN_KEY`.
  */
 import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../lib/db.js';
+import { type Keyring, keyringOf } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
@@ -33,7 +37,10 @@ export type SmsLink = Pick<
 
 export interface SmsChannelOptions {
   db: Db;
-  config: Pick<Config, 'redisPrefix' | 'shortCode' | 'smppTps'>;
+  config: Pick<
+    Config,
+    'redisPrefix' | 'shortCode' | 'smppTps' | 'smsMoPerMinute' | 'locale' | 'pinKey' | 'pinKeyPrevious'
+  >;
   connection: () => Redis;
   link: SmsLink;
   conversation: Conversation;
@@ -56,21 +63,32 @@ export class SmsChannel {
   private readonly moWrites: Batcher<InboundMo, StoreOutcome>;
   /** Receipts likewise: one comes back for every MT sent. */
   private readonly receiptWrites: Batcher<Receipt, string | null>;
+  private readonly keyring: Keyring;
 
   constructor(private readonly options: SmsChannelOptions) {
     const { db, config, connection } = options;
     this.metrics = options.metrics ?? new SmsMetrics();
-    this.inbound = new InboundSms(db, connection, config.redisPrefix);
+    this.keyring = keyringOf(config);
+    this.inbound = new InboundSms({
+      db,
+      connection,
+      prefix: config.redisPrefix,
+      keyring: this.keyring,
+      defaultLocale: config.locale,
+    });
     this.outbound = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, {
       connection: connection(),
       prefix: config.redisPrefix,
     });
-    this.moWrites = new Batcher((mos) => storeMos(db, mos, options.link.liveSessions()), {
-      max: 500,
-      waitMs: 0,
-      maxInFlight: 1,
-      isolateFailures: true,
-    });
+    this.moWrites = new Batcher(
+      (mos) => storeMos(db, this.keyring, mos, options.link.liveSessions(), config.smsMoPerMinute),
+      {
+        max: 500,
+        waitMs: 0,
+        maxInFlight: 1,
+        isolateFailures: true,
+      },
+    );
     this.receiptWrites = new Batcher((receipts) => applyReceipts(db, receipts), {
       max: 500,
       waitMs: 0,
@@ -132,6 +150,7 @@ export class SmsChannel {
       connection,
       prefix: config.redisPrefix,
       link: timed,
+      keyring: this.keyring,
       shortCode: config.shortCode,
       tps: config.smppTps,
       concurrency: this.options.mtConcurrency,

@@ -22,6 +22,7 @@ import {
 } from '../../../../src/channels/sms/mt-store.js';
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { MAX_MTS_PER_JOB } from '../../../../src/queue/names.js';
+import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
 import { waitFor } from '../../../helpers/ledger.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
@@ -208,7 +209,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
   /** A stored MO from a new phone and the two replies (not yet recorded) its answer would give. */
   async function moWithTwoReplies(text: string) {
     const user = newMsisdn();
-    const mo = await storeMo(h.db, {
+    const mo = await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
@@ -239,8 +240,8 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     const { user, moId, replies } = await moWithTwoReplies('YE');
     const batches = batchesOf(replies);
 
-    const first = await recordAnswers(h.db, batches, [moId]);
-    const second = await recordAnswers(h.db, batches, [moId]);
+    const first = await recordAnswers(h.db, batches, [{ id: moId, text: 'YE' }]);
+    const second = await recordAnswers(h.db, batches, [{ id: moId, text: 'YE' }]);
     expect(first).to.deep.equal(batches);
     expect(second).to.deep.equal([]);
     expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
@@ -254,7 +255,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     const { user, moId, replies } = await moWithTwoReplies('MX');
     // What a crash between the statement and the queue leaves: the rows, the MO answered, no job.
     const [{ id: batchId }] = batchesOf(replies);
-    await recordAnswers(h.db, batchesOf(replies), [moId]);
+    await recordAnswers(h.db, batchesOf(replies), [{ id: moId, text: 'MX' }]);
     expect(await jobsNaming(sms, idsOf(replies))).to.deep.equal([]);
     expect((await rowOf(replies[0].jobId)).batch_id).to.equal(batchId);
 
@@ -288,7 +289,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
   describe('an MO answered twice at once (a sweep re-woke it while it ran)', () => {
     const store = async (msisdn: string, text: string) =>
       (
-        await storeMo(h.db, {
+        await storeMo(h.db, keyringOf(h.config), {
           source: msisdn,
           destination: h.config.shortCode,
           dataCoding: 0,

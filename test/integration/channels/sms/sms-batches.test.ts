@@ -1,7 +1,7 @@
 /**
  * The SMS store's batch statements against a real PostgreSQL: `storeMos` (one INSERT … SELECT FROM unnest
- * for many MOs, one outcome per input in input order) and `markSent` (one UPDATE for many MTs, each MT's
- * message ids joined with chr(31) and split again in SQL). Every sender and job id is fresh, so the tests
+ * for many MOs, one outcome per input in input order; the texts sealed) and `markSent` (one UPDATE for many
+ * MTs, each MT's message ids joined with chr(31) and split again in SQL). Every sender and job id is fresh, so the tests
  * share the run's database without seeing each other's rows.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,10 +25,14 @@ import {
 } from '../../../../src/channels/sms/mt-store.js';
 import { normalizeMessageId } from '../../../../src/channels/smpp/smpp.codec.js';
 import { createDb, type Db } from '../../../../src/lib/db.js';
+import { keyringOf } from '../../../../src/lib/keyring.js';
 import { newMsisdn } from '../../../helpers/harness.js';
 import { testEnv } from '../../../helpers/setup.js';
 
 const SHORT_CODE = '10658';
+const keyring = keyringOf({ pinKey: testEnv().pinKey });
+/** A waiting MO's row holds its text sealed: what it holds in clear. */
+const plain = (row: { text: string }) => keyring.unseal(row.text);
 
 /** A whole MO (no concatenation header) from `source`. */
 function mo(source: string, text: string, extra: Partial<InboundMo> = {}): InboundMo {
@@ -66,7 +70,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
         mo(`00${d}`, '余额 ¥12.50'),
         part(e.slice(2), 'first half ', 77, 2, 1),
       ];
-      const outcomes = await storeMos(db, batch, ['s1', 's2']);
+      const outcomes = await storeMos(db, keyring, batch, ['s1', 's2']);
 
       expect(outcomes).to.have.length(batch.length);
       const ids = outcomes.map(idOf);
@@ -88,19 +92,22 @@ describe('SMS store batches (real PostgreSQL)', () => {
           text: want.text,
           status: 'received',
           concat: want.concat,
+          overLimit: false,
         });
         const row = await db('sms_mo')
           .where({ id: String(ids[i]) })
           .first();
         expect(row, `row ${i}`).to.include({
           msisdn: want.msisdn,
-          text: want.text,
           destination: SHORT_CODE,
           data_coding: 8,
           link_session: want.session,
           status: 'received',
+          over_limit: false,
         });
-        expect(await loadMo(db, String(ids[i])), `loadMo ${i}`).to.deep.equal(outcomes[i].stored);
+        expect(keyring.isSealed(row.text), `row ${i} sealed`).to.equal(true);
+        expect(plain(row), `row ${i} unsealed`).to.equal(want.text);
+        expect(await loadMo(db, keyring, String(ids[i])), `loadMo ${i}`).to.deep.equal(outcomes[i].stored);
       }
       // One row per sender, nothing more.
       for (const m of [a, b, c, d, e]) expect(await rowsOf(m), m).to.have.length(1);
@@ -109,7 +116,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
     it('storeMos – the same part twice in one batch – stores one row; the second copy is the duplicate, another sender’s identical part is not', async () => {
       const user = newMsisdn();
       const other = newMsisdn();
-      const outcomes = await storeMos(db, [
+      const outcomes = await storeMos(db, keyring, [
         part(user, 'Hello ', 12, 2, 1),
         part(user, 'Hello ', 12, 2, 1),
         part(other, 'Hello ', 12, 2, 1),
@@ -128,7 +135,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
       expect(second).to.deep.include({ msisdn: user, text: 'world', concat: { ref: 12, total: 2, seq: 2 } });
 
       const rows = await rowsOf(user);
-      expect(rows.map((r) => [String(r.id), r.concat_seq, r.text])).to.deep.equal([
+      expect(rows.map((r) => [String(r.id), r.concat_seq, plain(r)])).to.deep.equal([
         [first!.id, 1, 'Hello '],
         [second!.id, 2, 'world'],
       ]);
@@ -138,9 +145,10 @@ describe('SMS store batches (real PostgreSQL)', () => {
     it(`storeMos – a part stored within ${DUPLICATE_WINDOW_SECONDS} s comes again in a later batch – duplicate, while its batch-mates are stored`, async () => {
       const user = newMsisdn();
       const other = newMsisdn();
-      idOf(await storeMo(db, part(user, 'abc', 5, 3, 2), ['s1']));
+      idOf(await storeMo(db, keyring, part(user, 'abc', 5, 3, 2), ['s1']));
       const outcomes = await storeMos(
         db,
+        keyring,
         [mo(other, 'YE'), part(user, 'abc', 5, 3, 2), part(user, 'def', 5, 3, 3)],
         ['s1'],
       );
@@ -159,6 +167,7 @@ describe('SMS store batches (real PostgreSQL)', () => {
       const user = newMsisdn();
       const outcomes = await storeMos(
         db,
+        keyring,
         [mo(user, 'YE', { session: 'live-1' }), mo(user, 'YE', { session: 'live-1' })],
         ['live-1'],
       );
@@ -167,13 +176,13 @@ describe('SMS store batches (real PostgreSQL)', () => {
       expect(ids[1] > ids[0], 'the second after the first').to.equal(true);
       const rows = await rowsOf(user);
       expect(rows.map((r) => String(r.id))).to.deep.equal(ids.map(String));
-      expect(rows.every((r) => r.text === 'YE' && r.link_session === 'live-1')).to.equal(true);
+      expect(rows.every((r) => plain(r) === 'YE' && r.link_session === 'live-1')).to.equal(true);
     });
 
     it('storeMo – a whole MO equal to the sender’s latest, which came on session a, now gone, arrives on session b – duplicate, stored once', async () => {
       const user = newMsisdn();
-      const first = idOf(await storeMo(db, mo(user, 'YE', { session: 'a' }), ['a']));
-      const again = await storeMo(db, mo(user, 'YE', { session: 'b' }), ['b']);
+      const first = idOf(await storeMo(db, keyring, mo(user, 'YE', { session: 'a' }), ['a']));
+      const again = await storeMo(db, keyring, mo(user, 'YE', { session: 'b' }), ['b']);
 
       expect(again).to.deep.equal({ duplicate: true, stored: null });
       expect((await rowsOf(user)).map((r) => String(r.id))).to.deep.equal([String(first)]);
@@ -181,8 +190,8 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('storeMo – the same, but session a is still live – stored (a person asking again)', async () => {
       const user = newMsisdn();
-      idOf(await storeMo(db, mo(user, 'YE', { session: 'a' }), ['a']));
-      const again = await storeMo(db, mo(user, 'YE', { session: 'b' }), ['a', 'b']);
+      idOf(await storeMo(db, keyring, mo(user, 'YE', { session: 'a' }), ['a']));
+      const again = await storeMo(db, keyring, mo(user, 'YE', { session: 'b' }), ['a', 'b']);
 
       const id = idOf(again);
       expect(again.stored).to.deep.include({ msisdn: user, text: 'YE', concat: null });
@@ -193,20 +202,21 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('storeMo – a whole MO equal to an earlier one but not to the sender’s latest (XH, QX, XH) on a new session – stored', async () => {
       const user = newMsisdn();
-      idOf(await storeMo(db, mo(user, 'XH', { session: 'a' }), ['a']));
-      idOf(await storeMo(db, mo(user, 'QX', { session: 'a' }), ['a']));
-      const again = await storeMo(db, mo(user, 'XH', { session: 'b' }), ['b']);
+      idOf(await storeMo(db, keyring, mo(user, 'XH', { session: 'a' }), ['a']));
+      idOf(await storeMo(db, keyring, mo(user, 'QX', { session: 'a' }), ['a']));
+      const again = await storeMo(db, keyring, mo(user, 'XH', { session: 'b' }), ['b']);
 
       idOf(again);
-      expect((await rowsOf(user)).map((r) => r.text)).to.deep.equal(['XH', 'QX', 'XH']);
+      expect((await rowsOf(user)).map(plain)).to.deep.equal(['XH', 'QX', 'XH']);
     });
 
     it('storeMos – a resend on a new session between other senders’ MOs – only the resend is the duplicate; the others keep their own ids in order', async () => {
       const user = newMsisdn();
       const [before, after] = [newMsisdn(), newMsisdn()];
-      idOf(await storeMo(db, mo(user, 'YE', { session: 'a' }), ['a']));
+      idOf(await storeMo(db, keyring, mo(user, 'YE', { session: 'a' }), ['a']));
       const outcomes = await storeMos(
         db,
+        keyring,
         [
           mo(before, 'MX', { session: 'b' }),
           mo(user, 'YE', { session: 'b' }),
@@ -226,9 +236,10 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
     it('storeMos – after session a went down the SMSC delivers its backlog in one batch on b: the resend of XH, then QX, then XH – the resend is the duplicate, QX and the new XH are stored (as one by one)', async () => {
       const user = newMsisdn();
-      idOf(await storeMo(db, mo(user, 'XH', { session: 'a' }), ['a']));
+      idOf(await storeMo(db, keyring, mo(user, 'XH', { session: 'a' }), ['a']));
       const outcomes = await storeMos(
         db,
+        keyring,
         [
           mo(user, 'XH', { session: 'b' }),
           mo(user, 'QX', { session: 'b' }),
@@ -239,22 +250,48 @@ describe('SMS store batches (real PostgreSQL)', () => {
 
       // Stored one by one, the last XH follows QX, the sender's latest: a person changing their mind.
       expect(outcomes.map((o) => o.duplicate)).to.deep.equal([true, false, false]);
-      expect((await rowsOf(user)).map((r) => r.text)).to.deep.equal(['XH', 'QX', 'XH']);
+      expect((await rowsOf(user)).map(plain)).to.deep.equal(['XH', 'QX', 'XH']);
     });
 
     it('storeMos – an MO whose text holds U+0000 (which PostgreSQL text refuses) among others – all stored, the NUL kept as U+FFFD', async () => {
       const [a, b] = [newMsisdn(), newMsisdn()];
-      const outcomes = await storeMos(db, [mo(a, 'Y\u0000E'), mo(b, 'YE')], ['a']);
+      const outcomes = await storeMos(db, keyring, [mo(a, 'Y\u0000E'), mo(b, 'YE')], ['a']);
       expect(outcomes.map((o) => o.duplicate)).to.deep.equal([false, false]);
       expect(outcomes[0].stored?.text).to.equal('Y\ufffdE');
-      expect((await rowsOf(a)).map((r) => r.text)).to.deep.equal(['Y\ufffdE']);
-      expect((await rowsOf(b)).map((r) => r.text)).to.deep.equal(['YE']);
+      expect((await rowsOf(a)).map(plain)).to.deep.equal(['Y\ufffdE']);
+      expect((await rowsOf(b)).map(plain)).to.deep.equal(['YE']);
+    });
+
+    it('storeMos – with a limit of 2 a minute, a batch of four MOs from one sender and one from another, then one more – the sender’s third and later are over the limit, the other’s is not', async () => {
+      const [user, other] = [newMsisdn(), newMsisdn()];
+      const batch = await storeMos(
+        db,
+        keyring,
+        [
+          mo(user, 'YE', { session: 's' }),
+          mo(other, 'YE', { session: 's' }),
+          mo(user, 'MX', { session: 's' }),
+          mo(user, 'JD 654321', { session: 's' }),
+          mo(user, 'YE', { session: 's' }),
+        ],
+        ['s'],
+        2,
+      );
+      expect(batch.map((o) => o.stored?.overLimit)).to.deep.equal([false, false, false, true, true]);
+      const later = await storeMo(db, keyring, mo(user, 'BZ', { session: 's' }), ['s'], 2);
+      expect(later.stored?.overLimit).to.equal(true);
+      expect((await rowsOf(user)).map((r) => r.over_limit)).to.deep.equal([false, false, true, true, true]);
+      expect((await rowsOf(other)).map((r) => r.over_limit)).to.deep.equal([false]);
+      // Without a limit, nothing is over it.
+      expect(
+        (await storeMo(db, keyring, mo(user, 'KT', { session: 's' }), ['s'])).stored?.overLimit,
+      ).to.equal(false);
     });
 
     it('storeMos – an empty batch – returns [] and stores nothing', async () => {
       const count = async () => Number((await db('sms_mo').count('* as n').first())?.n);
       const before = await count();
-      expect(await storeMos(db, [], ['a'])).to.deep.equal([]);
+      expect(await storeMos(db, keyring, [], ['a'])).to.deep.equal([]);
       expect(await count()).to.equal(before);
     });
   });

@@ -306,7 +306,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   it('an MO whose wake-up job was lost – is answered by the sweep', async () => {
     const user = await h.openWallet(newMsisdn(), 700n);
     await settled(user);
-    await storeMo(h.db, {
+    await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
@@ -322,7 +322,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
   it('a reply stored with its MO answered but whose job never reached the queue – is queued again by the sweep from its row, and sent once', async () => {
     const user = newMsisdn();
-    const mo = await storeMo(h.db, {
+    const mo = await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
@@ -338,7 +338,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
       reason: 'reply',
       sensitive: false,
     };
-    await recordAnswers(h.db, batchesOf([reply]), [moId]);
+    await recordAnswers(h.db, batchesOf([reply]), [{ id: moId, text: 'YE' }]);
     expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
     await new Promise((r) => setTimeout(r, 300));
     expect(to(user)).to.have.length(0);
