@@ -303,5 +303,10 @@ export function cpuPerOperation(cores: Map<string, number>, perSecond: number): 
   const own = [...cores].filter(([name, c]) => name !== 'other' && c >= 0.01);
   const ms = (c: number) => ((c / perSecond) * 1000).toFixed(3);
   const all = own.reduce((sum, [, c]) => sum + c, 0);
-  return `${own.map(([name, c]) => `${name} ${ms(c)}`).join(', ')}; all ${ms(all)} ms`;
+  // What the rest of the shared machine used meanwhile: a busy neighbour explains a low rate.
+  const other = cores.get('other') ?? 0;
+  return (
+    `${own.map(([name, c]) => `${name} ${ms(c)}`).join(', ')}; all ${ms(all)} ms` +
+    (other >= 0.05 ? ` (the rest of the machine busy meanwhile: ${other.toFixed(2)} cores)` : '')
+  );
 }

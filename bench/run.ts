@@ -24,7 +24,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ledgerCeiling, ledgerCeilingHot } from './ledger-ceiling.js';
-import { ledgerHotMerchant, ledgerTransfers } from './ledger-transfers.js';
+import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-transfers.js';
 import { type Benchmark, log, type Result, round } from './lib.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
@@ -36,7 +36,9 @@ const withReferences = process.env.BENCH_REFERENCES !== '0';
 const benchmarks: Benchmark[] = [
   pinVerify,
   ledgerCeiling,
+  // Neighbours on one reference: the ceiling run between them is the after of one and the before of the next.
   ledgerTransfers,
+  ledgerPayments,
   ledgerCeilingHot,
   ledgerHotMerchant,
   kannelThroughput,
