@@ -484,7 +484,10 @@ async function drive(
   if (window.refused - expected > window.ok / 100 || wrongPinsRefused > wrongPinsSent) {
     throw new Error(
       `${spec.name}: too many refusals (${window.refused} of ${window.ok + window.refused}, ${wrongPinsSent} wrong PINs sent, ` +
-        `${wrongPinsRefused} refused as wrong): ${JSON.stringify([...window.refusals])}`,
+        `${wrongPinsRefused} refused as wrong): ${JSON.stringify([...window.refusals])}` +
+        (wrongPinsRefused > wrongPinsSent
+          ? '; right PINs were refused: do the commands check PINs with the keyring?'
+          : ''),
     );
   }
   // Production verification, not a shortcut: the workers' keyring checked every command's PIN.
