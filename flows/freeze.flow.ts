@@ -4,6 +4,7 @@
  * ledger's scheduler unfreezes it when they are over. No PIN: freezing only protects the wallet.
  */
 import { setup } from 'xstate';
+import { businessDay } from '../src/lib/time.js';
 import { confirmMenu, digitsInput, prompt, runCommandPlaceholder } from './kit.js';
 import type { Screen } from './screen.js';
 import {
@@ -72,7 +73,7 @@ export const freezeMachine = setup({
       }),
       success: (context, value) =>
         typeof value.frozenUntil === 'string'
-          ? text(context.locale, 'flow.freeze.done.until', { date: value.frozenUntil.slice(0, 10) })
+          ? text(context.locale, 'flow.freeze.done.until', { date: businessDay(new Date(value.frozenUntil)) })
           : text(context.locale, 'flow.freeze.done'),
     }),
     done: { type: 'final' },

@@ -82,7 +82,7 @@ export function oneShotReply(kind: OneShot, locale: Locale, output: CommandResul
       case 'freeze':
         // The same date as the ledger's own confirmation SMS, so the two never disagree.
         return typeof value.frozenUntil === 'string'
-          ? say('sms.freeze.done.until', { date: value.frozenUntil.slice(0, 10) })
+          ? say('sms.freeze.done.until', { date: businessDay(new Date(value.frozenUntil)) })
           : say('sms.freeze.done');
       case 'unfreeze':
         return say('sms.unfreeze.done');

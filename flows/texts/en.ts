@@ -22,6 +22,10 @@ export const en: Record<TextKey, string> = {
   'notify.closed': 'Your wallet is closed.',
   'notify.pin.changed': 'Your payment PIN was changed. If this was not you, call customer service now.',
   'notify.pin.locked': 'Too many wrong PINs: payments are locked until {until}.',
+  'notify.pin.unlocked': 'Your payment PIN is unlocked: payments work again.',
+  'notify.card.locked':
+    'The recharge card ending {last4} is locked after 5 wrong card PINs. If this was not you, call customer service.',
+  'notify.card.topups.locked': 'Too many wrong card PINs today: card top-ups are locked until {until}.',
   'notify.limits': 'Your limits are now {perPayment} per payment and {daily} a day.',
   'flow.menu.title': 'Mobile wallet',
   'flow.menu.invalid': 'Invalid option, try again',
@@ -104,6 +108,8 @@ export const en: Record<TextKey, string> = {
     'Menu: 1 balance, 2 top up, 3 pay, 4 transfer, 5 last transactions, 6 account. SMS to 10658888: YE balance, ZF pay, ZZ transfer, CZ top up, BZ help.',
   'refusal.voucher_invalid': 'Wrong card number or card PIN. Please check the card.',
   'refusal.voucher_used': 'This card has already been used.',
+  'refusal.voucher_locked': 'This card is locked after too many wrong card PINs. Please call customer service.',
+  'refusal.card_topups_locked': 'Too many wrong card PINs today: card top-ups are paused until tomorrow.',
   'refusal.pin_format': 'A PIN has 6 digits, not all the same and not a run like 123456.',
   'refusal.not_frozen': 'Your wallet is not frozen.',
   'refusal.balance_not_zero':

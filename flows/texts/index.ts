@@ -25,3 +25,5 @@ export function text(
 export function money(fen: bigint): string {
   return `¥${formatYuan(fen)}`;
 }
+
+export { refusalText } from './refusal-text.js';

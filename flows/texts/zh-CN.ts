@@ -18,6 +18,9 @@ export const zhCN = {
   'notify.closed': '您的钱包已销户。',
   'notify.pin.changed': '您的支付密码已修改。如非本人操作,请立即致电客服。',
   'notify.pin.locked': '支付密码连续输错,支付功能已锁定至{until}。',
+  'notify.pin.unlocked': '您的支付密码已解锁,可以正常支付。',
+  'notify.card.locked': '尾号{last4}的充值卡因卡密码连续输错5次已锁定。如非本人操作,请致电客服。',
+  'notify.card.topups.locked': '今日卡密码输错次数过多,充值卡充值已暂停至{until}。',
   'notify.limits': '您的支付限额已修改:单笔{perPayment},每日{daily}。',
   'flow.menu.title': '手机钱包',
   'flow.menu.invalid': '无效选项,请重选',
@@ -99,6 +102,8 @@ export const zhCN = {
     '手机钱包:1余额 2充值 3支付 4转账 5明细 6账户。短信发送到10658888:YE余额 ZF支付 ZZ转账 CZ充值 BZ帮助。',
   'refusal.voucher_invalid': '卡号或卡密码错误,请核对后重试。',
   'refusal.voucher_used': '该充值卡已使用过。',
+  'refusal.voucher_locked': '该充值卡因卡密码输错次数过多已锁定,请致电客服。',
+  'refusal.card_topups_locked': '今日卡密码输错次数过多,充值卡充值暂停至明日。',
   'refusal.pin_format': '支付密码须为6位数字,不能全部相同或连续。',
   'refusal.not_frozen': '您的钱包未冻结。',
   'refusal.balance_not_zero':

@@ -3,6 +3,7 @@
  * the scheduler unfreezes it when they are over. Freezing a frozen wallet again sets the new date.
  * Refusals: not_a_user, account_closed.
  */
+import { businessDay } from '../lib/time.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
@@ -18,7 +19,7 @@ export const accountFreeze: SingleCommand<'account.freeze'> = {
       .where({ id: account.id })
       .update({ status: 'frozen', frozen_until: until, updated_at: trx.fn.now() });
     if (until)
-      await notifyUser(trx, user, 'notify.frozen.until', { date: until.toISOString().slice(0, 10) }, key);
+      await notifyUser(trx, user, 'notify.frozen.until', { date: businessDay(until) }, key);
     else await notifyUser(trx, user, 'notify.frozen', {}, key);
     return { msisdn: user.msisdn, status: 'frozen', frozenUntil: until?.toISOString() ?? null };
   },

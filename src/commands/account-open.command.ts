@@ -1,11 +1,12 @@
 /**
  * account.open: opens a wallet for an MSISDN once the user has accepted the agreement (the flows ask
- * for `A`). Effect: a wallet account and its user with an initial login password and payment PIN,
- * both stored as scrypt hashes, sent to the user by SMS (the outbox row is marked sensitive and
- * blanked once relayed). A closed wallet is opened again, with new passwords. The result never holds
+ * for `A`). Effect: a wallet account and its user with an initial login password (stored as a scrypt
+ * hash) and payment PIN (stored as its keyed verification value), sent to the user by SMS: the outbox
+ * row is marked sensitive and its text sealed under PIN_KEY, unsealed only by the SMS sender. A closed wallet is opened again, with new passwords. The result never holds
  * the secrets. Refusals: invalid (not a mobile number), already_open.
  */
 import { generatePassword, generatePin, hashSecret } from '../lib/secrets.js';
+import { keyringOf } from '../lib/keyring.js';
 import { walletCode } from '../ledger/codes.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { SingleCommand } from './command.js';
@@ -14,11 +15,11 @@ import { notifyUser } from './single-shared.js';
 
 export const accountOpen: SingleCommand<'account.open'> = {
   kind: 'single',
-  async prepare() {
+  async prepare(_db, input, { keys }) {
     const password = generatePassword();
     const pin = generatePin();
-    const [loginHash, pinHash] = await Promise.all([hashSecret(password), hashSecret(pin)]);
-    return { password, initialPin: pin, loginHash, pinHash };
+    const loginHash = await hashSecret(password);
+    return { password, initialPin: pin, loginHash, pinHash: keys.pinValue(msisdnOf(input.msisdn), pin) };
   },
   async run(trx, input, { key, config, prepared }) {
     const msisdn = msisdnOf(input.msisdn);
@@ -60,7 +61,7 @@ export const accountOpen: SingleCommand<'account.open'> = {
       'notify.opened',
       { password: String(prepared.password), pin: String(prepared.initialPin) },
       key,
-      true,
+      keyringOf(config),
     );
     return { msisdn, accountId: accountId.toString(), status: 'active' };
   },

@@ -4,6 +4,7 @@
  * so a wallet frozen again meanwhile stays frozen. Refusals: not_a_user, not_frozen, pin_locked,
  * wrong_pin.
  */
+import { chinaTime } from '../lib/time.js';
 import { applyPinCheck } from '../ledger/pin-rules.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { SingleCommand } from './command.js';
@@ -12,7 +13,8 @@ import { lockWallet, notifyUser } from './single-shared.js';
 
 export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
   kind: 'single',
-  prepare: async (db, input) => (input.pin === undefined ? {} : checkPin(db, input.msisdn, input.pin)),
+  prepare: async (db, input, ctx) =>
+    input.pin === undefined ? {} : checkPin(db, ctx, input.msisdn, input.pin),
   async run(trx, input, { key, now, config, prepared }) {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status !== 'frozen') throw new RefusalError(refusals.notFrozen());
@@ -24,12 +26,16 @@ export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
     }
     if (input.pin !== undefined) {
       const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
-      const { refusal, changed } = applyPinCheck(user, prepared.pin, policy);
+      const { refusal, changed, lockedNow } = applyPinCheck(user, prepared.pin, policy);
       if (changed) {
-        await trx('users')
-          .where({ msisdn: user.msisdn })
-          .update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+        await trx('users').where({ msisdn: user.msisdn }).update({
+          pin_hash: user.pin_hash,
+          pin_failures: user.pin_failures,
+          pin_locked_until: user.pin_locked_until,
+        });
       }
+      if (lockedNow && user.pin_locked_until)
+        await notifyUser(trx, user, 'notify.pin.locked', { until: chinaTime(user.pin_locked_until) }, key);
       if (refusal) throw new RefusalError(refusal);
     }
     await trx('accounts')

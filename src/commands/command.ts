@@ -1,6 +1,7 @@
 /** What a command module looks like. Batched commands apply to a Book; single ones run their own transaction. */
 import type { Config } from '../config/index.js';
 import type { Db, Trx } from '../lib/db.js';
+import type { Keyring } from '../lib/keyring.js';
 import type { Book, PinCheck } from '../ledger/book.js';
 import type { Needs } from '../ledger/book-store.js';
 import type { RefusalError } from '../ledger/refusals.js';
@@ -9,10 +10,23 @@ import type { CommandInput, CommandType } from './catalog.js';
 /** The rows a batched command touches, so the engine loads and locks them all at once, in a fixed order. */
 export type { Needs };
 
-/** Work done before the transaction: slow secret checks (scrypt) must not run while rows are locked. */
+/** Work done before the transaction: secret checks run before any row is locked. */
 export interface Prepared {
   pin?: PinCheck;
-  voucherPinOk?: boolean;
+  voucher?: VoucherCheck;
+}
+
+/** A recharge card's PIN check: `locked` when the card or the user's card top-ups were locked (not checked). */
+export interface VoucherCheck {
+  ok: boolean;
+  locked?: boolean;
+  upgrade?: string;
+}
+
+/** What `prepare` gets: the keys secrets are checked under, and the time the command runs at. */
+export interface PrepareContext {
+  keys: Keyring;
+  now: Date;
 }
 
 export interface ApplyContext {
@@ -25,7 +39,7 @@ export interface BatchedCommand<T extends CommandType> {
   kind: 'batched';
   /** Normalizes and checks the input beyond its schema; a refusal here changes nothing. */
   needs(input: CommandInput<T>): Needs;
-  prepare?(db: Db, input: CommandInput<T>): Promise<Prepared>;
+  prepare?(db: Db, input: CommandInput<T>, ctx: PrepareContext): Promise<Prepared>;
   apply(book: Book, input: CommandInput<T>, ctx: ApplyContext): Record<string, unknown>;
 }
 
@@ -45,7 +59,7 @@ export interface SingleCommand<T extends CommandType> {
   kind: 'single';
   /** Reads do not store a result: asking twice answers twice, from the ledger. */
   readOnly?: boolean;
-  prepare?(db: Db, input: CommandInput<T>): Promise<SinglePrepared>;
+  prepare?(db: Db, input: CommandInput<T>, ctx: PrepareContext): Promise<SinglePrepared>;
   run(
     trx: Trx,
     input: CommandInput<T>,

@@ -1,11 +1,61 @@
-/** A command's fingerprint: the same key may only ever mean the same command. */
-import { createHash } from 'node:crypto';
+/**
+ * What a command looks like outside the process that made it. A queued command's secret fields (a PIN,
+ * a card PIN, the old and new PIN of a change) travel sealed under PIN_KEY, so Redis job data, failed
+ * jobs kept for operators and the dashboard never hold one in clear. A command's fingerprint (the same
+ * key may only ever mean the same command) is a keyed HMAC of everything but its secrets: it neither
+ * holds a secret nor lets one be guessed, and a retry whose PIN differs is still the same command (the
+ * idempotency key names the attempt; its first outcome stands).
+ */
+import type { Keyring } from '../lib/keyring.js';
 import type { Command } from './catalog.js';
 
-export function payloadHash(command: Pick<Command, 'type' | 'input'>): string {
-  return createHash('sha256')
-    .update(canonicalJson({ type: command.type, input: command.input }))
-    .digest('hex');
+/** The input fields that are secrets, whatever the command. */
+export const SECRET_FIELDS: readonly string[] = ['pin', 'oldPin', 'newPin', 'cardPin'];
+/** Where a queued input keeps its sealed secrets. */
+const SEALED = 'sealed';
+/**
+ * The time (ms since the epoch) a user on a channel stops waiting for the result: a refusal after it
+ * goes to the user by SMS. Transport, not content: not part of the fingerprint.
+ */
+export const REPLY_BY = 'replyBy';
+const TRANSPORT: readonly string[] = [SEALED, REPLY_BY];
+
+type Input = Record<string, unknown>;
+
+/** The input with its secret fields sealed into one `sealed` field (unchanged when it has none). */
+export function sealSecrets(keys: Keyring, input: unknown): unknown {
+  if (!isObject(input)) return input;
+  const secrets: Input = {};
+  const rest: Input = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (SECRET_FIELDS.includes(k) && v !== undefined) secrets[k] = v;
+    else rest[k] = v;
+  }
+  if (!Object.keys(secrets).length) return input;
+  return { ...rest, [SEALED]: keys.seal(JSON.stringify(secrets)) };
+}
+
+/** The input with its sealed secrets opened again (unchanged when nothing is sealed). */
+export function openSecrets(keys: Keyring, input: unknown): unknown {
+  if (!isObject(input) || !keys.isSealed(input[SEALED])) return input;
+  const { [SEALED]: sealed, ...rest } = input;
+  return { ...rest, ...(JSON.parse(keys.unseal(sealed as string)) as Input) };
+}
+
+/** The keyed fingerprint of a command, over its type and its input without secrets. */
+export function fingerprintOf(keys: Keyring, command: Pick<Command, 'type' | 'input'>): string {
+  return keys.fingerprint(canonicalJson({ type: command.type, input: withoutSecrets(command.input) }));
+}
+
+function withoutSecrets(input: unknown): unknown {
+  if (!isObject(input)) return input;
+  return Object.fromEntries(
+    Object.entries(input).filter(([k]) => !TRANSPORT.includes(k) && !SECRET_FIELDS.includes(k)),
+  );
+}
+
+function isObject(value: unknown): value is Input {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function canonicalJson(value: unknown): string {

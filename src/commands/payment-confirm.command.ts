@@ -6,19 +6,19 @@
  */
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { BatchedCommand } from './command.js';
-import { checkPin, merchantName, msisdnOf, notifyOwner } from './shared.js';
+import { checkPin, checkPinInBook, merchantName, msisdnOf, notifyOwner } from './shared.js';
 
 export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
   kind: 'batched',
   needs: (input) => ({ wallets: [msisdnOf(input.msisdn)], transfers: [BigInt(input.holdId)] }),
-  prepare: (db, input) => checkPin(db, input.msisdn, input.pin),
+  prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),
   apply(book, input, { key, prepared }) {
     const { account, user } = book.payer(msisdnOf(input.msisdn));
     const hold = book.transfers.get(BigInt(input.holdId));
     if (hold?.kind !== 'hold' || hold.debit_account_id !== account.id)
       throw new RefusalError(refusals.holdNotPending());
     book.ensurePending(hold);
-    book.checkPin(user, prepared.pin);
+    checkPinInBook(book, user, prepared.pin, key);
     book.spend(user, account, hold.amount);
     book.postHold(hold);
     const merchant = book.accountById(hold.credit_account_id);

@@ -6,16 +6,16 @@
  * counterparty_unavailable (merchant frozen).
  */
 import type { BatchedCommand } from './command.js';
-import { checkPin, merchantAccount, merchantName, msisdnOf, notifyOwner } from './shared.js';
+import { checkPin, checkPinInBook, merchantAccount, merchantName, msisdnOf, notifyOwner } from './shared.js';
 
 export const payment: BatchedCommand<'payment'> = {
   kind: 'batched',
   needs: (input) => ({ wallets: [msisdnOf(input.msisdn)], merchants: [input.merchant] }),
-  prepare: (db, input) => checkPin(db, input.msisdn, input.pin),
+  prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),
   apply(book, input, { key, prepared }) {
     const { account, user } = book.payer(msisdnOf(input.msisdn));
     const merchant = merchantAccount(book, input.merchant);
-    book.checkPin(user, prepared.pin);
+    checkPinInBook(book, user, prepared.pin, key);
     book.spend(user, account, input.amount);
     const transfer = book.move({
       kind: 'payment',

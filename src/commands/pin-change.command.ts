@@ -3,7 +3,9 @@
  * the new one must be 6 digits, not all the same and not a run. Refusals: not_a_user, pin_format,
  * pin_locked, wrong_pin.
  */
-import { hashSecret, isAcceptablePin } from '../lib/secrets.js';
+import { normalizeMsisdn } from '../lib/msisdn.js';
+import { isAcceptablePin } from '../lib/secrets.js';
+import { chinaTime } from '../lib/time.js';
 import { applyPinCheck } from '../ledger/pin-rules.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { SingleCommand } from './command.js';
@@ -12,23 +14,22 @@ import { lockWallet, notifyUser } from './single-shared.js';
 
 export const pinChange: SingleCommand<'pin.change'> = {
   kind: 'single',
-  async prepare(db, input) {
+  async prepare(db, input, ctx) {
     if (!isAcceptablePin(input.newPin)) throw new RefusalError(refusals.pinFormat());
-    const [check, newHash] = await Promise.all([
-      checkPin(db, input.msisdn, input.oldPin),
-      hashSecret(input.newPin),
-    ]);
-    return { ...check, newHash };
+    const check = await checkPin(db, ctx, input.msisdn, input.oldPin);
+    return { ...check, newHash: ctx.keys.pinValue(normalizeMsisdn(input.msisdn) ?? '', input.newPin) };
   },
   async run(trx, input, { key, now, config, prepared }) {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
-    const { refusal } = applyPinCheck(user, prepared.pin, policy);
+    const { refusal, lockedNow } = applyPinCheck(user, prepared.pin, policy);
     if (refusal) {
       await trx('users')
         .where({ msisdn: user.msisdn })
         .update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+      if (lockedNow && user.pin_locked_until)
+        await notifyUser(trx, user, 'notify.pin.locked', { until: chinaTime(user.pin_locked_until) }, key);
       throw new RefusalError(refusal);
     }
     await trx('users')

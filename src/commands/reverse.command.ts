@@ -1,7 +1,7 @@
 /**
  * reverse: the merchant reverses (冲正) a payment of the same business day (China time), for example
  * after a failed delivery. Input: merchant, paymentId. Effect: the full amount goes back, merchant →
- * wallet, and the payment is marked reversed; the payer's spending today is given back too; SMS.
+ * wallet, and the payment is marked reversed (the business day is the one it was posted on); the payer's spending today is given back too; SMS.
  * Refusals: not_a_payment, already_reversed, reversal_after_refund (refund instead), reversal_window
  * (another day), insufficient_funds (the merchant's).
  */
@@ -19,7 +19,9 @@ export const reverse: BatchedCommand<'reverse'> = {
     const paid = paymentOf(book, merchant, BigInt(input.paymentId));
     if (paid.reversed) throw new RefusalError(refusals.alreadyReversed());
     if (paid.refunded > 0n) throw new RefusalError(refusals.reversalAfterRefund());
-    if (businessDay(paid.created_at) !== book.today) throw new RefusalError(refusals.reversalWindow());
+    // The day the money moved: a confirmed payment request was created as a hold, earlier.
+    if (businessDay(paid.posted_at ?? paid.created_at) !== book.today)
+      throw new RefusalError(refusals.reversalWindow());
     const wallet = book.accountById(paid.debit_account_id);
     const moved = book.move({
       kind: 'reversal',

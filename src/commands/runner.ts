@@ -5,12 +5,15 @@
  * effects, so a retry (a duplicate enqueue, a job re-delivered after a crash) returns the stored result
  * and never applies twice.
  */
+import { refusalText } from '../../flows/texts/index.js';
 import type { Config } from '../config/index.js';
 import { Batcher } from '../lib/batcher.js';
 import { type Db, pgArray, type Trx } from '../lib/db.js';
+import { type Keyring, keyringOf } from '../lib/keyring.js';
 import { logger } from '../lib/logger.js';
-import type { BookOptions } from '../ledger/book.js';
-import { loadBook, writeBook } from '../ledger/book-store.js';
+import { normalizeMsisdn } from '../lib/msisdn.js';
+import type { Book, BookOptions, OutboxRow } from '../ledger/book.js';
+import { loadBook, writeBook, writeOutbox } from '../ledger/book-store.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import {
   type Command,
@@ -19,9 +22,15 @@ import {
   commandSchemas,
   isCommandType,
 } from './catalog.js';
-import type { BatchedCommand, Needs, Prepared, SinglePrepared } from './command.js';
-import { payloadHash } from './fingerprint.js';
+import type { BatchedCommand, Needs, PrepareContext, Prepared, SinglePrepared } from './command.js';
+import { fingerprintOf, openSecrets, REPLY_BY } from './fingerprint.js';
 import { registry } from './registry.js';
+
+/** Who is told by SMS when a command is refused after the channel stopped waiting, and from when on. */
+interface LateNotice {
+  msisdn: string;
+  replyBy: number;
+}
 
 interface BatchItem {
   key: string;
@@ -29,7 +38,15 @@ interface BatchItem {
   hash: string;
   input: unknown;
   prepared: Prepared;
+  late?: LateNotice;
 }
+
+/**
+ * How close to the channel's deadline a refusal is also sent by SMS: a result decided this shortly
+ * before the deadline may reach the waiting channel after it, so the user is told both ways rather than
+ * neither.
+ */
+const LATE_MARGIN_MS = 1_000;
 
 /** A command whose payload does not parse can never succeed: the queue must not retry it. */
 export class InvalidCommandError extends Error {}
@@ -37,12 +54,14 @@ export class InvalidCommandError extends Error {}
 export class CommandRunner {
   private readonly batcher: Batcher<BatchItem, CommandResult>;
   private readonly readBatchers = new Map<CommandType, Batcher<unknown, CommandResult>>();
+  private readonly keys: Keyring;
 
   constructor(
     private readonly db: Db,
     private readonly config: Config,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.keys = keyringOf(config);
     this.batcher = new Batcher((items) => this.applyBatch(items), {
       max: config.batchMax,
       waitMs: config.batchWaitMs,
@@ -81,31 +100,99 @@ export class CommandRunner {
 
   async run(command: Command): Promise<CommandResult> {
     if (!isCommandType(command.type)) throw new InvalidCommandError(`unknown command type ${command.type}`);
-    const parsed = commandSchemas[command.type].safeParse(command.input);
+    let raw: Record<string, unknown>;
+    try {
+      raw = openSecrets(this.keys, command.input) as Record<string, unknown>;
+    } catch {
+      // Sealed under a key this process does not have (a PIN_KEY rotated without PIN_KEY_PREVIOUS).
+      throw new InvalidCommandError(`the secrets of command ${command.key} cannot be opened with this PIN key`);
+    }
+    const module = registry[command.type];
+    const readOnly = module.kind === 'single' && module.readOnly === true;
+    // Reads store nothing under their key, so they need no fingerprint.
+    const hash = readOnly ? '' : fingerprintOf(this.keys, command);
+    const late = lateNoticeOf(raw);
+    const parsed = commandSchemas[command.type].safeParse(raw);
     if (!parsed.success) {
       // A malformed command is answered, and stored, like any refusal: it changes nothing.
-      return {
-        ok: false,
-        error: refusals.invalid(
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        ),
-      };
+      const refusal = refusals.invalid(
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
+      return readOnly ? { ok: false, error: refusal } : this.storeRefusal(command, hash, refusal, late);
     }
     const input = parsed.data;
-    const module = registry[command.type];
-    // Reads store nothing under their key, so they need no fingerprint.
-    const hash = module.kind === 'single' && module.readOnly ? '' : payloadHash(command);
-    // Slow work (scrypt) happens here, before any transaction; a refusal here changes nothing.
+    // Secret checks happen here, before any transaction; a refusal here changes nothing but is stored,
+    // so the same key with other content is a conflict, not a second chance.
     let prepared: SinglePrepared = {};
     try {
-      const prepare = module.prepare as ((db: Db, input: never) => Promise<SinglePrepared>) | undefined;
-      prepared = prepare ? await prepare(this.db, input as never) : {};
+      const prepare = module.prepare as
+        | ((db: Db, input: never, ctx: PrepareContext) => Promise<SinglePrepared>)
+        | undefined;
+      prepared = prepare ? await prepare(this.db, input as never, { keys: this.keys, now: this.clock() }) : {};
     } catch (err) {
-      if (err instanceof RefusalError) return { ok: false, error: err.refusal };
-      throw err;
+      if (!(err instanceof RefusalError)) throw err;
+      return readOnly ? { ok: false, error: err.refusal } : this.storeRefusal(command, hash, err.refusal, late);
     }
-    if (module.kind === 'single') return this.runSingle(command.key, command.type, hash, input, prepared);
-    return this.batcher.submit({ key: command.key, type: command.type, hash, input, prepared });
+    if (module.kind === 'single')
+      return this.runSingle(command.key, command.type, hash, input, prepared, late);
+    return this.batcher.submit({ key: command.key, type: command.type, hash, input, prepared, late });
+  }
+
+  /** Stores a refusal decided before any transaction under the command's key (or answers what is there). */
+  private storeRefusal(
+    command: Command,
+    hash: string,
+    refusal: { code: string; message: string },
+    late: LateNotice | undefined,
+  ): Promise<CommandResult> {
+    const result: CommandResult = { ok: false, error: refusal };
+    return withRetry(() =>
+      this.db.transaction(async (trx) => {
+        const prior = await claim(trx, [{ key: command.key, type: command.type, hash }]);
+        const earlier = prior.get(command.key);
+        if (earlier) return earlier.hash === hash ? earlier.result : conflict();
+        await setResults(trx, [{ key: command.key, result }]);
+        await this.noticeLateRefusals(trx, [{ key: command.key, late, result }]);
+        return result;
+      }),
+    );
+  }
+
+  /** The SMS for refusals decided after (or just before) the channel stopped waiting. */
+  private async noticeLateRefusals(
+    trx: Trx,
+    outcomes: { key: string; late?: LateNotice; result: CommandResult }[],
+    book?: Book,
+  ): Promise<void> {
+    const now = this.clock().getTime();
+    const due = outcomes.filter(
+      (o): o is { key: string; late: LateNotice; result: Extract<CommandResult, { ok: false }> } =>
+        o.late !== undefined && !o.result.ok && now >= o.late.replyBy - LATE_MARGIN_MS,
+    );
+    if (!due.length) return;
+    const locales = new Map<string, string>();
+    for (const o of due) {
+      const inBook = book?.users.get(o.late.msisdn)?.locale;
+      if (inBook) locales.set(o.late.msisdn, inBook);
+    }
+    const unknown = due.map((o) => o.late.msisdn).filter((m) => !locales.has(m));
+    if (unknown.length) {
+      const { rows } = await trx.raw('SELECT msisdn, locale FROM users WHERE msisdn = ANY(?::text[])', [
+        pgArray(unknown),
+      ]);
+      for (const r of rows as { msisdn: string; locale: string }[]) locales.set(r.msisdn, r.locale);
+    }
+    const rows: OutboxRow[] = due.map((o) => {
+      const locale = (locales.get(o.late.msisdn) ?? this.config.locale) as 'zh-CN' | 'en';
+      return {
+        msisdn: o.late.msisdn,
+        text: refusalText(locale, o.result.error),
+        reason: `refused.${o.result.error.code}`,
+        command_key: o.key,
+        sensitive: false,
+      };
+    });
+    await writeOutbox(trx, rows);
   }
 
   private bookOptions(): BookOptions {
@@ -142,22 +229,24 @@ export class CommandRunner {
 
   private async applyInTransaction(trx: Trx, items: BatchItem[]): Promise<CommandResult[]> {
     const results: (CommandResult | undefined)[] = new Array(items.length);
-    const stored = await storedResults(
-      trx,
-      items.map((i) => i.key),
-    );
+    // One claim per key, the first of the batch; a later copy is answered from it below.
     const firstOfKey = new Map<string, number>();
+    items.forEach((item, i) => {
+      if (!firstOfKey.has(item.key)) firstOfKey.set(item.key, i);
+    });
+    const stored = await claim(
+      trx,
+      [...firstOfKey.values()].map((i) => items[i]),
+    );
     const todo: number[] = [];
     const needs: Needs[] = [];
-    items.forEach((item, i) => {
+    for (const i of firstOfKey.values()) {
+      const item = items[i];
       const prior = stored.get(item.key);
       if (prior) {
-        results[i] =
-          prior.hash === item.hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
-        return;
+        results[i] = prior.hash === item.hash ? prior.result : conflict();
+        continue;
       }
-      if (firstOfKey.has(item.key)) return; // a duplicate inside the batch: answered from the first below
-      firstOfKey.set(item.key, i);
       try {
         needs.push((registry[item.type] as BatchedCommand<CommandType>).needs(item.input as never));
         todo.push(i);
@@ -165,39 +254,35 @@ export class CommandRunner {
         if (!(err instanceof RefusalError)) throw err;
         results[i] = { ok: false, error: err.refusal };
       }
-    });
+    }
 
     const book = await loadBook(trx, needs, this.bookOptions(), todo.length);
     for (const i of todo) {
       const item = items[i];
       const module = registry[item.type] as BatchedCommand<CommandType>;
-      const outcome = book.attempt(() =>
+      results[i] = book.attempt(() =>
         module.apply(book, item.input as never, {
           key: item.key,
           prepared: item.prepared,
           config: this.config,
         }),
       );
-      results[i] = outcome;
     }
-    await writeBook(trx, book);
-
-    const fresh = [...firstOfKey.values()].filter((i) => !stored.has(items[i].key) && results[i]);
-    await storeResults(
+    const fresh = [...firstOfKey.values()].filter((i) => !stored.has(items[i].key));
+    await this.noticeLateRefusals(
       trx,
-      fresh.map((i) => ({
-        key: items[i].key,
-        type: items[i].type,
-        hash: items[i].hash,
-        result: results[i]!,
-      })),
+      fresh.map((i) => ({ key: items[i].key, late: items[i].late, result: results[i]! })),
+      book,
+    );
+    await writeBook(trx, book);
+    await setResults(
+      trx,
+      fresh.map((i) => ({ key: items[i].key, result: results[i]! })),
     );
     return items.map((item, i) => {
       if (results[i]) return results[i]!;
-      const first = results[firstOfKey.get(item.key)!]!;
-      return items[firstOfKey.get(item.key)!].hash === item.hash
-        ? first
-        : { ok: false, error: refusals.idempotencyConflict() };
+      const first = firstOfKey.get(item.key)!;
+      return items[first].hash === item.hash ? results[first]! : conflict();
     });
   }
 
@@ -207,6 +292,7 @@ export class CommandRunner {
     hash: string,
     input: unknown,
     prepared: SinglePrepared,
+    late?: LateNotice,
   ): Promise<CommandResult> {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
@@ -221,11 +307,11 @@ export class CommandRunner {
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
     return withRetry(() =>
       this.db.transaction(async (trx) => {
-        const prior = (await storedResults(trx, [key])).get(key);
-        if (prior)
-          return prior.hash === hash ? prior.result : { ok: false, error: refusals.idempotencyConflict() };
+        const prior = (await claim(trx, [{ key, type, hash }])).get(key);
+        if (prior) return prior.hash === hash ? prior.result : conflict();
         const result = await outcomeOf(() => module.run(trx, input as never, ctx));
-        await storeResults(trx, [{ key, type, hash, result }]);
+        await this.noticeLateRefusals(trx, [{ key, late, result }]);
+        await setResults(trx, [{ key, result }]);
         return result;
       }),
     );
@@ -246,35 +332,55 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-async function storedResults(
+const conflict = (): CommandResult => ({ ok: false, error: refusals.idempotencyConflict() });
+
+/** Who hears of a late refusal: the user of a command a channel stopped waiting for (`REPLY_BY`). */
+function lateNoticeOf(raw: Record<string, unknown>): LateNotice | undefined {
+  const replyBy = raw?.[REPLY_BY];
+  const msisdn = typeof raw?.msisdn === 'string' ? normalizeMsisdn(raw.msisdn) : null;
+  return typeof replyBy === 'number' && msisdn ? { msisdn, replyBy } : undefined;
+}
+
+/**
+ * Claims the command rows of these keys (ON CONFLICT DO NOTHING) before anything is applied, and
+ * returns what is stored under the keys it could not claim. A claim is a row with no result yet,
+ * visible to nobody until this transaction commits; a concurrent batch claiming the same key waits on
+ * it and then finds the result, so the same key is never applied twice and never aborts a batch.
+ */
+async function claim(
   trx: Trx,
-  keys: string[],
+  items: { key: string; type: string; hash: string }[],
 ): Promise<Map<string, { hash: string; result: CommandResult }>> {
-  const rows = await trx.raw('SELECT key, payload_hash, result FROM commands WHERE key = ANY(?::text[])', [
-    pgArray(keys),
-  ]);
+  if (!items.length) return new Map();
+  const { rows: claimed } = await trx.raw(
+    `INSERT INTO commands (key, type, payload_hash)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[])
+     ON CONFLICT (key) DO NOTHING RETURNING key`,
+    [pgArray(items.map((i) => i.key)), pgArray(items.map((i) => i.type)), pgArray(items.map((i) => i.hash))],
+  );
+  if (claimed.length === items.length) return new Map();
+  const mine = new Set((claimed as { key: string }[]).map((r) => r.key));
+  const others = items.filter((i) => !mine.has(i.key)).map((i) => i.key);
+  const { rows } = await trx.raw(
+    'SELECT key, payload_hash, result FROM commands WHERE key = ANY(?::text[])',
+    [pgArray(others)],
+  );
   return new Map(
-    rows.rows.map((r: { key: string; payload_hash: string; result: CommandResult }) => [
+    rows.map((r: { key: string; payload_hash: string; result: CommandResult }) => [
       r.key,
       { hash: r.payload_hash, result: r.result },
     ]),
   );
 }
 
-async function storeResults(
-  trx: Trx,
-  rows: { key: string; type: string; hash: string; result: CommandResult }[],
-): Promise<void> {
+/** Fills the claimed rows with their results: one statement for the batch. */
+async function setResults(trx: Trx, rows: { key: string; result: CommandResult }[]): Promise<void> {
   if (!rows.length) return;
   await trx.raw(
-    `INSERT INTO commands (key, type, payload_hash, result)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[])`,
-    [
-      pgArray(rows.map((r) => r.key)),
-      pgArray(rows.map((r) => r.type)),
-      pgArray(rows.map((r) => r.hash)),
-      pgArray(rows.map((r) => JSON.stringify(r.result))),
-    ],
+    `UPDATE commands c SET result = v.result
+       FROM unnest(?::text[], ?::jsonb[]) AS v(key, result)
+      WHERE c.key = v.key`,
+    [pgArray(rows.map((r) => r.key)), pgArray(rows.map((r) => JSON.stringify(r.result)))],
   );
 }
 

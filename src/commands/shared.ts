@@ -3,10 +3,11 @@ import { text } from '../../flows/texts/index.js';
 import { Batcher } from '../lib/batcher.js';
 import { type Db, pgArray } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
-import { verifySecret } from '../lib/secrets.js';
-import type { AccountRow, Book, PinCheck } from '../ledger/book.js';
+import { chinaTime } from '../lib/time.js';
+import type { AccountRow, Book, PinCheck, UserRow } from '../ledger/book.js';
 import { merchantOfAccount, msisdnOfWallet } from '../ledger/codes.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import type { PrepareContext, VoucherCheck } from './command.js';
 
 /** The canonical MSISDN, or a refusal for something that is no mobile number. */
 export function msisdnOf(raw: string): string {
@@ -16,29 +17,48 @@ export function msisdnOf(raw: string): string {
 }
 
 /**
- * Checks a PIN against the stored hash before the transaction; the book counts the outcome. The hash
- * lookups of all commands arriving together share one query, so hundreds of payments in flight do not
- * queue for pool connections ahead of the batch transactions.
+ * Checks a PIN against the stored verification value before the transaction; the book counts the
+ * outcome. A wallet whose PIN is locked is not checked at all (lock before verify): nothing is
+ * computed for it, so guesses aimed at locked wallets cost nothing and learn nothing. The lookups of
+ * all commands arriving together share one query, so hundreds of payments in flight do not queue for
+ * pool connections ahead of the batch transactions.
  */
-export async function checkPin(db: Db, msisdn: string, pin: string): Promise<{ pin?: PinCheck }> {
-  const pinHash = await pinHashLookup(db).submit(normalizeMsisdn(msisdn) ?? '');
-  if (pinHash === null) return {};
-  const ok = /^\d{6}$/.test(pin) && (await verifySecret(pin, pinHash));
-  return { pin: { pinHash, ok } };
+export async function checkPin(
+  db: Db,
+  { keys, now }: PrepareContext,
+  msisdn: string,
+  pin: string,
+): Promise<{ pin?: PinCheck }> {
+  const canonical = normalizeMsisdn(msisdn) ?? '';
+  const stored = await pinLookup(db).submit(canonical);
+  if (stored === null) return {};
+  if (stored.lockedUntil && stored.lockedUntil > now) return { pin: { pinHash: stored.pinHash, ok: false, locked: true } };
+  if (!/^\d{6}$/.test(pin)) return { pin: { pinHash: stored.pinHash, ok: false } };
+  const { ok, upgrade } = await keys.verifyPin(canonical, pin, stored.pinHash);
+  return { pin: { pinHash: stored.pinHash, ok, ...(upgrade ? { upgrade } : {}) } };
 }
 
-const lookups = new WeakMap<Db, Batcher<string, string | null>>();
+interface StoredPin {
+  pinHash: string;
+  lockedUntil: Date | null;
+}
 
-function pinHashLookup(db: Db): Batcher<string, string | null> {
+const lookups = new WeakMap<Db, Batcher<string, StoredPin | null>>();
+
+function pinLookup(db: Db): Batcher<string, StoredPin | null> {
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = new Batcher(
       async (msisdns) => {
-        const rows = await db.raw('SELECT msisdn, pin_hash FROM users WHERE msisdn = ANY(?::text[])', [
-          pgArray(msisdns),
-        ]);
-        const byMsisdn = new Map<string, string>(
-          rows.rows.map((r: { msisdn: string; pin_hash: string }) => [r.msisdn, r.pin_hash]),
+        const rows = await db.raw(
+          'SELECT msisdn, pin_hash, pin_locked_until FROM users WHERE msisdn = ANY(?::text[])',
+          [pgArray(msisdns)],
+        );
+        const byMsisdn = new Map<string, StoredPin>(
+          rows.rows.map((r: { msisdn: string; pin_hash: string; pin_locked_until: Date | null }) => [
+            r.msisdn,
+            { pinHash: r.pin_hash, lockedUntil: r.pin_locked_until },
+          ]),
         );
         return msisdns.map((m) => byMsisdn.get(m) ?? null);
       },
@@ -61,6 +81,36 @@ export function notifyOwner(
   if (!msisdn) return;
   const locale = book.users.get(msisdn)?.locale ?? 'zh-CN';
   book.notify(msisdn, text(locale, key, params), key.replace(/^notify\./, ''), commandKey);
+}
+
+/** Checks a PIN in the book; the check that locks the wallet tells its owner (an SMS a refusal keeps). */
+export function checkPinInBook(book: Book, user: UserRow, check: PinCheck | undefined, commandKey: string): void {
+  book.checkPin(user, check, (until) =>
+    book.notify(
+      user.msisdn,
+      text(user.locale, 'notify.pin.locked', { until: chinaTime(until) }),
+      'pin.locked',
+      commandKey,
+      true,
+    ),
+  );
+}
+
+/** Checks a recharge card's PIN in the book; a lock it sets is told to the user who sent it. */
+export function checkCardPinInBook(
+  book: Book,
+  user: UserRow,
+  serial: string,
+  check: VoucherCheck | undefined,
+  commandKey: string,
+): void {
+  book.checkCardPin(user, book.vouchers.get(serial), check, (lock) => {
+    const message =
+      lock.kind === 'card'
+        ? text(user.locale, 'notify.card.locked', { last4: lock.serial.slice(-4) })
+        : text(user.locale, 'notify.card.topups.locked', { until: chinaTime(lock.until) });
+    book.notify(user.msisdn, message, lock.kind === 'card' ? 'card.locked' : 'card.topups.locked', commandKey, true);
+  });
 }
 
 /** A merchant's name as users know it. */

@@ -1,6 +1,7 @@
 /** Row access for the single (non-batched) commands: each locks the one wallet it changes. */
 import { text, type TextKey } from '../../flows/texts/index.js';
 import type { Trx } from '../lib/db.js';
+import type { Keyring } from '../lib/keyring.js';
 import type { AccountRow, UserRow } from '../ledger/book.js';
 import { writeOutbox } from '../ledger/book-store.js';
 import { walletCode } from '../ledger/codes.js';
@@ -29,15 +30,17 @@ export async function notifyUser(
   key: TextKey,
   params: Parameters<typeof text>[2],
   commandKey: string,
-  sensitive = false,
+  /** The text holds secrets (initial passwords): it is stored sealed with these keys. */
+  sealWith?: Keyring,
 ): Promise<void> {
+  const message = text(user.locale, key, params);
   await writeOutbox(trx, [
     {
       msisdn: user.msisdn,
-      text: text(user.locale, key, params),
+      text: sealWith ? sealWith.seal(message) : message,
       reason: key.replace(/^notify\./, ''),
       command_key: commandKey,
-      sensitive,
+      sensitive: Boolean(sealWith),
     },
   ]);
 }

@@ -1,15 +1,19 @@
 /**
  * topup.card: a user tops up with a recharge card (充值卡).
  * Input: msisdn, serial, cardPin. Effect: card float → wallet for the card's amount; the card is marked
- * redeemed by this wallet; SMS to the owner. Refusals: not_a_user, account_frozen/closed,
- * voucher_invalid (unknown serial or wrong card PIN: one answer for both, so serials cannot be probed),
- * voucher_used.
+ * redeemed by this wallet; SMS to the owner. A wrong card PIN, or an unknown serial (it costs and reads
+ * like a wrong PIN, so serials cannot be probed), is counted: five on one card lock the card, ten from
+ * one MSISDN in a business day lock its card top-ups until the day ends; each lock is told by SMS. A
+ * locked card or user is refused before any PIN is checked. Refusals: not_a_user, account_frozen/closed,
+ * voucher_invalid, voucher_used, voucher_locked, card_topups_locked.
  */
-import { verifySecret } from '../lib/secrets.js';
+import { type Db, pgArray } from '../lib/db.js';
+import { Batcher } from '../lib/batcher.js';
+import { normalizeMsisdn } from '../lib/msisdn.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import { SYSTEM } from '../ledger/codes.js';
-import type { BatchedCommand } from './command.js';
-import { msisdnOf, notifyOwner } from './shared.js';
+import type { BatchedCommand, VoucherCheck } from './command.js';
+import { checkCardPinInBook, msisdnOf, notifyOwner } from './shared.js';
 
 export const topupCard: BatchedCommand<'topup.card'> = {
   kind: 'batched',
@@ -18,14 +22,18 @@ export const topupCard: BatchedCommand<'topup.card'> = {
     system: [SYSTEM.cardFloat],
     vouchers: [input.serial],
   }),
-  async prepare(db, input) {
-    const voucher = await db('vouchers').where({ serial: input.serial }).first('pin_hash');
-    return { voucherPinOk: Boolean(voucher) && (await verifySecret(input.cardPin, voucher.pin_hash)) };
+  async prepare(db, input, { keys, now }) {
+    const stored = await cardLookup(db).submit({ serial: input.serial, msisdn: normalizeMsisdn(input.msisdn) ?? '' });
+    const locked = (stored.cardLockedUntil && stored.cardLockedUntil > now) || stored.voucherLocked;
+    if (locked) return { voucher: { ok: false, locked: true } satisfies VoucherCheck };
+    const { ok } = await keys.verifyCardPin(input.serial, input.cardPin, stored.pinHash);
+    return { voucher: { ok } };
   },
   apply(book, input, { key, prepared }) {
-    const { account } = book.payer(msisdnOf(input.msisdn));
+    const { account, user } = book.payer(msisdnOf(input.msisdn));
+    checkCardPinInBook(book, user, input.serial, prepared.voucher, key);
     const voucher = book.vouchers.get(input.serial);
-    if (!voucher || !prepared.voucherPinOk) throw new RefusalError(refusals.voucherInvalid());
+    if (!voucher) throw new RefusalError(refusals.voucherInvalid());
     if (voucher.status !== 'issued') throw new RefusalError(refusals.voucherUsed());
     const transfer = book.move({
       kind: 'topup_card',
@@ -44,3 +52,39 @@ export const topupCard: BatchedCommand<'topup.card'> = {
     };
   },
 };
+
+interface StoredCard {
+  pinHash: string | null;
+  voucherLocked: boolean;
+  cardLockedUntil: Date | null;
+}
+
+const lookups = new WeakMap<Db, Batcher<{ serial: string; msisdn: string }, StoredCard>>();
+
+/** The cards' stored PIN values and locks, and the users' card locks, of the top-ups arriving together. */
+function cardLookup(db: Db): Batcher<{ serial: string; msisdn: string }, StoredCard> {
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = new Batcher(
+      async (asks) => {
+        const { rows } = await db.raw(
+          `SELECT a.n, v.pin_hash, v.locked_at IS NOT NULL AS voucher_locked, u.card_locked_until
+             FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS a(serial, msisdn, n)
+             LEFT JOIN vouchers v ON v.serial = a.serial
+             LEFT JOIN users u ON u.msisdn = a.msisdn`,
+          [pgArray(asks.map((a) => a.serial)), pgArray(asks.map((a) => a.msisdn))],
+        );
+        const byN = new Map<number, StoredCard>(
+          rows.map((r: { n: string; pin_hash: string | null; voucher_locked: boolean | null; card_locked_until: Date | null }) => [
+            Number(r.n),
+            { pinHash: r.pin_hash, voucherLocked: r.voucher_locked === true, cardLockedUntil: r.card_locked_until },
+          ]),
+        );
+        return asks.map((_, i) => byN.get(i + 1)!);
+      },
+      { max: 1000, waitMs: 0, maxInFlight: 4 },
+    );
+    lookups.set(db, lookup);
+  }
+  return lookup;
+}

@@ -7,18 +7,18 @@
  */
 import { nationalMsisdn } from '../lib/msisdn.js';
 import type { BatchedCommand } from './command.js';
-import { checkPin, msisdnOf, notifyOwner, payeeWallet } from './shared.js';
+import { checkPin, checkPinInBook, msisdnOf, notifyOwner, payeeWallet } from './shared.js';
 
 export const transfer: BatchedCommand<'transfer'> = {
   kind: 'batched',
   needs: (input) => ({ wallets: [msisdnOf(input.msisdn), msisdnOf(input.to)] }),
-  prepare: (db, input) => checkPin(db, input.msisdn, input.pin),
+  prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),
   apply(book, input, { key, prepared }) {
     const from = msisdnOf(input.msisdn);
     const to = msisdnOf(input.to);
     const { account, user } = book.payer(from);
     const payee = payeeWallet(book, to);
-    book.checkPin(user, prepared.pin);
+    checkPinInBook(book, user, prepared.pin, key);
     book.spend(user, account, input.amount);
     const moved = book.move({
       kind: 'transfer',

@@ -70,7 +70,8 @@ export async function loadBook(
   const users: UserRow[] = msisdns.length
     ? (
         await trx.raw(
-          `SELECT msisdn, account_id, pin_hash, pin_failures, pin_locked_until, locale, limit_per_payment, limit_daily
+          `SELECT msisdn, account_id, pin_hash, pin_failures, pin_locked_until, locale, limit_per_payment, limit_daily,
+                  card_failures, card_failures_day, card_locked_until
              FROM users WHERE msisdn = ANY(?::text[]) ORDER BY msisdn FOR UPDATE`,
           [pgArray(msisdns)],
         )
@@ -79,7 +80,7 @@ export async function loadBook(
   const vouchers: VoucherRow[] = serials.size
     ? (
         await trx.raw(
-          `SELECT serial, amount, status, transfer_id, redeemed_by, redeemed_at
+          `SELECT serial, amount, status, transfer_id, redeemed_by, redeemed_at, pin_failures, locked_at
              FROM vouchers WHERE serial = ANY(?::text[]) ORDER BY serial FOR UPDATE`,
           [pgArray([...serials])],
         )
@@ -117,9 +118,9 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     const t = book.newTransfers;
     await trx.raw(
       `INSERT INTO transfers (id, kind, status, debit_account_id, credit_account_id, amount, original_id,
-                              command_key, reference, description, expires_at, created_at)
+                              command_key, reference, description, expires_at, created_at, posted_at)
        SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])`,
+                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])`,
       [
         pgArray(t.map((x) => str(x.id))),
         pgArray(t.map((x) => x.kind)),
@@ -133,6 +134,7 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(t.map((x) => x.description)),
         pgArray(t.map((x) => x.expires_at?.toISOString() ?? null)),
         pgArray(t.map((x) => x.created_at.toISOString())),
+        pgArray(t.map((x) => x.posted_at?.toISOString() ?? null)),
       ],
     );
   }
@@ -142,14 +144,16 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     .map((id) => book.transfers.get(id)!);
   if (changedTransfers.length) {
     await trx.raw(
-      `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed
-         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::boolean[]) AS v(id, status, refunded, reversed)
+      `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed, posted_at = v.posted_at
+         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::boolean[], ?::timestamptz[])
+              AS v(id, status, refunded, reversed, posted_at)
         WHERE t.id = v.id`,
       [
         pgArray(changedTransfers.map((x) => str(x.id))),
         pgArray(changedTransfers.map((x) => x.status)),
         pgArray(changedTransfers.map((x) => str(x.refunded))),
         pgArray(changedTransfers.map((x) => x.reversed)),
+        pgArray(changedTransfers.map((x) => x.posted_at?.toISOString() ?? null)),
       ],
     );
   }
@@ -185,21 +189,30 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
   if (book.dirtyUsers.size) {
     const u = [...book.dirtyUsers].map((m) => book.users.get(m)!);
     await trx.raw(
-      `UPDATE users x SET pin_failures = v.pin_failures, pin_locked_until = v.pin_locked_until
-         FROM unnest(?::text[], ?::int[], ?::timestamptz[]) AS v(msisdn, pin_failures, pin_locked_until)
+      `UPDATE users x SET pin_hash = v.pin_hash, pin_failures = v.pin_failures, pin_locked_until = v.pin_locked_until,
+                          card_failures = v.card_failures, card_failures_day = v.card_failures_day,
+                          card_locked_until = v.card_locked_until
+         FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[])
+              AS v(msisdn, pin_hash, pin_failures, pin_locked_until, card_failures, card_failures_day, card_locked_until)
         WHERE x.msisdn = v.msisdn`,
       [
         pgArray(u.map((x) => x.msisdn)),
+        pgArray(u.map((x) => x.pin_hash)),
         pgArray(u.map((x) => x.pin_failures)),
         pgArray(u.map((x) => x.pin_locked_until?.toISOString() ?? null)),
+        pgArray(u.map((x) => x.card_failures)),
+        pgArray(u.map((x) => x.card_failures_day)),
+        pgArray(u.map((x) => x.card_locked_until?.toISOString() ?? null)),
       ],
     );
   }
   if (book.dirtyVouchers.size) {
     const v = [...book.dirtyVouchers].map((s) => book.vouchers.get(s)!);
     await trx.raw(
-      `UPDATE vouchers x SET status = v.status, transfer_id = v.transfer_id, redeemed_by = v.redeemed_by, redeemed_at = v.redeemed_at
-         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[]) AS v(serial, status, transfer_id, redeemed_by, redeemed_at)
+      `UPDATE vouchers x SET status = v.status, transfer_id = v.transfer_id, redeemed_by = v.redeemed_by, redeemed_at = v.redeemed_at,
+                             pin_failures = v.pin_failures, locked_at = v.locked_at
+         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::timestamptz[])
+              AS v(serial, status, transfer_id, redeemed_by, redeemed_at, pin_failures, locked_at)
         WHERE x.serial = v.serial`,
       [
         pgArray(v.map((x) => x.serial)),
@@ -207,6 +220,8 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(v.map((x) => str(x.transfer_id))),
         pgArray(v.map((x) => x.redeemed_by)),
         pgArray(v.map((x) => x.redeemed_at?.toISOString() ?? null)),
+        pgArray(v.map((x) => x.pin_failures)),
+        pgArray(v.map((x) => x.locked_at?.toISOString() ?? null)),
       ],
     );
   }

@@ -8,7 +8,7 @@
 import { businessDay } from '../lib/time.js';
 import type { Refusal } from '../commands/catalog.js';
 import { RefusalError, refusals } from './refusals.js';
-import { applyPinCheck, type PinCheck } from './pin-rules.js';
+import { applyCardPinCheck, applyPinCheck, type CardLock, type PinCheck } from './pin-rules.js';
 
 export interface AccountRow {
   id: bigint;
@@ -32,6 +32,9 @@ export interface UserRow {
   locale: string;
   limit_per_payment: bigint | null;
   limit_daily: bigint | null;
+  card_failures: number;
+  card_failures_day: string | null;
+  card_locked_until: Date | null;
 }
 
 export interface VoucherRow {
@@ -41,6 +44,8 @@ export interface VoucherRow {
   transfer_id: bigint | null;
   redeemed_by: string | null;
   redeemed_at: Date | null;
+  pin_failures: number;
+  locked_at: Date | null;
 }
 
 export interface TransferRow {
@@ -58,6 +63,8 @@ export interface TransferRow {
   description: string | null;
   expires_at: Date | null;
   created_at: Date;
+  /** When the money moved (a hold is posted later than it is created); null while pending or voided. */
+  posted_at: Date | null;
 }
 
 export interface EntryRow {
@@ -169,16 +176,39 @@ export class Book {
     return { account, user };
   }
 
-  /** Checks the user's PIN outcome: a wrong one stays counted even though the command is refused. */
-  checkPin(user: UserRow, check: PinCheck | undefined): void {
+  /**
+   * Checks the user's PIN outcome: a wrong one stays counted even though the command is refused.
+   * `onLock` runs when this very check locks the wallet (to tell the owner; see `notify`'s `keep`).
+   */
+  checkPin(user: UserRow, check: PinCheck | undefined, onLock?: (until: Date) => void): void {
     const { now, pinMaxFailures, pinLockMs } = this.options;
-    const { refusal, changed } = applyPinCheck(user, check, {
+    const { refusal, changed, lockedNow } = applyPinCheck(user, check, {
       now,
       maxFailures: pinMaxFailures,
       lockMs: pinLockMs,
     });
     if (changed) this.dirtyUsers.add(user.msisdn); // outside the undo log on purpose
+    if (lockedNow && user.pin_locked_until) onLock?.(user.pin_locked_until);
     if (refusal) throw new RefusalError(refusal);
+  }
+
+  /**
+   * Checks a recharge card's PIN outcome for `user`: a wrong one (or an unknown card) is counted on the
+   * card and on the user's day, outside the undo log, and may lock either; `onLock` tells the owner.
+   */
+  checkCardPin(
+    user: UserRow,
+    voucher: VoucherRow | undefined,
+    check: { ok: boolean; locked?: boolean } | undefined,
+    onLock: (lock: CardLock) => void,
+  ): void {
+    const outcome = applyCardPinCheck(user, voucher, check, { now: this.options.now, today: this.today });
+    if (outcome.changed) {
+      this.dirtyUsers.add(user.msisdn);
+      if (voucher) this.dirtyVouchers.add(voucher.serial);
+    }
+    for (const lock of outcome.lockedNow) onLock(lock);
+    if (outcome.refusal) throw new RefusalError(outcome.refusal);
   }
 
   /** Per-payment and daily limits of a user's outgoing money: the user's own, within the platform caps. */
@@ -245,6 +275,7 @@ export class Book {
     if (to.status !== 'active') throw new RefusalError(refusals.counterpartyUnavailable());
     this.set(from, 'held', from.held - transfer.amount);
     this.set(transfer, 'status', 'posted');
+    this.set(transfer, 'posted_at', this.options.now);
     this.dirtyTransfers.add(transfer.id);
     this.post(transfer, from, to);
   }
@@ -265,10 +296,18 @@ export class Book {
       throw new RefusalError(refusals.holdExpired());
   }
 
-  /** Queues an SMS to the owner of a wallet, committed with the change it reports. */
-  notify(msisdn: string, text: string, reason: string, commandKey: string, sensitive = false): void {
-    this.outbox.push({ msisdn, text, reason, command_key: commandKey, sensitive });
+  /**
+   * Queues an SMS to the owner of a wallet, committed with the change it reports. `keep`: the SMS
+   * reports something a refusal does not undo (a PIN or card lock), so it stays when the command is
+   * refused.
+   */
+  notify(msisdn: string, text: string, reason: string, commandKey: string, keep = false): void {
+    const row = { msisdn, text, reason, command_key: commandKey, sensitive: false };
+    this.outbox.push(row);
+    if (keep) this.keptOutbox.add(row);
   }
+
+  private readonly keptOutbox = new Set<OutboxRow>();
 
   /** Changes a loaded transfer (refunded amount, reversal flag), undone if the command is refused. */
   updateTransfer<K extends keyof TransferRow>(transfer: TransferRow, field: K, value: TransferRow[K]): void {
@@ -303,6 +342,7 @@ export class Book {
       description: spec.description ?? null,
       expires_at: null,
       created_at: this.options.now,
+      posted_at: status === 'posted' ? this.options.now : null,
     };
     this.newTransfers.push(transfer);
     this.transfers.set(id, transfer);
@@ -352,7 +392,8 @@ export class Book {
     for (const t of dropped) this.transfers.delete(t.id);
     this.freeIds.unshift(...dropped.map((t) => t.id));
     this.entries.length = mark.entries;
-    this.outbox.length = mark.outbox;
+    const kept = this.outbox.splice(mark.outbox).filter((row) => this.keptOutbox.has(row));
+    this.outbox.push(...kept);
     // Dirty marks may stay: writing an unchanged row back is harmless.
   }
 }

@@ -31,6 +31,9 @@ export const refusals = {
   limitAboveCap: () => make('limit_above_cap', 'a limit may not exceed the platform cap'),
   voucherInvalid: () => make('voucher_invalid', 'wrong card number or card PIN'),
   voucherUsed: () => make('voucher_used', 'this card has already been used'),
+  voucherLocked: () => make('voucher_locked', 'this card is locked after too many wrong card PINs'),
+  cardTopupsLocked: (until: Date) =>
+    make('card_topups_locked', `card top-ups are locked until ${until.toISOString()} after too many wrong card PINs`),
   balanceNotZero: () => make('balance_not_zero', 'empty the wallet before closing it'),
   notAPayment: () => make('not_a_payment', 'no payment of this merchant has this id'),
   refundTooLarge: (left: bigint) => make('refund_too_large', `at most ${left} fen can still be refunded`),

@@ -1,23 +1,13 @@
 /** Structured logs (pino). PINs, passwords and tokens are redacted wherever they appear in a logged object. */
 import { pino } from 'pino';
 
+/** Every field that can hold a secret, at the top of a logged object and two levels into it. */
+const SECRET_FIELDS = ['pin', 'oldPin', 'newPin', 'cardPin', 'password', 'loginPassword', 'token', 'apiKey'];
+
 export const redactPaths = [
-  'pin',
-  'oldPin',
-  'newPin',
-  'password',
-  'loginPassword',
-  'token',
-  'apiKey',
-  '*.pin',
-  '*.oldPin',
-  '*.newPin',
-  '*.password',
-  '*.loginPassword',
-  '*.apiKey',
-  '*.*.pin',
-  '*.*.oldPin',
-  '*.*.newPin',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
   'req.headers.authorization',
 ];
 

@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { isReadOnlyCommand } from '../commands/registry.js';
 import { CommandRunner } from '../commands/runner.js';
 import { createDb, type Db, migrate } from '../lib/db.js';
-import { loadOrCreatePinKey } from '../lib/keyring.js';
+import { keyringOf, loadOrCreatePinKey } from '../lib/keyring.js';
 import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
 import { CommandBus } from '../queue/command-bus.js';
 import { startCommandWorkers } from '../queue/command.worker.js';
@@ -50,6 +50,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   const runner = new CommandRunner(db, config, options.clock);
   const bus = new CommandBus({
     connection: redis,
+    keys: keyringOf(config),
     blockingConnection: connection,
     prefix: config.redisPrefix,
     partitions: config.commandPartitions,

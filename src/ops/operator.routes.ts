@@ -13,6 +13,7 @@ import { checkLedger } from '../ledger/check.js';
 import { createMerchant } from '../ledger/merchants.js';
 import { statement, walletView } from '../ledger/queries.js';
 import { issueVouchers } from '../ledger/vouchers.js';
+import { keyringOf } from '../lib/keyring.js';
 import { AppError, conflict } from '../lib/errors.js';
 import { fenToJson } from '../lib/money.js';
 import { nationalMsisdn, normalizeMsisdn } from '../lib/msisdn.js';
@@ -164,7 +165,7 @@ export function operatorRoutes(ctx: Context, options: OperatorRoutesOptions): Ro
 
   router.post('/api/vouchers', async (req, res) => {
     const body = validate(voucherBody, req.body);
-    const cards = await issueVouchers(ctx.db, body.count, BigInt(body.amount));
+    const cards = await issueVouchers(ctx.db, keyringOf(ctx.config), body.count, BigInt(body.amount));
     res.status(201).json(cards.map((c) => ({ serial: c.serial, pin: c.pin, amount: fenToJson(c.amount) })));
   });
 

@@ -5,10 +5,11 @@
  * comes by SMS (the command still runs, exactly once).
  */
 import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { Keyring } from '../lib/keyring.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import type { Redis } from '../lib/redis.js';
 import { type Command, type CommandResult, type CommandType, partitionKey } from '../commands/catalog.js';
-import { payloadHash } from '../commands/fingerprint.js';
+import { fingerprintOf, REPLY_BY, sealSecrets } from '../commands/fingerprint.js';
 import { commandQueueName, ENVELOPE, type Envelope, envelopeIdOf, fnv1a, jobIdOf } from './names.js';
 
 export const commandJobOptions: JobsOptions = {
@@ -27,6 +28,8 @@ export const PENDING: CommandResult = {
 
 export interface CommandBusOptions {
   connection: Redis;
+  /** Seals commands' secrets before they reach Redis and keys their fingerprints. */
+  keys: Keyring;
   /** A factory for the blocking connections QueueEvents need. */
   blockingConnection: () => Redis;
   prefix: string;
@@ -65,10 +68,20 @@ export class CommandBus {
     return fnv1a(normalizeMsisdn(key) ?? key) % this.options.partitions;
   }
 
+  /** The job id of a command: its key and its keyed fingerprint. */
+  jobIdOf(command: Command): string {
+    return jobIdOf(command.key, fingerprintOf(this.options.keys, command));
+  }
+
+  /** What a job carries: the input with its secrets sealed. */
+  private dataOf(command: Command): unknown {
+    return sealSecrets(this.options.keys, command.input);
+  }
+
   async send<T extends CommandType>(command: Command<T>): Promise<void> {
-    await this.queues[this.partitionOf(command)].add(command.type, command.input, {
+    await this.queues[this.partitionOf(command)].add(command.type, this.dataOf(command), {
       ...commandJobOptions,
-      jobId: jobIdOf(command.key, payloadHash(command)),
+      jobId: this.jobIdOf(command),
     });
   }
 
@@ -96,13 +109,15 @@ export class CommandBus {
             slice.length === 1
               ? {
                   name: slice[0].type,
-                  data: slice[0].input,
-                  opts: { ...commandJobOptions, jobId: jobIdOf(slice[0].key, payloadHash(slice[0])) },
+                  data: this.dataOf(slice[0]),
+                  opts: { ...commandJobOptions, jobId: this.jobIdOf(slice[0]) },
                 }
               : {
                   name: ENVELOPE,
-                  data: { commands: slice } satisfies Envelope,
-                  opts: { ...commandJobOptions, jobId: envelopeIdOf(slice) },
+                  data: {
+                    commands: slice.map((c) => ({ key: c.key, type: c.type, input: this.dataOf(c) })),
+                  } satisfies Envelope,
+                  opts: { ...commandJobOptions, jobId: envelopeIdOf(slice.map((c) => this.jobIdOf(c))) },
                 },
           );
         }
@@ -115,9 +130,20 @@ export class CommandBus {
    * Enqueues and waits for the result; `PENDING` when `timeoutMs` passes first. The deadline covers the
    * enqueue too: while Redis is unreachable ioredis holds the add and sends it when Redis is back, so
    * the command is still accepted, and the caller must not hang meanwhile.
+   *
+   * `smsIfLate`: the caller is a user on a channel that stops waiting at the deadline (USSD, IVR, SMS)
+   * and is told the result comes by SMS. The command carries the deadline, and a refusal that comes near
+   * or after it is sent to the user by SMS (a success sends its own). Operator and merchant calls don't
+   * set it: they read the result later.
    */
-  async execute<T extends CommandType>(command: Command<T>, timeoutMs = 10_000): Promise<CommandResult> {
+  async execute<T extends CommandType>(
+    command: Command<T>,
+    timeoutMs = 10_000,
+    options: { smsIfLate?: boolean } = {},
+  ): Promise<CommandResult> {
     const deadline = Date.now() + timeoutMs;
+    if (options.smsIfLate)
+      command = { ...command, input: { ...(command.input as object), [REPLY_BY]: deadline } as never };
     const reads = this.options.reads;
     if (reads?.isReadOnly(command.type)) {
       const result = await withinDeadline(reads.run(command), timeoutMs);
@@ -126,8 +152,8 @@ export class CommandBus {
     const partition = this.partitionOf(command);
     const enqueued = (async () => {
       const events = await this.eventsOf(partition);
-      const jobId = jobIdOf(command.key, payloadHash(command));
-      const job = await this.queues[partition].add(command.type, command.input, {
+      const jobId = this.jobIdOf(command);
+      const job = await this.queues[partition].add(command.type, this.dataOf(command), {
         ...commandJobOptions,
         jobId,
       });

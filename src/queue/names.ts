@@ -60,11 +60,11 @@ export interface Envelope {
   commands: { key: string; type: string; input: unknown }[];
 }
 /**
- * An envelope's job id: a digest of the commands it holds, as sent, so the same list sent twice is one
- * job. (Commands are fingerprinted one by one where it matters: the ledger stores each one's.)
+ * An envelope's id: a digest of the job ids (keys and keyed fingerprints) of the commands it holds, so
+ * the same list sent twice is one job, and the id says nothing of what they hold.
  */
-export const envelopeIdOf = (commands: Envelope['commands']) =>
-  `e_${createHash('sha256').update(JSON.stringify(commands)).digest('base64url').slice(0, 32)}`;
+export const envelopeIdOf = (jobIds: readonly string[]) =>
+  `e_${createHash('sha256').update(jobIds.join('\n')).digest('base64url').slice(0, 32)}`;
 
 export const keyOfJob = (jobId: string) =>
   jobId.startsWith('k_') ? decodeURIComponent(jobId.slice(2, jobId.lastIndexOf('.'))) : jobId;

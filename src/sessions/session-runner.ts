@@ -21,6 +21,7 @@ import {
 import { type Locale, text } from '../../flows/texts/index.js';
 import type { Command, CommandResult } from '../commands/catalog.js';
 import type { CommandBus } from '../queue/command-bus.js';
+import type { Keyring } from '../lib/keyring.js';
 import type { Redis } from '../lib/redis.js';
 import {
   createSessionStore,
@@ -31,6 +32,8 @@ import {
 
 export interface SessionRunnerOptions {
   redis: Redis;
+  /** Seals snapshots at rest. */
+  keys: Keyring;
   /** The Redis key prefix (the config's `redisPrefix`). */
   prefix: string;
   bus: Pick<CommandBus, 'execute'>;
@@ -71,10 +74,15 @@ export interface SessionRunner {
 const finalText = (value: string): Screen => ({ kind: 'message', text: value, final: true });
 
 export function createSessionRunner(options: SessionRunnerOptions): SessionRunner {
-  const store = createSessionStore(options.redis, options.prefix, options.ttlSeconds ?? sessionTtlSeconds);
+  const store = createSessionStore(
+    options.redis,
+    options.prefix,
+    options.keys,
+    options.ttlSeconds ?? sessionTtlSeconds,
+  );
   const defaultLocale = options.defaultLocale ?? 'zh-CN';
   const runCommand: RunCommandLogic = fromPromise<CommandResult, CommandRequest>(({ input }) =>
-    options.bus.execute({ key: randomUUID(), ...input } as Command, options.commandTimeoutMs),
+    options.bus.execute({ key: randomUUID(), ...input } as Command, options.commandTimeoutMs, { smsIfLate: true }),
   );
   const machines = new Map<SessionFlowId, AnyStateMachine>();
   const machineOf = (flow: SessionFlowId) => {

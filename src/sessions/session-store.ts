@@ -1,8 +1,10 @@
 /**
  * Flow snapshots in Redis, one key a session: `<prefix>:session:<channel>:<sessionId>`, JSON, with a TTL
  * per channel so an abandoned session disappears by itself (USSD gateways give up after ~3 minutes, an
- * SMS conversation waits longer, a call or a WAP login longer still).
+ * SMS conversation waits longer, a call or a WAP login longer still). Snapshots are sealed under PIN_KEY:
+ * one taken mid-journey may hold what the user typed (the current PIN during a PIN change).
  */
+import type { Keyring } from '../lib/keyring.js';
 import type { Redis } from '../lib/redis.js';
 
 export type SessionChannel = 'ussd' | 'sms' | 'ivr' | 'wap';
@@ -34,18 +36,38 @@ export function sessionKey(prefix: string, channel: SessionChannel, sessionId: s
 export function createSessionStore(
   redis: Redis,
   prefix: string,
+  keys: Keyring,
   ttl: Record<SessionChannel, number> = sessionTtlSeconds,
 ): SessionStore {
   return {
     async load(channel, sessionId) {
-      const json = await redis.get(sessionKey(prefix, channel, sessionId));
+      const json = openSnapshot(keys, await redis.get(sessionKey(prefix, channel, sessionId)));
       return json === null ? null : (JSON.parse(json) as StoredSession);
     },
     async save(channel, sessionId, session) {
-      await redis.set(sessionKey(prefix, channel, sessionId), JSON.stringify(session), 'EX', ttl[channel]);
+      await redis.set(
+        sessionKey(prefix, channel, sessionId),
+        keys.seal(JSON.stringify(session)),
+        'EX',
+        ttl[channel],
+      );
     },
     async delete(channel, sessionId) {
       await redis.del(sessionKey(prefix, channel, sessionId));
     },
   };
+}
+
+/**
+ * The JSON of a stored snapshot: unsealed, or null when there is none or it cannot be opened (sealed
+ * under a key no longer held): the session starts afresh rather than failing.
+ */
+export function openSnapshot(keys: Keyring, stored: string | null | undefined): string | null {
+  if (stored === null || stored === undefined) return null;
+  if (!keys.isSealed(stored)) return null;
+  try {
+    return keys.unseal(stored);
+  } catch {
+    return null;
+  }
 }

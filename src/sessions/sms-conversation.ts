@@ -24,6 +24,7 @@ import { type Locale, text } from '../../flows/texts/index.js';
 import type { Command, CommandResult } from '../commands/catalog.js';
 import type { Db } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
+import type { Keyring } from '../lib/keyring.js';
 import type { Redis } from '../lib/redis.js';
 import { Batcher } from '../lib/batcher.js';
 import {
@@ -33,10 +34,13 @@ import {
   userProfiles,
 } from '../ledger/user-profile.js';
 import type { CommandBus } from '../queue/command-bus.js';
+import { openSnapshot } from './session-store.js';
 
 export interface SmsConversationOptions {
   db: Db;
   redis: Redis;
+  /** Seals the saved conversation (it may hold the step of a PIN change) at rest. */
+  keys: Keyring;
   /** The Redis key prefix (the config's `redisPrefix`). */
   prefix: string;
   bus: Pick<CommandBus, 'execute'>;
@@ -110,7 +114,7 @@ function restore(
 }
 
 export function createSmsConversation(options: SmsConversationOptions): SmsConversation {
-  const { db, redis, prefix, bus, commandTimeoutMs, defaultLocale } = options;
+  const { db, redis, prefix, bus, commandTimeoutMs, defaultLocale, keys } = options;
   const ttlSeconds = options.pendingTtlSeconds ?? 600;
   // Sent by digest (EVALSHA), not compiled again on every step.
   redis.defineCommand('smsLockAndRead', { numberOfKeys: 2, lua: LOCK_AND_READ });
@@ -140,24 +144,26 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     msisdn: string,
     work: (saved: string | null) => Promise<{ replies: string[]; save: Save }>,
   ): Promise<string[]> {
-    const keys = [lockKey(prefix, msisdn), smsPendingKey(prefix, msisdn)];
+    const redisKeys = [lockKey(prefix, msisdn), smsPendingKey(prefix, msisdn)];
     const token = randomUUID();
     const lockMs = stepMs + 5_000;
     const deadline = Date.now() + lockMs;
     for (;;) {
-      const [got, saved] = (await scripts.smsLockAndRead(...keys, token, lockMs)) as [
+      const [got, saved] = (await scripts.smsLockAndRead(...redisKeys, token, lockMs)) as [
         number,
         string | null | undefined,
       ];
       if (got === 1) {
         let save: Save = { op: 'keep' };
         try {
-          const outcome = await work(saved ?? null);
+          // Something saved that cannot be opened (altered, or sealed under a retired key) is read as
+          // an unreadable snapshot (''): the conversation starts afresh and the old one is dropped.
+          const outcome = await work(saved ? (openSnapshot(keys, saved) ?? '') : null);
           save = outcome.save;
           return outcome.replies;
         } finally {
-          const args = save.op === 'set' ? [save.json, ttlSeconds] : [];
-          await scripts.smsSaveAndRelease(...keys, token, save.op, ...args);
+          const args = save.op === 'set' ? [keys.seal(save.json), ttlSeconds] : [];
+          await scripts.smsSaveAndRelease(...redisKeys, token, save.op, ...args);
         }
       }
       // Throwing lets the MO job retry later; the lock expires by itself if its holder died.
@@ -172,7 +178,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
   const runCommand = fromPromise<CommandResult, CommandRequest>(({ input, system }) => {
     const current = steps.get(system);
     const key = current?.messageId ? `sms:${current.messageId}:${current.n++}` : randomUUID();
-    return bus.execute({ key, ...input } as Command, commandTimeoutMs);
+    return bus.execute({ key, ...input } as Command, commandTimeoutMs, { smsIfLate: true });
   });
   const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequest } });
 

@@ -5,13 +5,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import type { Command, CommandPayload, CommandResult, CommandType } from '../../src/commands/catalog.js';
-import { hashSecret } from '../../src/lib/secrets.js';
+import { keyringOf } from '../../src/lib/keyring.js';
 import { createMerchant } from '../../src/ledger/merchants.js';
 import { createContext, type Context, type ContextOptions } from '../../src/main/context.js';
 import { testEnv } from './setup.js';
 
 export const TEST_PIN = '135790';
-let pinHash: Promise<string> | null = null;
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const env = testEnv();
@@ -59,13 +58,11 @@ export async function createHarness(
     async openWallet(msisdn, fen = 0n) {
       const opened = await run('account.open', { msisdn });
       if (!opened.ok) throw new Error(`open failed: ${JSON.stringify(opened)}`);
-      // A low scrypt cost keeps thousands of test payments quick; the hash carries its cost, and the
-      // production cost is covered by the tests that use the PIN account.open generates.
-      pinHash ??= hashSecret(TEST_PIN, { N: 1024, r: 8, p: 1 });
+      // The production form (a keyed value under the run's PIN_KEY), with a PIN the test knows.
       await ctx
         .db('users')
         .where({ msisdn })
-        .update({ pin_hash: await pinHash });
+        .update({ pin_hash: keyringOf(ctx.config).pinValue(msisdn, TEST_PIN) });
       if (fen > 0n) {
         const topped = await run('topup.counter', {
           msisdn,

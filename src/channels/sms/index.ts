@@ -2,6 +2,7 @@
  * The SMS channel's public face, and how a process starts it: the SMPP link (one bind or several) from
  * `SMPP_URL`, the SMS conversation over the command bus, and the channel between them.
  */
+import { keyringOf } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
 import type { Context } from '../../main/context.js';
 import { createSmsConversation } from '../../sessions/sms-conversation.js';
@@ -41,6 +42,7 @@ export async function startSmsChannel(ctx: Context, options: StartSmsOptions = {
     // Its own connection, free of BullMQ's scripts: concurrent steps' commands share writes.
     redis: ctx.connection({ autoPipelining: true }),
     prefix: ctx.config.redisPrefix,
+    keys: keyringOf(ctx.config),
     bus: ctx.bus,
     commandTimeoutMs: options.commandTimeoutMs ?? 30_000,
     defaultLocale: ctx.config.locale,

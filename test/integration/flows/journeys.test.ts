@@ -9,6 +9,8 @@ import type { FlowInput, Screen } from '../../../flows/index.js';
 import { pendingPaymentRequest, userProfile } from '../../../src/ledger/user-profile.js';
 import { walletCode } from '../../../src/ledger/codes.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
+import { keyringOf } from '../../../src/lib/keyring.js';
+import { businessDay } from '../../../src/lib/time.js';
 import {
   createSessionRunner,
   type SessionRunner,
@@ -32,6 +34,7 @@ describe('menu journeys (real queue and ledger)', () => {
     createSessionRunner({
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: h.bus,
       commandTimeoutMs: 15_000,
     });
@@ -90,7 +93,7 @@ describe('menu journeys (real queue and ledger)', () => {
   describe('top up', () => {
     it('top up – when 2, a real card and its PIN – credits the card amount once and confirms by SMS', async () => {
       const msisdn = await user(1_000n);
-      const [card] = await issueVouchers(h.db, 1, 5_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
       const { screens, last } = await dial(msisdn, ['2', card.serial, card.pin]);
       expect(shown(screens[1])).to.equal('Enter the recharge card number:');
       expect(screens[2]).to.deep.include({
@@ -112,7 +115,7 @@ describe('menu journeys (real queue and ledger)', () => {
 
     it('top up – when the card number is malformed, then the card PIN is wrong – re-asks, then refuses and moves nothing', async () => {
       const msisdn = await user();
-      const [card] = await issueVouchers(h.db, 1, 5_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
       const wrong = card.pin === '000000' ? '111111' : '000000';
       const { screens, last } = await dial(msisdn, ['2', '12-34', card.serial, wrong]);
       expect(shown(screens[2])).to.equal('A card number has 8-20 digits. Enter it again:');
@@ -182,7 +185,7 @@ describe('menu journeys (real queue and ledger)', () => {
         .db('accounts')
         .where({ code: walletCode(msisdn) })
         .first('frozen_until');
-      const date = new Date(row.frozen_until).toISOString().slice(0, 10);
+      const date = businessDay(new Date(row.frozen_until)); // the China-time date
       expect(shown(last)).to.equal(`Your wallet is frozen until ${date}, when it unfreezes by itself.`);
       const days = (new Date(row.frozen_until).getTime() - Date.now()) / 86_400_000;
       expect(days).to.be.within(6.9, 7.01);

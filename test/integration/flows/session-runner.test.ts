@@ -1,3 +1,4 @@
+import { keyringOf } from '../../../src/lib/keyring.js';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { FlowInput, Screen } from '../../../flows/index.js';
@@ -20,6 +21,7 @@ describe('session runner (real queue and ledger)', () => {
     runner = createSessionRunner({
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: h.bus,
       commandTimeoutMs: 15_000,
     });
@@ -92,6 +94,7 @@ describe('session runner (real queue and ledger)', () => {
     const a = createSessionRunner({
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: h.bus,
       commandTimeoutMs: 15_000,
     });
@@ -101,6 +104,7 @@ describe('session runner (real queue and ledger)', () => {
     const b = createSessionRunner({
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: h.bus,
       commandTimeoutMs: 15_000,
     });
@@ -132,6 +136,7 @@ describe('session runner (real queue and ledger)', () => {
     const slow = createSessionRunner({
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: { execute: async () => ({ ok: false, error: { code: 'pending', message: 'accepted' } }) },
       commandTimeoutMs: 1,
     });

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { helpText } from '../../../flows/grammar/index.js';
 import { userProfile } from '../../../src/ledger/user-profile.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
+import { keyringOf } from '../../../src/lib/keyring.js';
 import { businessDay } from '../../../src/lib/time.js';
 import { createSmsConversation, type SmsConversation, smsPendingKey } from '../../../src/sessions/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
@@ -21,6 +22,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
       db: h.db,
       redis: h.redis,
       prefix: h.config.redisPrefix,
+      keys: keyringOf(h.config),
       bus: h.bus,
       commandTimeoutMs: 15_000,
       defaultLocale: h.config.locale,
@@ -57,8 +59,9 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     expect(await userProfile(h.db, user)).to.include({ registered: true, locale: 'en', status: 'active' });
     const texts = await textsFor(h, user);
     expect(texts).to.have.length(1);
-    // The relay blanks the secrets once it has handed them to the outbound queue.
-    expect(texts[0]).to.match(
+    // Sealed until the relay hands it on, then blanked.
+    const text = keyringOf(h.config).isSealed(texts[0]) ? keyringOf(h.config).unseal(texts[0]) : texts[0];
+    expect(text).to.match(
       /^(Your mobile wallet is open\. Initial login password: \S+\. Initial payment PIN: \d{6}\.|\[sent; initial passwords are not kept\])/,
     );
     expect(await h.redis.exists(pendingKey(user))).to.equal(0);
@@ -100,7 +103,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
 
   it('CZ – with a real recharge card – tops up the wallet by the card amount', async () => {
     const user = await h.openWallet(newMsisdn());
-    const [card] = await issueVouchers(h.db, 1, 5_000n);
+    const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
     expect(await sms.handle(user, `CZ ${card.serial} ${card.pin}`)).to.deep.equal([
       'You topped up ¥50.00. Balance ¥50.00.',
     ]);
@@ -149,7 +152,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
       .join('users as u', 'u.account_id', 'a.id')
       .where('u.msisdn', user)
       .first('a.frozen_until');
-    const date = new Date(row.frozen_until).toISOString().slice(0, 10);
+    const date = businessDay(new Date(row.frozen_until)); // the China-time date
     expect(frozen).to.equal(`Your wallet is frozen until ${date}, then unfreezes by itself. Sooner: JD PIN.`);
     expect(await status(user)).to.equal('frozen');
     expect(await sms.handle(user, `JD ${TEST_PIN}`)).to.deep.equal(['Wrong PIN. 2 attempt(s) left.']);
@@ -242,7 +245,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
 
   it('the same MO handled twice – when its messageId is given – runs its command once', async () => {
     const user = await h.openWallet(newMsisdn());
-    const [card] = await issueVouchers(h.db, 1, 5_000n);
+    const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
     const mo = { messageId: `mo-${randomUUID()}` };
     const first = await sms.handle(user, `CZ ${card.serial} ${card.pin}`, mo);
     const again = await sms.handle(user, `CZ ${card.serial} ${card.pin}`, mo);
@@ -294,7 +297,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
     await h.redis.set(
       pendingKey(user),
-      JSON.stringify({ status: 'active', value: 'gone', context: {} }),
+      keyringOf(h.config).seal(JSON.stringify({ status: 'active', value: 'gone', context: {} })),
       'EX',
       60,
     );

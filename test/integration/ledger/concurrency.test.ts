@@ -98,6 +98,7 @@ describe('ledger under concurrency and failure', () => {
           DATABASE_URL: config.databaseUrl,
           REDIS_URL: config.redisUrl,
           REDIS_PREFIX: config.redisPrefix,
+          PIN_KEY: config.pinKey,
           JOB_LOCK_MS: '4000',
           WORKER_CONCURRENCY: '200',
           LOG_LEVEL: 'silent',

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { sweep } from '../../../src/queue/maintenance.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced, ledgerSnapshot, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
+import { keyringOf } from '../../../src/lib/keyring.js';
 
 describe('ledger rules', () => {
   let h: Harness;
@@ -26,12 +27,15 @@ describe('ledger rules', () => {
       await h.relay.relayOnce();
       await waitFor(async () => Boolean(await h.relay.queue.getJob(`outbox-${row.id}`)));
       const job = await h.relay.queue.getJob(`outbox-${row.id}`);
-      const pin = /初始支付密码:(\d{6})/.exec(String(job?.data.mts[0].text))?.[1];
+      // The job carries the text sealed; only the SMS sender opens it.
+      const sealed = String(job?.data.mts[0].text);
+      expect(sealed).to.match(/^sealed1\./);
+      const pin = /初始支付密码:(\d{6})/.exec(keyringOf(h.config).unseal(sealed))?.[1];
       expect(pin).to.match(/^\d{6}$/);
       expect(JSON.stringify(opened)).not.to.contain(pin);
       const user = await h.db('users').where({ msisdn }).first('pin_hash', 'login_hash');
       expect(user.pin_hash)
-        .to.match(/^scrypt\$/)
+        .to.match(/^pvv1\$[0-9a-f]{8}\$[0-9a-f]{64}$/)
         .and.not.contain(pin);
       await h.run('topup.counter', { msisdn, amount: '500', reference: randomUUID() });
       const paid = await h.run('payment', { msisdn, merchant, amount: '100', pin: pin! });

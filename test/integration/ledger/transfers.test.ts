@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
+import { keyringOf } from '../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced, ledgerSnapshot, textsFor, walletBalance } from '../../helpers/ledger.js';
 
@@ -19,7 +20,7 @@ describe('ledger transfers', () => {
   describe('top-up by recharge card', () => {
     it('topup.card – with the right card PIN – credits the card amount once and marks the card used', async () => {
       const user = await h.openWallet(newMsisdn());
-      const [card] = await issueVouchers(h.db, 1, 5_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
       const first = await h.run('topup.card', { msisdn: user, serial: card.serial, cardPin: card.pin });
       expect(first).to.deep.include({ ok: true });
       expect(await walletBalance(h, user)).to.equal(5_000n);
@@ -32,7 +33,7 @@ describe('ledger transfers', () => {
     });
 
     it('topup.card – when another wallet redeems a used card – refuses and moves nothing', async () => {
-      const [card] = await issueVouchers(h.db, 1, 1_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 1_000n);
       const a = await h.openWallet(newMsisdn());
       const b = await h.openWallet(newMsisdn());
       expect(
@@ -46,7 +47,7 @@ describe('ledger transfers', () => {
 
     it('topup.card – with a wrong card PIN or an unknown serial – answers voucher_invalid for both', async () => {
       const user = await h.openWallet(newMsisdn());
-      const [card] = await issueVouchers(h.db, 1, 1_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 1_000n);
       const wrongPin = card.pin === '000000' ? '111111' : '000000';
       const wrong = await h.run('topup.card', { msisdn: user, serial: card.serial, cardPin: wrongPin });
       const unknown = await h.run('topup.card', {
@@ -60,7 +61,7 @@ describe('ledger transfers', () => {
     });
 
     it('topup.card – when two wallets race for one card – exactly one gets it', async () => {
-      const [card] = await issueVouchers(h.db, 1, 2_000n);
+      const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 2_000n);
       const users = await Promise.all([
         h.openWallet(newMsisdn()),
         h.openWallet(newMsisdn()),

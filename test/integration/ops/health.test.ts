@@ -116,7 +116,7 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
     expect(names).to.deep.equal([...h.bus.allQueues.map((q) => q.name), 'sms-outbound'].sort());
   });
 
-  it('GET /ops/queues – with a payment job waiting – shows its data with the PIN redacted', async () => {
+  it('GET /ops/queues – with a payment job waiting – shows its data with the PIN sealed', async () => {
     const pin = '975318';
     const command = {
       key: randomUUID(),
@@ -130,7 +130,8 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
     const shown = res.body.queues.find((q: { name: string }) => q.name === queue);
     const job = shown.jobs.find((j: { data: { merchant?: string } }) => j.data.merchant === 'm1');
     expect(job, 'the waiting payment job is listed').to.exist;
-    expect(job.data.pin).to.equal('[redacted]');
+    expect(job.data).not.to.have.property('pin');
+    expect(job.data.sealed).to.match(/^sealed1\.[0-9a-f]{8}\./);
     expect(job.data.amount).to.equal('100');
     expect(res.text).not.to.include(pin);
   });

@@ -36,6 +36,9 @@ function user(accountId: bigint): UserRow {
     locale: 'zh-CN',
     limit_per_payment: null,
     limit_daily: null,
+    card_failures: 0,
+    card_failures_day: null,
+    card_locked_until: null,
   };
 }
 

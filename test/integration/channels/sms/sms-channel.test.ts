@@ -14,6 +14,7 @@ import {
 } from '../../../../src/channels/sms/mt-store.js';
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
+import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
@@ -131,7 +132,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     await say(user, TEST_PIN);
     await waitFor(async () => (await walletBalance(h, payee)) === 500n);
 
-    const [card] = await issueVouchers(h.db, 1, 2_000n);
+    const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 2_000n);
     await say(user, `CZ ${card.serial} ${card.pin}`);
     await waitFor(async () => (await walletBalance(h, user)) === 6_500n);
 
