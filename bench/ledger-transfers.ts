@@ -507,7 +507,7 @@ async function drive(
       `${sizes.length} batches, size p50 ${percentile(sizes, 50)} p99 ${percentile(sizes, 99)} mean ${round(mean, 1)}; ` +
       `latency p50 ${p50} ms p99 ${p99} ms; ${sent} sent in ${round(elapsed, 1)} s; ${failedAttempts} failed attempts; ` +
       `producer process ${round((cpu.user + cpu.system) / 1e6 / elapsed, 2)} cores; cores over the window: ${machine}; ` +
-      `CPU ms per command: ${perCommand}; ${pinChecks} keyed PIN checks; ledger balanced (${check.transfers} transfers)`,
+      `CPU ms per command: ${perCommand}; ${workers.processes ? 'keyed PIN checks not counted (they ran in the worker processes)' : `${pinChecks} keyed PIN checks`}; ledger balanced (${check.transfers} transfers)`,
   );
   log(
     `${spec.name}: producer event-loop delay (beyond the 1 ms sampling) p50 ${round(Math.max(0, loopDelay.percentile(50) / 1e6 - 1), 1)} ms ` +
