@@ -154,7 +154,7 @@ export async function coresDuring<T>(
 // ---------------------------------------------------------------------------------------------------
 // Installing Kannel
 
-function findExecutable(name: string): string | null {
+export function findExecutable(name: string): string | null {
   // bearerbox lives in /usr/sbin, which a non-root PATH may lack.
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
   for (const dir of dirs) {
@@ -170,7 +170,7 @@ function findExecutable(name: string): string | null {
   return null;
 }
 
-function aptGet(args: string[]): number {
+export function aptGet(args: string[]): number {
   const r = spawnSync('apt-get', args, {
     stdio: ['ignore', 2, 2], // apt's output to stderr: stdout carries the results table
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },

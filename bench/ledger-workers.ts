@@ -26,6 +26,8 @@ export interface Done {
 
 export interface WorkerSide {
   processes: number;
+  /** The worker processes' pids (none when the workers run in this process), to tell their CPU apart. */
+  pids: number[];
   /** Remembers how many batches ran so far (call at the window's start and at its end). */
   mark(): void;
   /** The sizes of the batches between the two marks, over every worker process. */
@@ -69,6 +71,7 @@ export function inProcessWorkers(ctx: Context, sink: (d: Done) => void): WorkerS
   const marks: number[] = [];
   return {
     processes: 0,
+    pids: [],
     mark: () => marks.push(ctx.runner.batchSizes.length),
     batchSizes: async () => ctx.runner.batchSizes.slice(marks[0] ?? 0, marks[1]),
     failedAttempts: () => failed,
@@ -157,6 +160,7 @@ export async function workerProcesses(
   };
   return {
     processes: n,
+    pids: children.flatMap((c) => (c.pid ? [c.pid] : [])),
     mark: () => send({ t: 'mark' }),
     batchSizes: shutDown,
     failedAttempts: () => failed,

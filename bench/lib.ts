@@ -3,6 +3,7 @@
  * failure), the run's length, percentiles, and the shape of a result line.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDb, migrate } from '../src/lib/db.js';
@@ -31,6 +32,12 @@ export interface Benchmark {
   name: string;
   /** Names of the benchmarks whose values this one uses as reference: run first. */
   needs?: string[];
+  /**
+   * References measured right before and right after this one (the disk's commit rate swings, BENCH.md):
+   * the runner sets `reference` of each result naming one of them (`referenceName`) to the mean of the
+   * two runs, and its `ratio`. Benchmarks next to each other share the run between them.
+   */
+  around?: string[];
   /** Several results may come from one run (e.g. a ceiling and its hot variant). */
   provides?: string[];
   run(results: Results): Promise<Result[]>;
@@ -191,9 +198,15 @@ export async function withCpuProfile<T>(name: string, work: () => Promise<T>): P
   }
 }
 
-/** CPU seconds (user+system) used so far by each process, with its command name (Linux `/proc`). */
-export async function cpuByCommand(): Promise<Map<string, { name: string; seconds: number }>> {
-  const { readdirSync, readFileSync } = await import('node:fs');
+/**
+ * CPU seconds (user+system) used so far by each process, with its command name (Linux `/proc`). With
+ * `database`, PostgreSQL backends connected to another database are named `other`: the machine is shared,
+ * and someone else's tests must not count as this benchmark's PostgreSQL time (the server's own
+ * processes, WAL writer and checkpointer, still count: every commit uses them).
+ */
+export async function cpuByCommand(
+  database?: string,
+): Promise<Map<string, { name: string; seconds: number }>> {
   const out = new Map<string, { name: string; seconds: number }>();
   let pids: string[] = [];
   try {
@@ -208,16 +221,48 @@ export async function cpuByCommand(): Promise<Map<string, { name: string; second
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const fields = stat.slice(close + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-      const name =
+      let name =
         comm.startsWith('postgres') || comm.startsWith('postmaster')
           ? 'postgres'
           : comm.replace(/[/:-].*$/, '');
+      if (database && name === 'postgres' && !backendOf(pid, database)) name = 'other';
       out.set(pid, { name, seconds: ticks / 100 });
     } catch {
       /* the process ended meanwhile */
     }
   }
   return out;
+}
+
+/**
+ * `cpuByCommand(database)` reduced to the programs a benchmark involves: this process is `node` (other
+ * Node processes on the machine are not ours), `rename` names more processes by pid, and every process
+ * whose name is not in `programs` is `other`.
+ */
+export async function cpuOfPrograms(
+  database: string,
+  programs: readonly string[],
+  rename: Record<number, string> = {},
+): Promise<Map<string, { name: string; seconds: number }>> {
+  const now = await cpuByCommand(database);
+  const byPid: Record<string, string> = { ...rename, [process.pid]: 'node' };
+  for (const [pid, entry] of now) {
+    const name = byPid[pid] ?? (entry.name === 'node' ? 'other' : entry.name);
+    entry.name = programs.includes(name) ? name : 'other';
+  }
+  return now;
+}
+
+/** Whether a PostgreSQL process is a server process or a backend of `database` (its title names it). */
+function backendOf(pid: string, database: string): boolean {
+  try {
+    // A backend's title: `postgres: 15/main: <user> <database> <client> <state>`.
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    const client = /: (\S+) (\S+) ([\w.:]+\(\d+\)|\[local\])/.exec(title);
+    return !client || client[2] === database;
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -229,14 +274,39 @@ export function coresBetween(
   after: Map<string, { name: string; seconds: number }>,
   seconds: number,
 ): string {
+  return [...coresByName(before, after, seconds)]
+    .filter(([, cores]) => cores >= 0.02)
+    .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+    .join(', ');
+}
+
+/** `coresBetween` as numbers, busiest first. */
+export function coresByName(
+  before: Map<string, { name: string; seconds: number }>,
+  after: Map<string, { name: string; seconds: number }>,
+  seconds: number,
+): Map<string, number> {
   const byName = new Map<string, number>();
   for (const [pid, a] of after) {
     const used = a.seconds - (before.get(pid)?.seconds ?? 0);
     byName.set(a.name, (byName.get(a.name) ?? 0) + used / seconds);
   }
-  return [...byName]
-    .filter(([, cores]) => cores >= 0.02)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
-    .join(', ');
+  return new Map([...byName].sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * CPU ms per operation of each program at `perSecond` operations a second (`other`, the rest of the
+ * machine, left out), then their sum: `pgbench 0.04 ms, postgres 0.41 ms; all 0.45 ms`.
+ */
+export function cpuPerOperation(cores: Map<string, number>, perSecond: number): string {
+  if (!perSecond) return '';
+  const own = [...cores].filter(([name, c]) => name !== 'other' && c >= 0.01);
+  const ms = (c: number) => ((c / perSecond) * 1000).toFixed(3);
+  const all = own.reduce((sum, [, c]) => sum + c, 0);
+  // What the rest of the shared machine used meanwhile: a busy neighbour explains a low rate.
+  const other = cores.get('other') ?? 0;
+  return (
+    `${own.map(([name, c]) => `${name} ${ms(c)}`).join(', ')}; all ${ms(all)} ms` +
+    (other >= 0.05 ? ` (the rest of the machine busy meanwhile: ${other.toFixed(2)} cores)` : '')
+  );
 }

@@ -3,6 +3,10 @@
  * references they are compared with, measured in the same run). Prints a table and writes
  * `bench/results.json`: `[{ name, value, unit, reference?, ratio? }]`. See spec/BENCH.md.
  *
+ * References: a benchmark's `needs` run once before it; its `around` (the pgbench ledger ceilings) run
+ * right before and right after it, and its ratio is against the mean of those two runs, because the
+ * disk's commit rate swings by ±30 % within an hour. The reference's own row is the mean of its runs.
+ *
  * Environment: `BENCH_SECONDS` (measured window of each ledger benchmark, default 20),
  * `BENCH_WARMUP_SECONDS` (default 2), `BENCH_PG_ADMIN_URL`, `BENCH_REDIS_URL`; for profiling:
  * `BENCH_REFERENCES=0` (skip references), `BENCH_CPU_PROF=DIR` (CPU profile of each measured run),
@@ -20,8 +24,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ledgerCeiling, ledgerCeilingHot } from './ledger-ceiling.js';
-import { ledgerHotMerchant, ledgerTransfers } from './ledger-transfers.js';
-import { type Benchmark, log, type Result } from './lib.js';
+import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-transfers.js';
+import { type Benchmark, log, type Result, round } from './lib.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 
@@ -32,7 +36,9 @@ const withReferences = process.env.BENCH_REFERENCES !== '0';
 const benchmarks: Benchmark[] = [
   pinVerify,
   ledgerCeiling,
+  // Neighbours on one reference: the ceiling run between them is the after of one and the before of the next.
   ledgerTransfers,
+  ledgerPayments,
   ledgerCeilingHot,
   ledgerHotMerchant,
   kannelThroughput,
@@ -41,8 +47,12 @@ const benchmarks: Benchmark[] = [
   smsLatency,
 ];
 
+/**
+ * The steps of the run, in `benchmarks` order with each one's references: `needs` run once before,
+ * `around` right before and right after (a run between two neighbours serves both). A reference that only
+ * brackets others is not run on its own as well.
+ */
 function plan(requested: string[]): Benchmark[] {
-  if (!requested.length) return benchmarks;
   const byName = new Map(benchmarks.map((b) => [b.name, b]));
   const unknown = requested.filter((n) => !byName.has(n));
   if (unknown.length) {
@@ -57,8 +67,45 @@ function plan(requested: string[]): Benchmark[] {
     if (withReferences) for (const n of byName.get(name)!.needs ?? []) add(n);
     wanted.add(name);
   };
-  for (const n of requested) add(n);
-  return benchmarks.filter((b) => wanted.has(b.name));
+  for (const n of requested.length ? requested : byName.keys()) add(n);
+  const chosen = benchmarks.filter((b) => wanted.has(b.name));
+  const around = (b: Benchmark) => (withReferences ? (b.around ?? []) : []);
+  const bracketing = new Set(chosen.flatMap(around));
+  const steps: Benchmark[] = [];
+  for (const b of chosen) {
+    if (bracketing.has(b.name)) continue;
+    const refs = around(b);
+    // The references run since the last other step: the previous benchmark's "after" is this one's "before".
+    let i = steps.length;
+    while (i > 0 && refs.includes(steps[i - 1].name)) i--;
+    const tail = new Set(steps.slice(i).map((s) => s.name));
+    for (const r of refs) if (!tail.has(r)) steps.push(byName.get(r)!);
+    steps.push(b);
+    for (const r of refs) steps.push(byName.get(r)!);
+  }
+  return steps;
+}
+
+/** The row of a reference run several times: the mean of its runs, each listed in the note. */
+function merged(runs: Result[]): Result {
+  if (runs.length === 1) return runs[0];
+  const mean = runs.reduce((sum, r) => sum + r.value, 0) / runs.length;
+  return {
+    ...runs[0],
+    value: round(mean, 0),
+    note: `mean of ${runs.length} runs (${runs.map((r) => fmt(r.value)).join(', ')}); first: ${runs[0].note ?? ''}`,
+  };
+}
+
+/** Sets the reference (mean of the run before and the run after) and the ratio of a bracketed result. */
+function settle(row: Result, before: Result, after: Result | undefined): void {
+  const reference = after ? (before.value + after.value) / 2 : before.value;
+  row.reference = round(reference, 0);
+  row.ratio = reference ? round(row.value / reference, 2) : undefined;
+  const how = after
+    ? `${row.referenceName} mean of before ${fmt(before.value)} and after ${fmt(after.value)}`
+    : `${row.referenceName} before only (${fmt(before.value)}: the run after failed)`;
+  row.note = row.note ? `${row.note}; ${how}` : how;
 }
 
 function fmt(n: number | undefined, digits = 2): string {
@@ -86,25 +133,51 @@ function table(rows: Result[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/** The step next to `index` (`dir` -1 before, +1 after) that runs `ref`, across the references of `steps[index]`. */
+function neighbour(steps: Benchmark[], index: number, ref: string, dir: -1 | 1): number {
+  const refs = steps[index].around ?? [];
+  for (let k = index + dir; k >= 0 && k < steps.length && refs.includes(steps[k].name); k += dir)
+    if (steps[k].name === ref) return k;
+  return -1;
+}
+
 async function main(): Promise<void> {
-  const chosen = plan(process.argv.slice(2));
+  const steps = plan(process.argv.slice(2));
   const results = new Map<string, Result>();
+  /** Per step, the row named after its benchmark (a bracketing reference runs several times). */
+  const measured: (Result | undefined)[] = [];
+  const bracketed: { row: Result; step: number }[] = [];
   const failures: string[] = [];
   const started = performance.now();
-  for (const b of chosen) {
-    const missing = withReferences ? (b.needs ?? []).filter((n) => !results.has(n)) : [];
+  for (const [index, b] of steps.entries()) {
+    const refs = withReferences ? (b.around ?? []) : [];
+    const missing = withReferences
+      ? [
+          ...(b.needs ?? []).filter((n) => !results.has(n)),
+          ...refs.filter((r) => !measured[neighbour(steps, index, r, -1)]),
+        ]
+      : [];
     if (missing.length) {
       failures.push(`${b.name}: skipped, its reference ${missing.join(', ')} failed`);
       continue;
     }
     log(`running ${b.name}`);
     try {
-      for (const r of await b.run(results)) results.set(r.name, r);
+      for (const r of await b.run(results)) {
+        if (r.name === b.name) measured[index] = r;
+        if (r.referenceName && refs.includes(r.referenceName)) bracketed.push({ row: r, step: index });
+        const runs = steps.flatMap((s, i) => (s.name === r.name && measured[i] ? [measured[i]] : []));
+        results.set(r.name, runs.length > 1 ? merged(runs) : r);
+      }
     } catch (err) {
       const message = (err as Error).stack ?? String(err);
       log(`${b.name} FAILED: ${message}`);
       failures.push(`${b.name}: ${(err as Error).message}`);
     }
+  }
+  for (const { row, step } of bracketed) {
+    const ref = row.referenceName!;
+    settle(row, measured[neighbour(steps, step, ref, -1)]!, measured[neighbour(steps, step, ref, 1)]);
   }
   const rows = [...results.values()];
   process.stdout.write(`\n${table(rows)}\n`);
