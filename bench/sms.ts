@@ -115,6 +115,8 @@ function startGateway(
       SMPP_URL: load.url,
       PORT: String(o.port),
       OPS_TOKEN: randomBytes(18).toString('base64url'),
+      // A key of the run's own: without it the gateway would write one into the working tree's DATA_DIR.
+      PIN_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn',
       // The benchmark measures the gateway, not the operator's rate limit (100/s by default).
       SMPP_TPS: '100000',
