@@ -94,6 +94,16 @@ export class CommandRunner {
     return batcher;
   }
 
+  /** The commands of an envelope job (`CommandBus.sendMany`), opened. */
+  openEnvelope(envelope: { sealed?: unknown }): Command[] {
+    if (!this.keys.isSealed(envelope.sealed)) throw new InvalidCommandError('an envelope without its sealed commands');
+    try {
+      return JSON.parse(this.keys.unseal(envelope.sealed)) as Command[];
+    } catch {
+      throw new InvalidCommandError('the commands of an envelope cannot be opened with this PIN key');
+    }
+  }
+
   get batchSizes(): number[] {
     return this.batcher.sizes;
   }

@@ -16,7 +16,9 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
+  createSecretKey,
   hkdfSync,
+  type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
@@ -29,14 +31,15 @@ const SEALED = 'sealed1';
 
 interface KeyParts {
   id: string;
-  pin: Buffer;
-  card: Buffer;
-  seal: Buffer;
-  fingerprint: Buffer;
+  pin: KeyObject;
+  card: KeyObject;
+  seal: KeyObject;
+  fingerprint: KeyObject;
 }
 
-function subkey(master: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `fen/${purpose}`, 32));
+/** A purpose's subkey, as a KeyObject: imported once, not on every HMAC or cipher made with it. */
+function subkey(master: Buffer, purpose: string): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `fen/${purpose}`, 32)));
 }
 
 function partsOf(hex: string): KeyParts {
@@ -85,7 +88,7 @@ export function createKeyring(currentHex: string, previousHex?: string): Keyring
   if (previous && previous.id !== current.id) byId.set(previous.id, previous);
   let verifications = 0;
 
-  const pvv = (key: Buffer, id: string, a: string, b: string) =>
+  const pvv = (key: KeyObject, id: string, a: string, b: string) =>
     `${PVV}$${id}$${createHmac('sha256', key).update(a).update('\u0000').update(b).digest('hex')}`;
   const same = (a: string, b: string) => {
     const x = Buffer.from(a);

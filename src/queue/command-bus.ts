@@ -73,6 +73,17 @@ export class CommandBus {
     return jobIdOf(command.key, fingerprintOf(this.options.keys, command));
   }
 
+  /** One job for many commands: sealed and fingerprinted once, not once per command. */
+  private envelopeOf(commands: Command[]) {
+    const json = JSON.stringify(commands.map((c) => ({ key: c.key, type: c.type, input: c.input })));
+    const { keys } = this.options;
+    return {
+      name: ENVELOPE,
+      data: { sealed: keys.seal(json) } satisfies Envelope,
+      opts: { ...commandJobOptions, jobId: envelopeIdOf(keys.fingerprint(json)) },
+    };
+  }
+
   /** What a job carries: the input with its secrets sealed. */
   private dataOf(command: Command): unknown {
     return sealSecrets(this.options.keys, command.input);
@@ -112,13 +123,7 @@ export class CommandBus {
                   data: this.dataOf(slice[0]),
                   opts: { ...commandJobOptions, jobId: this.jobIdOf(slice[0]) },
                 }
-              : {
-                  name: ENVELOPE,
-                  data: {
-                    commands: slice.map((c) => ({ key: c.key, type: c.type, input: this.dataOf(c) })),
-                  } satisfies Envelope,
-                  opts: { ...commandJobOptions, jobId: envelopeIdOf(slice.map((c) => this.jobIdOf(c))) },
-                },
+              : this.envelopeOf(slice),
           );
         }
         return this.queues[p].addBulk(jobs as never);

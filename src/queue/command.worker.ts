@@ -35,8 +35,14 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
     if (job.name === ENVELOPE) {
       // Every command of the envelope meets the others in the batcher. One that throws (a transient
       // failure) fails the job; the retry gets the finished ones' stored results back, applies the rest.
-      const { commands } = job.data as Envelope;
-      return Promise.all(commands.map((c) => options.runner.run(c as Command).catch(asRefusalOrThrow)));
+      let commands: Command[];
+      try {
+        commands = options.runner.openEnvelope(job.data as Envelope);
+      } catch (err) {
+        if (err instanceof InvalidCommandError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      return Promise.all(commands.map((c) => options.runner.run(c).catch(asRefusalOrThrow)));
     }
     try {
       return await options.runner.run({

@@ -1,5 +1,4 @@
 /** Queue names. Command queues are partitioned by the paying account; the rest are single queues. */
-import { createHash } from 'node:crypto';
 export const commandQueueName = (partition: number) => `commands-${partition}`;
 export const OUTBOUND_SMS_QUEUE = 'sms-outbound';
 export const INBOUND_SMS_QUEUE = 'sms-inbound';
@@ -58,14 +57,17 @@ export const jobIdOf = (key: string, fingerprint: string) =>
 /** The job name of several commands in one job (`CommandBus.sendMany`); its result is theirs, in order. */
 export const ENVELOPE = 'envelope';
 export interface Envelope {
-  commands: { key: string; type: string; input: unknown }[];
+  /**
+   * The commands (`{key, type, input}[]` as JSON), sealed in one piece under PIN_KEY: one seal and one
+   * open per envelope rather than per command, and nothing of them readable in Redis.
+   */
+  sealed: string;
 }
 /**
- * An envelope's id: a digest of the job ids (keys and keyed fingerprints) of the commands it holds, so
- * the same list sent twice is one job, and the id says nothing of what they hold.
+ * An envelope's id from the keyed fingerprint of the commands it holds, as sent: the same list sent
+ * twice is one job, and the id says nothing of what they hold.
  */
-export const envelopeIdOf = (jobIds: readonly string[]) =>
-  `e_${createHash('sha256').update(jobIds.join('\n')).digest('base64url').slice(0, 32)}`;
+export const envelopeIdOf = (fingerprint: string) => `e_${fingerprint.slice(0, 32)}`;
 
 export const keyOfJob = (jobId: string) =>
   jobId.startsWith('k_') ? decodeURIComponent(jobId.slice(2, jobId.lastIndexOf('.'))) : jobId;

@@ -76,7 +76,11 @@ describe('ledger under concurrency and failure', () => {
         )
       )
         .flat()
-        .filter((j) => j.name === 'envelope' && j.data.commands.some((c: Command) => c.key === keys[0]));
+        .filter(
+          (j) =>
+            j.name === 'envelope' &&
+            h.runner.openEnvelope(j.data).some((c: Command) => c.key === keys[0]),
+        );
     expect(await envelopes()).to.have.length(1);
     await waitFor(async () => Array.isArray((await envelopes())[0]?.returnvalue));
     const [done] = await envelopes();
