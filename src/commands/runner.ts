@@ -158,10 +158,10 @@ export class CommandRunner {
     const result: CommandResult = { ok: false, error: refusal };
     return withRetry(() =>
       this.db.transaction(async (trx) => {
-        const prior = await claim(trx, [{ key: command.key, type: command.type, hash }]);
-        const earlier = prior.get(command.key);
+        const claimed = await claim(trx, [{ key: command.key, type: command.type, hash }]);
+        const earlier = claimed.prior.get(command.key);
         if (earlier) return earlier.hash === hash ? earlier.result : conflict();
-        await setResults(trx, [{ key: command.key, result }]);
+        await setResults(trx, claimed, [{ key: command.key, result }]);
         await this.noticeLateRefusals(trx, [{ key: command.key, late, result }]);
         return result;
       }),
@@ -244,10 +244,11 @@ export class CommandRunner {
     items.forEach((item, i) => {
       if (!firstOfKey.has(item.key)) firstOfKey.set(item.key, i);
     });
-    const stored = await claim(
+    const claimed = await claim(
       trx,
       [...firstOfKey.values()].map((i) => items[i]),
     );
+    const stored = claimed.prior;
     const todo: number[] = [];
     const needs: Needs[] = [];
     for (const i of firstOfKey.values()) {
@@ -287,6 +288,7 @@ export class CommandRunner {
     await writeBook(trx, book);
     await setResults(
       trx,
+      claimed,
       fresh.map((i) => ({ key: items[i].key, result: results[i]! })),
     );
     return items.map((item, i) => {
@@ -317,11 +319,12 @@ export class CommandRunner {
     // its transaction commits with the refusal, so the count survives and the refusal is stored.
     return withRetry(() =>
       this.db.transaction(async (trx) => {
-        const prior = (await claim(trx, [{ key, type, hash }])).get(key);
+        const claimed = await claim(trx, [{ key, type, hash }]);
+        const prior = claimed.prior.get(key);
         if (prior) return prior.hash === hash ? prior.result : conflict();
         const result = await outcomeOf(() => module.run(trx, input as never, ctx));
         await this.noticeLateRefusals(trx, [{ key, late, result }]);
-        await setResults(trx, [{ key, result }]);
+        await setResults(trx, claimed, [{ key, result }]);
         return result;
       }),
     );
@@ -351,46 +354,74 @@ function lateNoticeOf(raw: Record<string, unknown>): LateNotice | undefined {
   return typeof replyBy === 'number' && msisdn ? { msisdn, replyBy } : undefined;
 }
 
+/** A transaction's claim on its commands' rows. */
+interface Claim {
+  /** What is stored under the keys this transaction could not claim (another committed them first). */
+  prior: Map<string, { hash: string; result: CommandResult }>;
+  /** The `command_batches` row the claimed rows point at, and each claimed key's slot in it. */
+  batchId: string | null;
+  slots: Map<string, number>;
+}
+
 /**
  * Claims the command rows of these keys (ON CONFLICT DO NOTHING) before anything is applied, and
- * returns what is stored under the keys it could not claim. A claim is a row with no result yet,
- * visible to nobody until this transaction commits; a concurrent batch claiming the same key waits on
- * it and then finds the result, so the same key is never applied twice and never aborts a batch.
+ * reads what is stored under the keys it could not claim. A claim is a row whose result is not yet
+ * written, visible to nobody until this transaction commits; a concurrent batch claiming the same key
+ * waits on it and then finds the result, so the same key is never applied twice and never aborts a
+ * batch. Each claimed row points at a slot of the batch's results row (`setResults`).
  */
-async function claim(
-  trx: Trx,
-  items: { key: string; type: string; hash: string }[],
-): Promise<Map<string, { hash: string; result: CommandResult }>> {
-  if (!items.length) return new Map();
+async function claim(trx: Trx, items: { key: string; type: string; hash: string }[]): Promise<Claim> {
+  const none: Claim = { prior: new Map(), batchId: null, slots: new Map() };
+  if (!items.length) return none;
   const { rows: claimed } = await trx.raw(
-    `INSERT INTO commands (key, type, payload_hash)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[])
-     ON CONFLICT (key) DO NOTHING RETURNING key`,
+    `WITH b AS (SELECT nextval(pg_get_serial_sequence('command_batches', 'id')) AS id)
+     INSERT INTO commands (key, type, payload_hash, batch_id, slot)
+     SELECT k.key, k.type, k.hash, b.id, k.n - 1
+       FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS k(key, type, hash, n), b
+     ON CONFLICT (key) DO NOTHING RETURNING key, batch_id, slot`,
     [pgArray(items.map((i) => i.key)), pgArray(items.map((i) => i.type)), pgArray(items.map((i) => i.hash))],
   );
-  if (claimed.length === items.length) return new Map();
-  const mine = new Set((claimed as { key: string }[]).map((r) => r.key));
-  const others = items.filter((i) => !mine.has(i.key)).map((i) => i.key);
-  const { rows } = await trx.raw(
-    'SELECT key, payload_hash, result FROM commands WHERE key = ANY(?::text[])',
-    [pgArray(others)],
+  const rows = claimed as { key: string; batch_id: bigint; slot: number }[];
+  const slots = new Map(rows.map((r) => [r.key, r.slot]));
+  const others = items.filter((i) => !slots.has(i.key)).map((i) => i.key);
+  return {
+    prior: others.length ? await storedResults(trx, others) : new Map(),
+    batchId: rows.length ? String(rows[0].batch_id) : null,
+    slots,
+  };
+}
+
+/** Writes the claimed commands' results: one row for the batch, its results by slot. */
+async function setResults(trx: Trx, claimed: Claim, rows: { key: string; result: CommandResult }[]): Promise<void> {
+  if (claimed.batchId === null || !rows.length) return;
+  const results: (CommandResult | null)[] = new Array(Math.max(...claimed.slots.values()) + 1).fill(null);
+  for (const r of rows) {
+    const slot = claimed.slots.get(r.key);
+    if (slot === undefined) throw new Error(`command ${r.key} was not claimed by this transaction`);
+    results[slot] = r.result;
+  }
+  await trx.raw('INSERT INTO command_batches (id, results) VALUES (?, ?::jsonb)', [
+    claimed.batchId,
+    JSON.stringify(results),
+  ]);
+}
+
+/** The stored results (and fingerprints) of these command keys, where they have one. */
+export async function storedResults(
+  db: Db | Trx,
+  keys: readonly string[],
+): Promise<Map<string, { hash: string; result: CommandResult }>> {
+  const { rows } = await db.raw(
+    `SELECT c.key, c.payload_hash, coalesce(c.result, b.results -> c.slot) AS result
+       FROM commands c LEFT JOIN command_batches b ON b.id = c.batch_id
+      WHERE c.key = ANY(?::text[])`,
+    [pgArray([...keys])],
   );
   return new Map(
-    rows.map((r: { key: string; payload_hash: string; result: CommandResult }) => [
+    (rows as { key: string; payload_hash: string; result: CommandResult }[]).map((r) => [
       r.key,
       { hash: r.payload_hash, result: r.result },
     ]),
-  );
-}
-
-/** Fills the claimed rows with their results: one statement for the batch. */
-async function setResults(trx: Trx, rows: { key: string; result: CommandResult }[]): Promise<void> {
-  if (!rows.length) return;
-  await trx.raw(
-    `UPDATE commands c SET result = v.result
-       FROM unnest(?::text[], ?::jsonb[]) AS v(key, result)
-      WHERE c.key = v.key`,
-    [pgArray(rows.map((r) => r.key)), pgArray(rows.map((r) => JSON.stringify(r.result)))],
   );
 }
 

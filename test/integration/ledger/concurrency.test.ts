@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { storedResults } from '../../../src/commands/runner.js';
 import { expect } from 'chai';
 import type { Command } from '../../../src/commands/catalog.js';
 import { createContext, type Context } from '../../../src/main/context.js';
@@ -168,7 +169,7 @@ describe('ledger under concurrency and failure', () => {
         .havingRaw('count(*) > 1')
         .select('command_key');
       expect(dupes).to.deep.equal([]);
-      const stored = await producer.db('commands').whereIn('key', keys).select('result');
+      const stored = [...(await storedResults(producer.db, keys)).values()];
       const applied = stored.filter((r) => r.result.ok).length;
       const transfers = Number(
         (

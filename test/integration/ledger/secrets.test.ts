@@ -4,6 +4,7 @@
  * §9, §3, §8). Each harness here has a PIN key of its own, so its keyring counts only its own checks.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { storedResults } from '../../../src/commands/runner.js';
 import { expect } from 'chai';
 import type { Command } from '../../../src/commands/catalog.js';
 import { fingerprintOf } from '../../../src/commands/fingerprint.js';
@@ -176,8 +177,8 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       const key = randomUUID();
       const bad = await h.run('payment', { msisdn, merchant, amount: '1.5', pin: TEST_PIN }, key);
       expect(bad.ok === false && bad.error.code).to.equal('invalid');
-      const stored = await h.db('commands').where({ key }).first('result');
-      expect(stored.result).to.deep.equal(bad);
+      const stored = (await storedResults(h.db, [key])).get(key);
+      expect(stored?.result).to.deep.equal(bad);
       const retried = await h.run('payment', { msisdn, merchant, amount: '150', pin: TEST_PIN }, key);
       expect(retried.ok === false && retried.error.code).to.equal('idempotency_conflict');
       expect(await h.db('transfers').where({ command_key: key }).count('* as n')).to.deep.equal([{ n: 0n }]);
@@ -217,7 +218,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
         // The batch's claim waits on the other transaction's row.
         await waitFor(async () => {
           const { rows } = await h.db.raw(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO commands%'",
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO commands (key%'",
           );
           return rows[0].n > 0;
         });
@@ -268,7 +269,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       const command: Command = { key, type: 'payment', input: { msisdn, merchant, amount: '100', pin: WRONG } };
       const answer = await h.bus.execute(command, 1, { smsIfLate: true });
       expect(answer.ok === false && answer.error.code).to.equal('pending');
-      await waitFor(async () => Boolean((await h.db('commands').where({ key }).first('result'))?.result));
+      await waitFor(async () => Boolean((await storedResults(h.db, [key])).get(key)?.result));
       const rows = await h.db('outbox').where({ msisdn, command_key: key }).select('reason', 'text');
       expect(rows).to.deep.equal([{ reason: 'refused.wrong_pin', text: 'Wrong PIN. 2 attempt(s) left.' }]);
     });

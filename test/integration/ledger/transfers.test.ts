@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { storedResults } from '../../../src/commands/runner.js';
 import { expect } from 'chai';
 import type { Command, CommandResult } from '../../../src/commands/catalog.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
@@ -383,14 +384,14 @@ describe('ledger transfers', () => {
         }));
         await send(commands);
         // Every command's result is stored with its effect: once all four are stored, nothing more comes.
-        const stored = () =>
-          h
-            .db('commands')
-            .whereIn(
-              'key',
+        const stored = async () => [
+          ...(
+            await storedResults(
+              h.db,
               commands.map((c) => c.key),
             )
-            .select('result');
+          ).values(),
+        ];
         await waitFor(async () => (await stored()).length === 4);
         const results = (await stored()).map((r) => r.result as CommandResult);
         expect(results.filter((r) => r.ok)).to.have.length(3);
