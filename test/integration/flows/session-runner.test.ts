@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import type { FlowInput, Screen } from '../../../flows/index.js';
 import { createSessionRunner, type SessionRunner, sessionKey } from '../../../src/sessions/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { expectBalanced, walletBalance } from '../../helpers/ledger.js';
+import { createContext } from '../../../src/main/context.js';
+import { expectBalanced, waitFor, walletBalance } from '../../helpers/ledger.js';
 
 const say = (text: string): FlowInput => ({ type: 'TEXT', text });
 const shown = (screen: Screen) => (screen.kind === 'menu' ? screen.title : screen.text);
@@ -131,20 +132,55 @@ describe('session runner (real queue and ledger)', () => {
     expect(screen).to.deep.equal({ kind: 'message', text: '会话已过期,请重新拨打。', final: true });
   });
 
-  it('a step – when the command outlives the deadline – ends saying the result comes by SMS', async () => {
-    const user = await h.openWallet(newMsisdn(), 10_000n);
-    const slow = createSessionRunner({
-      redis: h.redis,
-      prefix: h.config.redisPrefix,
-      keys: keyringOf(h.config),
-      bus: { execute: async () => ({ ok: false, error: { code: 'pending', message: 'accepted' } }) },
-      commandTimeoutMs: 1,
+  describe('a command that outlives the deadline (a queue with no worker until the step has answered)', () => {
+    let idle: Harness;
+    let slow: SessionRunner;
+    before(async () => {
+      // The real bus and queue, but no worker: the command waits in the queue past the step's deadline.
+      idle = await createHarness({}, { workers: false });
+      slow = createSessionRunner({
+        redis: idle.redis,
+        prefix: idle.config.redisPrefix,
+        keys: keyringOf(idle.config),
+        bus: idle.bus,
+        commandTimeoutMs: 200,
+      });
     });
-    const { screens } = await dial(slow, user, ['3', merchant, '12.5', TEST_PIN]);
-    expect(screens[4]).to.deep.equal({
-      kind: 'message',
-      text: 'Accepted. The result will come by SMS.',
-      final: true,
+    after(() => idle.close());
+
+    /** Starts a worker on the idle queue and waits until the SMS of `reason` is queued for `msisdn`. */
+    async function runQueued(msisdn: string, reason: string) {
+      const worker = await createContext(idle.config, { workers: true, sweepEveryMs: 3_600_000 });
+      try {
+        await waitFor(async () => Boolean(await idle.db('outbox').where({ msisdn, reason }).first('id')), 20_000);
+      } finally {
+        await worker.close();
+      }
+    }
+
+    it('a payment – ends saying the result comes by SMS, then runs once and its SMS comes', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const { screens } = await dial(slow, user, ['3', merchant, '12.5', TEST_PIN]);
+      expect(screens[4]).to.deep.equal({
+        kind: 'message',
+        text: 'Accepted. The result will come by SMS.',
+        final: true,
+      });
+      expect(await walletBalance(h, user)).to.equal(10_000n); // nothing ran before the answer
+      await runQueued(user, 'payment');
+      expect(await walletBalance(h, user)).to.equal(8_750n);
+      const [sms] = await idle.db('outbox').where({ msisdn: user, reason: 'payment' }).select('text');
+      expect(sms.text).to.equal('您已向Corner Shop支付¥12.50,余额¥87.50。'); // the wallet's language
+    });
+
+    it('a wrong PIN – ends saying the result comes by SMS, then the refusal comes by SMS', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const { screens } = await dial(slow, user, ['3', merchant, '12.5', wrongPin]);
+      expect(screens[4]).to.deep.include({ text: 'Accepted. The result will come by SMS.', final: true });
+      await runQueued(user, 'refused.wrong_pin');
+      const [sms] = await idle.db('outbox').where({ msisdn: user, reason: 'refused.wrong_pin' }).select('text');
+      expect(sms.text).to.equal('支付密码错误,还可尝试2次。');
+      expect(await walletBalance(h, user)).to.equal(10_000n);
     });
   });
 });
