@@ -580,11 +580,19 @@ describe('SMS conversation flow', () => {
       expect(t.requests).to.have.length(0);
     });
 
-    it('a request lookup – when it fails – says the service is busy', async () => {
-      const t = talk();
+    it('a request lookup – when it fails – says the service is busy and confirms or declines nothing', async () => {
+      // The same machine gets the failing lookup and a runCommand that records and answers like the
+      // ledger: a flow that went on to payment.confirm or payment.decline after the failure would show here.
+      const requests: CommandRequest[] = [];
+      const lookups: string[] = [];
       const machine = smsMachine.provide({
         actors: {
-          findPaymentRequests: fromPromise<PaymentRequestView[], { msisdn: string }>(async () => {
+          runCommand: fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
+            requests.push(input);
+            return ledger(input);
+          }),
+          findPaymentRequests: fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
+            lookups.push(input.msisdn);
             throw new Error('db down');
           }),
         },
@@ -592,15 +600,17 @@ describe('SMS conversation flow', () => {
       const actor = createActor(machine, { input: { msisdn: MSISDN, locale: 'en', registered: true } });
       actor.subscribe((s) => record(s.value));
       actor.start();
-      for (const body of [PIN, 'QX']) {
+      for (const body of [PIN, '1 135790', 'QX', 'QX 1']) {
         actor.send(smsEvent(parseSms(body)));
         const s = await waitFor(actor, (snap) => !snap.hasTag(BUSY));
-        expect((s.context as SmsContext).replies).to.deep.equal([
+        expect((s.context as SmsContext).replies, body).to.deep.equal([
           'The service is busy. Please try again later.',
         ]);
-        expect((s.context as SmsContext).pin).to.equal(null);
+        expect((s.context as SmsContext).pin, body).to.equal(null);
+        expect(s.value, body).to.deep.equal({ ready: 'idle' });
       }
-      expect(t.requests).to.have.length(0);
+      expect(lookups).to.deep.equal([MSISDN, MSISDN, MSISDN, MSISDN]);
+      expect(requests).to.deep.equal([]);
     });
   });
 

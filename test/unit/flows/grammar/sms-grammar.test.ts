@@ -9,6 +9,7 @@ import {
   problemText,
   SMS_KEYWORDS,
   type SmsIntent,
+  type SmsKeyword,
   type SmsProblem,
   usage,
 } from '../../../../flows/grammar/index.js';
@@ -65,6 +66,94 @@ const PROBLEMS: SmsProblem[] = [
   'bad_card_pin',
   'bad_request',
 ];
+
+/**
+ * The usage lines, written out: what the user is told, not what the grammar happens to hold (issue 17).
+ * A change of wording shows here as a change of the expected text.
+ */
+const USAGE_LINES: Record<CommandKind, { 'zh-CN': string; en: string }> = {
+  open: {
+    'zh-CN': '开通钱包:发送KT,再按提示回复A确认',
+    en: 'To open a wallet: send KT, then reply A to confirm',
+  },
+  confirm: { 'zh-CN': '确认请回复A', en: 'To confirm, reply A' },
+  cancel: {
+    'zh-CN': '取消请回复QX,取消某笔支付请求请回复QX 编号,如 QX 2',
+    en: 'To cancel, reply QX; to decline payment request n, QX n, e.g. QX 2',
+  },
+  balance: { 'zh-CN': '查询余额:发送YE', en: 'Balance: send YE' },
+  statement: { 'zh-CN': '查询最近5笔明细:发送MX', en: 'Last 5 transactions: send MX' },
+  topup: {
+    'zh-CN': '充值格式:CZ 卡号 卡密,如 CZ 8600123456789012 481516',
+    en: 'Top up: CZ card-number card-PIN, e.g. CZ 8600123456789012 481516',
+  },
+  pay: {
+    'zh-CN': '支付格式:ZF 商户号 金额,如 ZF 2001 12.50',
+    en: 'Pay: ZF merchant amount, e.g. ZF 2001 12.50',
+  },
+  transfer: {
+    'zh-CN': '转账格式:ZZ 手机号 金额,如 ZZ 13900139000 5',
+    en: 'Transfer: ZZ mobile amount, e.g. ZZ 13900139000 5',
+  },
+  changePin: {
+    'zh-CN': '改密格式:GM 旧密码 新密码(6位数字),如 GM 123456 654321',
+    en: 'Change PIN: GM old-PIN new-PIN (6 digits), e.g. GM 123456 654321',
+  },
+  freeze: {
+    'zh-CN': '冻结格式:DJ [天数],天数1-365可不填,如 DJ 7',
+    en: 'Freeze: DJ, or DJ days (1-365) to unfreeze after them, e.g. DJ 7',
+  },
+  unfreeze: { 'zh-CN': '解冻格式:JD 支付密码,如 JD 654321', en: 'Unfreeze: JD PIN, e.g. JD 654321' },
+  close: {
+    'zh-CN': '销户:发送XH,再按提示回复A确认(余额须为0)',
+    en: 'Close the wallet: send XH, then reply A to confirm (the balance must be 0)',
+  },
+  help: { 'zh-CN': '帮助:发送BZ或?', en: 'Help: send BZ or ?' },
+  pin: { 'zh-CN': '请回复6位数字支付密码', en: 'Reply with your 6-digit payment PIN' },
+  payRequest: {
+    'zh-CN': '确认支付请求:回复 编号 支付密码,如 2 135790',
+    en: 'To pay request n: reply n and your 6-digit PIN, e.g. 2 135790',
+  },
+  declineRequest: {
+    'zh-CN': '取消支付请求:回复QX 编号,如 QX 2',
+    en: 'To decline request n: reply QX n, e.g. QX 2',
+  },
+};
+
+/** The problem texts, written out like the usage lines. */
+const PROBLEM_TEXTS: Record<SmsProblem, { 'zh-CN': string; en: string }> = {
+  missing_argument: { 'zh-CN': '缺少参数', en: 'Something is missing' },
+  extra_arguments: { 'zh-CN': '参数过多', en: 'Too many words' },
+  bad_amount: {
+    'zh-CN': '金额有误,须大于0且最多两位小数',
+    en: 'Bad amount: more than 0, at most 2 decimals',
+  },
+  bad_msisdn: { 'zh-CN': '手机号有误', en: 'Bad mobile number' },
+  bad_pin: { 'zh-CN': '密码须为6位数字', en: 'The PIN has 6 digits' },
+  same_pin: { 'zh-CN': '新密码不能与旧密码相同', en: 'The new PIN must differ from the old one' },
+  bad_days: { 'zh-CN': '天数须为1-365', en: 'Days must be 1-365' },
+  bad_merchant: { 'zh-CN': '商户号有误', en: 'Bad merchant code' },
+  bad_card: { 'zh-CN': '卡号须为8-20位数字', en: 'The card number has 8-20 digits' },
+  bad_card_pin: { 'zh-CN': '卡密须为4-12位数字', en: 'The card PIN has 4-12 digits' },
+  bad_request: { 'zh-CN': '请求编号有误', en: 'Bad request number' },
+};
+
+/** The canonical letters of each keyword (INTERFACES §3), whichever form the user wrote. */
+const LETTERS: Record<SmsKeyword['kind'], string> = {
+  open: 'KT',
+  confirm: 'A',
+  cancel: 'QX',
+  balance: 'YE',
+  statement: 'MX',
+  topup: 'CZ',
+  pay: 'ZF',
+  transfer: 'ZZ',
+  changePin: 'GM',
+  freeze: 'DJ',
+  unfreeze: 'JD',
+  close: 'XH',
+  help: 'BZ',
+};
 
 /** ASCII → full-width (letters, digits, punctuation), spaces → U+3000: what a Chinese IME in full-width mode types. */
 const fullWidth = (s: string) =>
@@ -253,7 +342,7 @@ describe('sms grammar', () => {
           keyword: '',
           problem: 'bad_pin',
           argument: 'pin',
-          usage: usage('pin', 'zh-CN'),
+          usage: '请回复6位数字支付密码',
         });
       }
     });
@@ -313,7 +402,7 @@ describe('sms grammar', () => {
 
   describe('argument errors', () => {
     // [text, command, problem, argument]
-    const errors: [string, CommandKind, SmsProblem, string | undefined][] = [
+    const errors: [string, SmsKeyword['kind'], SmsProblem, string | undefined][] = [
       ['KT 1', 'open', 'extra_arguments', undefined],
       ['A 好的', 'confirm', 'extra_arguments', undefined],
       ['A1', 'confirm', 'extra_arguments', undefined],
@@ -388,13 +477,12 @@ describe('sms grammar', () => {
     for (const [text, command, problem, argument] of errors) {
       it(`when ${JSON.stringify(text)} is sent – then it is invalid ${command}: ${problem}`, () => {
         const intent = parseSms(text);
-        const keyword = SMS_KEYWORDS.find((k) => k.kind === command)?.keyword;
         const expected: Record<string, unknown> = {
           kind: 'invalid',
           command,
-          keyword,
+          keyword: LETTERS[command],
           problem,
-          usage: usage(command, 'zh-CN'),
+          usage: USAGE_LINES[command]['zh-CN'],
         };
         if (argument !== undefined) expected.argument = argument;
         expect(intent).to.deep.equal(expected);
@@ -489,7 +577,7 @@ describe('sms grammar', () => {
           expect(KINDS).to.include(intent.kind);
           if (intent.kind === 'invalid') {
             expect(PROBLEMS).to.include(intent.problem);
-            expect(intent.usage).to.equal(usage(intent.command, 'zh-CN'));
+            expect(intent.usage).to.equal(USAGE_LINES[intent.command]['zh-CN']);
           }
           if (intent.kind === 'pay' || intent.kind === 'transfer') expect(intent.amount > 0n).to.equal(true);
           if (intent.kind === 'transfer') expect(intent.to).to.match(/^861[3-9]\d{9}$/);
@@ -601,16 +689,23 @@ describe('sms grammar', () => {
   });
 
   describe('usage and help texts', () => {
-    it('when usage is asked for every kind in both locales – then each is a non-empty single line', () => {
-      for (const kind of COMMANDS) {
-        for (const locale of ['zh-CN', 'en'] as const) {
-          const line = usage(kind, locale);
-          expect(line, `${kind} ${locale}`).to.be.a('string').and.not.equal('');
-          expect(line).not.to.include('\n');
-        }
+    for (const kind of COMMANDS) {
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const line = USAGE_LINES[kind][locale];
+        it(`when the ${kind} usage is asked for in ${locale} – then it is ${JSON.stringify(line)}`, () => {
+          expect(usage(kind, locale)).to.equal(line);
+        });
       }
-      expect(usage('pay', 'zh-CN')).to.equal('支付格式:ZF 商户号 金额,如 ZF 2001 12.50');
-    });
+    }
+
+    for (const problem of PROBLEMS) {
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const said = PROBLEM_TEXTS[problem][locale];
+        it(`when ${problem} is told in ${locale} – then it is ${JSON.stringify(said)}`, () => {
+          expect(problemText(problem, locale)).to.equal(said);
+        });
+      }
+    }
 
     it('when a usage line shows an example – then the example parses to that command', () => {
       const kinds = [
@@ -657,8 +752,14 @@ describe('sms grammar', () => {
           expect(invalidReply(intent, 'en').length, `${command} ${problem}`).to.be.at.most(160);
         }
       }
+    });
+
+    it('when ZF 2001 0 is answered – then the reply is the problem, then the usage line, in each locale', () => {
       expect(invalidReply(parseSms('ZF 2001 0') as never, 'zh-CN')).to.equal(
-        `${problemText('bad_amount', 'zh-CN')}。${usage('pay', 'zh-CN')}`,
+        '金额有误,须大于0且最多两位小数。支付格式:ZF 商户号 金额,如 ZF 2001 12.50',
+      );
+      expect(invalidReply(parseSms('ZF 2001 0', { locale: 'en' }) as never, 'en')).to.equal(
+        'Bad amount: more than 0, at most 2 decimals. Pay: ZF merchant amount, e.g. ZF 2001 12.50',
       );
     });
   });
