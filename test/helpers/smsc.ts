@@ -1,8 +1,10 @@
 /**
  * The test SMSC: the project's SMSC simulator (src/channels/smpp/smsc-simulator.ts) listening on a free
- * port with credentials `test` / `secret`. Close it in `after`/`afterEach`.
+ * port with credentials `test` / `secret`, encoding its MOs and decoding the gateway's submits with the
+ * codec written from the specifications (spec-codec.ts), never the gateway's. Close it in `after`/`afterEach`.
  */
 import { SmscSimulator, type SmscSimulatorOptions } from '../../src/channels/smpp/smsc-simulator.js';
+import { specCodec } from './spec-codec.js';
 
 export type {
   PduResult,
@@ -24,6 +26,7 @@ export interface TestSmsc extends SmscSimulator {
 export async function startTestSmsc(options: SmscSimulatorOptions = {}, port = 0): Promise<TestSmsc> {
   const smsc = new SmscSimulator({
     credentials: { systemId: TEST_SYSTEM_ID, password: TEST_PASSWORD },
+    codec: specCodec,
     ...options,
   });
   await smsc.listen(port);

@@ -21,4 +21,10 @@ export {
   type SubmitResult,
 } from './smpp.link.js';
 export { createSmppEndpoint, SmppPool, type SmppPoolOptions } from './smpp.pool.js';
-export { SmscSimulator, type SmscSimulatorOptions } from './smsc-simulator.js';
+export {
+  gatewayCodec,
+  type MessageOctets,
+  type SmscCodec,
+  SmscSimulator,
+  type SmscSimulatorOptions,
+} from './smsc-simulator.js';

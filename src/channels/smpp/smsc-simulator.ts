@@ -1,11 +1,13 @@
 /**
  * A small SMSC on the `smpp` package's server, for tests, benchmarks and `npm run smsc`: it accepts
- * binds, answers enquire_link and unbind, records every submit_sm (decoded with our codec, concatenated
+ * binds, answers enquire_link and unbind, records every submit_sm (decoded with its codec, concatenated
  * parts reassembled) and gives each a hex message id. It can play the network too: send MOs and delivery
  * receipts, throttle or delay submits, go silent, drop the connection, send raw bytes.
  *
- * Submits are decoded from the package's own parse (its decode filter): an independent reading of what
- * our encoder wrote, which is the point when a test checks the text that arrived.
+ * The package frames the PDUs; the text inside them goes through a codec of the simulator's options. By
+ * default that is the gateway's own (smpp.codec), which is right for `npm run smsc`; the tests give one
+ * written from the specifications (test/helpers/spec-codec.ts), so that neither the MOs the gateway reads
+ * nor the MTs it writes are checked against the gateway's codec itself.
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -24,7 +26,62 @@ import {
 import { silentLogger, type SmppLogger } from './smpp.connection.js';
 import { ESME_RINVBNDSTS, ESME_RTHROTTLED } from './smpp.errors.js';
 
+/** A message's octets as they travel in a PDU, before any decoding. */
+export interface MessageOctets {
+  dataCoding: number;
+  esmClass: number;
+  /** short_message, its UDH included when esm_class has 0x40. */
+  shortMessage: Buffer;
+  /** The message_payload TLV, when the PDU has one. */
+  messagePayload: Buffer | null;
+}
+
+/** How the simulator turns an MO's text into octets and a submit's octets into text. */
+export interface SmscCodec {
+  /** The data_coding an MO goes out with when the caller names none. */
+  codingFor(text: string): 0 | 3 | 8;
+  /** The octets of `text` in `dataCoding` (no UDH). */
+  encode(text: string, dataCoding: 0 | 3 | 8): Buffer;
+  /** A concatenation UDH, its length octet first: 8-bit reference, 16-bit when `ref` is above 255. */
+  concatHeader(concat: ConcatInfo): Buffer;
+  /** A text as the deliver_sm(s) a handset sends: one, or concatenated parts (UDH in `shortMessage`). */
+  split(text: string): Array<{ dataCoding: number; esmClass: number; shortMessage: Buffer }>;
+  /** The text and concatenation header of a received submit_sm. */
+  decode(message: MessageOctets): { text: string; concat: ConcatInfo | null };
+}
+
+/** The gateway's codec, for `npm run smsc` and anything that does not bring its own. */
+export const gatewayCodec: SmscCodec = {
+  codingFor: (text) => (fitsDataCoding0(text) ? 0 : 8),
+  encode: (text, dataCoding) => {
+    if (dataCoding === 0) return encodeGsm(text);
+    if (dataCoding === 3) return Buffer.from(text, 'latin1');
+    return Buffer.from(text, 'utf16le').swap16();
+  },
+  concatHeader: ({ ref, total, seq }) =>
+    ref > 0xff
+      ? Buffer.from([0x06, 0x08, 0x04, ref >> 8, ref & 0xff, total, seq])
+      : Buffer.from([0x05, 0x00, 0x03, ref, total, seq]),
+  split: (text) =>
+    encodeMt(text).map((part) => ({
+      dataCoding: part.data_coding,
+      esmClass: part.esm_class,
+      shortMessage: part.short_message,
+    })),
+  decode: (message) => {
+    const pdu: MessagePdu = {
+      data_coding: message.dataCoding,
+      esm_class: message.esmClass,
+      short_message: message.shortMessage,
+      message_payload: message.messagePayload ?? undefined,
+    };
+    return { text: decodeShortMessage(pdu), concat: concatInfo(pdu) };
+  },
+};
+
 export interface SmscSimulatorOptions {
+  /** How MOs are encoded and submits decoded. Default {@link gatewayCodec}. */
+  codec?: SmscCodec;
   /** Accept only these credentials (ESME_RINVSYSID / ESME_RINVPASWD otherwise). Default: any. */
   credentials?: { systemId: string; password: string };
   /** Send a DELIVRD receipt this long after each submit asking for one. Default: never. */
@@ -87,6 +144,20 @@ export interface PduResult {
   commandStatus: number;
 }
 
+/** An MO whose octets the caller wrote. */
+export interface MoOctetsOptions {
+  /** Destination; default the short code. */
+  to?: string;
+  /** data_coding. Default 0. */
+  coding?: number;
+  /** esm_class (0x40 when `octets` start with a UDH). Default 0. */
+  esmClass?: number;
+  /** Carry the octets in message_payload, short_message empty. */
+  payload?: boolean;
+  /** Give up waiting for the response after this long. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
 export interface MoOptions {
   /** Destination; default the short code. */
   to?: string;
@@ -130,7 +201,14 @@ interface SessionState {
   session: smpp.Session;
   bind: BindInfo | null;
   outstanding: number;
+  /** The last chunk the package read off the socket: the body of the PDU it hands over next. */
+  lastRead: Buffer | null;
 }
+
+// The package's session runs every short_message through its decode filter (its own guesses at the text)
+// before it hands the PDU over. Submits are parsed once more from their octets with the package's tables,
+// minus that filter, so that the codec reads what the ESME wrote.
+const rawPdu = Object.create(smpp.PDU.prototype, { _filter: { value: () => undefined } }) as smpp.PDU;
 
 interface SimulatorEvents {
   bind: [BindInfo];
@@ -162,6 +240,7 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
   private readonly partials = new Map<string, RecordedSubmit[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly log: SmppLogger;
+  private readonly codec: SmscCodec;
   private failures = { count: 0, status: 0, after: 0 };
   private nextSession = 1;
   private nextMessageId = randomInt(0x100000, 0x1000000);
@@ -170,6 +249,7 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
   constructor(private readonly options: SmscSimulatorOptions = {}) {
     super();
     this.log = options.logger ?? silentLogger;
+    this.codec = options.codec ?? gatewayCodec;
     this.server = smpp.createServer({}, (session) => this.onSession(session));
   }
 
@@ -240,13 +320,19 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
 
   /** Sends an MO (deliver_sm) from `from` and resolves with the ESME's response. */
   mo(from: string, text: string, options: MoOptions = {}): Promise<PduResult> {
-    const coding = options.coding ?? (fitsDataCoding0(text) ? 0 : 8);
-    let body = encodeText(text, coding);
+    const coding = options.coding ?? this.codec.codingFor(text);
+    let body = this.codec.encode(text, coding);
     let esmClass = options.esmClass ?? 0;
     if (options.udh) {
-      body = Buffer.concat([udhOf(options.udh), body]);
+      body = Buffer.concat([this.codec.concatHeader(options.udh), body]);
       esmClass |= ESM_UDHI;
     }
+    const { to, payload, timeoutMs } = options;
+    return this.moOctets(from, body, { to, coding, esmClass, payload, timeoutMs });
+  }
+
+  /** Sends an MO (deliver_sm) carrying exactly `octets` and resolves with the ESME's response. */
+  moOctets(from: string, octets: Buffer, options: MoOctetsOptions = {}): Promise<PduResult> {
     const fields: Record<string, unknown> = {
       source_addr_ton: 1,
       source_addr_npi: 1,
@@ -254,11 +340,11 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       dest_addr_ton: 0,
       dest_addr_npi: 0,
       destination_addr: options.to ?? this.options.shortCode ?? '10658888',
-      esm_class: esmClass,
-      data_coding: coding,
-      short_message: options.payload ? Buffer.alloc(0) : body,
+      esm_class: options.esmClass ?? 0,
+      data_coding: options.coding ?? 0,
+      short_message: options.payload ? Buffer.alloc(0) : octets,
     };
-    if (options.payload) fields.message_payload = body;
+    if (options.payload) fields.message_payload = octets;
     return this.send('deliver_sm', fields, { timeoutMs: options.timeoutMs });
   }
 
@@ -269,15 +355,15 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
     options: { to?: string; timeoutMs?: number } = {},
   ): Promise<PduResult[]> {
     const results: PduResult[] = [];
-    for (const part of encodeMt(text)) {
+    for (const part of this.codec.split(text)) {
       const fields = {
         source_addr_ton: 1,
         source_addr_npi: 1,
         source_addr: from,
         destination_addr: options.to ?? this.options.shortCode ?? '10658888',
-        esm_class: part.esm_class,
-        data_coding: part.data_coding,
-        short_message: part.short_message,
+        esm_class: part.esmClass,
+        data_coding: part.dataCoding,
+        short_message: part.shortMessage,
       };
       results.push(await this.send('deliver_sm', fields, { timeoutMs: options.timeoutMs }));
     }
@@ -290,7 +376,7 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
     const stat = options.stat ?? 'DELIVRD';
     const id = options.decimalId ? BigInt(`0x${messageId}`).toString(10) : messageId;
     const date = smscDate(new Date());
-    const snippet = submit && fitsDataCoding0(submit.text) ? submit.text.slice(0, 20) : '';
+    const snippet = submit && this.codec.codingFor(submit.text) === 0 ? submit.text.slice(0, 20) : '';
     const text =
       `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} ` +
       `stat:${stat} err:${options.err ?? '000'} text:${snippet}`;
@@ -301,7 +387,7 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       destination_addr: submit?.source ?? this.options.shortCode ?? '10658888',
       esm_class: 0x04,
       data_coding: 0,
-      short_message: encodeGsm(text),
+      short_message: this.codec.encode(text, 0),
     };
     if (options.tlv ?? true) {
       fields.receipted_message_id = id;
@@ -348,9 +434,23 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private onSession(session: smpp.Session): void {
-    const state: SessionState = { id: this.nextSession++, session, bind: null, outstanding: 0 };
+    const state: SessionState = {
+      id: this.nextSession++,
+      session,
+      bind: null,
+      outstanding: 0,
+      lastRead: null,
+    };
     this.sessions.set(session, state);
-    session.socket.setNoDelay(true);
+    const { socket } = session;
+    socket.setNoDelay(true);
+    // The package reads a PDU's length, then its body, then hands it over: keep the last chunk (octetsOf).
+    const read = socket.read.bind(socket);
+    socket.read = (size?: number) => {
+      const chunk = read(size);
+      if (chunk) state.lastRead = chunk;
+      return chunk;
+    };
     session.on('error', (err: Error) => {
       this.log.debug({ session: state.id, err: err.message }, 'smsc: session error');
       session.destroy();
@@ -426,7 +526,13 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
       return;
     }
-    const message = pdu as unknown as MessagePdu;
+    const octets = this.octetsOf(state, pdu);
+    if (!octets) {
+      this.log.warn({ session: state.id, seq: pdu.sequence_number }, 'smsc: submit_sm octets not found');
+      session.send(pdu.response({ command_status: smpp.errors.ESME_RSYSERR }));
+      return;
+    }
+    const { text, concat } = this.codec.decode(octets);
     const submit: RecordedSubmit = {
       session: state.id,
       messageId: (this.nextMessageId++).toString(16).toUpperCase(),
@@ -440,8 +546,8 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       esmClass: Number(pdu.esm_class ?? 0),
       dataCoding: Number(pdu.data_coding ?? 0),
       registeredDelivery: Number(pdu.registered_delivery ?? 0),
-      text: decodeShortMessage(message),
-      concat: concatInfo(message),
+      text,
+      concat,
     };
     let status = 0;
     if (this.failures.after > 0) this.failures.after--;
@@ -469,6 +575,28 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
     };
     if (this.submitDelayMs > 0) this.later(this.submitDelayMs, answer);
     else answer();
+  }
+
+  /** The message octets of the PDU the package just handed over, read from the frame it came in. */
+  private octetsOf(state: SessionState, pdu: smpp.PDU): MessageOctets | null {
+    const body = state.lastRead;
+    const sameFrame =
+      body !== null &&
+      body.length === pdu.command_length - 4 &&
+      body.readUInt32BE(0) === pdu.command_id &&
+      body.readUInt32BE(8) === pdu.sequence_number;
+    if (!sameFrame) return null;
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(pdu.command_length);
+    const raw = Object.create(rawPdu) as smpp.PDU;
+    raw.fromBuffer(Buffer.concat([length, body]));
+    const payload = raw.message_payload;
+    return {
+      dataCoding: Number(raw.data_coding ?? 0),
+      esmClass: Number(raw.esm_class ?? 0),
+      shortMessage: Buffer.isBuffer(raw.short_message) ? raw.short_message : Buffer.alloc(0),
+      messagePayload: Buffer.isBuffer(payload) ? payload : null,
+    };
   }
 
   // Gathers concatenated parts into whole messages.
@@ -574,18 +702,6 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       for (const event of events) this.on(event, check);
     });
   }
-}
-
-function encodeText(text: string, coding: 0 | 3 | 8): Buffer {
-  if (coding === 0) return encodeGsm(text);
-  if (coding === 3) return Buffer.from(text, 'latin1');
-  return Buffer.from(text, 'utf16le').swap16();
-}
-
-function udhOf({ ref, total, seq }: ConcatInfo): Buffer {
-  return ref > 0xff
-    ? Buffer.from([0x06, 0x08, 0x04, ref >> 8, ref & 0xff, total, seq])
-    : Buffer.from([0x05, 0x00, 0x03, ref, total, seq]);
 }
 
 /** `YYMMDDhhmm`, the receipt text's date format. */

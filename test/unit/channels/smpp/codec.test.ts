@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   concatInfo,
-  decodeGsm,
   decodeShortMessage,
-  encodeGsm,
   encodeMt,
   type MtPart,
   messageIdForms,
@@ -12,20 +10,34 @@ import {
   parseDeliveryReceipt,
   sameMessageId,
 } from '../../../../src/channels/smpp/smpp.codec.js';
+import { decodeMessage, splitUserData, ucs2Encode } from '../../../helpers/spec-codec.js';
 
-const ucs2 = (text: string) => Buffer.from(text, 'utf16le').swap16();
+// Expected octets are written out from the GSM 03.38 table and the UCS2 code charts; where a long text is
+// needed as input or a part has to be read back, the test SMSC's codec (written from the specifications,
+// test/helpers/spec-codec.ts) does it, never the codec under test.
+const octets = (...bytes: number[]) => Buffer.from(bytes);
+const times = (n: number, ...bytes: number[]) => Array.from({ length: n }, () => bytes).flat();
 
-/** What a handset would show: each part decoded the way a receiver reads it, joined by sequence. */
+/** A part as a receiver reads it: its text and concatenation header, by the spec codec. */
+const received = (part: MtPart) =>
+  decodeMessage({
+    dataCoding: part.data_coding,
+    esmClass: part.esm_class,
+    shortMessage: part.short_message,
+    messagePayload: null,
+  });
+
+/** What a handset would show: each part read as a receiver reads it, joined by sequence. */
 function reassemble(parts: MtPart[]): string {
   return parts
-    .map((part) => ({ part, concat: concatInfo(part) }))
+    .map(received)
     .sort((a, b) => (a.concat?.seq ?? 0) - (b.concat?.seq ?? 0))
-    .map(({ part }) => decodeShortMessage(part))
+    .map((part) => part.text)
     .join('');
 }
 
-/** Septets of a GSM part's text (without its UDH). */
-const septets = (part: MtPart) => part.short_message.length - (part.concat ? 6 : 0);
+/** Septets of a GSM part's text: its octets after the UDH (an extension character is two). */
+const septets = (part: MtPart) => splitUserData(part.short_message, part.esm_class).body.length;
 
 describe('SMPP codec', () => {
   describe('decodeShortMessage', () => {
@@ -60,7 +72,9 @@ describe('SMPP codec', () => {
     });
 
     it('data_coding 8 – reads UCS2 big-endian, surrogate pairs included', () => {
-      expect(decodeShortMessage({ data_coding: 8, short_message: ucs2('余额 😀') })).to.equal('余额 😀');
+      // 余 4F59, 额 989D, space 0020, 😀 U+1F600 as the surrogate pair D83D DE00
+      const bytes = octets(0x4f, 0x59, 0x98, 0x9d, 0x00, 0x20, 0xd8, 0x3d, 0xde, 0x00);
+      expect(decodeShortMessage({ data_coding: 8, short_message: bytes })).to.equal('余额 😀');
     });
 
     it('data_coding 15 – when a Chinese SMSC sends GBK – reads it as GBK', () => {
@@ -69,7 +83,11 @@ describe('SMPP codec', () => {
     });
 
     it('message_payload – when present – is read instead of the empty short_message', () => {
-      const pdu = { data_coding: 8, short_message: Buffer.alloc(0), message_payload: ucs2('开通') };
+      const pdu = {
+        data_coding: 8,
+        short_message: Buffer.alloc(0),
+        message_payload: octets(0x5f, 0x00, 0x90, 0x1a),
+      };
       expect(decodeShortMessage(pdu)).to.equal('开通');
     });
 
@@ -77,7 +95,7 @@ describe('SMPP codec', () => {
       const pdu = {
         esm_class: 0x40,
         data_coding: 8,
-        short_message: Buffer.concat([Buffer.from([5, 0, 3, 9, 2, 1]), ucs2('你好')]),
+        short_message: octets(5, 0, 3, 9, 2, 1, 0x4f, 0x60, 0x59, 0x7d), // UDH, then 你好
       };
       expect(decodeShortMessage(pdu)).to.equal('你好');
       expect(concatInfo(pdu)).to.deep.equal({ ref: 9, total: 2, seq: 1 });
@@ -137,21 +155,29 @@ describe('SMPP codec', () => {
       const [part, ...rest] = encodeMt('YE 12.50 @home');
       expect(rest).to.have.length(0);
       expect(part).to.include({ data_coding: 0, esm_class: 0, concat: null });
-      expect(part.short_message).to.deep.equal(encodeGsm('YE 12.50 @home'));
-      expect(part.short_message[9]).to.equal(0x00); // '@' is septet 0, not ASCII 0x40
+      // Y E sp 1 2 . 5 0 sp, then '@' as septet 00 (not ASCII 40), h o m e
+      expect(part.short_message).to.deep.equal(
+        octets(0x59, 0x45, 0x20, 0x31, 0x32, 0x2e, 0x35, 0x30, 0x20, 0x00, 0x68, 0x6f, 0x6d, 0x65),
+      );
     });
 
     it('when the text holds Chinese – data_coding 8', () => {
       const [part] = encodeMt('余额: 12.50元');
       expect(part.data_coding).to.equal(8);
-      expect(part.short_message).to.deep.equal(ucs2('余额: 12.50元'));
+      // 余 额 : sp 1 2 . 5 0 元, each a 16-bit code unit, high octet first
+      expect(part.short_message).to.deep.equal(
+        octets(
+          ...[0x4f, 0x59, 0x98, 0x9d, 0x00, 0x3a, 0x00, 0x20, 0x00, 0x31],
+          ...[0x00, 0x32, 0x00, 0x2e, 0x00, 0x35, 0x00, 0x30, 0x51, 0x43],
+        ),
+      );
     });
 
     it('when the text is GSM but not ASCII (é) – UCS2 by default, data_coding 0 with sevenBit gsm', () => {
       expect(encodeMt('café')[0].data_coding).to.equal(8);
       const [gsm] = encodeMt('café', { sevenBit: 'gsm' });
       expect(gsm.data_coding).to.equal(0);
-      expect(decodeGsm(gsm.short_message)).to.equal('café');
+      expect(gsm.short_message).to.deep.equal(octets(0x63, 0x61, 0x66, 0x05)); // é is septet 05
     });
 
     it('when the text has a backtick (ASCII without a septet) – UCS2', () => {
@@ -160,9 +186,12 @@ describe('SMPP codec', () => {
 
     it('GSM – when 160 characters – one SMS; when 161 – two parts of 153 and 8', () => {
       expect(encodeMt('a'.repeat(160))).to.have.length(1);
-      const parts = encodeMt('a'.repeat(161));
-      expect(parts.map(septets)).to.deep.equal([153, 8]);
-      expect(reassemble(parts)).to.equal('a'.repeat(161));
+      const parts = encodeMt('a'.repeat(161), { ref: 0x2a });
+      expect(parts.map((p) => p.short_message)).to.deep.equal([
+        octets(0x05, 0x00, 0x03, 0x2a, 0x02, 0x01, ...times(153, 0x61)),
+        octets(0x05, 0x00, 0x03, 0x2a, 0x02, 0x02, ...times(8, 0x61)),
+      ]);
+      expect(parts.map((p) => p.esm_class)).to.deep.equal([0x40, 0x40]);
     });
 
     it('GSM – when 306 characters – exactly two full parts; 307 – three', () => {
@@ -173,16 +202,21 @@ describe('SMPP codec', () => {
     it('GSM – when extension characters are in – each counts two and an escape is never split', () => {
       expect(encodeMt('{'.repeat(80))).to.have.length(1); // 160 septets
       expect(encodeMt(`${'{'.repeat(80)}a`)).to.have.length(2);
-      const parts = encodeMt(`a${'['.repeat(100)}`); // 201 septets: the 77th '[' would straddle 153
-      expect(parts.map(septets)).to.deep.equal([153, 48]);
-      expect(parts[0].short_message.at(-1)).to.not.equal(0x1b);
-      expect(reassemble(parts)).to.equal(`a${'['.repeat(100)}`);
+      // 201 septets: 'a' and 76 '[' (1B 3C each) fill the first part's 153; the other 24 go in the second
+      const parts = encodeMt(`a${'['.repeat(100)}`, { ref: 9 });
+      expect(parts.map((p) => p.short_message)).to.deep.equal([
+        octets(0x05, 0x00, 0x03, 0x09, 0x02, 0x01, 0x61, ...times(76, 0x1b, 0x3c)),
+        octets(0x05, 0x00, 0x03, 0x09, 0x02, 0x02, ...times(24, 0x1b, 0x3c)),
+      ]);
     });
 
     it('UCS2 – when 70 characters – one SMS; 71 – two parts of 67 and 4', () => {
       expect(encodeMt('中'.repeat(70))).to.have.length(1);
-      const parts = encodeMt('中'.repeat(71));
-      expect(parts.map((p) => (p.short_message.length - 6) / 2)).to.deep.equal([67, 4]);
+      const parts = encodeMt('中'.repeat(71), { ref: 1 });
+      expect(parts.map((p) => p.short_message)).to.deep.equal([
+        octets(0x05, 0x00, 0x03, 0x01, 0x02, 0x01, ...times(67, 0x4e, 0x2d)),
+        octets(0x05, 0x00, 0x03, 0x01, 0x02, 0x02, ...times(4, 0x4e, 0x2d)),
+      ]);
     });
 
     it('UCS2 – when 67·n characters – n full parts', () => {
@@ -195,28 +229,31 @@ describe('SMPP codec', () => {
 
     it('UCS2 – when a surrogate pair falls on the 67th unit – moves it whole to the next part', () => {
       const text = `${'中'.repeat(66)}😀${'中'.repeat(10)}`;
-      const parts = encodeMt(text);
-      expect(parts[0].text).to.equal('中'.repeat(66));
-      expect(parts[1].text.startsWith('😀')).to.equal(true);
-      expect(reassemble(parts)).to.equal(text);
+      const parts = encodeMt(text, { ref: 2 });
+      expect(parts.map((p) => p.short_message)).to.deep.equal([
+        octets(0x05, 0x00, 0x03, 0x02, 0x02, 0x01, ...times(66, 0x4e, 0x2d)),
+        octets(0x05, 0x00, 0x03, 0x02, 0x02, 0x02, 0xd8, 0x3d, 0xde, 0x00, ...times(10, 0x4e, 0x2d)),
+      ]);
+      expect(parts.map((p) => p.text)).to.deep.equal(['中'.repeat(66), `😀${'中'.repeat(10)}`]);
     });
 
     it('300 Chinese characters – 5 parts sharing one reference that reassemble to the text', () => {
       const text = Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
       const parts = encodeMt(text);
       expect(parts).to.have.length(5);
-      const refs = new Set(parts.map((p) => p.concat?.ref));
-      expect(refs.size).to.equal(1);
-      expect(parts.map((p) => p.concat)).to.deep.equal(
-        [1, 2, 3, 4, 5].map((seq) => ({ ref: parts[0].concat?.ref, total: 5, seq })),
+      // The reference as the UDH octets carry it (05 00 03 ref 05 seq), and as encodeMt reports it.
+      const ref = parts[0].short_message[3];
+      expect(parts.map((p) => received(p).concat)).to.deep.equal(
+        [1, 2, 3, 4, 5].map((seq) => ({ ref, total: 5, seq })),
       );
+      expect(parts.map((p) => p.concat)).to.deep.equal(parts.map((p) => received(p).concat));
       expect(parts.every((p) => p.esm_class === 0x40 && p.short_message.length <= 140)).to.equal(true);
       expect(reassemble(parts)).to.equal(text);
     });
 
     it('two long messages in a row – get different references', () => {
-      const a = encodeMt('x'.repeat(200))[0].concat?.ref;
-      const b = encodeMt('x'.repeat(200))[0].concat?.ref;
+      const a = encodeMt('x'.repeat(200))[0].short_message[3]; // 05 00 03 ref …
+      const b = encodeMt('x'.repeat(200))[0].short_message[3];
       expect(a).to.not.equal(b);
     });
 
@@ -287,7 +324,7 @@ describe('SMPP codec', () => {
       const receipt = parseDeliveryReceipt({
         esm_class: 0x04 | 0x80,
         data_coding: 8,
-        short_message: ucs2(
+        short_message: ucs2Encode(
           'id:77 sub:001 dlvrd:001 submit date:2611231200 done date:2611231201 stat:DELIVRD err:000',
         ),
       });
