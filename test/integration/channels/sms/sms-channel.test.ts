@@ -17,6 +17,7 @@ import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { smsSettled } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', function () {
@@ -41,6 +42,24 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   });
 
   const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
+  /**
+   * Waits until nothing more can reach these phones (their MOs processed, the outbox relayed, no MT
+   * queued, every queue drained: sms-settled.ts); what they got is then final and can be counted.
+   */
+  const settle = (...msisdns: string[]) =>
+    smsSettled({ db: h.db, queues: [sms.outbound, sms.inbound.queue, ...h.bus.allQueues], smsc }, msisdns);
+  /** The payments out of `msisdn`'s wallet, oldest first. */
+  const paymentsFrom = (msisdn: string) =>
+    h
+      .db('transfers')
+      .where({
+        kind: 'payment',
+        debit_account_id: h
+          .db('accounts')
+          .select('id')
+          .where({ code: `wallet:${msisdn}` }),
+      })
+      .orderBy('id');
   /** Waits until `msisdn` has received `count` messages in all, and returns them. */
   async function received(msisdn: string, count: number, timeoutMs = 20_000): Promise<ReceivedMessage[]> {
     await waitFor(async () => to(msisdn).length >= count, timeoutMs);
@@ -67,25 +86,6 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
         .where({ code: `wallet:${msisdn}` })
         .first()
     ).status as string;
-  /** Waits until every SMS queued for `msisdn` so far has reached the phone; returns how many it got. */
-  async function settled(msisdn: string): Promise<number> {
-    const stuck = async () => ({
-      unrelayed: await h.db('outbox').where({ msisdn }).whereNull('relayed_at').select('id', 'reason'),
-      queued: await h.db('sms_mt').where({ msisdn, status: 'queued' }).select('job_id', 'attempts', 'error'),
-    });
-    try {
-      await waitFor(async () => {
-        const { unrelayed, queued } = await stuck();
-        return unrelayed.length === 0 && queued.length === 0;
-      }, 30_000);
-    } catch (err) {
-      throw new Error(`SMS for ${msisdn} not all sent: ${JSON.stringify(await stuck())} (${err})`);
-    }
-    const sent = await h.db('sms_mt').where({ msisdn }).count('* as n').first();
-    await waitFor(async () => to(msisdn).length >= Number(sent?.n), 20_000);
-    return to(msisdn).length;
-  }
-
   it('KT then A – opens a wallet; the agreement and the initial passwords arrive in UCS2', async () => {
     const user = newMsisdn();
     const [agreement] = await say(user, 'KT');
@@ -94,7 +94,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(agreement.source).to.equal(h.config.shortCode);
     // `A`: the reply, and the SMS with the initial login password and PIN from the outbox.
     await say(user, 'A');
-    await settled(user);
+    await settle(user);
     const passwords = to(user).find((m) => /\d{6}/.test(m.text));
     expect(passwords?.dataCoding).to.equal(8);
     const opened = await h.db('users').where({ msisdn: user }).first();
@@ -155,7 +155,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
   it('a concatenated MO in reverse order – is reassembled and answered once', async () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
-    await settled(user);
+    await settle(user);
     const before = (await replyRows(user)).length;
     const parts = ['ZF ', `${merchant} `, '3'];
     for (let seq = 3; seq >= 1; seq--) {
@@ -166,14 +166,15 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     const [ask] = (await replyRows(user)).slice(before);
     expect(ask.text).to.include('3.00');
     await say(user, TEST_PIN);
-    await waitFor(async () => (await walletBalance(h, user)) === 9_700n);
-    await new Promise((r) => setTimeout(r, 300));
+    await settle(user);
+    expect(await walletBalance(h, user)).to.equal(9_700n);
+    expect(await paymentsFrom(user)).to.have.length(1);
     expect(await replyRows(user)).to.have.length(before + 2);
   });
 
   it('an MO – is stored before its deliver_sm_resp; the same text again on the live bind is answered again', async () => {
     const user = await h.openWallet(newMsisdn(), 100n);
-    await settled(user);
+    await settle(user);
     const first = await smsc.mo(user, 'YE');
     expect(first.commandStatus).to.equal(0);
     // Acknowledged means stored: the row is there as soon as the response is.
@@ -185,17 +186,22 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
   it('an exact copy after the bind was lost (the SMSC resending) – is acknowledged and dropped', async () => {
     const user = await h.openWallet(newMsisdn(), 100n);
-    await settled(user);
+    await settle(user);
     await say(user, 'MX');
     smsc.dropConnections();
     await waitFor(async () => !sms.bound, 5_000);
     await smsc.waitForBind(1, 15_000);
     await waitFor(async () => sms.bound, 15_000);
+    const duplicates = async () =>
+      (await sms.metrics.mo.get()).values.find((v) => v.labels.outcome === 'duplicate')?.value ?? 0;
+    const duplicatesBefore = await duplicates();
     const resend = await smsc.mo(user, 'MX');
     expect(resend.commandStatus).to.equal(0);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(await replyRows(user)).to.have.length(1);
+    // The store decides before the deliver_sm_resp: counted a duplicate, no row, so nothing to answer.
+    expect(await duplicates()).to.equal(duplicatesBefore + 1);
     expect(await h.db('sms_mo').where({ msisdn: user }).count('* as n').first()).to.deep.equal({ n: 1n });
+    await settle(user);
+    expect(await replyRows(user)).to.have.length(1);
     // Something else, then the same text: a new message, answered.
     await say(user, 'YE');
     await say(user, 'MX');
@@ -285,39 +291,34 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   it('the link dropped mid-conversation – reconnects; the PIN after it pays once and nothing is doubled', async () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
     await say(user, `ZF ${merchant} 1`);
-    await settled(user);
+    await settle(user);
     smsc.dropConnections();
     await waitFor(async () => !sms.bound, 5_000);
     await smsc.waitForBind(1, 15_000);
     await waitFor(async () => sms.bound, 15_000);
     await say(user, TEST_PIN);
-    await waitFor(async () => (await walletBalance(h, user)) === 9_900n);
-    await new Promise((r) => setTimeout(r, 500));
-    const payments = await h.db('transfers').where({
-      kind: 'payment',
-      debit_account_id: h
-        .db('accounts')
-        .select('id')
-        .where({ code: `wallet:${user}` }),
-    });
-    expect(payments).to.have.length(1);
+    await settle(user);
+    expect(await walletBalance(h, user)).to.equal(9_900n);
+    expect(await paymentsFrom(user)).to.have.length(1);
   });
 
   it('an MO whose wake-up job was lost – is answered by the sweep', async () => {
     const user = await h.openWallet(newMsisdn(), 700n);
-    await settled(user);
-    await storeMo(h.db, keyringOf(h.config), {
+    await settle(user);
+    const mo = await storeMo(h.db, keyringOf(h.config), {
       source: user,
       destination: h.config.shortCode,
       dataCoding: 0,
       text: 'YE',
       udh: null,
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // Stored without a wake-up: no job names it, so nothing but a sweep can answer it.
+    expect(await sms.inbound.queue.getJob(`mo-${mo.stored?.id}`)).to.equal(undefined);
     expect(await replyRows(user)).to.have.length(0);
     expect(await sms.inbound.sweep(0)).to.be.at.least(1);
-    await waitFor(async () => (await replyRows(user)).length === 1);
-    expect((await replyRows(user))[0].text).to.include('7.00');
+    await settle(user);
+    expect((await replyRows(user)).map((r) => r.text)).to.deep.equal(['余额¥7.00,可用¥7.00。']);
+    expect(to(user).filter((m) => m.text === '余额¥7.00,可用¥7.00。')).to.have.length(1);
   });
 
   it('a reply stored with its MO answered but whose job never reached the queue – is queued again by the sweep from its row, and sent once', async () => {
@@ -340,7 +341,8 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     };
     await recordAnswers(h.db, batchesOf([reply]), [{ id: moId, text: 'YE' }]);
     expect((await h.db('sms_mo').where({ id: moId }).first()).status).to.equal('processed');
-    await new Promise((r) => setTimeout(r, 300));
+    // No job carries the reply: nothing can send it before a sweep.
+    expect(await sms.outbound.getJob(reply.jobId)).to.equal(undefined);
     expect(to(user)).to.have.length(0);
 
     // Not yet stale: left alone. Stale: queued from the row, sent, and recorded as sent.
@@ -354,8 +356,8 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
 
     // A sweep that comes again finds nothing owed; the user got the reply once.
     expect(await requeueStranded(h.db, sms.outbound, 0)).to.equal(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(to(user)).to.have.length(1);
+    await settle(user);
+    expect(to(user).map((m) => m.text)).to.deep.equal([reply.text]);
   });
 
   it('a concatenated MO missing a part – is answered with what came once the wait is over', async () => {
