@@ -15,7 +15,7 @@ import {
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
-import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
+import { balanceOf, createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { smsSettled } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
@@ -117,12 +117,33 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(help.text).to.match(/ZF/);
   });
 
-  it('ZF then the PIN – pays the merchant once, replies and notifies', async () => {
+  it('ZF then the PIN – pays the merchant once (one transfer, both balances moved once), replies and notifies once by SMS', async () => {
+    // A merchant of this test's own: its balance moves by this payment alone.
+    const shop = `m${randomUUID().slice(0, 6)}`;
+    await h.merchant(shop, 'Tea House');
     const user = await h.openWallet(newMsisdn(), 10_000n);
-    const [ask] = await say(user, `ZF ${merchant} 12.50`);
-    expect(ask.text).to.include('12.50');
-    await say(user, TEST_PIN);
-    await waitFor(async () => (await walletBalance(h, user)) === 8_750n);
+    await settle(user); // the top-up's notice is out of the way
+
+    const [ask] = await say(user, `ZF ${shop} 12.50`);
+    expect(ask.text).to.equal(`向${shop}支付¥12.50,请回复6位支付密码确认,回复QX取消。`);
+    const [done] = await say(user, TEST_PIN);
+    expect(done.text).to.equal('已向Tea House支付¥12.50,余额¥87.50。');
+    // Both MOs processed, the notice relayed and sent, every queue drained: nothing more can come.
+    await settle(user);
+
+    const payments = await paymentsFrom(user);
+    expect(payments.map((p) => [p.amount, p.status])).to.deep.equal([[1_250n, 'posted']]);
+    expect(await walletBalance(h, user)).to.equal(8_750n);
+    expect(await balanceOf(h, `merchant:${shop}`)).to.equal(1_250n);
+    // The notice: one outbox row, one MT of that reason, sent, and the phone got it once.
+    const notice = '您已向Tea House支付¥12.50,余额¥87.50。';
+    const outbox = await h.db('outbox').where({ msisdn: user, reason: 'payment' });
+    expect(outbox.map((r) => r.text)).to.deep.equal([notice]);
+    const mts = await h.db('sms_mt').where({ msisdn: user, reason: 'payment' });
+    expect(mts.map((r) => [r.text, r.status])).to.deep.equal([[notice, 'sent']]);
+    expect(to(user).filter((m) => m.text === notice)).to.have.length(1);
+    // And the two replies once each.
+    expect((await replyRows(user)).map((r) => r.text)).to.deep.equal([ask.text, done.text]);
   });
 
   it('ZZ then the PIN, CZ, GM, DJ and JD – each runs its command', async () => {
