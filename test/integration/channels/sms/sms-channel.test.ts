@@ -17,7 +17,7 @@ import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import { balanceOf, createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
 import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
-import { smsSettled } from '../../../helpers/sms-settled.js';
+import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', function () {
@@ -276,25 +276,61 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(to(other)).to.have.length(1);
   });
 
-  it('ESME_RTHROTTLED – slows the sender; every message still arrives exactly once', async () => {
+  it('ESME_RTHROTTLED on the first four submits of a batch of three – slows the sender: the queue’s limiter closes before anything is sent again, the job comes back without spending an attempt; each phone gets its SMS once', async () => {
     const users = [newMsisdn(), newMsisdn(), newMsisdn()];
+    const mts = users.map((msisdn) => ({
+      jobId: `t-${randomUUID()}`,
+      msisdn,
+      text: 'throttle test',
+      reason: 'test',
+      sensitive: false,
+    }));
+    const [{ id: jobId }] = batchesOf(mts);
+    const submits = () => smsc.submits.filter((s) => users.includes(s.destination));
+    const throttledBefore = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
     smsc.failNext(4, ESME_RTHROTTLED);
-    await queueMts(
-      h.db,
-      sms.outbound,
-      users.map((msisdn) => ({
-        jobId: `t-${randomUUID()}`,
-        msisdn,
-        text: 'throttle test',
-        reason: 'test',
-        sensitive: false,
-      })),
+    await queueMts(h.db, sms.outbound, mts);
+
+    // The job's first run: its three submits refused. Then the limiter of the whole queue (every sender
+    // on this Redis) is closed, at SMPP_TPS 1000 by the throttle alone, and the job waits in the queue
+    // with no attempt spent; while it is closed nothing was submitted again.
+    await until('the first three submits were answered', async () => submits().length >= 3);
+    await until(
+      'the outbound queue is rate-limited with the job back in it',
+      async () =>
+        (await sms.outbound.getRateLimitTtl(h.config.smppTps)) > 0 &&
+        (await sms.outbound.getJobState(jobId)) === 'waiting',
     );
-    for (const u of users) await received(u, 1);
-    await new Promise((r) => setTimeout(r, 300));
-    for (const u of users) expect(to(u)).to.have.length(1);
-    const throttled = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
-    expect(throttled).to.be.at.least(1);
+    expect(submits().map((s) => s.status)).to.deep.equal([ESME_RTHROTTLED, ESME_RTHROTTLED, ESME_RTHROTTLED]);
+    expect((await sms.outbound.getJob(jobId))?.attemptsMade).to.equal(0);
+
+    await settle(...users);
+    // Three runs (the first two ended throttled), one attempt: only the run that completed counts.
+    const job = await sms.outbound.getJob(jobId);
+    expect(await job?.getState()).to.equal('completed');
+    expect([job?.attemptsStarted, job?.attemptsMade]).to.deep.equal([3, 1]);
+    expect(
+      (await h.db('sms_mt').whereIn('msisdn', users).orderBy('id')).map((r) => [
+        r.msisdn,
+        r.status,
+        r.attempts,
+      ]),
+    ).to.deep.equal(users.map((u) => [u, 'sent', 1]));
+    // Each MT sent again after its throttle until accepted, once: four refusals, three acceptances.
+    for (const u of users) {
+      const statuses = submits()
+        .filter((s) => s.destination === u)
+        .map((s) => s.status);
+      expect(statuses.slice(-1), u).to.deep.equal([0]);
+      expect(new Set(statuses.slice(0, -1)), u).to.deep.equal(new Set([ESME_RTHROTTLED]));
+      expect(
+        to(u).map((m) => m.text),
+        u,
+      ).to.deep.equal(['throttle test']);
+    }
+    expect(submits().filter((s) => s.status === ESME_RTHROTTLED)).to.have.length(4);
+    const throttledAfter = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
+    expect(throttledAfter - throttledBefore, 'throttled runs counted').to.equal(2);
   });
 
   it('a submit refused for good – marks the MT failed without retrying it', async () => {
