@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
-import { storeMo } from '../../../../src/channels/sms/mo-store.js';
+import { CONCAT_WAIT_SECONDS, leftBehind, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import {
   batchesOf,
   queueMts,
@@ -417,21 +417,52 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(to(user).map((m) => m.text)).to.deep.equal([reply.text]);
   });
 
-  it('a concatenated MO missing a part – is answered with what came once the wait is over', async () => {
+  it(`a concatenated MO missing a part – parts 1 and 2 of 3 (Y, E) wait for the third; once ${CONCAT_WAIT_SECONDS} s have passed the sweep has the conversation answer what came (YE: the balance), once`, async () => {
     const user = await h.openWallet(newMsisdn(), 100n);
-    await smsc.mo(user, 'Y', { udh: { ref: 9, total: 3, seq: 1 } });
-    await smsc.mo(user, 'E', { udh: { ref: 9, total: 3, seq: 2 } });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await replyRows(user)).to.have.length(0);
-    const first = await h.db('sms_mo').where({ msisdn: user }).orderBy('id').first();
-    await sms.inbound.process(
-      { moId: String(first.id), force: true },
-      { handle: async () => ['x'], offerOpen: async () => [] },
-      sms.outbound,
+    await settle(user);
+    expect((await smsc.mo(user, 'Y', { udh: { ref: 9, total: 3, seq: 1 } })).commandStatus).to.equal(0);
+    expect((await smsc.mo(user, 'E', { udh: { ref: 9, total: 3, seq: 2 } })).commandStatus).to.equal(0);
+    const parts = async () =>
+      (await h.db('sms_mo').where({ msisdn: user }).orderBy('id')).map((r) => [r.concat_seq, r.status]);
+    expect(await parts()).to.deep.equal([
+      [1, 'received'],
+      [2, 'received'],
+    ]);
+    const ids = (await h.db('sms_mo').where({ msisdn: user }).orderBy('id')).map((r) => String(r.id));
+
+    // While the wait lasts, the channel's own worker (the real conversation behind it) leaves the parts
+    // waiting, and the sweep does not take them.
+    await sms.inbound.enqueue(ids[1], false, '-early');
+    await waitFor(
+      async () => (await sms.inbound.queue.getJob(`mo-${ids[1]}-early`))?.finishedOn !== undefined,
     );
+    expect((await sms.inbound.queue.getJob(`mo-${ids[1]}-early`))?.returnvalue).to.equal('waiting for parts');
+    expect((await leftBehind(h.db, 30)).filter((b) => ids.includes(b.id))).to.deep.equal([]);
+    expect(await parts()).to.deep.equal([
+      [1, 'received'],
+      [2, 'received'],
+    ]);
+
+    // The wait is over: the parts are aged past it (this user's rows only), and the sweep runs them.
+    await h
+      .db('sms_mo')
+      .where({ msisdn: user })
+      .update({ received_at: h.db.raw(`received_at - interval '${CONCAT_WAIT_SECONDS + 1} seconds'`) });
+    expect((await leftBehind(h.db, 30)).filter((b) => ids.includes(b.id))).to.deep.equal(
+      ids.map((id) => ({ id, force: true })),
+    );
+    await sms.inbound.sweep();
+    await settle(user);
+
+    // Answered once, as YE: the first part keeps the joined text, the other ''.
     expect(
-      await h.db('sms_mo').where({ msisdn: user, status: 'processed' }).count('* as n').first(),
-    ).to.deep.equal({ n: 2n });
+      (await h.db('sms_mo').where({ msisdn: user }).orderBy('id')).map((r) => [r.status, r.text]),
+    ).to.deep.equal([
+      ['processed', 'YE'],
+      ['processed', ''],
+    ]);
+    expect((await replyRows(user)).map((r) => r.text)).to.deep.equal(['余额¥1.00,可用¥1.00。']);
+    expect(to(user).filter((m) => m.text === '余额¥1.00,可用¥1.00。')).to.have.length(1);
   });
 
   it('offerOpen (the IVR asked) – sends the agreement by SMS; the user’s A opens the wallet', async () => {
