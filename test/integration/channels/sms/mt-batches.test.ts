@@ -25,6 +25,7 @@ import { MAX_MTS_PER_JOB } from '../../../../src/queue/names.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
 import { waitFor } from '../../../helpers/ledger.js';
+import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 const ESME_RINVDSTADR = 0x0b;
@@ -62,6 +63,16 @@ async function startChannel(smppTps: number): Promise<{ smsc: TestSmsc; h: Harne
   return { smsc, h, sms };
 }
 
+/** Waits until nothing more can reach `msisdns` through `sms` (sms-settled.ts); then what came is final. */
+function settle(
+  c: { smsc: TestSmsc; h: Harness; sms: SmsChannel },
+  msisdns: readonly string[],
+  timeoutMs?: number,
+) {
+  const queues = [c.sms.outbound, c.sms.inbound.queue, ...c.h.bus.allQueues];
+  return smsSettled({ db: c.h.db, queues, smsc: c.smsc }, msisdns, timeoutMs);
+}
+
 async function stopChannel(c: { smsc?: TestSmsc; h?: Harness; sms?: SmsChannel }): Promise<void> {
   await c.sms?.stop();
   await c.h?.close();
@@ -83,11 +94,15 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
   const rowOf = (jobId: string) => h.db('sms_mt').where({ job_id: jobId }).first();
   const rowsOf = (mts: readonly QueuedMt[]) => h.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
 
-  /** Waits until each MT's phone has its text, then a moment more, and checks each got exactly one SMS. */
+  /** Waits until nothing more can reach the MTs' phones, then checks each got exactly its one SMS. */
   async function eachReceivedOnce(mts: readonly QueuedMt[], timeoutMs = 20_000): Promise<ReceivedMessage[]> {
-    await waitFor(async () => mts.every((m) => to(m.msisdn).length >= 1), timeoutMs);
-    // A duplicate would arrive right behind the first copy (a job run twice): give it the time to.
-    await sleep(300);
+    // A duplicate (a job run twice) reaches the SMSC before its job completes: once the queues are
+    // drained and no MT is queued, what each phone got is all it will get.
+    await settle(
+      { smsc, h, sms },
+      mts.map((m) => m.msisdn),
+      timeoutMs,
+    );
     for (const m of mts) {
       expect(
         to(m.msisdn).map((r) => r.text),
@@ -143,21 +158,40 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     expect(rows.filter((r) => r.batch_id === ids[1])).to.have.length(10);
   });
 
-  it('ESME_RTHROTTLED on two submits of a batch of four – the queue pauses and the job comes back; each phone gets one SMS, the rows are sent', async () => {
+  it('ESME_RTHROTTLED on two submits of a batch of four – the queue pauses (its limiter closed) and the job comes back without spending an attempt; each phone gets one SMS, the rows are sent', async () => {
     const throttledBefore = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
     const mts = [mt(), mt(), mt(), mt()];
+    const [{ id: batchId }] = batchesOf(mts);
+    const mine = () => smsc.submits.filter((s) => mts.some((m) => m.msisdn === s.destination));
     smsc.failNext(2, ESME_RTHROTTLED);
     await queueMts(h.db, sms.outbound, mts);
+
+    // The first run's four submits answered, two refused: the queue's limiter closes (at SMPP_TPS 1000
+    // only a throttle closes it) with the job back in the queue, before any MT is submitted again.
+    await until(
+      'the first run’s four submits were answered',
+      async () => mine().every((s) => s.status !== undefined) && mine().length >= 4,
+    );
+    await until(
+      'the outbound queue is rate-limited with the job back in it',
+      async () =>
+        (await sms.outbound.getRateLimitTtl(h.config.smppTps)) > 0 &&
+        (await sms.outbound.getJobState(batchId)) === 'waiting',
+    );
+    expect(mine()).to.have.length(4);
 
     await eachReceivedOnce(mts);
     await allSent(mts);
     // The SMSC did throttle this batch (two submits refused), and the channel counted it.
-    const refused = smsc.submits.filter(
-      (s) => mts.some((m) => m.msisdn === s.destination) && s.status === ESME_RTHROTTLED,
-    );
+    const refused = mine().filter((s) => s.status === ESME_RTHROTTLED);
     expect(refused).to.have.length(2);
+    expect(mine()).to.have.length(6);
     const throttledAfter = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
-    expect(throttledAfter).to.be.greaterThan(throttledBefore);
+    expect(throttledAfter - throttledBefore).to.equal(1);
+    // Two runs, one attempt; each row sent at its first.
+    const job = await sms.outbound.getJob(batchId);
+    expect([job?.attemptsStarted, job?.attemptsMade]).to.deep.equal([2, 1]);
+    expect((await rowsOf(mts)).map((r) => r.attempts)).to.deep.equal([1, 1, 1, 1]);
   });
 
   it('ESME_RINVDSTADR on one MT of a batch of three – that MT fails after one attempt, the other two are sent once; the job completes', async () => {
@@ -227,10 +261,9 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     return { user, moId, replies };
   }
 
-  /** Waits for the user's two replies, then checks each arrived exactly once and is recorded sent. */
+  /** Waits until nothing more can reach the user, then checks each reply arrived exactly once and is sent. */
   async function bothRepliesOnce(user: string, replies: readonly QueuedMt[]): Promise<void> {
-    await waitFor(async () => to(user).length >= 2, 20_000);
-    await sleep(300);
+    await settle({ smsc, h, sms }, [user]);
     expect(to(user).map((m) => m.text)).to.have.members(replies.map((r) => r.text));
     expect(to(user)).to.have.length(2);
     await allSent(replies);
@@ -322,8 +355,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       open(user, 0);
       open(user, 1);
       await Promise.all(runs);
-      await waitFor(async () => to(user).length >= 1);
-      await sleep(300);
+      await settle({ smsc, h, sms }, [user]);
       expect(to(user).map((m) => m.text)).to.deep.equal([`reply to ${user}`]);
     });
 
@@ -341,8 +373,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       open(a, 1);
       open(c, 0);
       await Promise.all([a2, runC]);
-      await waitFor(async () => [a, b, c].every((u) => to(u).length >= 1));
-      await sleep(300);
+      await settle({ smsc, h, sms }, [a, b, c]);
       for (const u of [a, b, c])
         expect(
           to(u).map((m) => m.text),
