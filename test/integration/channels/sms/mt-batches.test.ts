@@ -23,6 +23,7 @@ import {
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { MAX_MTS_PER_JOB } from '../../../../src/queue/names.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
+import type { Redis } from '../../../../src/lib/redis.js';
 import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
 import { waitFor } from '../../../helpers/ledger.js';
 import { smsSettled, until } from '../../../helpers/sms-settled.js';
@@ -36,7 +37,6 @@ function mt(text = `batch ${randomUUID().slice(0, 8)}`, reason = 'test'): Queued
 }
 
 const idsOf = (mts: readonly QueuedMt[]) => mts.map((m) => m.jobId);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every job of `sms`'s outbound queue, whatever its state, whose data names one of `ids`. */
 async function jobsNaming(sms: SmsChannel, ids: readonly string[]): Promise<string[]> {
@@ -387,24 +387,42 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     let slowSmsc: TestSmsc;
     let slow: Harness;
     let slowSms: SmsChannel;
-    /** When each submit_sm reached the SMSC (the simulator keeps no time of its own). */
-    const arrivals: { destination: string; at: number }[] = [];
+    let limiter: Redis;
+    /**
+     * The outbound queue's limiter counter (BullMQ's key: submit_sm charged in its current one-second
+     * window) as each submit_sm reached the SMSC. The GET leaves in the tick the submit arrives in,
+     * before its response does, so the job's run is still in flight and its window still open: the value
+     * is what the window it went out in had charged.
+     */
+    const charged: Promise<{ destination: string; counter: number }>[] = [];
 
     before(async () => {
       ({ smsc: slowSmsc, h: slow, sms: slowSms } = await startChannel(3));
-      slowSmsc.on('submit', (s) => arrivals.push({ destination: s.destination, at: Date.now() }));
+      limiter = slow.connection();
+      await limiter.ping();
+      slowSmsc.on('submit', (s) => {
+        charged.push(
+          limiter
+            .get(slowSms.outbound.keys.limiter)
+            .then((v) => ({ destination: s.destination, counter: Number(v) })),
+        );
+      });
     });
     after(() => stopChannel({ smsc: slowSmsc, h: slow, sms: slowSms }));
 
-    it('a batch of a 5-part Chinese MT and four short ones – the limiter counts the nine submit_sm, not the one job: spread over three one-second windows, each MT sent once', async () => {
+    it('a batch of a 5-part Chinese MT and four short ones – the limiter counts the nine submit_sm, not the one job: spread over three one-second windows (5, then 3, then 1), the job coming back between them without spending an attempt; each MT sent once', async () => {
       const long = '余额'.repeat(150);
       expect([...long]).to.have.length(300);
       const mts = [mt(long), mt('short 1'), mt('short 2'), mt('short 3'), mt('short 4')];
+      const [{ id: batchId }] = batchesOf(mts);
       await queueMts(slow.db, slowSms.outbound, mts);
 
+      await settle(
+        { smsc: slowSmsc, h: slow, sms: slowSms },
+        mts.map((m) => m.msisdn),
+        30_000,
+      );
       const at = (m: QueuedMt) => slowSmsc.messages.filter((r) => r.destination === m.msisdn);
-      await waitFor(async () => mts.every((m) => at(m).length >= 1), 30_000);
-      await sleep(300);
       for (const m of mts) {
         expect(
           at(m).map((r) => r.text),
@@ -418,15 +436,36 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       for (const m of mts.slice(1)) expect(pdus(m), m.text).to.have.length(1);
       expect(slowSmsc.submits.every((s) => s.status === 0)).to.equal(true);
 
-      // Nine submit_sm at three a second take three windows of the limiter: at least two seconds apart.
-      const mine = arrivals.filter((a) => mts.some((m) => m.msisdn === a.destination)).map((a) => a.at);
-      expect(mine).to.have.length(9);
-      expect(Math.max(...mine) - Math.min(...mine)).to.be.at.least(1_800);
-
-      // Recorded as sent once each: the long one with its five parts.
-      const rows = () => slow.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
-      await waitFor(async () => (await rows()).every((r) => r.status === 'sent'));
-      expect((await rows()).map((r) => r.parts)).to.deep.equal([5, 1, 1, 1, 1]);
+      // What the limiter had charged as each submit went out. A window's counter only grows until the
+      // window ends, so each drop starts a new one: the long MT's five parts in the first (a job's first
+      // MT goes whole, even past SMPP_TPS), three short ones in the second (its full SMPP_TPS), the last
+      // one in the third. Counting the job rather than its parts would read 1, 1, … in one window.
+      const readings = await Promise.all(charged);
+      const phone = new Map(mts.map((m, i) => [m.msisdn, i === 0 ? 'long' : m.text]));
+      expect(readings.map((r) => [phone.get(r.destination), r.counter])).to.deep.equal([
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['short 1', 3],
+        ['short 2', 3],
+        ['short 3', 3],
+        ['short 4', 1],
+      ]);
+      // Between the windows the job went back to the queue (the limiter's RateLimitError), which spends
+      // no attempt: three runs, one attempt, and each row sent at its first attempt.
+      const job = await slowSms.outbound.getJob(batchId);
+      expect(await job?.getState()).to.equal('completed');
+      expect([job?.attemptsStarted, job?.attemptsMade]).to.deep.equal([3, 1]);
+      const rows = await slow.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
+      expect(rows.map((r) => [r.status, r.parts, r.attempts])).to.deep.equal([
+        ['sent', 5, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+      ]);
     });
   });
 });
