@@ -68,9 +68,11 @@ export async function smsSettled(
   try {
     await waitFor(async () => settled(await owed(scope, msisdns)), timeoutMs);
   } catch (err) {
-    throw new Error(
-      `SMS to ${msisdns.join(', ')} not settled: ${JSON.stringify(await owed(scope, msisdns))} (${err})`,
+    // Row ids come back as bigint, which JSON.stringify refuses.
+    const left = JSON.stringify(await owed(scope, msisdns), (_, v) =>
+      typeof v === 'bigint' ? String(v) : v,
     );
+    throw new Error(`SMS to ${msisdns.join(', ')} not settled: ${left} (${err})`);
   }
 }
 
