@@ -23,8 +23,10 @@ import {
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { MAX_MTS_PER_JOB } from '../../../../src/queue/names.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
+import type { Redis } from '../../../../src/lib/redis.js';
 import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
 import { waitFor } from '../../../helpers/ledger.js';
+import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 const ESME_RINVDSTADR = 0x0b;
@@ -35,7 +37,6 @@ function mt(text = `batch ${randomUUID().slice(0, 8)}`, reason = 'test'): Queued
 }
 
 const idsOf = (mts: readonly QueuedMt[]) => mts.map((m) => m.jobId);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every job of `sms`'s outbound queue, whatever its state, whose data names one of `ids`. */
 async function jobsNaming(sms: SmsChannel, ids: readonly string[]): Promise<string[]> {
@@ -62,6 +63,16 @@ async function startChannel(smppTps: number): Promise<{ smsc: TestSmsc; h: Harne
   return { smsc, h, sms };
 }
 
+/** Waits until nothing more can reach `msisdns` through `sms` (sms-settled.ts); then what came is final. */
+function settle(
+  c: { smsc: TestSmsc; h: Harness; sms: SmsChannel },
+  msisdns: readonly string[],
+  timeoutMs?: number,
+) {
+  const queues = [c.sms.outbound, c.sms.inbound.queue, ...c.h.bus.allQueues];
+  return smsSettled({ db: c.h.db, queues, smsc: c.smsc }, msisdns, timeoutMs);
+}
+
 async function stopChannel(c: { smsc?: TestSmsc; h?: Harness; sms?: SmsChannel }): Promise<void> {
   await c.sms?.stop();
   await c.h?.close();
@@ -83,11 +94,15 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
   const rowOf = (jobId: string) => h.db('sms_mt').where({ job_id: jobId }).first();
   const rowsOf = (mts: readonly QueuedMt[]) => h.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
 
-  /** Waits until each MT's phone has its text, then a moment more, and checks each got exactly one SMS. */
+  /** Waits until nothing more can reach the MTs' phones, then checks each got exactly its one SMS. */
   async function eachReceivedOnce(mts: readonly QueuedMt[], timeoutMs = 20_000): Promise<ReceivedMessage[]> {
-    await waitFor(async () => mts.every((m) => to(m.msisdn).length >= 1), timeoutMs);
-    // A duplicate would arrive right behind the first copy (a job run twice): give it the time to.
-    await sleep(300);
+    // A duplicate (a job run twice) reaches the SMSC before its job completes: once the queues are
+    // drained and no MT is queued, what each phone got is all it will get.
+    await settle(
+      { smsc, h, sms },
+      mts.map((m) => m.msisdn),
+      timeoutMs,
+    );
     for (const m of mts) {
       expect(
         to(m.msisdn).map((r) => r.text),
@@ -143,21 +158,40 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     expect(rows.filter((r) => r.batch_id === ids[1])).to.have.length(10);
   });
 
-  it('ESME_RTHROTTLED on two submits of a batch of four – the queue pauses and the job comes back; each phone gets one SMS, the rows are sent', async () => {
+  it('ESME_RTHROTTLED on two submits of a batch of four – the queue pauses (its limiter closed) and the job comes back without spending an attempt; each phone gets one SMS, the rows are sent', async () => {
     const throttledBefore = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
     const mts = [mt(), mt(), mt(), mt()];
+    const [{ id: batchId }] = batchesOf(mts);
+    const mine = () => smsc.submits.filter((s) => mts.some((m) => m.msisdn === s.destination));
     smsc.failNext(2, ESME_RTHROTTLED);
     await queueMts(h.db, sms.outbound, mts);
+
+    // The first run's four submits answered, two refused: the queue's limiter closes (at SMPP_TPS 1000
+    // only a throttle closes it) with the job back in the queue, before any MT is submitted again.
+    await until(
+      'the first run’s four submits were answered',
+      async () => mine().every((s) => s.status !== undefined) && mine().length >= 4,
+    );
+    await until(
+      'the outbound queue is rate-limited with the job back in it',
+      async () =>
+        (await sms.outbound.getRateLimitTtl(h.config.smppTps)) > 0 &&
+        (await sms.outbound.getJobState(batchId)) === 'waiting',
+    );
+    expect(mine()).to.have.length(4);
 
     await eachReceivedOnce(mts);
     await allSent(mts);
     // The SMSC did throttle this batch (two submits refused), and the channel counted it.
-    const refused = smsc.submits.filter(
-      (s) => mts.some((m) => m.msisdn === s.destination) && s.status === ESME_RTHROTTLED,
-    );
+    const refused = mine().filter((s) => s.status === ESME_RTHROTTLED);
     expect(refused).to.have.length(2);
+    expect(mine()).to.have.length(6);
     const throttledAfter = (await sms.metrics.throttled.get()).values[0]?.value ?? 0;
-    expect(throttledAfter).to.be.greaterThan(throttledBefore);
+    expect(throttledAfter - throttledBefore).to.equal(1);
+    // Two runs, one attempt; each row sent at its first.
+    const job = await sms.outbound.getJob(batchId);
+    expect([job?.attemptsStarted, job?.attemptsMade]).to.deep.equal([2, 1]);
+    expect((await rowsOf(mts)).map((r) => r.attempts)).to.deep.equal([1, 1, 1, 1]);
   });
 
   it('ESME_RINVDSTADR on one MT of a batch of three – that MT fails after one attempt, the other two are sent once; the job completes', async () => {
@@ -227,10 +261,9 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     return { user, moId, replies };
   }
 
-  /** Waits for the user's two replies, then checks each arrived exactly once and is recorded sent. */
+  /** Waits until nothing more can reach the user, then checks each reply arrived exactly once and is sent. */
   async function bothRepliesOnce(user: string, replies: readonly QueuedMt[]): Promise<void> {
-    await waitFor(async () => to(user).length >= 2, 20_000);
-    await sleep(300);
+    await settle({ smsc, h, sms }, [user]);
     expect(to(user).map((m) => m.text)).to.have.members(replies.map((r) => r.text));
     expect(to(user)).to.have.length(2);
     await allSent(replies);
@@ -322,8 +355,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       open(user, 0);
       open(user, 1);
       await Promise.all(runs);
-      await waitFor(async () => to(user).length >= 1);
-      await sleep(300);
+      await settle({ smsc, h, sms }, [user]);
       expect(to(user).map((m) => m.text)).to.deep.equal([`reply to ${user}`]);
     });
 
@@ -341,8 +373,7 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       open(a, 1);
       open(c, 0);
       await Promise.all([a2, runC]);
-      await waitFor(async () => [a, b, c].every((u) => to(u).length >= 1));
-      await sleep(300);
+      await settle({ smsc, h, sms }, [a, b, c]);
       for (const u of [a, b, c])
         expect(
           to(u).map((m) => m.text),
@@ -356,24 +387,42 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
     let slowSmsc: TestSmsc;
     let slow: Harness;
     let slowSms: SmsChannel;
-    /** When each submit_sm reached the SMSC (the simulator keeps no time of its own). */
-    const arrivals: { destination: string; at: number }[] = [];
+    let limiter: Redis;
+    /**
+     * The outbound queue's limiter counter (BullMQ's key: submit_sm charged in its current one-second
+     * window) as each submit_sm reached the SMSC. The GET leaves in the tick the submit arrives in,
+     * before its response does, so the job's run is still in flight and its window still open: the value
+     * is what the window it went out in had charged.
+     */
+    const charged: Promise<{ destination: string; counter: number }>[] = [];
 
     before(async () => {
       ({ smsc: slowSmsc, h: slow, sms: slowSms } = await startChannel(3));
-      slowSmsc.on('submit', (s) => arrivals.push({ destination: s.destination, at: Date.now() }));
+      limiter = slow.connection();
+      await limiter.ping();
+      slowSmsc.on('submit', (s) => {
+        charged.push(
+          limiter
+            .get(slowSms.outbound.keys.limiter)
+            .then((v) => ({ destination: s.destination, counter: Number(v) })),
+        );
+      });
     });
     after(() => stopChannel({ smsc: slowSmsc, h: slow, sms: slowSms }));
 
-    it('a batch of a 5-part Chinese MT and four short ones – the limiter counts the nine submit_sm, not the one job: spread over three one-second windows, each MT sent once', async () => {
+    it('a batch of a 5-part Chinese MT and four short ones – the limiter counts the nine submit_sm, not the one job: spread over three one-second windows (5, then 3, then 1), the job coming back between them without spending an attempt; each MT sent once', async () => {
       const long = '余额'.repeat(150);
       expect([...long]).to.have.length(300);
       const mts = [mt(long), mt('short 1'), mt('short 2'), mt('short 3'), mt('short 4')];
+      const [{ id: batchId }] = batchesOf(mts);
       await queueMts(slow.db, slowSms.outbound, mts);
 
+      await settle(
+        { smsc: slowSmsc, h: slow, sms: slowSms },
+        mts.map((m) => m.msisdn),
+        30_000,
+      );
       const at = (m: QueuedMt) => slowSmsc.messages.filter((r) => r.destination === m.msisdn);
-      await waitFor(async () => mts.every((m) => at(m).length >= 1), 30_000);
-      await sleep(300);
       for (const m of mts) {
         expect(
           at(m).map((r) => r.text),
@@ -387,15 +436,36 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       for (const m of mts.slice(1)) expect(pdus(m), m.text).to.have.length(1);
       expect(slowSmsc.submits.every((s) => s.status === 0)).to.equal(true);
 
-      // Nine submit_sm at three a second take three windows of the limiter: at least two seconds apart.
-      const mine = arrivals.filter((a) => mts.some((m) => m.msisdn === a.destination)).map((a) => a.at);
-      expect(mine).to.have.length(9);
-      expect(Math.max(...mine) - Math.min(...mine)).to.be.at.least(1_800);
-
-      // Recorded as sent once each: the long one with its five parts.
-      const rows = () => slow.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
-      await waitFor(async () => (await rows()).every((r) => r.status === 'sent'));
-      expect((await rows()).map((r) => r.parts)).to.deep.equal([5, 1, 1, 1, 1]);
+      // What the limiter had charged as each submit went out. A window's counter only grows until the
+      // window ends, so each drop starts a new one: the long MT's five parts in the first (a job's first
+      // MT goes whole, even past SMPP_TPS), three short ones in the second (its full SMPP_TPS), the last
+      // one in the third. Counting the job rather than its parts would read 1, 1, … in one window.
+      const readings = await Promise.all(charged);
+      const phone = new Map(mts.map((m, i) => [m.msisdn, i === 0 ? 'long' : m.text]));
+      expect(readings.map((r) => [phone.get(r.destination), r.counter])).to.deep.equal([
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['long', 5],
+        ['short 1', 3],
+        ['short 2', 3],
+        ['short 3', 3],
+        ['short 4', 1],
+      ]);
+      // Between the windows the job went back to the queue (the limiter's RateLimitError), which spends
+      // no attempt: three runs, one attempt, and each row sent at its first attempt.
+      const job = await slowSms.outbound.getJob(batchId);
+      expect(await job?.getState()).to.equal('completed');
+      expect([job?.attemptsStarted, job?.attemptsMade]).to.deep.equal([3, 1]);
+      const rows = await slow.db('sms_mt').whereIn('job_id', idsOf(mts)).orderBy('id');
+      expect(rows.map((r) => [r.status, r.parts, r.attempts])).to.deep.equal([
+        ['sent', 5, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+        ['sent', 1, 1],
+      ]);
     });
   });
 });
