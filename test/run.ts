@@ -78,6 +78,7 @@ function filesFor(arg: string): string[] | string {
   return all.filter((f) => relative(f).includes(arg));
 }
 
+/** In the order the arguments name them (`npm test -- b.test.ts a.test.ts` runs b first), each once. */
 function selectFiles(args: string[]): string[] | string {
   if (args.length === 0) return suites.all.flatMap(testFiles);
   const chosen = new Set<string>();
@@ -87,7 +88,7 @@ function selectFiles(args: string[]): string[] | string {
     if (found.length === 0) return `no test file matches "${arg}"`;
     for (const f of found) chosen.add(f);
   }
-  return [...chosen].sort();
+  return [...chosen];
 }
 
 const selected = selectFiles(process.argv.slice(2));
