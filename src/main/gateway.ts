@@ -20,7 +20,10 @@ const app = createApp(ctx, {
   registerMetrics: (registry) => sms?.metrics.register(registry),
 });
 const server = app.listen(config.port, () => {
-  logger.info({ port: config.port, publicUrl: config.publicUrl, smpp: Boolean(sms) }, 'gateway listening');
+  // The port bound, not the one asked for: with PORT=0 the system picks it, and this line is how to find it.
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, publicUrl: config.publicUrl, smpp: Boolean(sms) }, 'gateway listening');
 });
 // Registered last, so it runs first: no new HTTP requests while the SMS link and the workers wind down.
 onShutdown(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -10,13 +10,14 @@ describe('npm start', () => {
     this.timeout(90_000);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'fen-gateway-'));
     chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as the postgres user
-    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    // PORT=0: the system picks a free port (a random one of our choosing could be taken), and the gateway
+    // logs the one it bound ("gateway listening", at info).
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       DATA_DIR: dataDir,
       REDIS_PREFIX: `${testEnv().redisPrefix}_gw`,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     };
     delete env.DATABASE_URL;
     delete env.OPS_TOKEN;
@@ -27,11 +28,30 @@ describe('npm start', () => {
     let output = '';
     gateway.stdout.on('data', (d) => (output += d));
     gateway.stderr.on('data', (d) => (output += d));
+    const listening = new Promise<number>((resolve, reject) => {
+      let pending = '';
+      gateway.stdout.on('data', (d) => {
+        pending += d;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const entry = line.startsWith('{"level":')
+            ? (JSON.parse(line) as { msg?: string; port?: number })
+            : {};
+          if (entry.msg === 'gateway listening' && typeof entry.port === 'number') resolve(entry.port);
+        }
+      });
+      gateway.once('exit', (code) =>
+        reject(new Error(`the gateway exited (${code}) before listening:\n${output}`)),
+      );
+    });
     try {
+      const port = await listening;
+      expect(port).to.be.greaterThan(0);
       let ready: Response | null = null;
       for (let i = 0; i < 240 && !ready?.ok; i++) {
-        await new Promise((r) => setTimeout(r, 250));
         ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+        if (!ready?.ok) await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready?.status, output).to.equal(200);
       expect(await ready!.json()).to.deep.include({ status: 'ready' });

@@ -4,6 +4,7 @@
  * PostgreSQL or Redis.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,17 +37,19 @@ function deadPid(): number {
   return spawnSync('true').pid ?? 999_999;
 }
 
+// Each test has a data directory of its own: none relies on what another left there.
 describe('services: embedded PostgreSQL', function () {
   this.timeout(120_000);
   let dataDir: string;
-  const stops: Array<() => Promise<void>> = [];
+  let stops: Array<() => Promise<void>> = [];
 
-  before(async () => {
+  beforeEach(async () => {
     dataDir = await tempDir('fen-services-pg-');
   });
 
-  after(async () => {
+  afterEach(async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops = [];
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
@@ -86,7 +89,12 @@ describe('services: embedded PostgreSQL', function () {
   });
 
   it('removes a stale postmaster.pid left by a killed run', async () => {
+    // A directory a run initialised and stopped, then a pid file as a killed run leaves it.
+    const earlier = await ensureDatabase({ dataDir, log: quiet });
+    stops.push(earlier.stop);
+    await earlier.stop();
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+    expect(existsSync(pidFile)).to.equal(false);
     await fs.writeFile(pidFile, `${deadPid()}\n${path.join(dataDir, 'pg')}\n0\n54329\n`);
     const messages: string[] = [];
     const db = await ensureDatabase({ dataDir, log: (m) => messages.push(m) });
@@ -111,11 +119,11 @@ describe('services: Redis', function () {
   this.timeout(30_000);
   let dataDir: string;
 
-  before(async () => {
+  beforeEach(async () => {
     dataDir = await tempDir('fen-services-redis-');
   });
 
-  after(async () => {
+  afterEach(async () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { sweep } from '../../../src/queue/maintenance.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { createOwnDatabase, type OwnDatabase } from '../../helpers/own-database.js';
 import { expectBalanced, ledgerSnapshot, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 
@@ -94,28 +95,6 @@ describe('ledger rules', () => {
       expect(await h.run('payment', { msisdn: a, merchant, amount: '100', pin: TEST_PIN })).to.deep.include({
         ok: true,
       });
-    });
-
-    it('a wallet frozen for 7 days – is unfrozen by the scheduled sweep once the date has come, not before', async () => {
-      const a = await h.openWallet(newMsisdn());
-      const frozen = await h.run('account.freeze', { msisdn: a, days: 7 });
-      const until = new Date(String(frozen.ok && frozen.value.frozenUntil));
-      expect(until.getTime() - Date.now()).to.be.greaterThan(6.9 * 86_400_000);
-      const early = await sweep(h.db, h.bus, new Date());
-      expect(early.filter((c) => JSON.stringify(c.input).includes(a))).to.have.length(0);
-      const due = await sweep(h.db, h.bus, new Date(until.getTime() + 1000));
-      const mine = due.find((c) => (c.input as { msisdn: string }).msisdn === a);
-      expect(mine?.type).to.equal('account.unfreeze');
-      await waitFor(
-        async () =>
-          (
-            await h
-              .db('accounts')
-              .where({ code: `wallet:${a}` })
-              .first('status')
-          ).status === 'active',
-      );
-      expect((await textsFor(h, a)).at(-1)).to.equal('您的钱包已解冻。');
     });
 
     it('the scheduled unfreeze – when the user froze the wallet again meanwhile – leaves it frozen', async () => {
@@ -212,30 +191,75 @@ describe('ledger rules', () => {
     });
   });
 
-  describe('hold expiry', () => {
+  // The sweep acts on every due row of the database it is given, and these tests run it with the clock
+  // moved ahead: each gets a database of its own, so it sees its own accounts only and voids or unfreezes
+  // nothing of any other test.
+  describe('the scheduled sweep, on a database of its own', () => {
+    let own: Harness;
+    /** What this test's beforeEach made, for its afterEach to close (never an earlier test's). */
+    let made: { database?: OwnDatabase; harness?: Harness } = {};
+    beforeEach(async function () {
+      this.timeout(60_000);
+      made = {};
+      made.database = await createOwnDatabase('sweep');
+      own = made.harness = await createHarness({ databaseUrl: made.database.url });
+      await own.merchant(merchant);
+    });
+    afterEach(async () => {
+      const { database, harness } = made;
+      try {
+        if (harness) await expectBalanced(harness);
+      } finally {
+        await harness?.close();
+        await database?.drop();
+      }
+    });
+
+    it('a wallet frozen for 7 days – is unfrozen by the scheduled sweep once the date has come, not before', async () => {
+      const a = await own.openWallet(newMsisdn());
+      const frozen = await own.run('account.freeze', { msisdn: a, days: 7 });
+      const until = new Date(String(frozen.ok && frozen.value.frozenUntil));
+      expect(until.getTime() - Date.now()).to.be.greaterThan(6.9 * 86_400_000);
+      expect(await sweep(own.db, own.bus, new Date())).to.deep.equal([]);
+      const due = await sweep(own.db, own.bus, new Date(until.getTime() + 1000));
+      expect(due.map((c) => [c.type, (c.input as { msisdn: string }).msisdn])).to.deep.equal([
+        ['account.unfreeze', a],
+      ]);
+      await waitFor(
+        async () =>
+          (
+            await own
+              .db('accounts')
+              .where({ code: `wallet:${a}` })
+              .first('status')
+          ).status === 'active',
+      );
+      expect((await textsFor(own, a)).at(-1)).to.equal('您的钱包已解冻。');
+    });
+
     it('a payment request past its expiry – is voided by the sweep and cannot be confirmed', async () => {
-      const a = await h.openWallet(newMsisdn(), 5_000n);
-      const req = await h.run('payment.request', {
+      const a = await own.openWallet(newMsisdn(), 5_000n);
+      const req = await own.run('payment.request', {
         merchant,
         msisdn: a,
         amount: '3000',
         reference: randomUUID(),
       });
       const holdId = String(req.ok && req.value.holdId);
-      await h
+      await own
         .db('transfers')
         .where({ id: holdId })
         .update({ expires_at: new Date(Date.now() - 1000) });
-      const late = await h.run('payment.confirm', { msisdn: a, holdId, pin: TEST_PIN });
+      const late = await own.run('payment.confirm', { msisdn: a, holdId, pin: TEST_PIN });
       expect(!late.ok && late.error.code).to.equal('hold_expired');
-      const due = await sweep(h.db, h.bus);
-      expect(due.map((c) => c.key)).to.include(`hold-expiry:${holdId}`);
+      const due = await sweep(own.db, own.bus);
+      expect(due.map((c) => c.key)).to.deep.equal([`hold-expiry:${holdId}`]);
       await waitFor(
-        async () => (await h.db('transfers').where({ id: holdId }).first('status')).status === 'voided',
+        async () => (await own.db('transfers').where({ id: holdId }).first('status')).status === 'voided',
       );
       expect(
         (
-          await h
+          await own
             .db('accounts')
             .where({ code: `wallet:${a}` })
             .first('held')

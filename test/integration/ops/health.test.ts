@@ -60,7 +60,9 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
     }
   });
 
-  it('readinessOf – when a probe throws or hangs – reports it false within the deadline', async () => {
+  // The probe that never answers settles nothing by itself: the answer arriving at all is the deadline's
+  // doing. How soon it arrives is a speed claim, for a benchmark, not for this test.
+  it('readinessOf – when a probe throws or never answers – still answers, reporting those two false', async () => {
     const readiness = readinessOf(
       {
         fine: () => true,
@@ -71,22 +73,34 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
       },
       100,
     );
-    const started = Date.now();
     expect(await readiness()).to.deep.equal({ fine: true, throws: false, hangs: false });
-    expect(Date.now() - started).to.be.below(1_000);
   });
 
-  it('GET /metrics – with a command job waiting – shows it in the queue gauge, and the SMS queue too', async () => {
-    const command = { key: randomUUID(), type: 'balance' as const, input: { msisdn: newMsisdn() } };
-    const partition = h.bus.partitionOf(command);
-    await h.bus.send(command);
-    const res = await server.call('GET', '/metrics');
-    expect(res.status).to.equal(200);
-    expect(res.headers.get('content-type')).to.match(/^text\/plain/);
-    expect(res.text).to.include('# TYPE fen_queue_jobs gauge');
-    expect(res.text).to.include(`fen_queue_jobs{queue="commands-${partition}",state="waiting"} 1`);
-    expect(res.text).to.match(/fen_queue_jobs\{queue="sms-outbound",state="failed"\} 0/);
-    expect(res.text).to.include('process_cpu_user_seconds_total');
+  it('GET /metrics – with one command job waiting – counts exactly it in its partition, 0 elsewhere, and the SMS queue too', async () => {
+    // A harness of its own (its own Redis prefix, so its own queues): no other test's jobs in the counts.
+    const own = await createHarness({}, { workers: false });
+    const ownServer = await startServer(own);
+    try {
+      const command = { key: randomUUID(), type: 'balance' as const, input: { msisdn: newMsisdn() } };
+      const partition = own.bus.partitionOf(command);
+      await own.bus.send(command);
+      const res = await ownServer.call('GET', '/metrics');
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+      expect(res.text).to.include('# TYPE fen_queue_jobs gauge');
+      const gauge = res.text.split('\n').filter((line) => line.startsWith('fen_queue_jobs{'));
+      const expected = [...own.bus.allQueues.map((q) => q.name), 'sms-outbound'].flatMap((queue) =>
+        ['waiting', 'active', 'delayed', 'failed'].map(
+          (state) =>
+            `fen_queue_jobs{queue="${queue}",state="${state}"} ${queue === `commands-${partition}` && state === 'waiting' ? 1 : 0}`,
+        ),
+      );
+      expect(gauge.sort()).to.deep.equal(expected.sort());
+      expect(res.text).to.include('process_cpu_user_seconds_total');
+    } finally {
+      await ownServer.close();
+      await own.close();
+    }
   });
 
   it('GET /ops/queues – without a token – answers 401 and asks the browser for credentials', async () => {

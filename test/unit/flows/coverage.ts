@@ -1,7 +1,11 @@
 /**
  * State coverage of the flows: the states every actor the unit tests create passes through (recorded by
- * XState's inspection API, children and transient states included), and every state each machine has.
+ * XState's inspection API, children and transient states included), every state each machine has, and
+ * whether this run is one the check applies to (`coverageScope`).
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AnyMachineSnapshot, AnyStateMachine, InspectionEvent, StateValue } from 'xstate';
 
 /** State node ids (`pay.pin`, `menu.start`, …) some test reached. */
@@ -49,4 +53,45 @@ export function stateIds(machine: AnyStateMachine): string[] {
   };
   walk(machine.root);
   return ids;
+}
+
+/** The flow suite: every test file under test/unit/flows, the grammar's included. */
+export function flowTestFiles(dir = path.dirname(fileURLToPath(import.meta.url))): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+export type CoverageScope = { checked: true } | { checked: false; reason: string };
+
+/**
+ * Coverage is a property of the whole flow suite, so the check applies only to a run in which every test
+ * of every file in `files` ran (passed or failed): a single file, a grep, or a hook that stopped a suite
+ * leaves states unreached that the rest of the suite reaches, and must not fail for it.
+ */
+export function coverageScope(root: Mocha.Suite, files: string[]): CoverageScope {
+  const ran = new Map<string, { tests: number; unrun: number }>();
+  const walk = (suite: Mocha.Suite) => {
+    for (const test of suite.tests) {
+      if (!test.file) continue;
+      const file = path.resolve(test.file);
+      const seen = ran.get(file) ?? { tests: 0, unrun: 0 };
+      seen.tests += 1;
+      if (test.state !== 'passed' && test.state !== 'failed') seen.unrun += 1;
+      ran.set(file, seen);
+    }
+    for (const child of suite.suites) walk(child);
+  };
+  walk(root);
+  const name = (f: string) => path.basename(f);
+  const missing = files.filter((f) => !ran.has(path.resolve(f)));
+  if (missing.length > 0) {
+    return { checked: false, reason: `${missing.length} of ${files.length} flow test files not in this run` };
+  }
+  const partial = files.filter((f) => (ran.get(path.resolve(f))?.unrun ?? 0) > 0);
+  if (partial.length > 0) {
+    return { checked: false, reason: `tests of ${partial.map(name).join(', ')} did not run` };
+  }
+  return { checked: true };
 }

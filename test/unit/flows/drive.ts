@@ -1,6 +1,8 @@
 /**
  * Drives a flow machine with a fake `runCommand`, recording every screen, every command request, and
- * (for the state-coverage check) every state the machine and its journeys pass through.
+ * (for the state-coverage check) every state the machine and its journeys pass through. Every screen a
+ * drive reaches must fit one USSD page, whichever test drives it: the size check travels with the drive,
+ * not with a test that would need the others to have run first.
  */
 import { type AnyStateMachine, createActor, fromPromise, waitFor } from 'xstate';
 import type { CommandResult, CommandType } from '../../../src/commands/catalog.js';
@@ -13,6 +15,8 @@ import {
   type RunCommandLogic,
   type Screen,
   screenOf,
+  screenText,
+  fitsUssd,
 } from '../../../flows/index.js';
 import type { Locale } from '../../../flows/texts/index.js';
 import { recordStates } from './coverage.js';
@@ -64,8 +68,18 @@ export function inputFor(flow: FlowName, locale: Locale, start: Record<string, u
   return { msisdn: MSISDN, locale, ...(flow === 'menu' ? { registered: true } : {}), ...start };
 }
 
-/** Every screen any test reached, for the USSD size check. */
-export const seen: { locale: Locale; screen: Screen }[] = [];
+/**
+ * Throws, naming the screen, unless every screen fits one USSD page (182 GSM characters, or 80 when it
+ * holds Chinese).
+ */
+export function expectFitUssd(screens: Screen[], what: string): void {
+  for (const screen of screens) {
+    const shown = screenText(screen);
+    if (!fitsUssd(screen)) {
+      throw new Error(`${what}: a screen does not fit one USSD page (${[...shown].length}): ${shown}`);
+    }
+  }
+}
 
 export interface Drive {
   /** The first screen, then one per input. */
@@ -97,7 +111,7 @@ export async function drive(
     else actor.send({ type: 'TEXT', text: input });
     screens.push(screenOf(await waitFor(actor, (s) => !isBusy(s))));
   }
-  for (const screen of screens) seen.push({ locale, screen });
+  expectFitUssd(screens, `${flow} ${inputs.join('*')} (${locale})`);
   const snapshot = actor.getSnapshot();
   const result = {
     screens,

@@ -1,12 +1,12 @@
 /**
  * Every screen the flows can reach must fit one USSD page: 182 GSM characters, or 80 when it holds
- * Chinese. This file drives every journey and refusal in both locales and checks each screen, plus the
- * screens the other flow tests reached (mocha runs this file last: `u` sorts after the others).
+ * Chinese. This file drives every journey and refusal in both locales and checks each screen; the screens
+ * the other flow tests reach are checked by `drive()` itself, in whatever order the files run.
  */
 import { expect } from 'chai';
 import type { Locale } from '../../../flows/texts/index.js';
 import { fitsUssd, screenText } from '../../../flows/index.js';
-import { drive, type FlowName, ok, type Respond, refused, seen } from './drive.js';
+import { drive, expectFitUssd, type FlowName, ok, type Respond, refused } from './drive.js';
 
 const codes = [
   ['insufficient_funds', 'the balance is not enough'],
@@ -132,11 +132,15 @@ describe('USSD screen size', () => {
     });
   }
 
-  it('every screen – reached by any flow test, in both locales – fits one USSD page', () => {
-    expect(seen.length).to.be.greaterThan(100);
-    expect(new Set(seen.map((s) => s.locale))).to.deep.equal(new Set(['zh-CN', 'en']));
-    for (const { locale, screen } of seen) {
-      expect(fitsUssd(screen), `${locale}: ${screenText(screen)}`).to.equal(true);
-    }
+  it('the size check every drive() makes – one character over the page, GSM or Chinese – throws naming the journey and screen; at the limit – passes', () => {
+    const gsm = (n: number) => ({ kind: 'message' as const, text: 'x'.repeat(n), final: true });
+    const chinese = (n: number) => ({ kind: 'message' as const, text: '余'.repeat(n), final: true });
+    expect(() => expectFitUssd([gsm(182), chinese(80)], 'at the limit')).not.to.throw();
+    expect(() => expectFitUssd([gsm(183)], 'pay 2001')).to.throw(
+      `pay 2001: a screen does not fit one USSD page (183): ${'x'.repeat(183)}`,
+    );
+    expect(() => expectFitUssd([gsm(10), chinese(81)], 'menu 1')).to.throw(
+      `menu 1: a screen does not fit one USSD page (81): ${'余'.repeat(81)}`,
+    );
   });
 });
