@@ -4,11 +4,12 @@
  * a 16-bit reference), not merely what its own encoder would have written. Each one asks for the balance,
  * and the answer is read back by the test SMSC's codec written from the specifications.
  */
+import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { expect } from 'chai';
-import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
-import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
-import { expectBalanced, waitFor } from '../../../helpers/ledger.js';
-import { startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
+import type { SmsChannel } from '../../../../src/channels/sms/index.js';
+import { type Harness, newMsisdn } from '../../../helpers/harness.js';
+import { waitFor } from '../../../helpers/ledger.js';
+import type { TestSmsc } from '../../../helpers/smsc.js';
 
 const octets = (...bytes: number[]) => Buffer.from(bytes);
 /** The answer to a balance query on a wallet holding ¥123.45, written out. */
@@ -21,17 +22,9 @@ describe('SMS MOs from hand-written octets (real SMSC simulator, queue and ledge
   let sms: SmsChannel;
 
   before(async () => {
-    smsc = await startTestSmsc();
-    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
-    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
-    await smsc.waitForBind(1, 10_000);
+    ({ smsc, h, sms } = await startSmsRig());
   });
-  after(async () => {
-    await sms?.stop();
-    await expectBalanced(h);
-    await h?.close();
-    await smsc?.close();
-  });
+  after(() => stopSmsRig({ smsc, h, sms }, { balanced: true }));
 
   const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
 

@@ -6,8 +6,9 @@
  * (`requeueStranded`) queues a stranded batch again under its own id, never a second copy of a slow one.
  */
 import { randomUUID } from 'node:crypto';
+import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { expect } from 'chai';
-import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
+import type { SmsChannel } from '../../../../src/channels/sms/index.js';
 import { type StoredMo, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import {
   batchesOf,
@@ -24,7 +25,7 @@ import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { MAX_MTS_PER_JOB } from '../../../../src/queue/names.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import type { Redis } from '../../../../src/lib/redis.js';
-import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
+import { type Harness, newMsisdn } from '../../../helpers/harness.js';
 import { waitFor } from '../../../helpers/ledger.js';
 import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
@@ -55,13 +56,7 @@ async function jobsNaming(sms: SmsChannel, ids: readonly string[]): Promise<stri
 }
 
 /** An SMSC simulator, a harness at `smppTps`, and the SMS channel bound to the one over the other. */
-async function startChannel(smppTps: number): Promise<{ smsc: TestSmsc; h: Harness; sms: SmsChannel }> {
-  const smsc = await startTestSmsc();
-  const h = await createHarness({ smppUrl: smsc.smppUrl, smppTps });
-  const sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
-  await smsc.waitForBind(1, 10_000);
-  return { smsc, h, sms };
-}
+const startChannel = (smppTps: number) => startSmsRig({ smppTps });
 
 /** Waits until nothing more can reach `msisdns` through `sms` (sms-settled.ts); then what came is final. */
 function settle(
@@ -73,11 +68,7 @@ function settle(
   return smsSettled({ db: c.h.db, queues, smsc: c.smsc }, msisdns, timeoutMs);
 }
 
-async function stopChannel(c: { smsc?: TestSmsc; h?: Harness; sms?: SmsChannel }): Promise<void> {
-  await c.sms?.stop();
-  await c.h?.close();
-  await c.smsc?.close();
-}
+const stopChannel = (c: { smsc?: TestSmsc; h?: Harness; sms?: SmsChannel }) => stopSmsRig(c);
 
 describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and PostgreSQL)', function () {
   this.timeout(60_000);

@@ -3,8 +3,9 @@
  * link, MO store, conversation, command queue, ledger, outbox relay and MT sender all run for real.
  */
 import { randomUUID } from 'node:crypto';
+import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { expect } from 'chai';
-import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
+import type { SmsChannel } from '../../../../src/channels/sms/index.js';
 import { CONCAT_WAIT_SECONDS, leftBehind, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import {
   batchesOf,
@@ -15,10 +16,10 @@ import {
 import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
-import { balanceOf, createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
-import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { balanceOf, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
+import { walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { smsSettled, until } from '../../../helpers/sms-settled.js';
-import { type ReceivedMessage, startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
+import type { ReceivedMessage, TestSmsc } from '../../../helpers/smsc.js';
 
 describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', function () {
   this.timeout(60_000);
@@ -28,18 +29,10 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
   const merchant = `m${randomUUID().slice(0, 6)}`;
 
   before(async () => {
-    smsc = await startTestSmsc();
-    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
+    ({ smsc, h, sms } = await startSmsRig());
     await h.merchant(merchant, 'Corner Shop');
-    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
-    await smsc.waitForBind(1, 10_000);
   });
-  after(async () => {
-    await sms?.stop();
-    await expectBalanced(h);
-    await h?.close();
-    await smsc?.close();
-  });
+  after(() => stopSmsRig({ smsc, h, sms }, { balanced: true }));
 
   const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
   /**

@@ -5,14 +5,15 @@
  * the outbound job until the SMSC gets them in clear, and the MO flood limit (`SMS_MO_PER_MINUTE`, 4 here).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { expect } from 'chai';
-import { type SmsChannel, startSmsChannel } from '../../../../src/channels/sms/index.js';
+import type { SmsChannel } from '../../../../src/channels/sms/index.js';
 import { loadMo, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import { createKeyring, type Keyring, keyringOf } from '../../../../src/lib/keyring.js';
 import type { Redis } from '../../../../src/lib/redis.js';
 import { maskProcessedMos } from '../../../../src/ledger/migrations/20261201000003_sms_mo_secrets.js';
-import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
-import { expectBalanced, walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
+import { walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { startTestSmsc, type TestSmsc } from '../../../helpers/smsc.js';
 
 const PLACEHOLDER = '[sent; initial passwords are not kept]';
@@ -59,19 +60,11 @@ describe('SMS channel – secrets at rest (real SMSC simulator, PostgreSQL and R
   const merchant = `m${randomUUID().slice(0, 6)}`;
 
   before(async () => {
-    smsc = await startTestSmsc();
-    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000, smsMoPerMinute: 4 });
+    ({ smsc, h, sms } = await startSmsRig({ smsMoPerMinute: 4 }));
     keyring = keyringOf(h.config);
     await h.merchant(merchant, 'Corner Shop');
-    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000 });
-    await smsc.waitForBind(1, 10_000);
   });
-  after(async () => {
-    await sms?.stop();
-    await expectBalanced(h);
-    await h?.close();
-    await smsc?.close();
-  });
+  after(() => stopSmsRig({ smsc, h, sms }, { balanced: true }));
 
   const to = (msisdn: string) => smsc.messages.filter((m) => m.destination === msisdn);
   const replyRows = (msisdn: string) => h.db('sms_mt').where({ msisdn, reason: 'reply' }).orderBy('id');
