@@ -1,33 +1,13 @@
 import { expect } from 'chai';
 import { paymentRequest } from '../../../src/commands/payment-request.command.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { type AccountRow, Book, type TransferRow } from '../../../src/ledger/book.js';
+import { Book, type TransferRow } from '../../../src/ledger/book.js';
+import { accountRow, bookOptions, userRow } from '../../helpers/book-rows.js';
 
 const now = new Date('2026-12-01T04:00:00Z');
-const options = {
-  now,
-  caps: { perPayment: 50_000n, daily: 100_000n },
-  pinMaxFailures: 3,
-  pinLockMs: 24 * 3600_000,
-  holdTtlMs: 600_000,
-};
+const options = bookOptions(now);
 const config = loadConfig({});
 const MSISDN = '8613800138000';
-
-function account(id: bigint, code: string, balance: bigint): AccountRow {
-  return {
-    id,
-    kind: code.startsWith('wallet:') ? 'wallet' : 'merchant',
-    code,
-    status: 'active',
-    balance,
-    held: 0n,
-    may_go_negative: false,
-    frozen_until: null,
-    spent_day: null,
-    spent_today: 0n,
-  };
-}
 
 /** The Book of one batch: a wallet with ¥100, merchant 2001 (Corner Shop), transfer ids 100, 101, … */
 function batch(ids = 10) {
@@ -35,23 +15,11 @@ function batch(ids = 10) {
     options,
     Array.from({ length: ids }, (_, i) => BigInt(100 + i)),
   );
-  const wallet = account(1n, `wallet:${MSISDN}`, 10_000n);
+  const wallet = accountRow(1n, `wallet:${MSISDN}`, 10_000n);
   book.addAccount(wallet);
-  book.addAccount(account(2n, 'merchant:2001', 0n));
+  book.addAccount(accountRow(2n, 'merchant:2001', 0n));
   book.merchantNames.set('2001', 'Corner Shop');
-  book.users.set(MSISDN, {
-    msisdn: MSISDN,
-    account_id: 1n,
-    pin_hash: 'h',
-    pin_failures: 0,
-    pin_locked_until: null,
-    locale: 'en',
-    limit_per_payment: null,
-    limit_daily: null,
-    card_failures: 0,
-    card_failures_day: null,
-    card_locked_until: null,
-  });
+  book.users.set(MSISDN, userRow(MSISDN, 1n, { locale: 'en' }));
   let k = 0;
   const request = (amount = 500n) =>
     book.attempt(() =>

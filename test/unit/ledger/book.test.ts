@@ -1,46 +1,13 @@
 import { expect } from 'chai';
-import { type AccountRow, Book, type UserRow } from '../../../src/ledger/book.js';
+import { type AccountRow, Book } from '../../../src/ledger/book.js';
+import { accountRow, bookOptions, userRow } from '../../helpers/book-rows.js';
 import { RefusalError } from '../../../src/ledger/refusals.js';
 
-const options = {
-  now: new Date('2026-11-23T04:00:00Z'),
-  caps: { perPayment: 50_000n, daily: 100_000n },
-  pinMaxFailures: 3,
-  pinLockMs: 24 * 3600_000,
-  holdTtlMs: 600_000,
-};
+const options = bookOptions(new Date('2026-11-23T04:00:00Z'));
 
-function account(id: bigint, balance: bigint, extra: Partial<AccountRow> = {}): AccountRow {
-  return {
-    id,
-    kind: 'wallet',
-    code: `wallet:86138000000${id}`,
-    status: 'active',
-    balance,
-    held: 0n,
-    may_go_negative: false,
-    frozen_until: null,
-    spent_day: null,
-    spent_today: 0n,
-    ...extra,
-  };
-}
-
-function user(accountId: bigint): UserRow {
-  return {
-    msisdn: `86138000000${accountId}`,
-    account_id: accountId,
-    pin_hash: 'h',
-    pin_failures: 0,
-    pin_locked_until: null,
-    locale: 'zh-CN',
-    limit_per_payment: null,
-    limit_daily: null,
-    card_failures: 0,
-    card_failures_day: null,
-    card_locked_until: null,
-  };
-}
+const account = (id: bigint, balance: bigint, extra: Partial<AccountRow> = {}) =>
+  accountRow(id, `wallet:86138000000${id}`, balance, extra);
+const user = (accountId: bigint) => userRow(`86138000000${accountId}`, accountId);
 
 describe('book', () => {
   it('a refused command – leaves balances, spending and entries as they were', () => {
