@@ -1,29 +1,3 @@
-/** The message catalog: `text(locale, key, params)` fills `{name}` placeholders; money is formatted `¥12.50`. */
-import { formatYuan } from '../../src/lib/money.js';
-import { en } from './en.js';
-import { type TextKey, zhCN } from './zh-CN.js';
-
-export type Locale = 'zh-CN' | 'en';
-export type { TextKey };
-
-const catalogs: Record<Locale, Record<TextKey, string>> = { 'zh-CN': zhCN, en };
-
-export function text(
-  locale: string,
-  key: TextKey,
-  params: Record<string, string | bigint | number> = {},
-): string {
-  const catalog = catalogs[locale as Locale] ?? zhCN;
-  return catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === 'bigint' ? money(value) : String(value);
-  });
-}
-
-/** `1250n` → `¥12.50`. */
-export function money(fen: bigint): string {
-  return `¥${formatYuan(fen)}`;
-}
-
+/** The message catalog's door: texts by key and locale, money as `¥12.50`, refusals as friendly texts. */
+export { type Locale, money, type TextKey, text } from './catalog.js';
 export { refusalText } from './refusal-text.js';

@@ -1,5 +1,5 @@
 /** Refusal codes turned into friendly texts: the flows show them, and a refusal that comes too late for a screen is sent by SMS with them. */
-import { type Locale, type TextKey, text } from './index.js';
+import { type Locale, type TextKey, text } from './catalog.js';
 
 /** The friendly text for a refused (or pending) command. */
 export function refusalText(locale: Locale, error: { code: string; message: string }): string {
