@@ -7,10 +7,9 @@
  * idempotency key names the attempt; its first outcome stands).
  */
 import type { Keyring } from '../lib/keyring.js';
+import { PIN_FIELDS as SECRET_FIELDS } from '../lib/secrets.js';
 import type { Command } from './catalog.js';
 
-/** The input fields that are secrets, whatever the command. */
-export const SECRET_FIELDS: readonly string[] = ['pin', 'oldPin', 'newPin', 'cardPin'];
 /** Where a queued input keeps its sealed secrets. */
 const SEALED = 'sealed';
 /**

@@ -1,8 +1,9 @@
 /** Structured logs (pino). PINs, passwords and tokens are redacted wherever they appear in a logged object. */
 import { pino } from 'pino';
+import { PIN_FIELDS } from './secrets.js';
 
 /** Every field that can hold a secret, at the top of a logged object and two levels into it. */
-const SECRET_FIELDS = ['pin', 'oldPin', 'newPin', 'cardPin', 'password', 'loginPassword', 'token', 'apiKey'];
+const SECRET_FIELDS = [...PIN_FIELDS, 'password', 'loginPassword', 'token', 'apiKey'];
 
 export const redactPaths = [
   ...SECRET_FIELDS,

@@ -1,8 +1,12 @@
 /**
- * PINs, passwords and voucher PINs are kept only as scrypt hashes. The cost is stored in each hash
+ * Login passwords are kept only as scrypt hashes (PINs are keyed values: see keyring.ts, which still
+ * verifies the scrypt PIN hashes made before it, once). The cost is stored in each hash
  * (`scrypt$N$r$p$salt$hash`), so it can be raised later without breaking what is stored.
  */
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+
+/** The command input fields that carry a PIN: sealed in queued commands, left out of fingerprints, redacted in logs. */
+export const PIN_FIELDS: readonly string[] = ['pin', 'oldPin', 'newPin', 'cardPin'];
 
 const KEY_LENGTH = 32;
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 };
