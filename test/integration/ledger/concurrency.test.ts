@@ -149,15 +149,25 @@ describe('ledger under concurrency and failure', () => {
       await producer.bus.sendMany(commands);
       child = await startWorker();
       // Once a first batch has committed, kill it while another of its batch transactions has written
-      // and not committed.
+      // and not committed. The worker is frozen (SIGSTOP) first, so it cannot send that COMMIT
+      // between our look and the kill: a transaction seen idle with an xid twice, 100 ms apart,
+      // while the worker is stopped is one that PostgreSQL has no COMMIT for.
       await waitFor(async () => (await done()) > 0, 60_000);
+      const openXid = async () => {
+        const { rows } = await producer.db.raw(
+          "SELECT backend_xid::text AS xid FROM pg_stat_activity WHERE application_name = 'crash-worker' AND backend_xid IS NOT NULL AND state = 'idle in transaction' ORDER BY backend_xid::text",
+        );
+        return (rows as { xid: string }[]).map((r) => r.xid);
+      };
       let xid = '';
       await waitFor(async () => {
-        const { rows } = await producer.db.raw(
-          "SELECT backend_xid::text AS xid FROM pg_stat_activity WHERE application_name = 'crash-worker' AND backend_xid IS NOT NULL",
-        );
-        xid = rows[0]?.xid ?? '';
-        if (xid) child!.kill('SIGKILL');
+        child!.kill('SIGSTOP');
+        await new Promise((r) => setTimeout(r, 100));
+        const first = await openXid();
+        await new Promise((r) => setTimeout(r, 100));
+        const second = await openXid();
+        xid = first.find((x) => second.includes(x)) ?? '';
+        child!.kill(xid ? 'SIGKILL' : 'SIGCONT');
         return Boolean(xid);
       }, 60_000);
       await new Promise((r) => child!.once('exit', r));
