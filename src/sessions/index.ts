@@ -1,10 +1,25 @@
-/** Sessions: restore a flow's snapshot, send the user's input, save the snapshot; commands bound to the bus. */
+/**
+ * Sessions: the one runtime every channel steps on (lock, record, step counter, command keys), the menu
+ * sessions of USSD and the screen channels on it, and the SMS conversation's front end on it.
+ */
 export {
   createSessionRunner,
+  type Navigation,
   type SessionRunner,
   type SessionRunnerOptions,
   type SessionStart,
+  type StepOptions,
+  type View,
 } from './session-runner.js';
+export {
+  createSessionRuntime,
+  type SessionRuntime,
+  type SessionRuntimeOptions,
+  type StepCall,
+  type StepOutcome,
+  type StepScope,
+  sessionLockKey,
+} from './session-runtime.js';
 export {
   createSessionStore,
   type SessionChannel,

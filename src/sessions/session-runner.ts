@@ -1,34 +1,31 @@
 /**
- * One step of a session: restore the flow's snapshot (or start the flow), send what the user did, wait
- * until no command is running, save the snapshot (or delete it when the screen ends the session), and
- * return the screen. Flows do no I/O: this is where their `runCommand` actor is bound to the command bus.
+ * Menu sessions (USSD, and the IVR, STK and WAP after it) on the session runtime: restore the flow's
+ * snapshot (or start the flow), send what the user did, wait until no command is running, keep the
+ * snapshot (or end the session when the screen is final), and answer the screen. Flows do no I/O: their
+ * `runCommand` actor is the runtime's, which keys each command by (channel, session, step).
+ *
+ * Beside the flow, a session keeps what channels with one small screen need: the snapshots of the screens
+ * shown before (for `back` and `home`) and the page of a long screen shown now (for `more`).
  */
-import { randomUUID } from 'node:crypto';
-import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise, waitFor } from 'xstate';
+import { type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, waitFor } from 'xstate';
 import {
   bindFlow,
-  type CommandRequest,
   type FlowInput,
   isBusy,
   isFinal,
   type MenuStart,
   type PaymentRequest,
-  type RunCommandLogic,
   type Screen,
   type SessionFlowId,
   screenOf,
 } from '../../flows/index.js';
 import { type Locale, text } from '../../flows/texts/index.js';
-import type { Command, CommandResult } from '../commands/catalog.js';
-import type { CommandBus } from '../queue/command-bus.js';
 import type { Keyring } from '../lib/keyring.js';
+import { type Logger, logger as defaultLogger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
-import {
-  createSessionStore,
-  type SessionChannel,
-  type SessionStore,
-  sessionTtlSeconds,
-} from './session-store.js';
+import type { CommandBus } from '../queue/command-bus.js';
+import { createSessionRuntime, type SessionRuntime } from './session-runtime.js';
+import type { SessionChannel } from './session-store.js';
 
 export interface SessionRunnerOptions {
   redis: Redis;
@@ -42,7 +39,11 @@ export interface SessionRunnerOptions {
   /** The language of the "session expired" text when there is no session and nothing to start. Default `zh-CN`. */
   defaultLocale?: Locale;
   /** Session lifetimes per channel, seconds. Default: `sessionTtlSeconds`. */
-  ttlSeconds?: Record<SessionChannel, number>;
+  ttlSeconds?: Partial<Record<SessionChannel, number>>;
+  /** The runtime to step on; default a new one from the options above. */
+  runtime?: SessionRuntime;
+  /** Where unknown errors are logged. Default the gateway logger. */
+  logger?: Logger;
 }
 
 /** How a channel starts a session when none is stored (see `userProfile` and `pendingPaymentRequest`). */
@@ -56,6 +57,28 @@ export interface SessionStart {
   request?: PaymentRequest;
 }
 
+/** What the user asked of the session itself rather than of the flow. */
+export type Navigation = 'back' | 'home' | 'more';
+
+export interface StepOptions {
+  /** Names the request among its retries (USSD: the `text` path): the same again replays its answer. */
+  request?: string;
+  /** Back one screen, to the root menu, or the next page of the screen shown. */
+  nav?: Navigation;
+  /** How many pages the channel needs to show a screen (for `more`). Default 1. */
+  pages?: (screen: Screen) => number;
+  /** The request id, for the log line of an unknown error. */
+  requestId?: string;
+}
+
+/** A screen and the page of it to show. */
+export interface View {
+  screen: Screen;
+  page: number;
+  /** The session is over (USSD `END`). */
+  final: boolean;
+}
+
 export interface SessionRunner {
   /**
    * Runs one step. With no stored session, `start` starts the flow and its first screen is returned (the
@@ -65,82 +88,167 @@ export interface SessionRunner {
   step(
     channel: SessionChannel,
     sessionId: string,
-    start: SessionStart | null,
+    start: SessionStart | (() => Promise<SessionStart>) | null,
     event: FlowInput,
+    options?: StepOptions,
   ): Promise<Screen>;
-  readonly store: SessionStore;
+  /** `step`, answering the page to show and whether the session ended as well. */
+  view(
+    channel: SessionChannel,
+    sessionId: string,
+    start: SessionStart | (() => Promise<SessionStart>) | null,
+    event: FlowInput,
+    options?: StepOptions,
+  ): Promise<View>;
+  readonly runtime: SessionRuntime;
 }
 
+/** What a menu session keeps between steps. */
+interface MenuState {
+  flow: SessionFlowId;
+  snapshot: unknown;
+  /** Snapshots of the screens shown before this one, oldest (the root) first. */
+  history: unknown[];
+  page: number;
+}
+
+const HISTORY_MAX = 12;
 const finalText = (value: string): Screen => ({ kind: 'message', text: value, final: true });
 
+/** Where a flow is, however deep its journeys: two snapshots there show the same screen. */
+function whereIs(snapshot: AnyMachineSnapshot): string {
+  const at: unknown[] = [];
+  let current: AnyMachineSnapshot | undefined = snapshot;
+  while (current) {
+    at.push(current.value);
+    const child: { getSnapshot(): AnyMachineSnapshot } | undefined = (
+      current.children as Record<string, { getSnapshot(): AnyMachineSnapshot } | undefined>
+    ).journey;
+    current = child?.getSnapshot();
+  }
+  return JSON.stringify(at);
+}
+
+/** The screen offers `id` itself (the root's `0` exits, the account menu's `0` goes back): the flow answers it. */
+const offers = (screen: Screen, id: string) =>
+  screen.kind === 'menu' && screen.options.some((o) => o.id === id);
+
 export function createSessionRunner(options: SessionRunnerOptions): SessionRunner {
-  const store = createSessionStore(
-    options.redis,
-    options.prefix,
-    options.keys,
-    options.ttlSeconds ?? sessionTtlSeconds,
-  );
+  const runtime =
+    options.runtime ??
+    createSessionRuntime({
+      redis: options.redis,
+      keys: options.keys,
+      prefix: options.prefix,
+      bus: options.bus,
+      commandTimeoutMs: options.commandTimeoutMs,
+      ttlSeconds: options.ttlSeconds,
+    });
+  const log = options.logger ?? defaultLogger;
   const defaultLocale = options.defaultLocale ?? 'zh-CN';
-  const runCommand: RunCommandLogic = fromPromise<CommandResult, CommandRequest>(({ input }) =>
-    options.bus.execute({ key: randomUUID(), ...input } as Command, options.commandTimeoutMs, { smsIfLate: true }),
-  );
   const machines = new Map<SessionFlowId, AnyStateMachine>();
   const machineOf = (flow: SessionFlowId) => {
     let machine = machines.get(flow);
     if (!machine) {
-      machine = bindFlow(flow, runCommand);
+      machine = bindFlow(flow, runtime.runCommand);
       machines.set(flow, machine);
     }
     return machine;
   };
 
-  async function step(
+  async function view(
     channel: SessionChannel,
     sessionId: string,
-    start: SessionStart | null,
+    start: SessionStart | (() => Promise<SessionStart>) | null,
     event: FlowInput,
-  ): Promise<Screen> {
-    const stored = await store.load(channel, sessionId);
-    let actor: AnyActorRef;
-    let flow: SessionFlowId;
-    let send = true;
-    if (stored) {
-      flow = stored.flow as SessionFlowId;
-      // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
-      actor = createActor(machineOf(flow), { snapshot: stored.snapshot as never });
-    } else if (start) {
-      flow = start.flow;
-      const { msisdn, locale, registered, request } = start;
-      // Of the request, only what its screens need goes into the snapshot.
-      const shown = request && {
-        holdId: request.holdId,
-        merchantName: request.merchantName,
-        amount: request.amount,
-      };
-      const input: MenuStart = { msisdn, locale, registered, channel, request: shown };
-      actor = createActor(machineOf(flow), { input });
-      send = !(event.type === 'TEXT' && event.text.trim() === '');
-    } else {
-      return finalText(text(defaultLocale, 'flow.expired'));
-    }
-    actor.start();
-    try {
-      if (send) actor.send(event);
-      const settled = await waitFor(actor, (s) => !isBusy(s), { timeout: options.commandTimeoutMs + 5_000 });
-      if (settled.status === 'error') throw settled.error;
-      const screen = screenOf(settled);
-      if (isFinal(settled)) await store.delete(channel, sessionId);
-      else await store.save(channel, sessionId, { flow, snapshot: actor.getPersistedSnapshot() });
-      return screen;
-    } catch {
-      await store.delete(channel, sessionId);
-      const locale =
-        (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
-      return finalText(text(locale, 'flow.error'));
-    } finally {
-      actor.stop();
-    }
+    stepOptions: StepOptions = {},
+  ): Promise<View> {
+    return runtime.step<View>({
+      channel,
+      sessionId,
+      request: stepOptions.request,
+      async run(scope) {
+        const saved = scope.saved as MenuState | null;
+        let state: MenuState;
+        let actor: AnyActorRef;
+        let send = true;
+        if (saved) {
+          state = saved;
+          // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
+          actor = scope.actor(machineOf(state.flow), { snapshot: state.snapshot });
+        } else if (start) {
+          const begin = typeof start === 'function' ? await start() : start;
+          const { msisdn, locale, registered, request } = begin;
+          // Of the request, only what its screens need goes into the snapshot.
+          const shown = request && {
+            holdId: request.holdId,
+            merchantName: request.merchantName,
+            amount: request.amount,
+          };
+          const input: MenuStart = { msisdn, locale, registered, channel, request: shown };
+          state = { flow: begin.flow, snapshot: null, history: [], page: 0 };
+          actor = scope.actor(machineOf(begin.flow), { input });
+          send = !(event.type === 'TEXT' && event.text.trim() === '');
+        } else {
+          return {
+            answer: { screen: finalText(text(defaultLocale, 'flow.expired')), page: 0, final: true },
+            keep: null,
+          };
+        }
+        try {
+          const nav = saved ? stepOptions.nav : undefined;
+          const before = actor.getSnapshot();
+          const shownNow = screenOf(before);
+          if (nav === 'more' || (nav === 'home' && state.history.length === 0)) {
+            const pages = stepOptions.pages?.(shownNow) ?? 1;
+            const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;
+            return { answer: { screen: shownNow, page, final: false }, keep: { ...state, page } };
+          }
+          if (nav === 'home' || (nav === 'back' && !offers(shownNow, '0') && state.history.length > 0)) {
+            const to = nav === 'home' ? state.history[0] : state.history[state.history.length - 1];
+            if (to !== undefined) {
+              actor.stop();
+              actor = scope.actor(machineOf(state.flow), { snapshot: to });
+              const history = nav === 'home' ? [] : state.history.slice(0, -1);
+              const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
+              return { answer: { screen: screenOf(actor.getSnapshot()), page: 0, final: false }, keep: kept };
+            }
+          }
+          if (send) actor.send(event);
+          const settled = await waitFor(actor, (s) => !isBusy(s), {
+            timeout: options.commandTimeoutMs + 5_000,
+          });
+          if (settled.status === 'error') throw settled.error;
+          const screen = screenOf(settled);
+          if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
+          const moved = saved !== null && whereIs(before) !== whereIs(settled);
+          const history = moved ? [...state.history, state.snapshot].slice(-HISTORY_MAX) : state.history;
+          const snapshot = actor.getPersistedSnapshot();
+          return {
+            answer: { screen, page: 0, final: false },
+            keep: { ...state, snapshot, history, page: 0 },
+          };
+        } catch (err) {
+          // A bug, not a refusal (refusals are results): say so in the log, end the session kindly.
+          log.error({ err, channel, sessionId, requestId: stepOptions.requestId }, 'session step failed');
+          const locale =
+            (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
+          return {
+            answer: { screen: finalText(text(locale, 'flow.error')), page: 0, final: true },
+            keep: null,
+          };
+        } finally {
+          actor.stop();
+        }
+      },
+    });
   }
 
-  return { step, store };
+  return {
+    view,
+    async step(channel, sessionId, start, event, stepOptions) {
+      return (await view(channel, sessionId, start, event, stepOptions)).screen;
+    },
+    runtime,
+  };
 }

@@ -5,7 +5,12 @@ import { userProfile } from '../../../src/ledger/user-profile.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { businessDay } from '../../../src/lib/time.js';
-import { createSmsConversation, type SmsConversation, smsPendingKey } from '../../../src/sessions/index.js';
+import {
+  createSmsConversation,
+  type SmsConversation,
+  sessionLockKey,
+  smsPendingKey,
+} from '../../../src/sessions/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced, textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
 
@@ -367,7 +372,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
       'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
     ]);
     expect(await walletBalance(h, user)).to.equal(8_750n);
-    expect(await h.redis.exists(`${h.config.redisPrefix}:sms:lock:${user}`)).to.equal(0);
+    expect(await h.redis.exists(sessionLockKey(h.config.redisPrefix, 'sms', user))).to.equal(0);
   });
 
   it('a PIN kept waiting – is never in the saved snapshot', async () => {

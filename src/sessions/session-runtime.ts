@@ -1,0 +1,238 @@
+/**
+ * The one session runtime every channel steps its sessions on (HOUSE: "The channel seam"). One step:
+ * take the session's lock, read its record, run the channel's step on it, save what the step keeps (or
+ * drop the record when the session is over), release the lock: two Redis round trips (LOCK_AND_READ,
+ * SAVE_AND_RELEASE) around the work.
+ *
+ * What makes a retried request safe:
+ * - A request the channel names (`request`, e.g. the USSD `text` path) that equals the last one answered
+ *   gets that answer again and runs nothing: the record keeps the last request and its answer, and a
+ *   session that ended keeps them a while under a `:done` key.
+ * - Command keys derive from (channel, session, step): the channel's stable id of the step when it has
+ *   one (an MO's id), else the session's step counter under a nonce drawn when the session began. A step
+ *   that ran its command and died before saving runs again under the same keys, and the command replays
+ *   its stored result instead of running twice.
+ *
+ * Records are sealed under PIN_KEY: one taken mid-journey may hold what the user typed.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise } from 'xstate';
+import type { CommandRequest, RunCommandLogic } from '../../flows/index.js';
+import type { Command, CommandResult } from '../commands/catalog.js';
+import type { Keyring } from '../lib/keyring.js';
+import type { Redis } from '../lib/redis.js';
+import type { CommandBus } from '../queue/command-bus.js';
+import { openSnapshot, type SessionChannel, sessionKey, sessionTtlSeconds } from './session-store.js';
+
+export interface SessionRuntimeOptions {
+  redis: Redis;
+  /** Seals records at rest. */
+  keys: Keyring;
+  /** The Redis key prefix (the config's `redisPrefix`). */
+  prefix: string;
+  bus: Pick<CommandBus, 'execute'>;
+  /** How long a step waits for one command before the user is told the result comes by SMS. */
+  commandTimeoutMs: number;
+  /** Seconds a session lives after its last step, per channel. Default: `sessionTtlSeconds`. */
+  ttlSeconds?: Partial<Record<SessionChannel, number>>;
+}
+
+/** What a session keeps between steps, as stored (sealed JSON). */
+interface SessionRecord {
+  /** The channel's state: a flow snapshot and whatever its front end keeps beside it. */
+  state: unknown;
+  /** Steps answered so far. */
+  step: number;
+  /** Drawn when the session began: command keys of one session id never meet another's. */
+  nonce: string;
+  /** The last request answered, and its answer. */
+  last?: { request: string; answer: unknown };
+}
+
+/** What one step hands back: the answer, and the state to keep (null: the session is over). */
+export interface StepOutcome<A> {
+  answer: A;
+  keep: unknown | null;
+}
+
+/** The step being run: its saved state, and how its actors get command keys of this step. */
+export interface StepScope {
+  /** The state the last step kept; null for a new session. */
+  readonly saved: unknown | null;
+  /** The base of this step's command keys: `<channel>:<session>:<step>`. */
+  readonly keyBase: string;
+  /**
+   * An actor of `machine` whose `runCommand` calls get this step's keys (`keyBase:0`, `:1`, … in the
+   * order it asks). The machine must be bound to the runtime's `runCommand`. Started, errors kept in
+   * its snapshot rather than thrown globally.
+   */
+  actor(machine: AnyStateMachine, options: { snapshot?: unknown; input?: unknown }): AnyActorRef;
+}
+
+export interface StepCall<A> {
+  channel: SessionChannel;
+  sessionId: string;
+  /** Names this request among its retries: the same one again gets the last answer, nothing runs. */
+  request?: string;
+  /** A stable id of this step (an MO's id). Default: the session's step counter. */
+  stepId?: string;
+  /** Seconds the kept state lives. Default: the channel's. */
+  ttlSeconds?: number;
+  run(scope: StepScope): Promise<StepOutcome<A>>;
+}
+
+export interface SessionRuntime {
+  step<A>(call: StepCall<A>): Promise<A>;
+  /** Bind flows' `runCommand` actor to this: it runs commands on the bus under the step's keys. */
+  readonly runCommand: RunCommandLogic;
+  /** The saved state of a session, read without its lock (null when there is none). */
+  peek(channel: SessionChannel, sessionId: string): Promise<unknown | null>;
+  /** Moves a session's record to another session id (a dropped USSD session resumed in a new dial). */
+  move(channel: SessionChannel, from: string, to: string): Promise<boolean>;
+  /** Seconds a kept state lives on `channel`. */
+  ttlOf(channel: SessionChannel): number;
+}
+
+/** Takes the lock (KEYS[1]) and, when it is got, reads the record (KEYS[2]) and the ended one (KEYS[3]). */
+const LOCK_AND_READ = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3])}
+end
+return {0}`;
+/**
+ * Saves (ARGV[2] 'set': ARGV[3] for ARGV[4] s) or drops ('del') the record, keeps the ended session's
+ * last answer (ARGV[5], for ARGV[6] s) when given, then releases the lock held by token ARGV[1].
+ */
+const SAVE_AND_RELEASE = `if ARGV[2] == 'set' then redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
+elseif ARGV[2] == 'del' then redis.call('del', KEYS[2]) end
+if ARGV[5] ~= '' then redis.call('set', KEYS[3], ARGV[5], 'EX', ARGV[6]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+interface RuntimeScripts {
+  sessionLockAndRead(...keysThenArgs: (string | number)[]): Promise<unknown>;
+  sessionSaveAndRelease(...keysThenArgs: (string | number)[]): Promise<unknown>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const sessionLockKey = (prefix: string, channel: SessionChannel, sessionId: string) =>
+  `${sessionKey(prefix, channel, sessionId)}:lock`;
+const doneKey = (prefix: string, channel: SessionChannel, sessionId: string) =>
+  `${sessionKey(prefix, channel, sessionId)}:done`;
+
+export function createSessionRuntime(options: SessionRuntimeOptions): SessionRuntime {
+  const { redis, keys, prefix, bus, commandTimeoutMs } = options;
+  const ttl = { ...sessionTtlSeconds, ...options.ttlSeconds };
+  // Sent by digest (EVALSHA), not compiled again on every step.
+  redis.defineCommand('sessionLockAndRead', { numberOfKeys: 3, lua: LOCK_AND_READ });
+  redis.defineCommand('sessionSaveAndRelease', { numberOfKeys: 3, lua: SAVE_AND_RELEASE });
+  const scripts = redis as Redis & RuntimeScripts;
+  // A step waits for at most one command at a time (cut off at its deadline), plus a margin.
+  const lockMs = commandTimeoutMs + 10_000;
+
+  // Each step's actor system carries its key base to `runCommand`, so machines are bound once.
+  const scopes = new WeakMap<object, { keyBase: string; n: number }>();
+  const runCommand: RunCommandLogic = fromPromise<CommandResult, CommandRequest>(({ input, system }) => {
+    const scope = scopes.get(system);
+    const key = scope ? `${scope.keyBase}:${scope.n++}` : randomUUID();
+    return bus.execute({ key, ...input } as Command, commandTimeoutMs, { smsIfLate: true });
+  });
+
+  const open = (stored: string | null | undefined): unknown => {
+    const json = openSnapshot(keys, stored);
+    if (json === null) return null;
+    try {
+      return JSON.parse(json);
+    } catch {
+      return null;
+    }
+  };
+
+  async function step<A>(call: StepCall<A>): Promise<A> {
+    const { channel, sessionId } = call;
+    const redisKeys = [
+      sessionLockKey(prefix, channel, sessionId),
+      sessionKey(prefix, channel, sessionId),
+      doneKey(prefix, channel, sessionId),
+    ];
+    const token = randomUUID();
+    const deadline = Date.now() + lockMs;
+    for (;;) {
+      const [got, stored, ended] = (await scripts.sessionLockAndRead(...redisKeys, token, lockMs)) as [
+        number,
+        string | null | undefined,
+        string | null | undefined,
+      ];
+      if (got === 1) return stepLocked(call, redisKeys, token, stored, ended);
+      // Another step of this session runs (a retry racing its original): wait for it, then replay.
+      if (Date.now() > deadline) throw new Error(`session ${channel}:${sessionId} is busy`);
+      await sleep(20);
+    }
+  }
+
+  async function stepLocked<A>(
+    call: StepCall<A>,
+    redisKeys: string[],
+    token: string,
+    stored: string | null | undefined,
+    ended: string | null | undefined,
+  ): Promise<A> {
+    const record = (stored ? open(stored) : null) as SessionRecord | null;
+    const last = record?.last ?? ((ended ? open(ended) : null) as SessionRecord['last'] | null);
+    // Something stored that cannot be opened (altered, or sealed under a retired key) is dropped.
+    const unreadable = Boolean(stored) && record === null;
+    let save: (string | number)[] = ['keep'];
+    let endedArgs: (string | number)[] = ['', 0];
+    try {
+      if (call.request !== undefined && last && last.request === call.request) return last.answer as A;
+      const nonce = record?.nonce ?? randomUUID();
+      const stepNo = record?.step ?? 0;
+      const keyBase = `${call.channel}:${call.sessionId}:${call.stepId ?? `${nonce}:${stepNo}`}`;
+      const scope: StepScope = {
+        saved: record?.state ?? null,
+        keyBase,
+        actor(machine, from) {
+          const actor = createActor(machine, from as never);
+          actor.subscribe({ error: () => {} });
+          scopes.set(actor.system, { keyBase, n: 0 });
+          actor.start();
+          return actor;
+        },
+      };
+      const outcome = await call.run(scope);
+      const answered =
+        call.request === undefined ? undefined : { request: call.request, answer: outcome.answer };
+      if (outcome.keep === null) {
+        save = record || unreadable ? ['del'] : ['keep'];
+        if (answered) endedArgs = [keys.seal(JSON.stringify(answered)), ttl[call.channel]];
+      } else {
+        const next: SessionRecord = { state: outcome.keep, step: stepNo + 1, nonce, last: answered };
+        save = ['set', keys.seal(JSON.stringify(next)), call.ttlSeconds ?? ttl[call.channel]];
+      }
+      return outcome.answer;
+    } finally {
+      const [op, json = '', seconds = 0] = save;
+      await scripts.sessionSaveAndRelease(...redisKeys, token, op, json, seconds, ...endedArgs);
+    }
+  }
+
+  return {
+    step,
+    runCommand,
+    ttlOf: (channel) => ttl[channel],
+    async peek(channel, sessionId) {
+      const record = open(await redis.get(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
+      return record?.state ?? null;
+    },
+    async move(channel, from, to) {
+      const moved = await redis
+        .multi()
+        .copy(sessionKey(prefix, channel, from), sessionKey(prefix, channel, to))
+        .del(sessionKey(prefix, channel, from))
+        .exec();
+      const copied = moved?.[0]?.[1] === 1;
+      if (copied) await redis.expire(sessionKey(prefix, channel, to), ttl[channel]);
+      return copied;
+    },
+  };
+}
