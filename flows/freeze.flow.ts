@@ -22,7 +22,8 @@ export interface FreezeContext extends JourneyContext {
   days: number;
 }
 
-const daysInput = { ...digitsInput(0, 3), minLength: 0 };
+// `0` days is an answer here (until unfrozen), not the USSD key for "back".
+const daysInput = { ...digitsInput(0, 3), minLength: 0, answers: ['0'] };
 
 /** The days typed: 0 for empty or zero, null when it is not 0-365. */
 export function parseDays(value: string): number | null {

@@ -20,6 +20,8 @@ export interface InputSpec {
   digitsOnly: boolean;
   /** A PIN: masked on screen, never logged, never kept in a snapshot after use. */
   hidden: boolean;
+  /** Answers that would otherwise be navigation keys (`0` days: freeze until unfrozen). Default none. */
+  answers?: string[];
 }
 
 export type Screen =

@@ -34,6 +34,13 @@ export const configSchema = z.object({
    * script) flooding the short code cannot drive the ledger or the SMSC through us. Default 20.
    */
   smsMoPerMinute: z.coerce.number().int().min(1).default(20),
+  /** `USSD_SERVICE_CODE`: the USSD code users dial. Default `*1065#`. */
+  ussdServiceCode: z.string().default('*1065#'),
+  /**
+   * `USSD_DEADLINE_MS`: how long a USSD or IVR step waits for a command's result before answering that it
+   * comes by SMS (a USSD centre drops a session that stays silent for long). Default 5000.
+   */
+  ussdDeadlineMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** `TWILIO_AUTH_TOKEN`: validates IVR webhooks. Unset: IVR refused with 503. */
   twilioAuthToken: z.string().optional(),
   /** `PUBLIC_URL`: the base URL Twilio signs against. Default `http://localhost:$PORT`. */
@@ -104,6 +111,8 @@ const envNames: Record<keyof Config, string> = {
   smppBinds: 'SMPP_BINDS',
   smppWindow: 'SMPP_WINDOW',
   smsMoPerMinute: 'SMS_MO_PER_MINUTE',
+  ussdServiceCode: 'USSD_SERVICE_CODE',
+  ussdDeadlineMs: 'USSD_DEADLINE_MS',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   publicUrl: 'PUBLIC_URL',
   opsToken: 'OPS_TOKEN',

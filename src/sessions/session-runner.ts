@@ -19,6 +19,7 @@ import {
   type SessionFlowId,
   screenOf,
 } from '../../flows/index.js';
+import { typed } from '../../flows/kit.js';
 import { type Locale, text } from '../../flows/texts/index.js';
 import type { Keyring } from '../lib/keyring.js';
 import { type Logger, logger as defaultLogger } from '../lib/logger.js';
@@ -69,6 +70,13 @@ export interface StepOptions {
   pages?: (screen: Screen) => number;
   /** The request id, for the log line of an unknown error. */
   requestId?: string;
+  /**
+   * Reads the input from the last request the session answered (USSD: what `text` adds to the path
+   * answered before; nothing for a new session). Used instead of the event and `nav` when given.
+   */
+  inputOf?: (lastRequest: string | undefined, isNew: boolean) => { input: FlowInput; nav?: Navigation };
+  /** A new session offers first to resume this dropped session of the caller (USSD, within its TTL). */
+  resume?: string;
 }
 
 /** A screen and the page of it to show. */
@@ -112,6 +120,12 @@ interface MenuState {
   page: number;
 }
 
+/** A new dial asked whether to resume the dropped session `resume`. */
+interface OfferState {
+  resume: string;
+  locale: Locale;
+}
+
 const HISTORY_MAX = 12;
 const finalText = (value: string): Screen => ({ kind: 'message', text: value, final: true });
 
@@ -129,9 +143,14 @@ function whereIs(snapshot: AnyMachineSnapshot): string {
   return JSON.stringify(at);
 }
 
-/** The screen offers `id` itself (the root's `0` exits, the account menu's `0` goes back): the flow answers it. */
-const offers = (screen: Screen, id: string) =>
-  screen.kind === 'menu' && screen.options.some((o) => o.id === id);
+/**
+ * The screen takes `key` as an answer of its own (the root's `0` exits, the account menu's `0` goes back,
+ * freezing for `0` days means until unfrozen): the flow answers it, not the session's navigation.
+ */
+const answers = (screen: Screen, key: string) =>
+  screen.kind === 'menu'
+    ? screen.options.some((o) => o.id === key)
+    : screen.kind === 'prompt' && (screen.input.answers ?? []).includes(key);
 
 export function createSessionRunner(options: SessionRunnerOptions): SessionRunner {
   const runtime =
@@ -156,6 +175,27 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
     return machine;
   };
 
+  /** The offer to resume a dropped session, in the caller's language. */
+  const resumeScreen = (locale: Locale, invalid = false): Screen => {
+    const screen: Screen = {
+      kind: 'menu',
+      title: text(locale, 'flow.resume.title'),
+      options: [
+        { id: '1', label: text(locale, 'flow.resume.yes') },
+        { id: '2', label: text(locale, 'flow.resume.no') },
+      ],
+    };
+    return invalid ? { ...screen, title: `${text(locale, 'flow.menu.invalid')}\n${screen.title}` } : screen;
+  };
+
+  /** The dropped session's state; one itself left at a resume offer leads on to the session it offered. */
+  async function takeDropped(channel: SessionChannel, sessionId: string): Promise<MenuState | null> {
+    let state = (await runtime.take(channel, sessionId)) as MenuState | OfferState | null;
+    for (let hops = 0; state && 'resume' in state && hops < 3; hops++)
+      state = (await runtime.take(channel, state.resume)) as MenuState | OfferState | null;
+    return state && !('resume' in state) ? state : null;
+  }
+
   async function view(
     channel: SessionChannel,
     sessionId: string,
@@ -163,21 +203,56 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
     event: FlowInput,
     stepOptions: StepOptions = {},
   ): Promise<View> {
+    const beginOf = async () => (typeof start === 'function' ? await start() : start);
     return runtime.step<View>({
       channel,
       sessionId,
       request: stepOptions.request,
+      commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {
-        const saved = scope.saved as MenuState | null;
+        let saved = scope.saved as (MenuState & { resume?: undefined }) | OfferState | null;
+        const read = stepOptions.inputOf?.(scope.lastRequest, saved === null) ?? null;
+        let input = read?.input ?? event;
+        let nav = read ? read.nav : stepOptions.nav;
+        if (saved && 'resume' in saved && saved.resume !== undefined) {
+          // The caller was asked whether to resume a dropped session: `1` takes it over, `2` starts anew.
+          const offer: OfferState = saved;
+          const choice = typed(input);
+          const taken = choice === '1' ? await takeDropped(channel, offer.resume) : null;
+          if (choice === '1' && taken) {
+            const actor = scope.actor(machineOf(taken.flow), { snapshot: taken.snapshot });
+            const screen = screenOf(actor.getSnapshot());
+            actor.stop();
+            return { answer: { screen, page: 0, final: false }, keep: { ...taken, page: 0 } };
+          }
+          if (choice !== '1' && choice !== '2') {
+            return {
+              answer: { screen: resumeScreen(offer.locale, true), page: 0, final: false },
+              keep: offer,
+            };
+          }
+          // `2`, or `1` when the dropped session has gone meanwhile: start afresh.
+          saved = null;
+          input = { type: 'TEXT', text: '' };
+          nav = undefined;
+        }
         let state: MenuState;
         let actor: AnyActorRef;
         let send = true;
         if (saved) {
-          state = saved;
+          state = saved as MenuState;
           // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
           actor = scope.actor(machineOf(state.flow), { snapshot: state.snapshot });
-        } else if (start) {
-          const begin = typeof start === 'function' ? await start() : start;
+        } else {
+          const begin = await beginOf();
+          if (!begin) {
+            const screen = finalText(text(defaultLocale, 'flow.expired'));
+            return { answer: { screen, page: 0, final: true }, keep: null };
+          }
+          if (stepOptions.resume && scope.saved === null) {
+            const offer: OfferState = { resume: stepOptions.resume, locale: begin.locale };
+            return { answer: { screen: resumeScreen(begin.locale), page: 0, final: false }, keep: offer };
+          }
           const { msisdn, locale, registered, request } = begin;
           // Of the request, only what its screens need goes into the snapshot.
           const shown = request && {
@@ -185,43 +260,41 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
             merchantName: request.merchantName,
             amount: request.amount,
           };
-          const input: MenuStart = { msisdn, locale, registered, channel, request: shown };
+          const menuInput: MenuStart = { msisdn, locale, registered, channel, request: shown };
           state = { flow: begin.flow, snapshot: null, history: [], page: 0 };
-          actor = scope.actor(machineOf(begin.flow), { input });
-          send = !(event.type === 'TEXT' && event.text.trim() === '');
-        } else {
-          return {
-            answer: { screen: finalText(text(defaultLocale, 'flow.expired')), page: 0, final: true },
-            keep: null,
-          };
+          actor = scope.actor(machineOf(begin.flow), { input: menuInput });
+          // An empty text opens the session (USSD): its first screen, nothing sent.
+          send = !(input.type === 'TEXT' && input.text.trim() === '');
+          nav = undefined;
         }
         try {
-          const nav = saved ? stepOptions.nav : undefined;
           const before = actor.getSnapshot();
           const shownNow = screenOf(before);
+          // Read now: a snapshot's journey is a live actor, which the event moves on.
+          const wasAt = whereIs(before);
+          // `more` on a screen of one page is an answer like any other (98 may be an amount).
+          if (nav === 'more' && (stepOptions.pages?.(shownNow) ?? 1) <= 1) nav = undefined;
           if (nav === 'more' || (nav === 'home' && state.history.length === 0)) {
             const pages = stepOptions.pages?.(shownNow) ?? 1;
             const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;
             return { answer: { screen: shownNow, page, final: false }, keep: { ...state, page } };
           }
-          if (nav === 'home' || (nav === 'back' && !offers(shownNow, '0') && state.history.length > 0)) {
+          if (nav === 'home' || (nav === 'back' && !answers(shownNow, '0') && state.history.length > 0)) {
             const to = nav === 'home' ? state.history[0] : state.history[state.history.length - 1];
-            if (to !== undefined) {
-              actor.stop();
-              actor = scope.actor(machineOf(state.flow), { snapshot: to });
-              const history = nav === 'home' ? [] : state.history.slice(0, -1);
-              const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
-              return { answer: { screen: screenOf(actor.getSnapshot()), page: 0, final: false }, keep: kept };
-            }
+            actor.stop();
+            actor = scope.actor(machineOf(state.flow), { snapshot: to });
+            const history = nav === 'home' ? [] : state.history.slice(0, -1);
+            const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
+            return { answer: { screen: screenOf(actor.getSnapshot()), page: 0, final: false }, keep: kept };
           }
-          if (send) actor.send(event);
+          if (send) actor.send(input);
           const settled = await waitFor(actor, (s) => !isBusy(s), {
             timeout: options.commandTimeoutMs + 5_000,
           });
           if (settled.status === 'error') throw settled.error;
           const screen = screenOf(settled);
           if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
-          const moved = saved !== null && whereIs(before) !== whereIs(settled);
+          const moved = saved !== null && wasAt !== whereIs(settled);
           const history = moved ? [...state.history, state.snapshot].slice(-HISTORY_MAX) : state.history;
           const snapshot = actor.getPersistedSnapshot();
           return {
@@ -233,10 +306,8 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           log.error({ err, channel, sessionId, requestId: stepOptions.requestId }, 'session step failed');
           const locale =
             (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
-          return {
-            answer: { screen: finalText(text(locale, 'flow.error')), page: 0, final: true },
-            keep: null,
-          };
+          const screen = finalText(text(locale, 'flow.error'));
+          return { answer: { screen, page: 0, final: true }, keep: null };
         } finally {
           actor.stop();
         }

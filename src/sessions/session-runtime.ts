@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise } from 'xstate';
 import type { CommandRequest, RunCommandLogic } from '../../flows/index.js';
 import type { Command, CommandResult } from '../commands/catalog.js';
+import { AppError } from '../lib/errors.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Redis } from '../lib/redis.js';
 import type { CommandBus } from '../queue/command-bus.js';
@@ -59,6 +60,8 @@ export interface StepOutcome<A> {
 export interface StepScope {
   /** The state the last step kept; null for a new session. */
   readonly saved: unknown | null;
+  /** The last request this session answered (a USSD `text` path: what is new in this one follows it). */
+  readonly lastRequest: string | undefined;
   /** The base of this step's command keys: `<channel>:<session>:<step>`. */
   readonly keyBase: string;
   /**
@@ -78,6 +81,8 @@ export interface StepCall<A> {
   stepId?: string;
   /** Seconds the kept state lives. Default: the channel's. */
   ttlSeconds?: number;
+  /** How long each command of this step waits before answering that its result comes by SMS. Default: the runtime's. */
+  commandTimeoutMs?: number;
   run(scope: StepScope): Promise<StepOutcome<A>>;
 }
 
@@ -87,8 +92,8 @@ export interface SessionRuntime {
   readonly runCommand: RunCommandLogic;
   /** The saved state of a session, read without its lock (null when there is none). */
   peek(channel: SessionChannel, sessionId: string): Promise<unknown | null>;
-  /** Moves a session's record to another session id (a dropped USSD session resumed in a new dial). */
-  move(channel: SessionChannel, from: string, to: string): Promise<boolean>;
+  /** Takes a session's saved state away (a dropped USSD session resumed in a new dial); null when none. */
+  take(channel: SessionChannel, sessionId: string): Promise<unknown | null>;
   /** Seconds a kept state lives on `channel`. */
   ttlOf(channel: SessionChannel): number;
 }
@@ -113,6 +118,10 @@ interface RuntimeScripts {
   sessionSaveAndRelease(...keysThenArgs: (string | number)[]): Promise<unknown>;
 }
 
+/** Another step of the session held its lock past the wait: try again later (HTTP 503). */
+export const sessionBusy = (channel: SessionChannel, sessionId: string) =>
+  new AppError('session_busy', `session ${channel}:${sessionId} is busy`, 503);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const sessionLockKey = (prefix: string, channel: SessionChannel, sessionId: string) =>
@@ -121,21 +130,19 @@ const doneKey = (prefix: string, channel: SessionChannel, sessionId: string) =>
   `${sessionKey(prefix, channel, sessionId)}:done`;
 
 export function createSessionRuntime(options: SessionRuntimeOptions): SessionRuntime {
-  const { redis, keys, prefix, bus, commandTimeoutMs } = options;
+  const { redis, keys, prefix, bus } = options;
   const ttl = { ...sessionTtlSeconds, ...options.ttlSeconds };
   // Sent by digest (EVALSHA), not compiled again on every step.
   redis.defineCommand('sessionLockAndRead', { numberOfKeys: 3, lua: LOCK_AND_READ });
   redis.defineCommand('sessionSaveAndRelease', { numberOfKeys: 3, lua: SAVE_AND_RELEASE });
   const scripts = redis as Redis & RuntimeScripts;
-  // A step waits for at most one command at a time (cut off at its deadline), plus a margin.
-  const lockMs = commandTimeoutMs + 10_000;
-
-  // Each step's actor system carries its key base to `runCommand`, so machines are bound once.
-  const scopes = new WeakMap<object, { keyBase: string; n: number }>();
+  // Each step's actor system carries its key base and deadline to `runCommand`, so machines are bound once.
+  const scopes = new WeakMap<object, { keyBase: string; n: number; timeoutMs: number }>();
   const runCommand: RunCommandLogic = fromPromise<CommandResult, CommandRequest>(({ input, system }) => {
     const scope = scopes.get(system);
     const key = scope ? `${scope.keyBase}:${scope.n++}` : randomUUID();
-    return bus.execute({ key, ...input } as Command, commandTimeoutMs, { smsIfLate: true });
+    const timeoutMs = scope?.timeoutMs ?? options.commandTimeoutMs;
+    return bus.execute({ key, ...input } as Command, timeoutMs, { smsIfLate: true });
   });
 
   const open = (stored: string | null | undefined): unknown => {
@@ -156,6 +163,8 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       doneKey(prefix, channel, sessionId),
     ];
     const token = randomUUID();
+    // A step waits for at most one command at a time (cut off at its deadline), plus a margin.
+    const lockMs = (call.commandTimeoutMs ?? options.commandTimeoutMs) + 10_000;
     const deadline = Date.now() + lockMs;
     for (;;) {
       const [got, stored, ended] = (await scripts.sessionLockAndRead(...redisKeys, token, lockMs)) as [
@@ -165,7 +174,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       ];
       if (got === 1) return stepLocked(call, redisKeys, token, stored, ended);
       // Another step of this session runs (a retry racing its original): wait for it, then replay.
-      if (Date.now() > deadline) throw new Error(`session ${channel}:${sessionId} is busy`);
+      if (Date.now() > deadline) throw sessionBusy(channel, sessionId);
       await sleep(20);
     }
   }
@@ -190,11 +199,16 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       const keyBase = `${call.channel}:${call.sessionId}:${call.stepId ?? `${nonce}:${stepNo}`}`;
       const scope: StepScope = {
         saved: record?.state ?? null,
+        lastRequest: record?.last?.request,
         keyBase,
         actor(machine, from) {
           const actor = createActor(machine, from as never);
           actor.subscribe({ error: () => {} });
-          scopes.set(actor.system, { keyBase, n: 0 });
+          scopes.set(actor.system, {
+            keyBase,
+            n: 0,
+            timeoutMs: call.commandTimeoutMs ?? options.commandTimeoutMs,
+          });
           actor.start();
           return actor;
         },
@@ -224,15 +238,10 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       const record = open(await redis.get(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
       return record?.state ?? null;
     },
-    async move(channel, from, to) {
-      const moved = await redis
-        .multi()
-        .copy(sessionKey(prefix, channel, from), sessionKey(prefix, channel, to))
-        .del(sessionKey(prefix, channel, from))
-        .exec();
-      const copied = moved?.[0]?.[1] === 1;
-      if (copied) await redis.expire(sessionKey(prefix, channel, to), ttl[channel]);
-      return copied;
+    async take(channel, sessionId) {
+      // GETDEL: of two dials racing to resume one session, one gets it.
+      const record = open(await redis.getdel(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
+      return record?.state ?? null;
     },
   };
 }

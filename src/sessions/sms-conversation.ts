@@ -106,6 +106,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
       sessionId: msisdn,
       stepId: messageId === undefined ? undefined : `m:${messageId}`,
       ttlSeconds,
+      commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {
         const actor =
           (scope.saved === null ? null : restore(scope, scope.saved)) ??

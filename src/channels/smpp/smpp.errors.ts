@@ -3,11 +3,13 @@
  * not, and whether the SMSC asked us to slow down. The link only reports; the queue retries.
  */
 import smpp from 'smpp';
+import { SendError } from '../channel.js';
 
 export const ESME_ROK = 0x00;
 export const ESME_RINVCMDLEN = 0x02;
 export const ESME_RINVCMDID = 0x03;
 export const ESME_RINVBNDSTS = 0x04;
+export const ESME_RINVSRCADR = 0x0a;
 export const ESME_RSYSERR = 0x08;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
@@ -40,13 +42,10 @@ export function statusName(status: number): string {
   return name ? `${name} (${hex})` : hex;
 }
 
-export class SmppSubmitError extends Error {
+/** The channel seam's `SendError` of a submit_sm: `retryable`, and `throttled` when the SMSC asked us to slow down. */
+export class SmppSubmitError extends SendError {
   /** The submit_sm_resp (or generic_nack) status; null when no response came. */
   readonly commandStatus: number | null;
-  /** Whether sending the whole message again later may work. */
-  readonly retryable: boolean;
-  /** The SMSC asked us to slow down (ESME_RTHROTTLED, ESME_RMSGQFUL). */
-  readonly throttled: boolean;
   readonly reason: SubmitFailureReason;
   /**
    * Parts the SMSC had accepted before this failure, with their ids. Not zero means the recipient may
@@ -62,17 +61,19 @@ export class SmppSubmitError extends Error {
     const status = options.commandStatus ?? null;
     const accepted = options.messageIds ?? [];
     const what = status === null ? reason : `${reason}: ${statusName(status)}`;
-    super(`submit_sm failed (${what})${options.detail ? `: ${options.detail}` : ''}`);
-    this.name = 'SmppSubmitError';
-    this.reason = reason;
-    this.commandStatus = status;
-    this.throttled = status !== null && THROTTLING.has(status);
-    this.messageIds = accepted;
-    this.partsAccepted = accepted.length;
-    this.retryable =
+    const retryable =
       reason === 'too_long'
         ? false
         : reason !== 'rejected' || accepted.length > 0 || RETRYABLE.has(status ?? -1);
+    const throttled = status !== null && THROTTLING.has(status);
+    super(`submit_sm failed (${what})${options.detail ? `: ${options.detail}` : ''}`, retryable, throttled, {
+      code: `submit_${reason}`,
+    });
+    this.name = 'SmppSubmitError';
+    this.reason = reason;
+    this.commandStatus = status;
+    this.messageIds = accepted;
+    this.partsAccepted = accepted.length;
   }
 
   /** The same failure, reported for a whole message of which `messageIds` parts were accepted. */
