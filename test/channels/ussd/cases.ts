@@ -1,9 +1,17 @@
 /**
  * USSD over HTTP, case by case (INTERFACES §4): a caller dials (`text` empty), then answers; each answer
  * is appended to the `text` path the way an Africa's Talking gateway sends it. Every reply is the exact
- * body the gateway gets; `then` checks the effect in the real ledger.
+ * body the gateway gets; `effect` checks the effect in the real ledger.
  */
+import { randomUUID } from 'node:crypto';
+import type { UssdRaw } from '../../../src/channels/ussd/index.js';
+import { ussdRoutes } from '../../../src/channels/ussd/index.js';
 import { walletCode } from '../../../src/ledger/codes.js';
+import { sessionBusy } from '../../../src/sessions/session-runtime.js';
+import { channelDepsOf } from '../../helpers/channel-rig.js';
+import { newMsisdn } from '../../helpers/harness.js';
+import { startServer } from '../../integration/ops/server.js';
+import type { ConformanceCases } from '../conformance.js';
 import type { ChannelRig } from '../../helpers/channel-rig.js';
 
 export interface UssdWorld {
@@ -24,7 +32,7 @@ export interface UssdCase {
   given?: (w: UssdWorld) => Promise<void>;
   /** Answers after the dial, and the exact reply to each; the first pair is the dial (`''`). */
   steps: (w: UssdWorld) => [input: string, reply: string][];
-  then?: (w: UssdWorld) => Promise<void>;
+  effect?: (w: UssdWorld) => Promise<void>;
 }
 
 export const MENU =
@@ -51,7 +59,7 @@ export const ussdCases: UssdCase[] = [
       [w.card.serial, 'CON Enter the card PIN:'],
       [w.card.pin, 'END You topped up ¥50.00. Balance ¥150.00.'],
     ],
-    then: async (w) => expectBalance(w, w.user, 15_000n),
+    effect: async (w) => expectBalance(w, w.user, 15_000n),
   },
   {
     name: 'pay – 3, merchant, amount, PIN – pays 1250 fen',
@@ -62,7 +70,7 @@ export const ussdCases: UssdCase[] = [
       ['12.5', `CON Pay ¥12.50 to ${w.merchant}. Enter your 6-digit PIN:`],
       [PIN, 'END You paid ¥12.50 to Corner Shop. Balance ¥87.50.'],
     ],
-    then: async (w) => expectBalance(w, w.user, 8_750n),
+    effect: async (w) => expectBalance(w, w.user, 8_750n),
   },
   {
     name: 'transfer – 4, number, amount, PIN – moves 500 fen to the other wallet',
@@ -73,7 +81,7 @@ export const ussdCases: UssdCase[] = [
       ['5', `CON Send ¥5.00 to ${w.other.slice(2)}. Enter your 6-digit PIN:`],
       [PIN, `END You sent ¥5.00 to ${w.other.slice(2)}. Balance ¥95.00.`],
     ],
-    then: async (w) => {
+    effect: async (w) => {
       await expectBalance(w, w.user, 9_500n);
       await expectBalance(w, w.other, 500n);
     },
@@ -95,7 +103,7 @@ export const ussdCases: UssdCase[] = [
       [NEW_PIN, 'CON Enter the new PIN again:'],
       [NEW_PIN, 'END Your payment PIN is changed.'],
     ],
-    then: async (w) => {
+    effect: async (w) => {
       const paid = await w.rig.h.run('payment', {
         msisdn: w.user,
         merchant: w.merchant,
@@ -114,7 +122,7 @@ export const ussdCases: UssdCase[] = [
       ['0', 'CON Freeze your wallet until you unfreeze it? No transactions meanwhile.\n1.Confirm\n2.Cancel'],
       ['1', 'END Your wallet is frozen. To unfreeze: My account, Unfreeze.'],
     ],
-    then: async (w) => expectStatus(w, 'frozen'),
+    effect: async (w) => expectStatus(w, 'frozen'),
   },
   {
     name: 'unfreeze – 6 3, PIN – unfreezes a frozen wallet',
@@ -127,7 +135,7 @@ export const ussdCases: UssdCase[] = [
       ['3', 'CON Unfreeze your wallet. Enter your 6-digit PIN:'],
       [PIN, 'END Your wallet is unfrozen and ready to use.'],
     ],
-    then: async (w) => expectStatus(w, 'active'),
+    effect: async (w) => expectStatus(w, 'active'),
   },
   {
     name: 'close – 6 4, 1 – closes an empty wallet',
@@ -140,7 +148,7 @@ export const ussdCases: UssdCase[] = [
       ['4', 'CON Close your wallet? You will no longer be able to use it.\n1.Confirm\n2.Cancel'],
       ['1', 'END Your wallet is closed. Thank you for using it.'],
     ],
-    then: async (w) => expectStatus(w, 'closed'),
+    effect: async (w) => expectStatus(w, 'closed'),
   },
   {
     name: 'open – a stranger, 1, 1 – opens a wallet; the PIN comes by SMS',
@@ -156,7 +164,7 @@ export const ussdCases: UssdCase[] = [
         'END Your wallet is open. Your initial login password and payment PIN come by SMS; please change the PIN soon.',
       ],
     ],
-    then: async (w) => {
+    effect: async (w) => {
       await expectStatus(w, 'active');
       const sms = await w.rig.h.db('outbox').where({ msisdn: w.user }).pluck('reason');
       if (sms.length !== 1) throw new Error(`not one SMS with the password and PIN: ${sms.join(', ')}`);
@@ -178,7 +186,7 @@ export const ussdCases: UssdCase[] = [
       ['1', 'CON Pay ¥8.00 to Corner Shop. Enter your 6-digit PIN:'],
       [PIN, 'END You paid ¥8.00 to Corner Shop. Balance ¥92.00.'],
     ],
-    then: async (w) => expectBalance(w, w.user, 9_200n),
+    effect: async (w) => expectBalance(w, w.user, 9_200n),
   },
   {
     name: 'navigation – 0 goes back a screen, 00 home, 0 at the root exits',
@@ -193,7 +201,7 @@ export const ussdCases: UssdCase[] = [
       ['00', MENU],
       ['0', 'END Thank you. Goodbye.'],
     ],
-    then: async (w) => expectStatus(w, 'active'),
+    effect: async (w) => expectStatus(w, 'active'),
   },
   {
     name: 'malformed answers – a * inside an amount, control characters, emoji, Chinese, 10,000 digits – ask again, pay nothing',
@@ -207,7 +215,7 @@ export const ussdCases: UssdCase[] = [
       ['十二', 'CON Invalid amount. Enter yuan, e.g. 12.50:'],
       ['9'.repeat(10_000), 'CON Invalid amount. Enter yuan, e.g. 12.50:'],
     ],
-    then: async (w) => expectBalance(w, w.user, 10_000n),
+    effect: async (w) => expectBalance(w, w.user, 10_000n),
   },
 ];
 
@@ -229,3 +237,74 @@ async function expectStatus(w: UssdWorld, status: string) {
     .first('status');
   if (row?.status !== status) throw new Error(`${w.user} is ${row?.status}, not ${status}`);
 }
+
+/** What the conformance suite reads of USSD over HTTP. */
+export const conformance: ConformanceCases<UssdRaw> = {
+  inbound: [
+    {
+      name: 'a dial',
+      raw: {
+        body: { sessionId: 'AT1', serviceCode: '*1065#', phoneNumber: '+8613800138000', text: '' },
+        serviceCode: '*1065#',
+      },
+      expect: { msisdn: '8613800138000', sessionId: 'AT1', input: { type: 'TEXT', text: '' }, request: '' },
+    },
+    {
+      name: 'a path, from a national number, on an extension of the code',
+      raw: {
+        body: { sessionId: 'AT2', serviceCode: '*1065*3#', phoneNumber: '13800138000', text: '3*2001' },
+        serviceCode: '*1065#',
+      },
+      expect: {
+        msisdn: '8613800138000',
+        sessionId: 'AT2',
+        input: { type: 'TEXT', text: '3*2001' },
+        request: '3*2001',
+      },
+    },
+    {
+      name: 'no phone number',
+      raw: { body: { sessionId: 'AT3', serviceCode: '*1065#', text: '' }, serviceCode: '*1065#' },
+      expect: { rejected: 'phoneNumber is missing', status: 400 },
+    },
+    {
+      name: 'no body',
+      raw: { body: undefined, serviceCode: '*1065#' },
+      expect: { rejected: 'sessionId is missing', status: 400 },
+    },
+  ],
+  sendErrors: [
+    {
+      name: 'the session busy with the step a retry raced',
+      error: sessionBusy('ussd', 'AT1'),
+      retryable: true,
+      throttled: false,
+    },
+    { name: 'a bug', error: new TypeError('x is undefined'), retryable: false, throttled: false },
+  ],
+  async replay(h) {
+    const deps = channelDepsOf(h);
+    const server = await startServer(h, { routers: [ussdRoutes(deps)] });
+    try {
+      const msisdn = await h.openWallet(newMsisdn(), 10_000n);
+      const merchant = `c${randomUUID().slice(0, 6)}`;
+      await h.merchant(merchant, 'Corner Shop');
+      const sessionId = randomUUID();
+      const ask = async (text: string) =>
+        (
+          await server.call('POST', '/ussd', {
+            body: { sessionId, serviceCode: '*1065#', phoneNumber: msisdn, text },
+          })
+        ).text;
+      for (const text of ['', '3', `3*${merchant}`, `3*${merchant}*1`]) await ask(text);
+      const path = `3*${merchant}*1*${PIN}`;
+      const answers = [await ask(path), await ask(path)] as [string, string];
+      const effects = (
+        await h.db('commands').where('key', 'like', `ussd:${sessionId}:%`).where({ type: 'payment' })
+      ).length;
+      return { answers, effects };
+    } finally {
+      await server.close();
+    }
+  },
+};

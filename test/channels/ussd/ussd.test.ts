@@ -45,7 +45,7 @@ describe('USSD over HTTP (POST /ussd, real queue and ledger)', () => {
           expect(res.headers.get('content-type')).to.match(/^text\/plain/);
           expect(res.text, `after ${JSON.stringify(input.slice(0, 20))}`).to.equal(reply);
         }
-        await c.then?.(w);
+        await c.effect?.(w);
       });
     }
   });
