@@ -10,7 +10,7 @@ describe('freeze flow', () => {
     expect(run.screens[0]).to.deep.equal({
       kind: 'prompt',
       text: 'Freeze for how many days (1-365)? 0 = until you unfreeze it:',
-      input: { minLength: 0, maxLength: 3, digitsOnly: true, hidden: false },
+      input: { minLength: 0, maxLength: 3, digitsOnly: true, hidden: false, answers: ['0'] },
     });
     expect(run.screens[1]).to.deep.equal({
       kind: 'menu',
