@@ -23,6 +23,7 @@ export {
   type SubmitResult,
   type SubmitUssd,
   type UssdDeliverHandler,
+  type UssdSubmitted,
   type UssdTlvs,
 } from './smpp.link.js';
 export { createSmppEndpoint, SmppPool, type SmppPoolOptions } from './smpp.pool.js';

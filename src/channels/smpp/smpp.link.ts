@@ -45,6 +45,7 @@ import type {
   SubmitResult,
   SubmitUssd,
   UssdDeliverHandler,
+  UssdSubmitted,
 } from './smpp.types.js';
 import { SubmitWindow } from './smpp.window.js';
 import type { Pdu } from './smpp.wire.js';
@@ -264,7 +265,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
    * registered_delivery 0 (a screen has no receipt), through the window like any part. A text longer than
    * one USSD string fails `too_long`, never split; other failures as for `submit`.
    */
-  async submitUssd(screen: SubmitUssd): Promise<{ messageId: string }> {
+  async submitUssd(screen: SubmitUssd): Promise<UssdSubmitted> {
     if (this.stopping || this.linkState === 'stopped') throw new SmppSubmitError('stopping');
     if (!this.isBound) throw new SmppSubmitError('not_bound', { detail: this.lastError ?? undefined });
     let encoded: UssdText;
@@ -279,6 +280,8 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     const a = this.opts.addressing;
     const destination = screen.destination.trim();
     await this.window.acquire();
+    // submitPdu takes the connection before its first await: this one.
+    const session = this.conn?.id ?? '';
     const messageId = await this.submitPdu(
       {
         service_type: screen.serviceType ?? 'USSD',
@@ -297,7 +300,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
       },
       { failure: null },
     );
-    return { messageId };
+    return { messageId, session };
   }
 
   private addressFields(mt: SubmitMt): Record<string, unknown> {

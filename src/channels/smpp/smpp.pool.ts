@@ -15,6 +15,7 @@ import {
   type SubmitResult,
   type SubmitUssd,
   type UssdDeliverHandler,
+  type UssdSubmitted,
 } from './smpp.link.js';
 
 export interface SmppPoolOptions extends SmppLinkOptions {
@@ -92,7 +93,7 @@ export class SmppPool extends EventEmitter<PoolEvents> implements SmppEndpoint {
     return link.submit(mt);
   }
 
-  submitUssd(screen: SubmitUssd): Promise<{ messageId: string }> {
+  submitUssd(screen: SubmitUssd): Promise<UssdSubmitted> {
     const same = screen.session
       ? this.links.find((l) => l.bound && l.liveSessions().includes(screen.session as string))
       : undefined;

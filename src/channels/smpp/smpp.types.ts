@@ -157,6 +157,16 @@ export interface SubmitUssd {
   session?: string;
 }
 
+/** A USSD screen the SMSC accepted. */
+export interface UssdSubmitted {
+  messageId: string;
+  /**
+   * The bind connection it went on. Accepted on the connection the dialog's deliver_sm came in on means
+   * that deliver_sm's response arrived too (it was written first, on the same stream).
+   */
+  session: string;
+}
+
 export interface SubmitResult {
   /** The SMSC's ids, one per part, in part order. */
   messageIds: string[];
@@ -175,7 +185,7 @@ export interface SmppEndpoint {
   /** Registers the handler of USSD PDUs; without one they are refused (see SmppLink.onUssd). */
   onUssd(handler: UssdDeliverHandler): void;
   /** Sends one USSD screen; resolves with the SMSC's message id. Throws SmppSubmitError. */
-  submitUssd(screen: SubmitUssd): Promise<{ messageId: string }>;
+  submitUssd(screen: SubmitUssd): Promise<UssdSubmitted>;
   /** The bind connections up now in this process (the `session` of the PDUs they deliver). */
   liveSessions(): string[];
 }

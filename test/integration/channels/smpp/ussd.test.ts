@@ -166,7 +166,7 @@ describe('SMPP link – USSD', () => {
         sessionInfo: Buffer.from([0x12, 0x34]),
       });
       const [screen] = await smsc.waitForUssd(1);
-      expect(sent.messageId).to.equal(screen.messageId);
+      expect(sent).to.deep.equal({ messageId: screen.messageId, session: link.liveSessions()[0] });
       expect(screen).to.deep.include({
         serviceType: 'USSD',
         source: SERVICE_CODE,
