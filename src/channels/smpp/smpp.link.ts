@@ -522,8 +522,9 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
       conn.respond(pdu, ESME_RX_T_APPN);
       return;
     }
-    if (inbound.ussd) {
-      this.deliverUssd(conn, pdu, inbound as InboundPdu & Pick<InboundUssd, 'ussd'>);
+    const { ussd } = inbound;
+    if (ussd) {
+      this.deliverUssd(conn, pdu, { ...inbound, ussd });
       return;
     }
     const handler = this.handler;
@@ -536,7 +537,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     this.runHandler(conn, pdu, () => handler(inbound));
   }
 
-  private deliverUssd(conn: SmppConnection, pdu: Pdu, inbound: InboundPdu & Pick<InboundUssd, 'ussd'>): void {
+  private deliverUssd(conn: SmppConnection, pdu: Pdu, inbound: Omit<InboundUssd, 'responded'>): void {
     const handler = this.ussdHandler;
     if (!handler) {
       this.log.warn(
