@@ -3,6 +3,7 @@ export * from './smpp.codec.js';
 export {
   ESME_RMSGQFUL,
   ESME_RTHROTTLED,
+  ESME_RX_P_APPN,
   ESME_RX_T_APPN,
   SmppSubmitError,
   type SubmitFailureReason,
@@ -11,6 +12,7 @@ export {
 export {
   type DeliverHandler,
   type InboundPdu,
+  type InboundUssd,
   type LinkState,
   type SmppEndpoint,
   SmppLink,
@@ -19,6 +21,10 @@ export {
   type SmppMetricsHooks,
   type SubmitMt,
   type SubmitResult,
+  type SubmitUssd,
+  type UssdDeliverHandler,
+  type UssdSubmitted,
+  type UssdTlvs,
 } from './smpp.link.js';
 export { createSmppEndpoint, SmppPool, type SmppPoolOptions } from './smpp.pool.js';
 export {

@@ -234,6 +234,16 @@ export function fitsDataCoding0(text: string, sevenBit: 'ascii' | 'gsm' = 'ascii
   return true;
 }
 
+/** How `text` goes out: data_coding 0 or 8, what each character costs there, and its octets. */
+function textCoding(text: string, options: Pick<EncodeMtOptions, 'sevenBit' | 'defaultAlphabet'>) {
+  const ascii = options.defaultAlphabet === 'ascii';
+  const gsm = fitsDataCoding0(text, ascii ? 'ascii' : options.sevenBit);
+  const cost = (ch: string) => (gsm ? (ascii ? 1 : gsmSeptets(ch)) : ch.length);
+  const encode = (chunk: string) =>
+    gsm ? (ascii ? Buffer.from(chunk, 'latin1') : encodeGsm(chunk)) : Buffer.from(chunk, 'utf16le').swap16();
+  return { gsm, cost, encode };
+}
+
 /**
  * Encodes an MT into submit_sm parts: data_coding 0 or 8 set explicitly (never left to the `smpp`
  * package, which would label GSM text 1), one SMS when it fits (160 septets, extension characters
@@ -242,14 +252,10 @@ export function fitsDataCoding0(text: string, sevenBit: 'ascii' | 'gsm' = 'ascii
  * surrogate pair. Throws a RangeError for more than 255 parts.
  */
 export function encodeMt(text: string, options: EncodeMtOptions = {}): MtPart[] {
-  const ascii = options.defaultAlphabet === 'ascii';
-  const gsm = fitsDataCoding0(text, ascii ? 'ascii' : options.sevenBit);
+  const { gsm, cost, encode } = textCoding(text, options);
   const chars = Array.from(text);
-  const cost = (ch: string) => (gsm ? (ascii ? 1 : gsmSeptets(ch)) : ch.length);
   const limits = gsm ? LIMITS.gsm : LIMITS.ucs2;
   const total = chars.reduce((sum, ch) => sum + cost(ch), 0);
-  const encode = (chunk: string) =>
-    gsm ? (ascii ? Buffer.from(chunk, 'latin1') : encodeGsm(chunk)) : Buffer.from(chunk, 'utf16le').swap16();
   const dataCoding = gsm ? 0 : 8;
   if (total <= limits.single) {
     return [{ data_coding: dataCoding, esm_class: 0, short_message: encode(text), concat: null, text }];
@@ -284,6 +290,37 @@ export function encodeMt(text: string, options: EncodeMtOptions = {}): MtPart[] 
       text: part,
     };
   });
+}
+
+/**
+ * A USSD string is 160 octets on the air (GSM 03.90): 182 septets once packed, or 80 UCS2 characters,
+ * the screen sizes of INTERFACES §4.
+ */
+export const USSD_LIMITS = { septets: 182, ucs2: 80 } as const;
+
+/** One USSD screen's submit_sm fields: never split (a USSD dialog has no concatenation). */
+export interface UssdText {
+  data_coding: 0 | 8;
+  short_message: Buffer;
+}
+
+/**
+ * Encodes a USSD screen for one submit_sm: data_coding 0 when the text fits it as an MT would
+ * (`sevenBit`), else 8 (UCS2). Throws a RangeError for a text longer than one USSD string
+ * ({@link USSD_LIMITS}): a screen is never cut.
+ */
+export function encodeUssdText(
+  text: string,
+  options: Pick<EncodeMtOptions, 'sevenBit' | 'defaultAlphabet'> = {},
+): UssdText {
+  const { gsm, cost, encode } = textCoding(text, options);
+  const used = Array.from(text).reduce((sum, ch) => sum + cost(ch), 0);
+  const limit = gsm ? USSD_LIMITS.septets : USSD_LIMITS.ucs2;
+  if (used > limit) {
+    const unit = gsm ? 'septets' : 'UCS2 characters';
+    throw new RangeError(`a USSD screen holds ${limit} ${unit}, this one ${used}`);
+  }
+  return { data_coding: gsm ? 0 : 8, short_message: encode(text) };
 }
 
 /** Final and intermediate states a delivery receipt can report (SMPP 3.4 message_state 1-8). */

@@ -14,6 +14,7 @@ export const ESME_RSYSERR = 0x08;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
 export const ESME_RX_T_APPN = 0x64;
+export const ESME_RX_P_APPN = 0x65;
 
 /** Statuses that mean "not now": the SMSC's queue or rate, its own trouble, or a bind it lost track of. */
 const RETRYABLE = new Set([ESME_RMSGQFUL, ESME_RTHROTTLED, ESME_RSYSERR, ESME_RX_T_APPN, ESME_RINVBNDSTS]);
@@ -23,7 +24,7 @@ const THROTTLING = new Set([ESME_RMSGQFUL, ESME_RTHROTTLED]);
  * Why a submit failed. `rejected`: the SMSC answered with an error status. `timeout`: no answer within
  * `responseTimeoutMs` (the SMSC may still deliver it). `link_lost`: the connection went while waiting.
  * `not_bound`: no bind to send on. `stopping`: the link is shutting down. `too_long`: the text needs
- * more than 255 parts.
+ * more than 255 parts, or a USSD screen more than one USSD string.
  */
 export type SubmitFailureReason =
   | 'rejected'

@@ -1,8 +1,9 @@
 /**
  * The ESME side of one SMPP 3.4 bind (INTERFACES §3): `bind_transceiver`, keep-alive, reconnect with
  * backoff, a window on outstanding submits, MTs split by the codec, and MOs / receipts handed to one
- * handler whose settling decides the `deliver_sm_resp`. The `smpp` package serves as the PDU codec only
- * (see smpp.wire for why its Session is not used here).
+ * handler whose settling decides the `deliver_sm_resp`. USSD PDUs (INTERFACES §4 "USSD over SMPP") take
+ * their own way in (`onUssd`) and out (`submitUssd`: one submit_sm, never an SMS). The `smpp` package
+ * serves as the PDU codec only (see smpp.wire for why its Session is not used here).
  *
  * Delivery guarantees, as the SMSC sees them:
  * - An MO is acknowledged only after the handler's promise resolves (status 0, or the number it returns);
@@ -14,7 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { normalizeMsisdn } from '../../lib/msisdn.js';
-import { encodeMt, type MtPart } from './smpp.codec.js';
+import { encodeMt, encodeUssdText, type MtPart, type UssdText } from './smpp.codec.js';
 import {
   ConnectionClosed,
   RequestTimeout,
@@ -26,6 +27,7 @@ import {
   ESME_RINVCMDID,
   ESME_RMSGQFUL,
   ESME_RTHROTTLED,
+  ESME_RX_P_APPN,
   ESME_RX_T_APPN,
   SmppSubmitError,
   statusName,
@@ -34,12 +36,16 @@ import { toInbound } from './smpp.inbound.js';
 import type {
   DeliverHandler,
   InboundPdu,
+  InboundUssd,
   LinkState,
   SmppEndpoint,
   SmppLinkOptions,
   SmppMetricsHooks,
   SubmitMt,
   SubmitResult,
+  SubmitUssd,
+  UssdDeliverHandler,
+  UssdSubmitted,
 } from './smpp.types.js';
 import { SubmitWindow } from './smpp.window.js';
 import type { Pdu } from './smpp.wire.js';
@@ -75,6 +81,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
   private idleTimer: NodeJS.Timeout | null = null;
   private checking = false;
   private handler: DeliverHandler | null = null;
+  private ussdHandler: UssdDeliverHandler | null = null;
   private handlersRunning = 0;
   private handlersIdle: Array<() => void> = [];
   /** Why the last connection attempt or link ended, for operators. */
@@ -164,6 +171,16 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
   }
 
   /**
+   * Takes the USSD deliver_sm / data_sm (service_type `USSD` or a `ussd_service_op` TLV), which then never
+   * reach the `onDeliver` handler. With none registered they are answered ESME_RX_P_APPN (0x65) and
+   * dropped: a permanent error, because redelivering a USSD dialog later cannot help (the user waits
+   * seconds, not minutes, and this gateway does not serve USSD here), and the SMS side must not read them.
+   */
+  onUssd(handler: UssdDeliverHandler): void {
+    this.ussdHandler = handler;
+  }
+
+  /**
    * Stops reconnecting, refuses new submits and MOs (ESME_RX_T_APPN: the SMSC redelivers elsewhere or
    * later), waits up to `stopTimeoutMs` for outstanding submits and handlers, unbinds (waiting up to
    * `stopTimeoutMs` for unbind_resp) and closes.
@@ -223,13 +240,67 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
         this.window.release();
         break;
       }
-      sent.push(this.submitPart(part, fields, outcome));
+      sent.push(
+        this.submitPdu(
+          {
+            ...fields,
+            esm_class: part.esm_class,
+            data_coding: part.data_coding,
+            short_message: part.short_message,
+          },
+          outcome,
+        ),
+      );
     }
     const settled = await Promise.allSettled(sent);
     const messageIds = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (outcome.failure) throw outcome.failure.withAccepted(messageIds);
     this.metrics.mtCount?.(parts.length);
     return { messageIds, parts: parts.length };
+  }
+
+  /**
+   * Sends one USSD screen as one submit_sm: `service_type` USSD, the `ussd_service_op` and
+   * `its_session_info` TLVs as given, data_coding 0 for a text that fits it (as for SMS) and 8 otherwise,
+   * registered_delivery 0 (a screen has no receipt), through the window like any part. A text longer than
+   * one USSD string fails `too_long`, never split; other failures as for `submit`.
+   */
+  async submitUssd(screen: SubmitUssd): Promise<UssdSubmitted> {
+    if (this.stopping || this.linkState === 'stopped') throw new SmppSubmitError('stopping');
+    if (!this.isBound) throw new SmppSubmitError('not_bound', { detail: this.lastError ?? undefined });
+    let encoded: UssdText;
+    try {
+      encoded = encodeUssdText(screen.text, {
+        sevenBit: this.opts.sevenBit,
+        defaultAlphabet: this.opts.defaultAlphabet,
+      });
+    } catch (err) {
+      throw new SmppSubmitError('too_long', { detail: (err as Error).message });
+    }
+    const a = this.opts.addressing;
+    const destination = screen.destination.trim();
+    await this.window.acquire();
+    // submitPdu takes the connection before its first await: this one.
+    const session = this.conn?.id ?? '';
+    const messageId = await this.submitPdu(
+      {
+        service_type: screen.serviceType ?? 'USSD',
+        // A service code (`*1065#`) belongs to no numbering plan.
+        source_addr_ton: 0,
+        source_addr_npi: 0,
+        source_addr: screen.source ?? '',
+        dest_addr_ton: a.destTon ?? 1,
+        dest_addr_npi: a.destNpi ?? 1,
+        destination_addr: normalizeMsisdn(destination) ?? destination.replace(/^(\+|00)/, ''),
+        registered_delivery: 0,
+        esm_class: 0,
+        ...encoded,
+        ussd_service_op: screen.op,
+        its_session_info: screen.sessionInfo,
+      },
+      { failure: null },
+    );
+    return { messageId, session };
   }
 
   private addressFields(mt: SubmitMt): Record<string, unknown> {
@@ -252,8 +323,8 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     };
   }
 
-  private async submitPart(
-    part: MtPart,
+  /** One submit_sm holding a window slot (released here, whatever happens). */
+  private async submitPdu(
     fields: Record<string, unknown>,
     outcome: { failure: SmppSubmitError | null },
   ): Promise<string> {
@@ -262,16 +333,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
       if (!conn || !this.isBound)
         throw new SmppSubmitError('link_lost', { detail: this.lastError ?? undefined });
       const started = performance.now();
-      const resp = await conn.request(
-        'submit_sm',
-        {
-          ...fields,
-          esm_class: part.esm_class,
-          data_coding: part.data_coding,
-          short_message: part.short_message,
-        },
-        this.opts.responseTimeoutMs,
-      );
+      const resp = await conn.request('submit_sm', fields, this.opts.responseTimeoutMs);
       this.metrics.submitLatencyMs?.(performance.now() - started);
       if (resp.command_status !== 0) {
         if (resp.command_status === ESME_RTHROTTLED || resp.command_status === ESME_RMSGQFUL)
@@ -448,8 +510,7 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
   }
 
   private deliver(conn: SmppConnection, pdu: Pdu): void {
-    const handler = this.handler;
-    if (!handler || this.stopping || !this.running) {
+    if (this.stopping || !this.running) {
       conn.respond(pdu, ESME_RX_T_APPN);
       return;
     }
@@ -461,27 +522,68 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
       conn.respond(pdu, ESME_RX_T_APPN);
       return;
     }
+    const { ussd } = inbound;
+    if (ussd) {
+      this.deliverUssd(conn, pdu, { ...inbound, ussd });
+      return;
+    }
+    const handler = this.handler;
+    if (!handler) {
+      conn.respond(pdu, ESME_RX_T_APPN);
+      return;
+    }
     if (inbound.receipt) this.metrics.dlr?.(inbound.receipt.state);
     else this.metrics.moCount?.();
+    this.runHandler(conn, pdu, () => handler(inbound));
+  }
+
+  private deliverUssd(conn: SmppConnection, pdu: Pdu, inbound: Omit<InboundUssd, 'responded'>): void {
+    const handler = this.ussdHandler;
+    if (!handler) {
+      this.log.warn(
+        { link: this.name, seq: pdu.sequence_number },
+        'smpp: a USSD deliver_sm and no USSD handler; ESME_RX_P_APPN',
+      );
+      conn.respond(pdu, ESME_RX_P_APPN);
+      return;
+    }
+    let answered!: (status: number | null) => void;
+    const responded = new Promise<number | null>((resolve) => {
+      answered = resolve;
+    });
+    this.runHandler(conn, pdu, () => handler({ ...inbound, responded }), answered);
+  }
+
+  /** Runs a handler and answers the PDU once it settles (see DeliverHandler). */
+  private runHandler(
+    conn: SmppConnection,
+    pdu: Pdu,
+    work: () => Promise<unknown>,
+    answered?: (status: number | null) => void,
+  ): void {
+    const respond = (status: number) => {
+      if (conn.closed) {
+        this.log.warn(
+          { link: this.name, seq: pdu.sequence_number },
+          'smpp: link gone before the response; the SMSC will redeliver',
+        );
+        answered?.(null);
+        return;
+      }
+      conn.respond(pdu, status);
+      answered?.(status);
+    };
     this.handlersRunning++;
     Promise.resolve()
-      .then(() => handler(inbound))
+      .then(work)
       .then(
-        (status) => {
-          if (conn.closed) {
-            this.log.warn(
-              { link: this.name, seq: pdu.sequence_number },
-              'smpp: link gone before the response; the SMSC will redeliver',
-            );
-          }
-          conn.respond(pdu, typeof status === 'number' ? status : 0);
-        },
+        (status) => respond(typeof status === 'number' ? status : 0),
         (err) => {
           this.log.warn(
             { link: this.name, err, seq: pdu.sequence_number },
             'smpp: handler failed; ESME_RX_T_APPN',
           );
-          conn.respond(pdu, ESME_RX_T_APPN);
+          respond(ESME_RX_T_APPN);
         },
       )
       .finally(() => {

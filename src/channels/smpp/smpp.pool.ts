@@ -1,7 +1,8 @@
 /**
  * Several binds to one SMSC behind the SmppEndpoint surface: submits go round-robin over the links that
  * are bound (each keeps its own window), MOs from any of them reach the one handler. SMSCs often cap a
- * bind's throughput, and one bind lost leaves the others working.
+ * bind's throughput, and one bind lost leaves the others working. A USSD screen goes back on the bind its
+ * dialog came in on while that one is up.
  */
 import { EventEmitter } from 'node:events';
 import { SmppSubmitError } from './smpp.errors.js';
@@ -12,6 +13,9 @@ import {
   type SmppLinkOptions,
   type SubmitMt,
   type SubmitResult,
+  type SubmitUssd,
+  type UssdDeliverHandler,
+  type UssdSubmitted,
 } from './smpp.link.js';
 
 export interface SmppPoolOptions extends SmppLinkOptions {
@@ -79,15 +83,35 @@ export class SmppPool extends EventEmitter<PoolEvents> implements SmppEndpoint {
     for (const link of this.links) link.onDeliver(handler);
   }
 
+  onUssd(handler: UssdDeliverHandler): void {
+    for (const link of this.links) link.onUssd(handler);
+  }
+
   submit(mt: SubmitMt): Promise<SubmitResult> {
+    const link = this.pick();
+    if (!link) return Promise.reject(new SmppSubmitError('not_bound', { detail: 'no bind up' }));
+    return link.submit(mt);
+  }
+
+  submitUssd(screen: SubmitUssd): Promise<UssdSubmitted> {
+    const same = screen.session
+      ? this.links.find((l) => l.bound && l.liveSessions().includes(screen.session as string))
+      : undefined;
+    const link = same ?? this.pick();
+    if (!link) return Promise.reject(new SmppSubmitError('not_bound', { detail: 'no bind up' }));
+    return link.submitUssd(screen);
+  }
+
+  /** The next bound link, round-robin. */
+  private pick(): SmppLink | undefined {
     for (let i = 0; i < this.links.length; i++) {
       const link = this.links[(this.next + i) % this.links.length];
       if (link.bound) {
         this.next = (this.next + i + 1) % this.links.length;
-        return link.submit(mt);
+        return link;
       }
     }
-    return Promise.reject(new SmppSubmitError('not_bound', { detail: 'no bind up' }));
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The types of the SMPP link's surface: its options, what the MO handler receives, what a submit takes
- * and gives, and the endpoint shape one bind and a pool of binds share.
+ * The types of the SMPP link's surface: its options, what the MO and USSD handlers receive, what a submit
+ * takes and gives, and the endpoint shape one bind and a pool of binds share.
  */
 import type { ConcatInfo, DefaultAlphabet, DeliveryReceipt, DeliveryState } from './smpp.codec.js';
 import type { SmppLogger } from './smpp.connection.js';
@@ -74,6 +74,13 @@ export interface InboundPdu {
   udh: ConcatInfo | null;
   /** Set exactly when esm_class marks a delivery receipt: never treat such a PDU as a command. */
   receipt: DeliveryReceipt | null;
+  /** The deliver_sm's `service_type` ('' when none). */
+  serviceType: string;
+  /**
+   * Set when the PDU is USSD (service_type `USSD`, or a `ussd_service_op` TLV): such a PDU goes to the
+   * `onUssd` handler, never to `onDeliver`.
+   */
+  ussd: UssdTlvs | null;
   /**
    * The bind connection it came on. An SMSC resends a PDU only when it never got our response, which in
    * practice means on a later connection: a copy on the same live connection is the user repeating.
@@ -87,6 +94,31 @@ export interface InboundPdu {
     sequenceNumber: number;
   };
 }
+
+/** The USSD TLVs of a deliver_sm as the `smpp` package reads them. */
+export interface UssdTlvs {
+  /** `ussd_service_op` (0x0501), one octet; null when absent. */
+  serviceOp: number | null;
+  /** `its_session_info` (0x1383), two octets as sent; null when absent. */
+  sessionInfo: Buffer | null;
+}
+
+/** A USSD deliver_sm / data_sm as the `onUssd` handler receives it. */
+export interface InboundUssd extends InboundPdu {
+  ussd: UssdTlvs;
+  /**
+   * Settles once the link has answered this PDU: with the status it wrote, or null when the connection
+   * was gone by then (the SMSC will resend it). Send the screen only after a 0 here: a USSD centre may
+   * drop a submit_sm for a dialog whose deliver_sm it still waits on.
+   */
+  responded: Promise<number | null>;
+}
+
+/**
+ * Called for each USSD deliver_sm / data_sm; its response waits for the promise as for
+ * {@link DeliverHandler}.
+ */
+export type UssdDeliverHandler = (pdu: InboundUssd) => Promise<unknown>;
 
 /**
  * Called for each deliver_sm / data_sm; its response waits for the promise: resolved with a number, that
@@ -104,6 +136,37 @@ export interface SubmitMt {
   registeredDelivery?: boolean;
 }
 
+/** One USSD screen to a user: one submit_sm, never split, no delivery receipt asked for. */
+export interface SubmitUssd {
+  /** The user's MSISDN, as for {@link SubmitMt}. */
+  destination: string;
+  /** The screen: at most one USSD string (182 GSM septets or 80 UCS2 characters). */
+  text: string;
+  /** `ussd_service_op` (2 USSR request, 17 PSSR response in the common mapping). */
+  op: number;
+  /** `its_session_info` to send: the dialog's, end bit set as the caller decided. */
+  sessionInfo: Buffer;
+  /** source_addr: the service code the user dialled (TON 0, NPI 0). Default ''. */
+  source?: string;
+  /** service_type. Default `USSD`. */
+  serviceType?: string;
+  /**
+   * The bind connection (InboundPdu.session) to answer on while it is up: a pool then keeps a dialog on
+   * the bind it came in on. Otherwise any bound link.
+   */
+  session?: string;
+}
+
+/** A USSD screen the SMSC accepted. */
+export interface UssdSubmitted {
+  messageId: string;
+  /**
+   * The bind connection it went on. Accepted on the connection the dialog's deliver_sm came in on means
+   * that deliver_sm's response arrived too (it was written first, on the same stream).
+   */
+  session: string;
+}
+
 export interface SubmitResult {
   /** The SMSC's ids, one per part, in part order. */
   messageIds: string[];
@@ -119,6 +182,10 @@ export interface SmppEndpoint {
   whenBound(timeoutMs?: number): Promise<void>;
   onDeliver(handler: DeliverHandler): void;
   submit(mt: SubmitMt): Promise<SubmitResult>;
+  /** Registers the handler of USSD PDUs; without one they are refused (see SmppLink.onUssd). */
+  onUssd(handler: UssdDeliverHandler): void;
+  /** Sends one USSD screen; resolves with the SMSC's message id. Throws SmppSubmitError. */
+  submitUssd(screen: SubmitUssd): Promise<UssdSubmitted>;
   /** The bind connections up now in this process (the `session` of the PDUs they deliver). */
   liveSessions(): string[];
 }

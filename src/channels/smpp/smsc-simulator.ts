@@ -2,7 +2,9 @@
  * A small SMSC on the `smpp` package's server, for tests, benchmarks and `npm run smsc`: it accepts
  * binds, answers enquire_link and unbind, records every submit_sm (decoded with its codec, concatenated
  * parts reassembled) and gives each a hex message id. It can play the network too: send MOs and delivery
- * receipts, throttle or delay submits, go silent, drop the connection, send raw bytes.
+ * receipts, throttle or delay submits, go silent, drop the connection, send raw bytes. As a USSD centre
+ * (INTERFACES §4 "USSD over SMPP") it dials, answers and ends USSD dialogs and records the screens the
+ * ESME submits apart from its SMS: they get no receipt and are never among `submits` or `messages`.
  *
  * The package frames the PDUs; the text inside them goes through a codec of the simulator's options. By
  * default that is the gateway's own (smpp.codec), which is right for `npm run smsc`; the tests give one
@@ -121,6 +123,44 @@ export interface RecordedSubmit {
   status?: number;
 }
 
+/** A USSD submit_sm (a screen) as the USSD centre received it. */
+export interface RecordedUssd {
+  session: number;
+  messageId: string;
+  sequenceNumber: number;
+  serviceType: string;
+  source: string;
+  destination: string;
+  destTon: number;
+  destNpi: number;
+  esmClass: number;
+  dataCoding: number;
+  registeredDelivery: number;
+  /** `ussd_service_op`: 2 (USSR request, wants input) or 17 (PSSR response, the last screen). */
+  op: number | null;
+  /** `its_session_info` in hex, as sent (end bit included); '' when absent. */
+  sessionInfo: string;
+  /** Bit 0 of its_session_info's second octet: the ESME ends the dialog. */
+  end: boolean;
+  text: string;
+}
+
+/** A dialog the USSD centre opened: its its_session_info (hex, end bit clear) and the first answer. */
+export interface UssdDial {
+  sessionInfo: string;
+  answer: PduResult;
+}
+
+export interface UssdSendOptions {
+  /** The bind to send on (an id from BindInfo); default round-robin. */
+  session?: number;
+  timeoutMs?: number;
+}
+
+/** ussd_service_op values the centre sends (the common mapping of the ESME's ussd-smpp.ops). */
+const USSD_PSSR_INDICATION = 1;
+const USSD_USSR_CONFIRM = 18;
+
 /** A whole MT: one submit, or every part of a concatenated one. */
 export interface ReceivedMessage {
   source: string;
@@ -219,11 +259,14 @@ interface SimulatorEvents {
   pdu: [SeenPdu];
   /** A receipt went out and the ESME answered it. */
   receipt: [messageId: string, stat: string, answer: PduResult];
+  ussd: [RecordedUssd];
 }
 
 export class SmscSimulator extends EventEmitter<SimulatorEvents> {
   readonly submits: RecordedSubmit[] = [];
   readonly messages: ReceivedMessage[] = [];
+  /** The USSD screens the ESME submitted, in order (never among `submits` or `messages`). */
+  readonly ussdSubmits: RecordedUssd[] = [];
   /** Every PDU the ESMEs sent, in order. */
   readonly received: SeenPdu[] = [];
   /** Submits answered this long after they arrive. */
@@ -245,6 +288,10 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
   private nextSession = 1;
   private nextMessageId = randomInt(0x100000, 0x1000000);
   private roundRobin = 0;
+  // Session numbers of its_session_info: 15 bits, shifted left of the end bit.
+  private nextUssdSession = randomInt(1, 0x4000);
+  /** The service code each open dialog was dialled with, by `msisdn|sessionInfo`. */
+  private readonly ussdCodes = new Map<string, string>();
 
   constructor(private readonly options: SmscSimulatorOptions = {}) {
     super();
@@ -368,6 +415,69 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       results.push(await this.send('deliver_sm', fields, { timeoutMs: options.timeoutMs }));
     }
     return results;
+  }
+
+  /** Resolves with the USSD screens once at least `count` have arrived. */
+  async waitForUssd(count: number, timeoutMs = 5_000): Promise<RecordedUssd[]> {
+    await this.until(() => this.ussdSubmits.length >= count, ['ussd'], timeoutMs, `${count} USSD submit(s)`);
+    return this.ussdSubmits.slice();
+  }
+
+  /**
+   * The user dials `serviceCode`: a deliver_sm with service_type USSD, ussd_service_op 1 (PSSR indication),
+   * the dialled string and a fresh its_session_info. Resolves with that session info and the answer.
+   */
+  async dialUssd(msisdn: string, serviceCode: string, options: UssdSendOptions = {}): Promise<UssdDial> {
+    const number = this.nextUssdSession;
+    this.nextUssdSession = (this.nextUssdSession % 0x7fff) + 1;
+    const sessionInfo = Buffer.from([number >> 7, (number << 1) & 0xfe]).toString('hex');
+    this.ussdCodes.set(`${msisdn}|${sessionInfo}`, serviceCode);
+    const answer = await this.sendUssd(msisdn, USSD_PSSR_INDICATION, sessionInfo, serviceCode, options);
+    return { sessionInfo, answer };
+  }
+
+  /** The user answers a screen: ussd_service_op 18 (USSR confirm) with the dialog's its_session_info. */
+  replyUssd(
+    msisdn: string,
+    sessionInfo: string,
+    text: string,
+    options: UssdSendOptions = {},
+  ): Promise<PduResult> {
+    return this.sendUssd(msisdn, USSD_USSR_CONFIRM, sessionInfo, text, options);
+  }
+
+  /** The user (or the network) ends the dialog: ussd_service_op 18 with the end bit set, no text. */
+  endUssd(msisdn: string, sessionInfo: string, options: UssdSendOptions = {}): Promise<PduResult> {
+    const ended = Buffer.from(sessionInfo, 'hex');
+    ended[1] |= 0x01;
+    return this.sendUssd(msisdn, USSD_USSR_CONFIRM, ended.toString('hex'), '', options);
+  }
+
+  private sendUssd(
+    msisdn: string,
+    op: number,
+    sessionInfo: string,
+    text: string,
+    options: UssdSendOptions,
+  ): Promise<PduResult> {
+    const info = Buffer.from(sessionInfo, 'hex');
+    const open = Buffer.from([info[0] ?? 0, (info[1] ?? 0) & 0xfe]).toString('hex');
+    const coding = this.codec.codingFor(text);
+    const fields = {
+      service_type: 'USSD',
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: msisdn,
+      dest_addr_ton: 0,
+      dest_addr_npi: 0,
+      destination_addr: this.ussdCodes.get(`${msisdn}|${open}`) ?? this.options.shortCode ?? '10658888',
+      esm_class: 0,
+      data_coding: coding,
+      short_message: this.codec.encode(text, coding),
+      ussd_service_op: op,
+      its_session_info: info,
+    };
+    return this.send('deliver_sm', fields, options);
   }
 
   /** Sends a delivery receipt for a recorded submit and resolves with the ESME's response. */
@@ -532,6 +642,10 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
       session.send(pdu.response({ command_status: smpp.errors.ESME_RSYSERR }));
       return;
     }
+    if (String(pdu.service_type ?? '').toUpperCase() === 'USSD' || pdu.ussd_service_op !== undefined) {
+      this.onUssdSubmit(state, pdu, octets);
+      return;
+    }
     const { text, concat } = this.codec.decode(octets);
     const submit: RecordedSubmit = {
       session: state.id,
@@ -575,6 +689,32 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
     };
     if (this.submitDelayMs > 0) this.later(this.submitDelayMs, answer);
     else answer();
+  }
+
+  // A screen: recorded apart, answered at once, never a receipt.
+  private onUssdSubmit(state: SessionState, pdu: smpp.PDU, octets: MessageOctets): void {
+    const info = Buffer.isBuffer(pdu.its_session_info) ? pdu.its_session_info : Buffer.alloc(0);
+    const op = pdu.ussd_service_op;
+    const screen: RecordedUssd = {
+      session: state.id,
+      messageId: (this.nextMessageId++).toString(16).toUpperCase(),
+      sequenceNumber: pdu.sequence_number,
+      serviceType: String(pdu.service_type ?? ''),
+      source: String(pdu.source_addr ?? ''),
+      destination: String(pdu.destination_addr ?? ''),
+      destTon: Number(pdu.dest_addr_ton ?? 0),
+      destNpi: Number(pdu.dest_addr_npi ?? 0),
+      esmClass: Number(pdu.esm_class ?? 0),
+      dataCoding: Number(pdu.data_coding ?? 0),
+      registeredDelivery: Number(pdu.registered_delivery ?? 0),
+      op: typeof op === 'number' ? op : null,
+      sessionInfo: info.toString('hex'),
+      end: info.length >= 2 && (info[1] & 0x01) === 1,
+      text: this.codec.decode(octets).text,
+    };
+    this.ussdSubmits.push(screen);
+    state.session.send(pdu.response({ message_id: screen.messageId }));
+    this.emit('ussd', screen);
   }
 
   /** The message octets of the PDU the package just handed over, read from the frame it came in. */
@@ -645,16 +785,27 @@ export class SmscSimulator extends EventEmitter<SimulatorEvents> {
     const state = preferred?.bind ? preferred : this.pickSession();
     if (!state) return Promise.reject(new Error('no ESME bound'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer to ${command} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const sent = state.session.send(new smpp.PDU(command, fields), (resp: smpp.PDU) => {
+      const { session } = state;
+      const settle = () => {
         clearTimeout(timer);
+        session.off('close', onClose);
+      };
+      // An answer can no longer come: what a real SMSC then redelivers on a later bind.
+      const onClose = () => {
+        settle();
+        reject(new Error(`the ESME connection closed before answering ${command}`));
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new Error(`no answer to ${command} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      session.once('close', onClose);
+      const sent = session.send(new smpp.PDU(command, fields), (resp: smpp.PDU) => {
+        settle();
         resolve({ command: resp.command, commandStatus: resp.command_status });
       });
       if (!sent) {
-        clearTimeout(timer);
+        settle();
         reject(new Error('the ESME connection is closed'));
       }
     });

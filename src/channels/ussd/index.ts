@@ -1,6 +1,24 @@
-/** USSD (INTERFACES §4): over HTTP (`POST /ussd`), and its pages and paths shared with USSD over SMPP. */
+/**
+ * USSD (INTERFACES §4): over HTTP (`POST /ussd`), and its pages and paths shared with USSD over SMPP
+ * (the ops table and the dialogs on the SMPP link).
+ */
 export { type UssdRaw, ussdChannel } from './ussd.adapter.js';
 export { ussdInput, type UssdInput } from './ussd.path.js';
 export { fitsUssdPage, ussdPages } from './ussd.render.js';
 export { normalizeUssd } from './ussd.request.js';
 export { openSessionKey, type UssdDeps, ussdRoutes } from './ussd.routes.js';
+export {
+  type UssdSmppDialogsOptions,
+  UssdSmppDialogs,
+  type UssdStep,
+  type UssdStepHandler,
+} from './ussd-smpp.dialogs.js';
+export {
+  decodeUssd,
+  encodeUssd,
+  USSD_SMPP,
+  type UssdKind,
+  type UssdPdu,
+  type UssdScreen,
+  type UssdSubmitFields,
+} from './ussd-smpp.ops.js';

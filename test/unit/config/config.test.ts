@@ -10,6 +10,7 @@ describe('config', () => {
       shortCode: '10658888',
       smppTps: 100,
       locale: 'zh-CN',
+      ussdServiceCode: '*1065#',
     });
     expect(config.publicUrl).to.equal('http://localhost:3000');
     expect(config.limitPerPayment).to.equal(50_000n);

@@ -4,7 +4,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { type InboundPdu, SmppLink } from '../../../../src/channels/smpp/index.js';
+import { type InboundPdu, type InboundUssd, SmppLink } from '../../../../src/channels/smpp/index.js';
 import { waitFor } from '../../../helpers/ledger.js';
 
 describe('npm run smsc (the interactive SMSC simulator)', function () {
@@ -47,5 +47,40 @@ describe('npm run smsc (the interactive SMSC simulator)', function () {
     await waitFor(async () => output.includes('余额¥12.50') && output.includes('> DLR'), 5_000);
     expect(output).to.match(/< MT 10658888 -> 8613800138000 \[UCS2\]/);
     await waitFor(async () => received.some((p) => p.receipt?.state === 'delivered'), 5_000);
+  });
+
+  it('typed "ussd <msisdn>", then an answer – dials the USSD code and answers the screen; the screens are printed', async () => {
+    const url = /SMPP_URL=(\S+)/.exec(output)?.[1] as string;
+    const dialled: InboundUssd[] = [];
+    link ??= new SmppLink({ url, reconnect: { initialMs: 100, maxMs: 500 } });
+    const esme = link;
+    esme.onUssd(async (pdu) => {
+      dialled.push(pdu);
+      const final = pdu.ussd.serviceOp === 18;
+      const info = Buffer.from(pdu.ussd.sessionInfo as Buffer);
+      if (final) info[1] |= 1;
+      void pdu.responded.then(() =>
+        esme.submitUssd({
+          destination: pdu.source,
+          source: pdu.destination,
+          text: final ? '余额 ¥1.00' : '1 balance',
+          op: final ? 17 : 2,
+          sessionInfo: info,
+        }),
+      );
+    });
+    await esme.start();
+    await esme.whenBound(5_000);
+
+    child.stdin.write('ussd 13800138000\n');
+    await waitFor(async () => output.includes('< USSD CON -> 8613800138000'), 5_000);
+    child.stdin.write('ussd 13800138000 1\n');
+    await waitFor(async () => output.includes('< USSD END -> 8613800138000'), 5_000);
+    expect(dialled.map((p) => [p.ussd.serviceOp, p.text, p.destination])).to.deep.equal([
+      [1, '*1065#', '*1065#'],
+      [18, '1', '*1065#'],
+    ]);
+    expect(output).to.include('    余额 ¥1.00');
+    expect(output).to.match(/> USSD 13800138000 dials \*1065# \[session [0-9a-f]{4}, acknowledged\]/);
   });
 });

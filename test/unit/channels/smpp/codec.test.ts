@@ -4,6 +4,7 @@ import {
   concatInfo,
   decodeShortMessage,
   encodeMt,
+  encodeUssdText,
   type MtPart,
   messageIdForms,
   parseConcat,
@@ -271,6 +272,30 @@ describe('SMPP codec', () => {
 
     it('when the text needs more than 255 parts – throws a RangeError', () => {
       expect(() => encodeMt('中'.repeat(67 * 255 + 1))).to.throw(RangeError);
+    });
+  });
+
+  describe('encodeUssdText', () => {
+    it('when the text is ASCII – data_coding 0, one septet an octet', () => {
+      expect(encodeUssdText('1 YE')).to.deep.equal({
+        data_coding: 0,
+        short_message: octets(0x31, 0x20, 0x59, 0x45),
+      });
+    });
+
+    it('when the text is Chinese – data_coding 8, UCS2 big-endian', () => {
+      expect(encodeUssdText('余额')).to.deep.equal({
+        data_coding: 8,
+        short_message: octets(0x4f, 0x59, 0x98, 0x9d),
+      });
+    });
+
+    it('at 182 septets or 80 UCS2 characters – fits; one more – RangeError, never split', () => {
+      expect(encodeUssdText('a'.repeat(182)).short_message.length).to.equal(182);
+      expect(() => encodeUssdText('a'.repeat(183))).to.throw(RangeError, /182 septets, this one 183/);
+      expect(() => encodeUssdText('{'.repeat(92))).to.throw(RangeError, /this one 184/);
+      expect(encodeUssdText('额'.repeat(80)).short_message.length).to.equal(160);
+      expect(() => encodeUssdText('额'.repeat(81))).to.throw(RangeError, /80 UCS2 characters, this one 81/);
     });
   });
 
