@@ -20,6 +20,8 @@ const mo = (source: string, text: string, extra: Partial<InboundPdu> = {}): Inbo
   text,
   udh: null,
   receipt: null,
+  serviceType: '',
+  ussd: null,
   session: 's1',
   raw: { shortMessage: '', sequenceNumber: 1 },
   ...extra,
