@@ -6,7 +6,7 @@
  * (except a wrong PIN, which is counted).
  */
 import { businessDay } from '../lib/time.js';
-import type { Refusal } from '../commands/catalog.js';
+import type { Refusal } from './refusals.js';
 import { RefusalError, refusals } from './refusals.js';
 import { applyCardPinCheck, applyPinCheck, type CardLock, type PinCheck } from './pin-rules.js';
 
