@@ -1,8 +1,8 @@
 /**
- * Moves notifications from the outbox (written in the same transaction as the change they report)
- * to the outbound SMS queue. A row is marked relayed only after its job is in Redis, and the job id is
- * `outbox-<id>`, so a relay that dies between the two re-adds a job BullMQ already has: nothing is
- * lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
+ * The SMS channel's sink for the ledger's notifications: moves them from the outbox (written in the same
+ * transaction as the change they report) to the outbound SMS queue. A row is marked relayed only after
+ * its job is in Redis, and the job id is `outbox-<id>`, so a relay that dies between the two re-adds a
+ * job BullMQ already has: nothing is lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
  *
  * A sensitive row (a new wallet's initial passwords) goes on sealed (INTERFACES §9): its MT row and its
  * job carry the sealed text, which only the MT sender unseals, and the outbox row keeps the placeholder
@@ -10,12 +10,12 @@
  * sealed here.
  */
 import { Queue } from 'bullmq';
-import { queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from '../channels/sms/mt-store.js';
-import type { Db } from '../lib/db.js';
-import type { Keyring } from '../lib/keyring.js';
-import { logger } from '../lib/logger.js';
-import type { Redis } from '../lib/redis.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from './names.js';
+import type { Db } from '../../lib/db.js';
+import type { Keyring } from '../../lib/keyring.js';
+import { logger } from '../../lib/logger.js';
+import type { Redis } from '../../lib/redis.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
+import { queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
 
 export class OutboxRelay {
   readonly queue: Queue<OutboundBatch>;
