@@ -39,8 +39,9 @@ const statements: [string, string][] = [
   ],
   [
     'insert 540 outbox rows',
-    `INSERT INTO outbox (msisdn, text, reason, command_key, sensitive)
-     SELECT '8613900000001', repeat('x', 60), 'transfer.out', 'k' || g, false FROM generate_series(1, 540) g`,
+    `INSERT INTO outbox (msisdn, text_key, params, locale, reason, command_key, sensitive)
+     SELECT '8613900000001', 'notify.transfer.out', '{"to":"8613900000002","amount":{"fen":"5"},"balance":{"fen":"99995"}}',
+            'zh-CN', 'transfer.out', 'k' || g, false FROM generate_series(1, 540) g`,
   ],
   [
     'insert 270 command results',

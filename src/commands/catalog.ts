@@ -7,6 +7,7 @@
  * MSISDNs may come in any of the accepted forms; commands normalize them.
  */
 import { z } from 'zod';
+import type { Refusal } from '../ledger/refusals.js';
 
 const fen = z
   .string()
@@ -98,12 +99,6 @@ export interface Command<T extends CommandType = CommandType> {
   key: string;
   type: T;
   input: CommandPayload<T>;
-}
-
-/** A refusal is a result, not a failure: it is stored and returned to every retry of the same key. */
-export interface Refusal {
-  code: string;
-  message: string;
 }
 
 export type CommandResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: Refusal };

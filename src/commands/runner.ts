@@ -5,7 +5,6 @@
  * effects, so a retry (a duplicate enqueue, a job re-delivered after a crash) returns the stored result
  * and never applies twice.
  */
-import { refusalText } from '../../flows/texts/index.js';
 import type { Config } from '../config/index.js';
 import { Batcher } from '../lib/batcher.js';
 import { type Db, pgArray, type Trx } from '../lib/db.js';
@@ -14,6 +13,7 @@ import { logger } from '../lib/logger.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import type { Book, BookOptions, OutboxRow } from '../ledger/book.js';
 import { loadBook, writeBook, writeOutbox } from '../ledger/book-store.js';
+import { encodeParams, REFUSED } from '../ledger/notices.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import {
   type Command,
@@ -193,11 +193,13 @@ export class CommandRunner {
       for (const r of rows as { msisdn: string; locale: string }[]) locales.set(r.msisdn, r.locale);
     }
     const rows: OutboxRow[] = due.map((o) => {
-      const locale = (locales.get(o.late.msisdn) ?? this.config.locale) as 'zh-CN' | 'en';
+      const { code, message } = o.result.error;
       return {
         msisdn: o.late.msisdn,
-        text: refusalText(locale, o.result.error),
-        reason: `refused.${o.result.error.code}`,
+        text_key: REFUSED,
+        params: encodeParams({ code, message }),
+        locale: locales.get(o.late.msisdn) ?? this.config.locale,
+        reason: `refused.${code}`,
         command_key: o.key,
         sensitive: false,
       };

@@ -1,11 +1,11 @@
 /** Small pieces several commands share. */
-import { text } from '../../flows/texts/index.js';
 import { Batcher } from '../lib/batcher.js';
 import { type Db, pgArray } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { chinaTime } from '../lib/time.js';
 import type { AccountRow, Book, PinCheck, UserRow } from '../ledger/book.js';
 import { merchantOfAccount, msisdnOfWallet } from '../ledger/codes.js';
+import type { NoticeParams, NotifyKey } from '../ledger/notices.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import type { PrepareContext, VoucherCheck } from './command.js';
 
@@ -73,26 +73,19 @@ function pinLookup(db: Db): Batcher<string, StoredPin | null> {
 export function notifyOwner(
   book: Book,
   account: AccountRow,
-  key: Parameters<typeof text>[1],
-  params: Parameters<typeof text>[2],
+  key: NotifyKey,
+  params: NoticeParams,
   commandKey: string,
 ): void {
   const msisdn = msisdnOfWallet(account.code);
   if (!msisdn) return;
-  const locale = book.users.get(msisdn)?.locale ?? 'zh-CN';
-  book.notify(msisdn, text(locale, key, params), key.replace(/^notify\./, ''), commandKey);
+  book.notify(msisdn, book.users.get(msisdn)?.locale ?? 'zh-CN', key, params, commandKey);
 }
 
 /** Checks a PIN in the book; the check that locks the wallet tells its owner (an SMS a refusal keeps). */
 export function checkPinInBook(book: Book, user: UserRow, check: PinCheck | undefined, commandKey: string): void {
   book.checkPin(user, check, (until) =>
-    book.notify(
-      user.msisdn,
-      text(user.locale, 'notify.pin.locked', { until: chinaTime(until) }),
-      'pin.locked',
-      commandKey,
-      true,
-    ),
+    book.notify(user.msisdn, user.locale, 'notify.pin.locked', { until: chinaTime(until) }, commandKey, true),
   );
 }
 
@@ -105,11 +98,11 @@ export function checkCardPinInBook(
   commandKey: string,
 ): void {
   book.checkCardPin(user, book.vouchers.get(serial), check, (lock) => {
-    const message =
+    const [key, params]: [NotifyKey, NoticeParams] =
       lock.kind === 'card'
-        ? text(user.locale, 'notify.card.locked', { last4: lock.serial.slice(-4) })
-        : text(user.locale, 'notify.card.topups.locked', { until: chinaTime(lock.until) });
-    book.notify(user.msisdn, message, lock.kind === 'card' ? 'card.locked' : 'card.topups.locked', commandKey, true);
+        ? ['notify.card.locked', { last4: lock.serial.slice(-4) }]
+        : ['notify.card.topups.locked', { until: chinaTime(lock.until) }];
+    book.notify(user.msisdn, user.locale, key, params, commandKey, true);
   });
 }
 

@@ -1,10 +1,10 @@
 /** Row access for the single (non-batched) commands: each locks the one wallet it changes. */
-import { text, type TextKey } from '../../flows/texts/index.js';
 import type { Trx } from '../lib/db.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { AccountRow, UserRow } from '../ledger/book.js';
 import { writeOutbox } from '../ledger/book-store.js';
 import { walletCode } from '../ledger/codes.js';
+import { encodeParams, type NoticeParams, type NotifyKey } from '../ledger/notices.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 
 export interface Wallet {
@@ -24,20 +24,22 @@ export async function lockWallet(trx: Trx, msisdn: string): Promise<Wallet> {
   return { account, user };
 }
 
+/** Tells the user by SMS, in the user's language, committed with the change it reports. */
 export async function notifyUser(
   trx: Trx,
   user: Pick<UserRow, 'msisdn' | 'locale'>,
-  key: TextKey,
-  params: Parameters<typeof text>[2],
+  key: NotifyKey,
+  params: NoticeParams,
   commandKey: string,
-  /** The text holds secrets (initial passwords): it is stored sealed with these keys. */
+  /** The parameters hold secrets (initial passwords): they are stored sealed with these keys. */
   sealWith?: Keyring,
 ): Promise<void> {
-  const message = text(user.locale, key, params);
   await writeOutbox(trx, [
     {
       msisdn: user.msisdn,
-      text: sealWith ? sealWith.seal(message) : message,
+      text_key: key,
+      params: encodeParams(params, sealWith),
+      locale: user.locale,
       reason: key.replace(/^notify\./, ''),
       command_key: commandKey,
       sensitive: Boolean(sealWith),

@@ -263,11 +263,13 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
 export async function writeOutbox(trx: Trx, rows: Book['outbox']): Promise<void> {
   if (!rows.length) return;
   await trx.raw(
-    `INSERT INTO outbox (msisdn, text, reason, command_key, sensitive)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])`,
+    `INSERT INTO outbox (msisdn, text_key, params, locale, reason, command_key, sensitive)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])`,
     [
       pgArray(rows.map((x) => x.msisdn)),
-      pgArray(rows.map((x) => x.text)),
+      pgArray(rows.map((x) => x.text_key)),
+      pgArray(rows.map((x) => x.params)),
+      pgArray(rows.map((x) => x.locale)),
       pgArray(rows.map((x) => x.reason)),
       pgArray(rows.map((x) => x.command_key)),
       pgArray(rows.map((x) => x.sensitive)),

@@ -6,7 +6,8 @@
  * (except a wrong PIN, which is counted).
  */
 import { businessDay } from '../lib/time.js';
-import type { Refusal } from '../commands/catalog.js';
+import { encodeParams, type NoticeKey, type NoticeParams, type NotifyKey } from './notices.js';
+import type { Refusal } from './refusals.js';
 import { RefusalError, refusals } from './refusals.js';
 import { applyCardPinCheck, applyPinCheck, type CardLock, type PinCheck } from './pin-rules.js';
 
@@ -76,11 +77,19 @@ export interface EntryRow {
   balance_after: bigint;
 }
 
+/** An SMS to send, committed with the change it reports; the SMS channel words it (ledger/notices.ts). */
 export interface OutboxRow {
   msisdn: string;
-  text: string;
+  /** What to say: a text of flows/texts, or a late refusal. */
+  text_key: NoticeKey;
+  /** The text's parameters, `encodeParams`ed: sealed when `sensitive`. */
+  params: string;
+  /** The reader's language. */
+  locale: string;
+  /** What it reports (`payment`, `pin.locked`, `refused.<code>`, …), for operators and tests. */
   reason: string;
   command_key: string;
+  /** Holds secrets (initial passwords): sealed at rest, blanked once relayed. */
   sensitive: boolean;
 }
 
@@ -321,8 +330,23 @@ export class Book {
    * reports something a refusal does not undo (a PIN or card lock), so it stays when the command is
    * refused.
    */
-  notify(msisdn: string, text: string, reason: string, commandKey: string, keep = false): void {
-    const row = { msisdn, text, reason, command_key: commandKey, sensitive: false };
+  notify(
+    msisdn: string,
+    locale: string,
+    key: NotifyKey,
+    params: NoticeParams,
+    commandKey: string,
+    keep = false,
+  ): void {
+    const row: OutboxRow = {
+      msisdn,
+      text_key: key,
+      params: encodeParams(params),
+      locale,
+      reason: key.replace(/^notify\./, ''),
+      command_key: commandKey,
+      sensitive: false,
+    };
     this.outbox.push(row);
     if (keep) this.keptOutbox.add(row);
   }

@@ -2,7 +2,7 @@
  * The wrong-PIN rule, one for every channel: the counter lives on the user's row, so switching from
  * USSD to SMS does not reset it. `maxFailures` wrong PINs in a row lock payments for `lockMs`.
  */
-import type { Refusal } from '../commands/catalog.js';
+import type { Refusal } from './refusals.js';
 import { businessDayRange } from '../lib/time.js';
 import { refusals } from './refusals.js';
 

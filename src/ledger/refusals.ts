@@ -2,7 +2,13 @@
  * Business refusals: expected outcomes that change nothing (beyond counting a wrong PIN). Flows turn the
  * codes into friendly texts; the HTTP API returns them as `{error: {code, message}}`.
  */
-import type { Refusal } from '../commands/catalog.js';
+/** A refusal is a result, not a failure: it is stored and returned to every retry of the same key. */
+export interface Refusal {
+  /** Stable, snake_case: flows map it to a text, the API returns it as is. */
+  code: string;
+  /** For operators and API callers, in English; users see the flow's text for `code`. */
+  message: string;
+}
 
 export class RefusalError extends Error {
   constructor(readonly refusal: Refusal) {

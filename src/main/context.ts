@@ -13,7 +13,7 @@ import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
 import { CommandBus } from '../queue/command-bus.js';
 import { startCommandWorkers } from '../queue/command.worker.js';
 import { startMaintenance } from '../queue/maintenance.js';
-import { OutboxRelay } from '../queue/outbox-relay.js';
+import { OutboxRelay } from '../channels/sms/outbox.relay.js';
 
 export interface Context {
   config: Config;

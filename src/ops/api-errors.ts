@@ -4,7 +4,7 @@
  * that says what kind of refusal it is.
  */
 import type { z } from 'zod';
-import type { Refusal } from '../commands/catalog.js';
+import type { Refusal } from '../ledger/refusals.js';
 import { AppError } from '../lib/errors.js';
 
 /** Refusals whose status is not the default 422 (a business rule said no). */

@@ -5,7 +5,7 @@ import type { FlowInput, Screen } from '../../../flows/index.js';
 import { createSessionRunner, type SessionRunner, sessionKey } from '../../../src/sessions/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { createContext } from '../../../src/main/context.js';
-import { expectBalanced, waitFor, walletBalance } from '../../helpers/ledger.js';
+import { expectBalanced, outboxTexts, waitFor, walletBalance } from '../../helpers/ledger.js';
 
 const say = (text: string): FlowInput => ({ type: 'TEXT', text });
 const shown = (screen: Screen) => (screen.kind === 'menu' ? screen.title : screen.text);
@@ -169,7 +169,7 @@ describe('session runner (real queue and ledger)', () => {
       expect(await walletBalance(h, user)).to.equal(10_000n); // nothing ran before the answer
       await runQueued(user, 'payment');
       expect(await walletBalance(h, user)).to.equal(8_750n);
-      const [sms] = await idle.db('outbox').where({ msisdn: user, reason: 'payment' }).select('text');
+      const [sms] = await outboxTexts(idle, (q) => q.where({ msisdn: user, reason: 'payment' }));
       expect(sms.text).to.equal('您已向Corner Shop支付¥12.50,余额¥87.50。'); // the wallet's language
     });
 
@@ -178,7 +178,7 @@ describe('session runner (real queue and ledger)', () => {
       const { screens } = await dial(slow, user, ['3', merchant, '12.5', wrongPin]);
       expect(screens[4]).to.deep.include({ text: 'Accepted. The result will come by SMS.', final: true });
       await runQueued(user, 'refused.wrong_pin');
-      const [sms] = await idle.db('outbox').where({ msisdn: user, reason: 'refused.wrong_pin' }).select('text');
+      const [sms] = await outboxTexts(idle, (q) => q.where({ msisdn: user, reason: 'refused.wrong_pin' }));
       expect(sms.text).to.equal('支付密码错误,还可尝试2次。');
       expect(await walletBalance(h, user)).to.equal(10_000n);
     });

@@ -12,7 +12,7 @@ import { createKeyring, keyringOf } from '../../../src/lib/keyring.js';
 import { hashSecret } from '../../../src/lib/secrets.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { waitFor } from '../../helpers/ledger.js';
+import { outboxTexts, waitFor } from '../../helpers/ledger.js';
 
 const WRONG = '246813';
 const newKey = () => randomBytes(32).toString('hex');
@@ -59,7 +59,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       for (let i = 0; i < 3; i++)
         outcomes.push(await h.run('transfer', { msisdn, to: msisdn, amount: '100', pin: WRONG }));
       expect(outcomes.map((o) => !o.ok && o.error.code)).to.deep.equal(['wrong_pin', 'wrong_pin', 'pin_locked']);
-      const [lock] = await h.db('outbox').where({ msisdn, reason: 'pin.locked' }).select('text');
+      const [lock] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'pin.locked' }));
       expect(lock.text).to.match(/^Too many wrong PINs: payments are locked until \d{4}-\d\d-\d\d \d\d:\d\d\.$/);
     });
 
@@ -132,7 +132,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       expect(right.ok === false && right.error.code).to.equal('voucher_locked');
       expect(keys().verifications).to.equal(before);
       expect((await h.db('vouchers').where({ serial: card.serial }).first('status')).status).to.equal('issued');
-      const [sms] = await h.db('outbox').where({ msisdn, reason: 'card.locked' }).select('text');
+      const [sms] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'card.locked' }));
       expect(sms.text).to.equal(
         `The recharge card ending ${card.serial.slice(-4)} is locked after 5 wrong card PINs. If this was not you, call customer service.`,
       );
@@ -257,7 +257,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
         input: { msisdn, merchant, amount: '800', pin: WRONG, replyBy: Date.now() + 60_000 },
       } as Command);
       expect(early.ok === false && early.error.code).to.equal('wrong_pin');
-      const rows = await h.db('outbox').where({ msisdn }).where('reason', 'like', 'refused.%').select('reason', 'text');
+      const rows = await outboxTexts(h, (q) => q.where({ msisdn }).where('reason', 'like', 'refused.%'), ['reason']);
       expect(rows).to.deep.equal([
         { reason: 'refused.limit_per_payment', text: 'Over your limit of ¥500.00 per payment. Nothing was paid.' },
       ]);
@@ -270,7 +270,7 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       const answer = await h.bus.execute(command, 1, { smsIfLate: true });
       expect(answer.ok === false && answer.error.code).to.equal('pending');
       await waitFor(async () => Boolean((await storedResults(h.db, [key])).get(key)?.result));
-      const rows = await h.db('outbox').where({ msisdn, command_key: key }).select('reason', 'text');
+      const rows = await outboxTexts(h, (q) => q.where({ msisdn, command_key: key }), ['reason']);
       expect(rows).to.deep.equal([{ reason: 'refused.wrong_pin', text: 'Wrong PIN. 2 attempt(s) left.' }]);
     });
   });
@@ -309,7 +309,7 @@ describe('business days of money moved (a clock of its own)', () => {
     now = new Date('2026-12-01T20:00:00Z'); // 04:00 on 2 December, China time
     const msisdn = await h.openWallet(newMsisdn());
     await h.run('account.freeze', { msisdn, days: 7 });
-    const [sms] = await h.db('outbox').where({ msisdn, reason: 'frozen.until' }).select('text');
+    const [sms] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'frozen.until' }));
     expect(sms.text).to.equal('Your wallet is frozen until 2026-12-09, when it unfreezes by itself.');
   });
 });
@@ -328,7 +328,7 @@ describe('pin.unlock (operator)', () => {
     for (let i = 0; i < 3; i++) await h.run('payment', { msisdn, merchant, amount: '100', pin: WRONG });
     const unlocked = await h.run('pin.unlock', { msisdn, reason: 'owner called, identity checked' });
     expect(unlocked).to.deep.equal({ ok: true, value: { msisdn, status: 'unlocked' } });
-    const [sms] = await h.db('outbox').where({ msisdn, reason: 'pin.unlocked' }).select('text');
+    const [sms] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'pin.unlocked' }));
     expect(sms.text).to.equal('Your payment PIN is unlocked: payments work again.');
     expect((await h.run('payment', { msisdn, merchant, amount: '100', pin: TEST_PIN })).ok).to.equal(true);
     const again = await h.run('pin.unlock', { msisdn, reason: 'again' });

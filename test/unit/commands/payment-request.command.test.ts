@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { noticeText } from '../../../src/channels/sms/notice-text.js';
 import { paymentRequest } from '../../../src/commands/payment-request.command.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { Book, type TransferRow } from '../../../src/ledger/book.js';
+import { Book, type OutboxRow, type TransferRow } from '../../../src/ledger/book.js';
+import { createKeyring } from '../../../src/lib/keyring.js';
 import { accountRow, bookOptions, userRow } from '../../helpers/book-rows.js';
 
 const now = new Date('2026-12-01T04:00:00Z');
 const options = bookOptions(now);
 const config = loadConfig({});
 const MSISDN = '8613800138000';
+/** An outbox row as the SMS channel words it. */
+const words = (row: OutboxRow) => noticeText({ ...row, text: null }, createKeyring(randomBytes(32).toString('hex')));
 
 /** The Book of one batch: a wallet with ¥100, merchant 2001 (Corner Shop), transfer ids 100, 101, … */
 function batch(ids = 10) {
@@ -97,13 +102,13 @@ describe('payment.request on the batch book', () => {
     const { book, request } = batch();
     request();
     request(1_250n);
-    expect(book.outbox.map((o) => o.text)).to.deep.equal([
+    expect(book.outbox.map(words)).to.deep.equal([
       'Corner Shop asks you to pay ¥5.00 (request 1); the amount is held for you. Reply with your payment PIN to confirm, QX to decline.',
       'Corner Shop asks you to pay ¥12.50 (request 2); the amount is held for you. 2 requests wait: reply "2 PIN" to confirm this one, "QX 2" to decline it.',
     ]);
     book.users.get(MSISDN)!.locale = 'zh-CN';
     request(300n);
-    expect(book.outbox[2].text).to.equal(
+    expect(words(book.outbox[2])).to.equal(
       'Corner Shop请求您支付¥3.00(编号3),已为您冻结该金额。您有3笔支付请求待确认,确认本笔请回复“3 支付密码”,取消请回复“QX 3”。',
     );
   });

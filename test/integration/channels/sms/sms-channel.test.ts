@@ -17,7 +17,7 @@ import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import { balanceOf, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
-import { walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { outboxTexts, walletBalance, waitFor } from '../../../helpers/ledger.js';
 import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import type { ReceivedMessage, TestSmsc } from '../../../helpers/smsc.js';
 
@@ -130,7 +130,7 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(await balanceOf(h, `merchant:${shop}`)).to.equal(1_250n);
     // The notice: one outbox row, one MT of that reason, sent, and the phone got it once.
     const notice = '您已向Tea House支付¥12.50,余额¥87.50。';
-    const outbox = await h.db('outbox').where({ msisdn: user, reason: 'payment' });
+    const outbox = await outboxTexts(h, (q) => q.where({ msisdn: user, reason: 'payment' }));
     expect(outbox.map((r) => r.text)).to.deep.equal([notice]);
     const mts = await h.db('sms_mt').where({ msisdn: user, reason: 'payment' });
     expect(mts.map((r) => [r.text, r.status])).to.deep.equal([[notice, 'sent']]);

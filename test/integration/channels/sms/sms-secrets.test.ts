@@ -39,13 +39,21 @@ async function redisContents(redis: Redis, prefix: string): Promise<string[]> {
   return out;
 }
 
-/** The rows of the SMS tables and the outbox whose text holds `secret` (any sender; digits not inside a longer number). */
+/**
+ * The rows of the SMS tables and the outbox whose text (or, in the outbox, the text's parameters) holds
+ * `secret` (any sender; digits not inside a longer number).
+ */
 async function rowsHolding(h: Harness, secret: string): Promise<string[]> {
   const found: string[] = [];
-  for (const table of ['sms_mo', 'sms_mt', 'outbox']) {
+  for (const [table, column] of [
+    ['sms_mo', 'text'],
+    ['sms_mt', 'text'],
+    ['outbox', 'text'],
+    ['outbox', 'params'],
+  ]) {
     const rows = /^\d+$/.test(secret)
-      ? await h.db(table).where('text', '~', `(^|[^0-9])${secret}([^0-9]|$)`).select('id')
-      : await h.db(table).whereRaw('strpos(text, ?) > 0', [secret]).select('id');
+      ? await h.db(table).where(column, '~', `(^|[^0-9])${secret}([^0-9]|$)`).select('id')
+      : await h.db(table).whereRaw('strpos(??, ?) > 0', [column, secret]).select('id');
     found.push(...rows.map((r) => `${table} ${r.id}`));
   }
   return found;

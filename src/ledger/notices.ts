@@ -1,0 +1,65 @@
+/**
+ * What an SMS notification says, as data: which text, its parameters and the reader's language. The
+ * ledger and the commands decide that someone is told something and what about; the SMS channel words it
+ * from flows/texts when it relays the outbox row (a layer above, which owns the texts).
+ */
+import type { Keyring } from '../lib/keyring.js';
+
+/** The notices commands send: each is a key of flows/texts (the SMS channel fails to compile otherwise). */
+export const NOTIFY_KEYS = [
+  'notify.opened',
+  'notify.topup',
+  'notify.payment',
+  'notify.transfer.out',
+  'notify.transfer.in',
+  'notify.refund',
+  'notify.reversal',
+  'notify.payout',
+  'notify.hold',
+  'notify.hold.several',
+  'notify.hold.posted',
+  'notify.hold.voided',
+  'notify.frozen',
+  'notify.frozen.until',
+  'notify.unfrozen',
+  'notify.closed',
+  'notify.pin.changed',
+  'notify.pin.locked',
+  'notify.pin.unlocked',
+  'notify.card.locked',
+  'notify.card.topups.locked',
+  'notify.limits',
+] as const;
+export type NotifyKey = (typeof NOTIFY_KEYS)[number];
+
+const notifyKeys: ReadonlySet<string> = new Set(NOTIFY_KEYS);
+/** A stored `text_key` this version knows as a notice. */
+export const isNotifyKey = (key: string): key is NotifyKey => notifyKeys.has(key);
+
+/** A refusal decided after the channel stopped waiting: worded as its screen would have, params `{code, message}`. */
+export const REFUSED = 'refused';
+
+/** The text key of an outbox row: a notice, or a late refusal. */
+export type NoticeKey = NotifyKey | typeof REFUSED;
+
+/** A text's placeholders: a bigint is an amount in fen (worded as money), the rest as they are. */
+export type NoticeParams = Record<string, string | number | bigint>;
+
+/**
+ * A notice's parameters as stored (`outbox.params`): JSON, amounts as `{"fen": "1250"}` so that no float
+ * and no string can be mistaken for one; sealed under the keyring when they hold secrets.
+ */
+export function encodeParams(params: NoticeParams, sealWith?: Keyring): string {
+  const json = JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? { fen: v.toString() } : v));
+  return sealWith ? sealWith.seal(json) : json;
+}
+
+/** The parameters `encodeParams` stored (unsealed with the keyring when sealed). */
+export function decodeParams(stored: string, keyring: Keyring): NoticeParams {
+  const json = keyring.isSealed(stored) ? keyring.unseal(stored) : stored;
+  return JSON.parse(json, (_, v) =>
+    v !== null && typeof v === 'object' && typeof v.fen === 'string' && Object.keys(v).length === 1
+      ? BigInt(v.fen)
+      : v,
+  ) as NoticeParams;
+}
