@@ -8,8 +8,7 @@ import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { type Logger, logger } from '../lib/logger.js';
-import type { Context } from '../main/context.js';
-import { opsRoutes, type Readiness } from '../ops/index.js';
+import { type OpsDeps, opsRoutes, type Readiness } from '../ops/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requestContext } from './request-context.js';
 
@@ -36,7 +35,8 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-export function createApp(ctx: Context, options: AppOptions): express.Express {
+/** The app over the process's parts (main's `Context`): the operator side needs no more than `OpsDeps`. */
+export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   const log = (options.logger ?? logger).child(
     { component: 'http' },
     options.logger ? {} : { level: ctx.config.logLevel },

@@ -36,7 +36,7 @@ const notifyKeys: ReadonlySet<string> = new Set(NOTIFY_KEYS);
 /** A stored `text_key` this version knows as a notice. */
 export const isNotifyKey = (key: string): key is NotifyKey => notifyKeys.has(key);
 
-/** A refusal decided after the channel stopped waiting: worded as its screen would have, params `{code, message}`. */
+/** A refusal the channel stopped waiting for, worded as its screen would be; params `{code, message}`. */
 export const REFUSED = 'refused';
 
 /** The text key of an outbox row: a notice, or a late refusal. */

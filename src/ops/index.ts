@@ -6,9 +6,9 @@ import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
-import type { Context } from '../main/context.js';
 import { healthRoutes } from './health.routes.js';
 import { createMetricsRegistry, metricsRoutes } from './metrics.routes.js';
+import type { OpsDeps } from './ops-deps.js';
 import { operatorRoutes } from './operator.routes.js';
 import { queuesBoardRoutes } from './queues.routes.js';
 import type { Readiness } from './readiness.js';
@@ -16,6 +16,7 @@ import type { Readiness } from './readiness.js';
 export { refusalError, refusalStatus, validate } from './api-errors.js';
 export { requireOpsToken, tokenMatches } from './auth.js';
 export { QUEUE_STATES } from './metrics.routes.js';
+export type { OpsDeps } from './ops-deps.js';
 export { MAX_VOUCHER_FEN, OPERATOR_PATHS } from './operator.routes.js';
 export { QUEUES_BOARD_PATH } from './queues.routes.js';
 export { contextReadiness, type Readiness, type ReadinessProbes, readinessOf } from './readiness.js';
@@ -35,7 +36,7 @@ export interface OpsOptions {
 }
 
 /** Every operator route on one router, to mount at the root of the app. */
-export function opsRoutes(ctx: Context, options: OpsOptions): Router {
+export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   const queues = () => [...ctx.bus.allQueues, ctx.relay.queue, ...(options.extraQueues?.() ?? [])];
   const router = Router();
   const registry = createMetricsRegistry(queues, options.log);

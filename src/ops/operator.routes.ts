@@ -19,9 +19,9 @@ import { AppError, conflict } from '../lib/errors.js';
 import { fenToJson } from '../lib/money.js';
 import { nationalMsisdn, normalizeMsisdn } from '../lib/msisdn.js';
 import { businessDay } from '../lib/time.js';
-import type { Context } from '../main/context.js';
 import { refusalError, validate } from './api-errors.js';
 import { requireOpsToken } from './auth.js';
+import type { OpsDeps } from './ops-deps.js';
 
 export interface OperatorRoutesOptions {
   opsToken: string;
@@ -101,7 +101,10 @@ const topupBody = z.strictObject({
 
 const money = (value: unknown) => fenToJson(BigInt(value as bigint | string));
 
-export function operatorRoutes(ctx: Context, options: OperatorRoutesOptions): Router {
+export function operatorRoutes(
+  ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>,
+  options: OperatorRoutesOptions,
+): Router {
   const router = Router();
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const noWallet = () => new AppError('not_a_user', 'this phone number has no wallet', 404);

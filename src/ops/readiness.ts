@@ -3,7 +3,7 @@
  * deadline. A probe that throws or hangs counts as false: a Redis that is down makes ioredis queue
  * commands rather than fail them, and a readiness endpoint that hangs is worse than one that says no.
  */
-import type { Context } from '../main/context.js';
+import type { OpsDeps } from './ops-deps.js';
 
 /** Named probes; `readinessOf` turns them into the `readiness` function `createApp` takes. */
 export type ReadinessProbes = Record<string, () => boolean | Promise<boolean>>;
@@ -38,7 +38,11 @@ export function readinessOf(probes: ReadinessProbes, timeoutMs = 2_000): Readine
  * The gateway's own checks: PostgreSQL answers a query and Redis answers PING. Pass `extra` for the
  * rest (the SMPP bind, when configured: `{ smpp: () => link.bound }`).
  */
-export function contextReadiness(ctx: Context, extra: ReadinessProbes = {}, timeoutMs = 2_000): Readiness {
+export function contextReadiness(
+  ctx: Pick<OpsDeps, 'db' | 'redis'>,
+  extra: ReadinessProbes = {},
+  timeoutMs = 2_000,
+): Readiness {
   return readinessOf(
     {
       postgres: async () => {

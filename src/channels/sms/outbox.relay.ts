@@ -2,7 +2,8 @@
  * The SMS channel's sink for the ledger's notifications: moves them from the outbox (written in the same
  * transaction as the change they report) to the outbound SMS queue. A row is marked relayed only after
  * its job is in Redis, and the job id is `outbox-<id>`, so a relay that dies between the two re-adds a
- * job BullMQ already has: nothing is lost and nothing is sent twice. Several relays may run: rows are claimed with SKIP LOCKED.
+ * job BullMQ already has: nothing is lost and nothing is sent twice. Several relays may run: rows are
+ * claimed with SKIP LOCKED.
  *
  * The ledger writes what to tell (a text key, its parameters, the locale); the relay words it here
  * (`noticeText`). Rows written before that carry their text and go on as they are. A row this version

@@ -1,0 +1,19 @@
+/** What the operator side needs of the process it runs in; main's `Context` is one. */
+import type { Queue } from 'bullmq';
+import type { Config } from '../config/index.js';
+import type { Db } from '../lib/db.js';
+import type { Redis } from '../lib/redis.js';
+import type { CommandBus } from '../queue/command-bus.js';
+
+/** The process's parts the operator routes, readiness checks and dashboards use. */
+export interface OpsDeps {
+  config: Config;
+  /** Reads for the operator routes, and the readiness probe. */
+  db: Db;
+  /** The readiness probe's PING. */
+  redis: Redis;
+  /** Runs the operator's commands; its queues go on the dashboard and the metrics. */
+  bus: CommandBus;
+  /** The outbox relay: its outbound queue goes on the dashboard and the metrics. */
+  relay: { readonly queue: Queue };
+}
