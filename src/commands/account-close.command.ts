@@ -3,9 +3,10 @@
  * account_closed, balance_not_zero (money in it or held: the user is told to empty it first).
  */
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { closeUser, lockWallet, setAccountStatus } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const accountClose: SingleCommand<'account.close'> = {
   kind: 'single',
@@ -13,10 +14,8 @@ export const accountClose: SingleCommand<'account.close'> = {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     if (account.balance !== 0n || account.held !== 0n) throw new RefusalError(refusals.balanceNotZero());
-    await trx('accounts')
-      .where({ id: account.id })
-      .update({ status: 'closed', frozen_until: null, updated_at: trx.fn.now() });
-    await trx('users').where({ msisdn: user.msisdn }).update({ closed_at: trx.fn.now() });
+    await setAccountStatus(trx, account.id, 'closed');
+    await closeUser(trx, user.msisdn);
     await notifyUser(trx, user, 'notify.closed', {}, key);
     return { msisdn: user.msisdn, status: 'closed' };
   },

@@ -5,9 +5,10 @@
  */
 import { businessDay } from '../lib/time.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, setAccountStatus } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const accountFreeze: SingleCommand<'account.freeze'> = {
   kind: 'single',
@@ -15,9 +16,7 @@ export const accountFreeze: SingleCommand<'account.freeze'> = {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     const until = input.days ? new Date(now.getTime() + input.days * 86_400_000) : null;
-    await trx('accounts')
-      .where({ id: account.id })
-      .update({ status: 'frozen', frozen_until: until, updated_at: trx.fn.now() });
+    await setAccountStatus(trx, account.id, 'frozen', until);
     if (until)
       await notifyUser(trx, user, 'notify.frozen.until', { date: businessDay(until) }, key);
     else await notifyUser(trx, user, 'notify.frozen', {}, key);

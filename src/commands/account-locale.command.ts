@@ -4,16 +4,16 @@
  * Refusals: not_a_user, account_closed.
  */
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, setLocale } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
-import { lockWallet } from './single-shared.js';
 
 export const accountLocale: SingleCommand<'account.locale'> = {
   kind: 'single',
   async run(trx, input) {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
-    await trx('users').where({ msisdn: user.msisdn }).update({ locale: input.locale });
+    await setLocale(trx, user.msisdn, input.locale);
     return { msisdn: user.msisdn, locale: input.locale };
   },
 };

@@ -9,6 +9,7 @@ import { generatePassword, generatePin, hashSecret } from '../lib/secrets.js';
 import { keyringOf } from '../lib/keyring.js';
 import { walletCode } from '../ledger/codes.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { insertWalletAccount, lockWalletAccount, setAccountStatus, upsertUser } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';
@@ -25,36 +26,25 @@ export const accountOpen: SingleCommand<'account.open'> = {
     const msisdn = msisdnOf(input.msisdn);
     const locale = input.locale ?? config.locale;
     const code = walletCode(msisdn);
-    const existing = await trx('accounts').where({ code }).forUpdate().first();
+    const existing = await lockWalletAccount(trx, code);
     if (existing && existing.status !== 'closed') throw new RefusalError(refusals.alreadyOpen());
     let accountId: bigint;
     if (existing) {
       accountId = existing.id;
-      await trx('accounts')
-        .where({ id: accountId })
-        .update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+      await setAccountStatus(trx, accountId, 'active');
     } else {
-      const [row] = await trx('accounts')
-        .insert({ kind: 'wallet', code })
-        .onConflict('code')
-        .ignore()
-        .returning('id');
-      if (!row) throw new RefusalError(refusals.alreadyOpen()); // opened by a concurrent command
-      accountId = row.id;
+      const id = await insertWalletAccount(trx, code);
+      if (id === null) throw new RefusalError(refusals.alreadyOpen()); // opened by a concurrent command
+      accountId = id;
     }
     const user = {
       msisdn,
       account_id: accountId,
       login_hash: String(prepared.loginHash),
       pin_hash: String(prepared.pinHash),
-      pin_failures: 0,
-      pin_locked_until: null,
       locale,
-      limit_per_payment: null,
-      limit_daily: null,
-      closed_at: null,
     };
-    await trx('users').insert(user).onConflict('msisdn').merge();
+    await upsertUser(trx, user);
     await notifyUser(
       trx,
       user,

@@ -7,9 +7,10 @@
 import { chinaTime } from '../lib/time.js';
 import { applyPinCheck } from '../ledger/pin-rules.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, savePinCheck, setAccountStatus } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { checkPin, msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
   kind: 'single',
@@ -27,20 +28,12 @@ export const accountUnfreeze: SingleCommand<'account.unfreeze'> = {
     if (input.pin !== undefined) {
       const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
       const { refusal, changed, lockedNow } = applyPinCheck(user, prepared.pin, policy);
-      if (changed) {
-        await trx('users').where({ msisdn: user.msisdn }).update({
-          pin_hash: user.pin_hash,
-          pin_failures: user.pin_failures,
-          pin_locked_until: user.pin_locked_until,
-        });
-      }
+      if (changed) await savePinCheck(trx, user, true);
       if (lockedNow && user.pin_locked_until)
         await notifyUser(trx, user, 'notify.pin.locked', { until: chinaTime(user.pin_locked_until) }, key);
       if (refusal) throw new RefusalError(refusal);
     }
-    await trx('accounts')
-      .where({ id: account.id })
-      .update({ status: 'active', frozen_until: null, updated_at: trx.fn.now() });
+    await setAccountStatus(trx, account.id, 'active');
     await notifyUser(trx, user, 'notify.unfrozen', {}, key);
     return { msisdn: user.msisdn, status: 'active' };
   },

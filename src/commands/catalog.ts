@@ -7,7 +7,6 @@
  * MSISDNs may come in any of the accepted forms; commands normalize them.
  */
 import { z } from 'zod';
-import type { Refusal } from '../ledger/refusals.js';
 
 const fen = z
   .string()
@@ -101,7 +100,7 @@ export interface Command<T extends CommandType = CommandType> {
   input: CommandPayload<T>;
 }
 
-export type CommandResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: Refusal };
+export type { CommandResult } from '../ledger/command-store.js';
 
 export const commandKeySchema = key;
 

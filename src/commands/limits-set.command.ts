@@ -3,9 +3,10 @@
  * (¥500 and ¥1,000 by default). Refusals: not_a_user, limit_above_cap, account_closed.
  */
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, setLimits } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const limitsSet: SingleCommand<'limits.set'> = {
   kind: 'single',
@@ -16,9 +17,7 @@ export const limitsSet: SingleCommand<'limits.set'> = {
     const daily = input.daily ?? user.limit_daily ?? config.limitDaily;
     if (perPayment > config.limitPerPayment || daily > config.limitDaily)
       throw new RefusalError(refusals.limitAboveCap());
-    await trx('users')
-      .where({ msisdn: user.msisdn })
-      .update({ limit_per_payment: perPayment, limit_daily: daily });
+    await setLimits(trx, user.msisdn, perPayment, daily);
     await notifyUser(trx, user, 'notify.limits', { perPayment, daily }, key);
     return { msisdn: user.msisdn, perPayment: perPayment.toString(), daily: daily.toString() };
   },

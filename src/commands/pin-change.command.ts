@@ -8,9 +8,10 @@ import { isAcceptablePin } from '../lib/secrets.js';
 import { chinaTime } from '../lib/time.js';
 import { applyPinCheck } from '../ledger/pin-rules.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, savePinCheck, setPin } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { checkPin, msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const pinChange: SingleCommand<'pin.change'> = {
   kind: 'single',
@@ -25,16 +26,12 @@ export const pinChange: SingleCommand<'pin.change'> = {
     const policy = { now, maxFailures: config.pinMaxFailures, lockMs: config.pinLockHours * 3600_000 };
     const { refusal, lockedNow } = applyPinCheck(user, prepared.pin, policy);
     if (refusal) {
-      await trx('users')
-        .where({ msisdn: user.msisdn })
-        .update({ pin_failures: user.pin_failures, pin_locked_until: user.pin_locked_until });
+      await savePinCheck(trx, user, false);
       if (lockedNow && user.pin_locked_until)
         await notifyUser(trx, user, 'notify.pin.locked', { until: chinaTime(user.pin_locked_until) }, key);
       throw new RefusalError(refusal);
     }
-    await trx('users')
-      .where({ msisdn: user.msisdn })
-      .update({ pin_hash: String(prepared.newHash), pin_failures: 0, pin_locked_until: null });
+    await setPin(trx, user.msisdn, String(prepared.newHash));
     await notifyUser(trx, user, 'notify.pin.changed', {}, key);
     return { msisdn: user.msisdn };
   },

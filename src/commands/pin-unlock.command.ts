@@ -5,9 +5,10 @@
  * unlock is told, INTERFACES §9). Refusals: not_a_user, not_locked (nothing was locked).
  */
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { lockWallet, unlockPins } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
-import { lockWallet, notifyUser } from './single-shared.js';
+import { notifyUser } from './single-shared.js';
 
 export const pinUnlock: SingleCommand<'pin.unlock'> = {
   kind: 'single',
@@ -15,12 +16,7 @@ export const pinUnlock: SingleCommand<'pin.unlock'> = {
     const { user } = await lockWallet(trx, msisdnOf(input.msisdn));
     const locked = [user.pin_locked_until, user.card_locked_until].some((until) => until && until > now);
     if (!locked) throw new RefusalError(refusals.notLocked());
-    await trx('users').where({ msisdn: user.msisdn }).update({
-      pin_failures: 0,
-      pin_locked_until: null,
-      card_failures: 0,
-      card_locked_until: null,
-    });
+    await unlockPins(trx, user.msisdn);
     await notifyUser(trx, user, 'notify.pin.unlocked', {}, key);
     return { msisdn: user.msisdn, status: 'unlocked' };
   },

@@ -1,12 +1,13 @@
 /** Small pieces several commands share. */
 import { Batcher } from '../lib/batcher.js';
-import { type Db, pgArray } from '../lib/db.js';
+import type { Db } from '../lib/db.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { chinaTime } from '../lib/time.js';
 import type { AccountRow, Book, PinCheck, UserRow } from '../ledger/book.js';
 import { merchantOfAccount, msisdnOfWallet } from '../ledger/codes.js';
 import type { NoticeParams, NotifyKey } from '../ledger/notices.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { type StoredPin, storedPins } from '../ledger/secret-lookups.js';
 import type { PrepareContext, VoucherCheck } from './command.js';
 
 /** The canonical MSISDN, or a refusal for something that is no mobile number. */
@@ -38,32 +39,12 @@ export async function checkPin(
   return { pin: { pinHash: stored.pinHash, ok, ...(upgrade ? { upgrade } : {}) } };
 }
 
-interface StoredPin {
-  pinHash: string;
-  lockedUntil: Date | null;
-}
-
 const lookups = new WeakMap<Db, Batcher<string, StoredPin | null>>();
 
 function pinLookup(db: Db): Batcher<string, StoredPin | null> {
   let lookup = lookups.get(db);
   if (!lookup) {
-    lookup = new Batcher(
-      async (msisdns) => {
-        const rows = await db.raw(
-          'SELECT msisdn, pin_hash, pin_locked_until FROM users WHERE msisdn = ANY(?::text[])',
-          [pgArray(msisdns)],
-        );
-        const byMsisdn = new Map<string, StoredPin>(
-          rows.rows.map((r: { msisdn: string; pin_hash: string; pin_locked_until: Date | null }) => [
-            r.msisdn,
-            { pinHash: r.pin_hash, lockedUntil: r.pin_locked_until },
-          ]),
-        );
-        return msisdns.map((m) => byMsisdn.get(m) ?? null);
-      },
-      { max: 1000, waitMs: 0, maxInFlight: 4 },
-    );
+    lookup = new Batcher((msisdns) => storedPins(db, msisdns), { max: 1000, waitMs: 0, maxInFlight: 4 });
     lookups.set(db, lookup);
   }
   return lookup;

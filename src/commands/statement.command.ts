@@ -1,7 +1,7 @@
 /** statement: the wallet's last transactions (明细), newest first, from the entries. Refusals: not_a_user. */
 import { statement as statementLines } from '../ledger/queries.js';
-import { walletCode } from '../ledger/codes.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
+import { hasWalletAccount } from '../ledger/wallet-store.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 
@@ -10,10 +10,7 @@ export const statement: SingleCommand<'statement'> = {
   readOnly: true,
   async run(trx, input) {
     const msisdn = msisdnOf(input.msisdn);
-    const account = await trx('accounts')
-      .where({ code: walletCode(msisdn) })
-      .first('id');
-    if (!account) throw new RefusalError(refusals.notAUser());
+    if (!(await hasWalletAccount(trx, msisdn))) throw new RefusalError(refusals.notAUser());
     const lines = await statementLines(trx, msisdn, input.limit);
     return {
       msisdn,

@@ -7,11 +7,12 @@
  * locked card or user is refused before any PIN is checked. Refusals: not_a_user, account_frozen/closed,
  * voucher_invalid, voucher_used, voucher_locked, card_topups_locked.
  */
-import { type Db, pgArray } from '../lib/db.js';
+import type { Db } from '../lib/db.js';
 import { Batcher } from '../lib/batcher.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { RefusalError, refusals } from '../ledger/refusals.js';
 import { SYSTEM } from '../ledger/codes.js';
+import { type StoredCard, storedCards } from '../ledger/secret-lookups.js';
 import type { BatchedCommand, VoucherCheck } from './command.js';
 import { checkCardPinInBook, msisdnOf, notifyOwner } from './shared.js';
 
@@ -53,37 +54,13 @@ export const topupCard: BatchedCommand<'topup.card'> = {
   },
 };
 
-interface StoredCard {
-  pinHash: string | null;
-  voucherLocked: boolean;
-  cardLockedUntil: Date | null;
-}
-
 const lookups = new WeakMap<Db, Batcher<{ serial: string; msisdn: string }, StoredCard>>();
 
 /** The cards' stored PIN values and locks, and the users' card locks, of the top-ups arriving together. */
 function cardLookup(db: Db): Batcher<{ serial: string; msisdn: string }, StoredCard> {
   let lookup = lookups.get(db);
   if (!lookup) {
-    lookup = new Batcher(
-      async (asks) => {
-        const { rows } = await db.raw(
-          `SELECT a.n, v.pin_hash, v.locked_at IS NOT NULL AS voucher_locked, u.card_locked_until
-             FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS a(serial, msisdn, n)
-             LEFT JOIN vouchers v ON v.serial = a.serial
-             LEFT JOIN users u ON u.msisdn = a.msisdn`,
-          [pgArray(asks.map((a) => a.serial)), pgArray(asks.map((a) => a.msisdn))],
-        );
-        const byN = new Map<number, StoredCard>(
-          rows.map((r: { n: string; pin_hash: string | null; voucher_locked: boolean | null; card_locked_until: Date | null }) => [
-            Number(r.n),
-            { pinHash: r.pin_hash, voucherLocked: r.voucher_locked === true, cardLockedUntil: r.card_locked_until },
-          ]),
-        );
-        return asks.map((_, i) => byN.get(i + 1)!);
-      },
-      { max: 1000, waitMs: 0, maxInFlight: 4 },
-    );
+    lookup = new Batcher((asks) => storedCards(db, asks), { max: 1000, waitMs: 0, maxInFlight: 4 });
     lookups.set(db, lookup);
   }
   return lookup;

@@ -129,3 +129,27 @@ function counterpartyName(code: string): string {
   const name = code.replace(/^(wallet|merchant|sys):/, '');
   return code.startsWith('wallet:') ? nationalMsisdn(name) : name;
 }
+
+/** Wallets whose freeze has come to its end, at most `limit`: the sweep unfreezes them. */
+export async function dueFreezes(
+  db: Db,
+  now: Date,
+  limit = 1000,
+): Promise<{ code: string; frozen_until: Date }[]> {
+  return db('accounts')
+    .where('status', 'frozen')
+    .whereNotNull('frozen_until')
+    .where('frozen_until', '<=', now)
+    .select('code', 'frozen_until')
+    .limit(limit);
+}
+
+/** Pending holds (payment requests) past their expiry, with the payer's account code: the sweep voids them. */
+export async function expiredHolds(db: Db, now: Date, limit = 1000): Promise<{ id: bigint; code: string }[]> {
+  return db('transfers as t')
+    .join('accounts as a', 'a.id', 't.debit_account_id')
+    .where('t.status', 'pending')
+    .where('t.expires_at', '<=', now)
+    .select('t.id', 'a.code')
+    .limit(limit);
+}

@@ -14,6 +14,7 @@ import { checkLedger } from '../ledger/check.js';
 import { createMerchant } from '../ledger/merchants.js';
 import { statement, walletView } from '../ledger/queries.js';
 import { issueVouchers } from '../ledger/vouchers.js';
+import { userExists } from '../ledger/wallet-store.js';
 import { keyringOf } from '../lib/keyring.js';
 import { AppError, conflict } from '../lib/errors.js';
 import { fenToJson } from '../lib/money.js';
@@ -136,8 +137,7 @@ export function operatorRoutes(
     const { msisdn } = validate(msisdnParam, req.params);
     const query = validate(transactionsQuery, req.query);
     const limit = query.limit ?? 20;
-    const exists = await ctx.db('users').where({ msisdn }).first('msisdn');
-    if (!exists) throw noWallet();
+    if (!(await userExists(ctx.db, msisdn))) throw noWallet();
     // One more than asked tells whether another page exists, so `next` is never a link to nothing.
     const lines = await statement(ctx.db, msisdn, limit + 1, query.before);
     const page = lines.slice(0, limit);

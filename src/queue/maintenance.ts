@@ -10,23 +10,14 @@ import { logger } from '../lib/logger.js';
 import type { Redis } from '../lib/redis.js';
 import type { Command } from '../commands/catalog.js';
 import { msisdnOfWallet } from '../ledger/codes.js';
+import { dueFreezes, expiredHolds } from '../ledger/queries.js';
 import type { CommandBus } from './command-bus.js';
 import { MAINTENANCE_QUEUE } from './names.js';
 
 /** Finds what is due and enqueues the commands that act on it; returns them (for tests and logs). */
 export async function sweep(db: Db, bus: CommandBus, now = new Date()): Promise<Command[]> {
-  const frozen = await db('accounts')
-    .where('status', 'frozen')
-    .whereNotNull('frozen_until')
-    .where('frozen_until', '<=', now)
-    .select('code', 'frozen_until')
-    .limit(1000);
-  const expired = await db('transfers as t')
-    .join('accounts as a', 'a.id', 't.debit_account_id')
-    .where('t.status', 'pending')
-    .where('t.expires_at', '<=', now)
-    .select('t.id', 'a.code')
-    .limit(1000);
+  const frozen = await dueFreezes(db, now);
+  const expired = await expiredHolds(db, now);
   const commands: Command[] = [
     ...frozen.map(
       (a): Command<'account.unfreeze'> => ({

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { storedResults } from '../../../src/commands/runner.js';
+import { storedResults } from '../../../src/ledger/command-store.js';
 import { expect } from 'chai';
 import type { Command } from '../../../src/commands/catalog.js';
 import { createContext, type Context } from '../../../src/main/context.js';

@@ -4,7 +4,7 @@
  * §9, §3, §8). Each harness here has a PIN key of its own, so its keyring counts only its own checks.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { storedResults } from '../../../src/commands/runner.js';
+import { storedResults } from '../../../src/ledger/command-store.js';
 import { expect } from 'chai';
 import type { Command } from '../../../src/commands/catalog.js';
 import { fingerprintOf } from '../../../src/commands/fingerprint.js';

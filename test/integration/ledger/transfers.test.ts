@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { storedResults } from '../../../src/commands/runner.js';
+import { storedResults } from '../../../src/ledger/command-store.js';
 import { expect } from 'chai';
 import type { Command, CommandResult } from '../../../src/commands/catalog.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
