@@ -60,7 +60,7 @@ export interface Outbound {
 export class SendError extends AppError {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    override readonly retryable: boolean,
     readonly throttled = false,
     options?: { cause?: unknown; code?: string },
   ) {

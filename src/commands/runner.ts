@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config/index.js';
 import { Batcher } from '../lib/batcher.js';
+import { AppError } from '../lib/errors.js';
 import type { Db, Trx } from '../lib/db.js';
 import { type Keyring, keyringOf } from '../lib/keyring.js';
 import { logger } from '../lib/logger.js';
@@ -51,7 +52,12 @@ interface BatchItem {
 const LATE_MARGIN_MS = 1_000;
 
 /** A command whose payload does not parse can never succeed: the queue must not retry it. */
-export class InvalidCommandError extends Error {}
+export class InvalidCommandError extends AppError {
+  constructor(message: string) {
+    super('invalid_command', message, 400, true);
+    this.name = 'InvalidCommandError';
+  }
+}
 
 export class CommandRunner {
   private readonly batcher: Batcher<BatchItem, CommandResult>;

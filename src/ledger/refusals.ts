@@ -10,6 +10,11 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * Carries a refusal out of a command's code to the runner, which stores it as the command's result at
+ * once: control flow, never an error that reaches a queue or a client. Not an `AppError` on purpose:
+ * its HTTP status is the API's to choose from the code (ops/api-errors.ts), not the ledger's.
+ */
 export class RefusalError extends Error {
   constructor(readonly refusal: Refusal) {
     super(refusal.message);

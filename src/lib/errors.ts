@@ -1,17 +1,23 @@
 /**
  * One error type for the whole gateway (nodebestpractices): `code` is stable and machine-readable,
- * `httpStatus` maps it to HTTP, `operational` says whether it is an expected refusal or a bug.
+ * `httpStatus` maps it to HTTP, `operational` says whether it is an expected refusal or a bug, and
+ * `retryable` whether the same thing done again later may work (courier's `SendError`). Business
+ * refusals are not errors but values (`Refusal`, ledger/refusals.ts).
  */
 export class AppError extends Error {
+  /** Doing it again later may work (a link down, a peer busy). Default false. */
+  readonly retryable: boolean;
+
   constructor(
     readonly code: string,
     message: string,
     readonly httpStatus = 400,
     readonly operational = true,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryable?: boolean },
   ) {
     super(message, options);
     this.name = 'AppError';
+    this.retryable = options?.retryable ?? false;
   }
 }
 

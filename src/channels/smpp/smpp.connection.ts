@@ -7,21 +7,22 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import smpp from 'smpp';
+import { AppError } from '../../lib/errors.js';
 import { ESME_RINVCMDID, ESME_RINVCMDLEN, statusName } from './smpp.errors.js';
 import { type Frame, type Pdu, PduReader } from './smpp.wire.js';
 
-/** A request got no response within its deadline. */
-export class RequestTimeout extends Error {
+/** A request got no response within its deadline (the SMSC may still act on it). */
+export class RequestTimeout extends AppError {
   constructor(command: string, ms: number) {
-    super(`no ${command}_resp within ${ms} ms`);
+    super('smpp_timeout', `no ${command}_resp within ${ms} ms`, 504, true, { retryable: true });
     this.name = 'RequestTimeout';
   }
 }
 
 /** The connection closed before the response came. */
-export class ConnectionClosed extends Error {
+export class ConnectionClosed extends AppError {
   constructor(reason: string) {
-    super(`connection closed: ${reason}`);
+    super('smpp_connection_closed', `connection closed: ${reason}`, 503, true, { retryable: true });
     this.name = 'ConnectionClosed';
   }
 }
