@@ -5,6 +5,7 @@
  */
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { CommandPayload, CommandResult, CommandType } from '../src/commands/catalog.js';
+import { isGsm } from '../src/lib/gsm7.js';
 import { fenFromJson } from '../src/lib/money.js';
 import type { InputSpec, Screen } from './screen.js';
 import { type Locale, money, refusalText, type TextKey, text } from './texts/index.js';
@@ -138,9 +139,6 @@ export function moneyOf(value: unknown): string {
 
 export { refusalText };
 
-// The GSM 03.38 default alphabet and its extension table: a USSD page of these holds 182 characters.
-const GSM =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€';
 
 /** How a channel with one text page would show the screen (a USSD adapter may render it its own way). */
 export function screenText(screen: Screen): string {
@@ -149,9 +147,9 @@ export function screenText(screen: Screen): string {
   return screen.text;
 }
 
-/** At most 182 GSM characters, or 80 when anything else (Chinese) is in it. */
+/** At most 182 GSM 03.38 characters, or 80 when anything else (Chinese) is in it. */
 export function ussdLimit(value: string): number {
-  return [...value].every((c) => GSM.includes(c)) ? 182 : 80;
+  return isGsm(value) ? 182 : 80;
 }
 
 export function fitsUssd(screen: Screen): boolean {

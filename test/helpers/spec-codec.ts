@@ -1,6 +1,6 @@
 /**
  * The test SMSC's own SMS codec, written from the specifications and sharing nothing with the gateway's
- * (src/channels/smpp/smpp.codec.ts, gsm7.ts), so that what the gateway writes is read, and what it reads is
+ * (src/channels/smpp/smpp.codec.ts, src/lib/gsm7.ts), so that what the gateway writes is read, and what it reads is
  * written, by an independent hand:
  *
  * - 3GPP TS 23.038 §6.2.1: the GSM 7-bit default alphabet; §6.2.1.1: its extension table, reached through

@@ -1,7 +1,8 @@
 /**
  * The GSM 03.38 default alphabet and its extension table, as SMPP carries them with `data_coding` 0:
  * unpacked, one septet per octet (the SMSC packs them for the air). An extension character is the escape
- * septet 0x1B followed by its code, so it counts as two septets against the 160 of an SMS.
+ * septet 0x1B followed by its code, so it counts as two septets against the 160 of an SMS. The SMPP
+ * codec encodes with it; the flows size USSD pages by it.
  */
 
 const ESC = 0x1b;
