@@ -1,9 +1,10 @@
 /** The message catalog: `text(locale, key, params)` fills `{name}` placeholders; money is formatted `¥12.50`. */
+import type { Locale } from '../../src/lib/locale.js';
 import { formatYuan } from '../../src/lib/money.js';
 import { en } from './en.js';
 import { type TextKey, zhCN } from './zh-CN.js';
 
-export type Locale = 'zh-CN' | 'en';
+export type { Locale };
 export type { TextKey };
 
 const catalogs: Record<Locale, Record<TextKey, string>> = { 'zh-CN': zhCN, en };

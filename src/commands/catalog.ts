@@ -7,6 +7,7 @@
  * MSISDNs may come in any of the accepted forms; commands normalize them.
  */
 import { z } from 'zod';
+import { LOCALES } from '../lib/locale.js';
 
 const fen = z
   .string()
@@ -21,7 +22,7 @@ export const commandSchemas = {
   /** Opens a wallet for an MSISDN (after the user accepted the agreement) and sends the initial passwords. */
   'account.open': z.object({
     msisdn,
-    locale: z.enum(['zh-CN', 'en']).optional(),
+    locale: z.enum(LOCALES).optional(),
     channel: text(16).optional(),
   }),
   /** Closes a wallet; refused while money is in it or held. */
@@ -38,7 +39,7 @@ export const commandSchemas = {
     ifFrozenUntil: z.string().datetime().optional(),
   }),
   /** Remembers the user's language for every later text. */
-  'account.locale': z.object({ msisdn, locale: z.enum(['zh-CN', 'en']) }),
+  'account.locale': z.object({ msisdn, locale: z.enum(LOCALES) }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
   /** An operator lifts the wallet's PIN and card top-up locks (the reason goes to the audit trail). */

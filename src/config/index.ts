@@ -4,6 +4,7 @@
  */
 import 'dotenv/config';
 import { z } from 'zod';
+import { LOCALES } from '../lib/locale.js';
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes in hex (64 hex digits)');
 const yuanCap = (fen: number) => z.coerce.bigint().positive().default(BigInt(fen));
@@ -48,7 +49,7 @@ export const configSchema = z.object({
   /** `OPS_TOKEN`: bearer token of operator calls. Unset: generated at start and printed once. */
   opsToken: z.string().min(16).optional(),
   /** `LOCALE`: default language of texts. */
-  locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  locale: z.enum(LOCALES).default(LOCALES[0]),
   /**
    * `PIN_KEY`: 32 bytes in hex: the key PINs are verified under and secrets at rest are sealed with
    * (INTERFACES §9). Unset: made on first start into `DATA_DIR/pin.key` (mode 0600) and reused; a

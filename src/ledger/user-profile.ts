@@ -5,10 +5,11 @@
  * commands the user then runs check everything again under their locks.
  */
 import { type Db, pgArray } from '../lib/db.js';
+import type { Locale } from '../lib/locale.js';
 import { normalizeMsisdn } from '../lib/msisdn.js';
 import { walletCode } from './codes.js';
 
-export type Locale = 'zh-CN' | 'en';
+export type { Locale };
 
 export interface UserProfile {
   msisdn: string;

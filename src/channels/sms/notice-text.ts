@@ -4,6 +4,7 @@
  */
 import { refusalText, text } from '../../../flows/texts/index.js';
 import type { Keyring } from '../../lib/keyring.js';
+import { localeOr } from '../../lib/locale.js';
 import { decodeParams, isNotifyKey, REFUSED } from '../../ledger/notices.js';
 
 /** The columns of an `outbox` row that say what it tells. */
@@ -26,7 +27,7 @@ export function noticeText(row: OutboxWords, keyring: Keyring): string {
   const key = row.text_key ?? '';
   const params = decodeParams(row.params ?? '{}', keyring);
   const locale = row.locale ?? 'zh-CN';
-  if (key === REFUSED) return refusalText(locale === 'en' ? 'en' : 'zh-CN', refusalOf(params));
+  if (key === REFUSED) return refusalText(localeOr(locale), refusalOf(params));
   // Compiles only while every notice the ledger may write has a text in flows/texts.
   if (isNotifyKey(key)) return text(locale, key, params);
   throw new Error(`outbox: no text for the notice key ${JSON.stringify(key)}`);
