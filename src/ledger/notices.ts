@@ -50,16 +50,24 @@ export type NoticeParams = Record<string, string | number | bigint>;
  * and no string can be mistaken for one; sealed under the keyring when they hold secrets.
  */
 export function encodeParams(params: NoticeParams, sealWith?: Keyring): string {
-  const json = JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? { fen: v.toString() } : v));
+  // No replacer or reviver: one runs per key, and every payment writes a notice.
+  const plain: Record<string, string | number | { fen: string }> = {};
+  for (const name in params) {
+    const v = params[name];
+    plain[name] = typeof v === 'bigint' ? { fen: v.toString() } : v;
+  }
+  const json = JSON.stringify(plain);
   return sealWith ? sealWith.seal(json) : json;
 }
 
 /** The parameters `encodeParams` stored (unsealed with the keyring when sealed). */
 export function decodeParams(stored: string, keyring: Keyring): NoticeParams {
   const json = keyring.isSealed(stored) ? keyring.unseal(stored) : stored;
-  return JSON.parse(json, (_, v) =>
-    v !== null && typeof v === 'object' && typeof v.fen === 'string' && Object.keys(v).length === 1
-      ? BigInt(v.fen)
-      : v,
-  ) as NoticeParams;
+  const parsed = JSON.parse(json) as Record<string, string | number | { fen: string }>;
+  const params: NoticeParams = {};
+  for (const name in parsed) {
+    const v = parsed[name];
+    params[name] = typeof v === 'object' && v !== null ? BigInt(v.fen) : v;
+  }
+  return params;
 }
