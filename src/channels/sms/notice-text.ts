@@ -6,17 +6,10 @@ import { refusalText, text } from '../../../flows/texts/index.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { localeOr } from '../../lib/locale.js';
 import { decodeParams, isNotifyKey, REFUSED } from '../../ledger/notices.js';
+import type { WaitingNotice } from '../../ledger/outbox-store.js';
 
 /** The columns of an `outbox` row that say what it tells. */
-export interface OutboxWords {
-  /** The words, on rows written before notices (sealed when `sensitive`, or in clear from before that). */
-  text: string | null;
-  /** A `NotifyKey`, or `REFUSED` for a late refusal. */
-  text_key: string | null;
-  /** `encodeParams`: JSON, sealed when `sensitive`. */
-  params: string | null;
-  locale: string | null;
-}
+export type OutboxWords = Pick<WaitingNotice, 'text' | 'text_key' | 'params' | 'locale'>;
 
 /**
  * The row's words, in clear: the stored text (unsealed), or the notice worded in its locale. Throws for a

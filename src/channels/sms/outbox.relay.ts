@@ -19,16 +19,10 @@ import type { Db } from '../../lib/db.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
 import type { Redis } from '../../lib/redis.js';
+import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/outbox-store.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
-import { type OutboxWords, noticeText } from './notice-text.js';
-
-interface OutboxRow extends OutboxWords {
-  id: bigint;
-  msisdn: string;
-  reason: string;
-  sensitive: boolean;
-}
+import { noticeText } from './notice-text.js';
 
 export class OutboxRelay {
   readonly queue: Queue<OutboundBatch>;
@@ -72,24 +66,18 @@ export class OutboxRelay {
   /** Relays everything waiting; returns how many rows went out. */
   async relayOnce(): Promise<number> {
     return this.db.transaction(async (trx) => {
-      const rows = (
-        await trx.raw(
-          `SELECT id, msisdn, text, text_key, params, locale, reason, sensitive FROM outbox
-            WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-          [this.batchSize],
-        )
-      ).rows as OutboxRow[];
+      const rows = await claimWaitingNotices(trx, this.batchSize);
       if (!rows.length) return 0;
       // The MT record is committed before its job exists (a sender may take the job at once and must find
       // the row); a relay that dies after this stores nothing twice when it runs again. One job per
       // notification, under its outbox id: a relay run again may take its rows in other groups, so only
       // one row's id is stable enough to stop a second send.
       const batches: MtBatch[] = [];
-      const ids: string[] = [];
+      const ids: bigint[] = [];
       for (const r of rows) {
         const text = this.mtText(r);
         if (text === null) continue;
-        ids.push(r.id.toString());
+        ids.push(r.id);
         batches.push({
           id: `outbox-${r.id}`,
           mts: [
@@ -99,20 +87,13 @@ export class OutboxRelay {
       }
       await recordQueued(this.db, batches);
       await queueJobs(this.queue, batches);
-      if (ids.length)
-        await trx.raw(
-          `UPDATE outbox SET relayed_at = now(),
-                  text = CASE WHEN sensitive THEN ? ELSE text END,
-                  params = CASE WHEN sensitive THEN NULL ELSE params END
-            WHERE id IN (SELECT unnest(?::bigint[]))`,
-          [SENSITIVE_PLACEHOLDER, `{${ids.join(',')}}`],
-        );
+      await markRelayed(trx, ids, SENSITIVE_PLACEHOLDER);
       return rows.length;
     });
   }
 
   /** The text the MT carries (sealed when sensitive), or null for a row this version cannot word. */
-  private mtText(r: OutboxRow): string | null {
+  private mtText(r: WaitingNotice): string | null {
     const seal = (text: string) =>
       r.sensitive && !this.keyring.isSealed(text) ? this.keyring.seal(text) : text;
     if (r.text !== null) return seal(r.text);
