@@ -10,13 +10,13 @@ import type { Registry } from 'prom-client';
 import type { Locale } from '../../flows/texts/index.js';
 import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
 import { smsChannel } from './sms/index.js';
-import { ussdChannel } from './ussd/index.js';
+import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
 import { termsRoutes } from './wap/terms.routes.js';
 
 export * from './channel.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition reads its own raw input type.
-export const channels: readonly ChannelDefinition<any>[] = [smsChannel, ussdChannel];
+export const channels: readonly ChannelDefinition<any>[] = [smsChannel, ussdChannel, ussdSmppChannel];
 
 /** The channels running in this process, and what the app mounts and reports of them. */
 export interface RunningChannels {
@@ -37,10 +37,7 @@ export async function startChannels(deps: ChannelDeps): Promise<RunningChannels>
   for (const adapter of adapters) await adapter.start?.();
   return {
     adapters,
-    routers: [
-      ...adapters.flatMap((a) => (a.router ? [a.router] : [])),
-      ...channelPages(deps.config.locale),
-    ],
+    routers: [...adapters.flatMap((a) => (a.router ? [a.router] : [])), ...channelPages(deps.config.locale)],
     readiness: Object.assign({}, ...adapters.map((a) => a.readiness ?? {})),
     queues: () => adapters.flatMap((a) => [...(a.queues?.() ?? [])]),
     registerMetrics: (registry) => {

@@ -270,8 +270,10 @@ export class SmppLink extends EventEmitter<LinkEvents> implements SmppEndpoint {
     if (!this.isBound) throw new SmppSubmitError('not_bound', { detail: this.lastError ?? undefined });
     let encoded: UssdText;
     try {
+      // A USSD page is measured in GSM characters (INTERFACES §4: 182, or 80 with Chinese), so any text
+      // the GSM alphabet holds (¥ in every amount) goes as data_coding 0, whatever SMS MTs use.
       encoded = encodeUssdText(screen.text, {
-        sevenBit: this.opts.sevenBit,
+        sevenBit: 'gsm',
         defaultAlphabet: this.opts.defaultAlphabet,
       });
     } catch (err) {

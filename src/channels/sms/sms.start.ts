@@ -11,7 +11,6 @@ import type { SmppMetricsHooks } from '../smpp/smpp.types.js';
 import { SmsChannel, type SmsLink } from './sms.channel.js';
 import { SmsMetrics } from './sms.metrics.js';
 
-
 /** What the SMS channel needs of the process (a test harness has it too; the runtime is optional there). */
 export type SmsDeps = Pick<ChannelDeps, 'config' | 'db' | 'bus' | 'connection'> &
   Partial<Pick<ChannelDeps, 'runtime'>>;

@@ -3,10 +3,12 @@
  * (the ops table and the dialogs on the SMPP link).
  */
 export { type UssdRaw, ussdChannel } from './ussd.adapter.js';
-export { ussdInput, type UssdInput } from './ussd.path.js';
+export { ussdAnswer, ussdInput, type UssdInput } from './ussd.path.js';
+export { ussdSmppChannel, ussdSmppSteps } from './ussd-smpp.adapter.js';
+export { createUssdSessions, openSessionKey, type UssdPage, type UssdSessions } from './ussd.session.js';
 export { fitsUssdPage, ussdPages } from './ussd.render.js';
 export { normalizeUssd } from './ussd.request.js';
-export { openSessionKey, type UssdDeps, ussdRoutes } from './ussd.routes.js';
+export { type UssdDeps, ussdRoutes } from './ussd.routes.js';
 export {
   type UssdSmppDialogsOptions,
   UssdSmppDialogs,

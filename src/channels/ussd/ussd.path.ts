@@ -22,6 +22,11 @@ export function ussdInput(text: string, last: string | undefined, isNew: boolean
   else if (text.startsWith(`${last}*`)) typed = text.slice(last.length + 1);
   // Not an extension of the path (a gateway that sends the last input alone): the text is the input.
   else typed = text;
+  return ussdAnswer(typed);
+}
+
+/** One answer as typed (USSD over SMPP sends each alone): the flow input, or a navigation key. */
+export function ussdAnswer(typed: string): UssdInput {
   const nav = NAVIGATION[typed.trim()];
   return nav ? { input: { type: 'TEXT', text: typed }, nav } : { input: { type: 'TEXT', text: typed } };
 }
