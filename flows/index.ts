@@ -12,6 +12,7 @@ import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
 import { paymentRequestMachine } from './payment-request.flow.js';
 import type { Screen } from './screen.js';
+import { smsMachine } from './sms.flow.js';
 import { statementMachine } from './statement.flow.js';
 import { topupMachine } from './topup.flow.js';
 import { transferMachine } from './transfer.flow.js';
@@ -53,9 +54,10 @@ export {
   smsMachine,
 } from './sms.flow.js';
 
-/** Every machine, by its id: the menu, the submenu, and each journey. */
+/** Every machine, by its id: the menu, the submenu, each journey, and the SMS conversation. */
 export const flows = {
   menu: menuMachine,
+  sms: smsMachine,
   account: accountMachine,
   balance: balanceMachine,
   changePin: changePinMachine,
