@@ -17,7 +17,7 @@ import type { Keyring } from '../lib/keyring.js';
 import type { Logger } from '../lib/logger.js';
 import type { Redis, RedisOptions } from '../lib/redis.js';
 import type { CommandBus } from '../queue/command-bus.js';
-import type { Navigation, SessionRunner, SessionRuntime } from '../sessions/index.js';
+import type { Navigation, SessionRunner, SessionRuntime, SmsHandOff } from '../sessions/index.js';
 import type { SmppEndpoint, SmppMetricsHooks } from './smpp/smpp.types.js';
 
 export type { Screen } from '../../flows/index.js';
@@ -83,6 +83,8 @@ export interface ChannelDeps {
   runtime: SessionRuntime;
   /** Menu sessions on that runtime (USSD and the screen channels). */
   sessions: SessionRunner;
+  /** Hands a user over to SMS (the IVR asks, the SMS confirms), through the runtime and the outbox. */
+  handOff: SmsHandOff;
   /**
    * The SMPP link of `SMPP_URL`, one for the process (SMS and USSD over SMPP share its bind), or null
    * when none is configured. The first caller's metrics hooks report on it.

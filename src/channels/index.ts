@@ -14,6 +14,7 @@ import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
 import { termsRoutes } from './wap/terms.routes.js';
 
 export * from './channel.js';
+export { createChannelDeps, type ProcessParts } from './channel-deps.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition reads its own raw input type.
 export const channels: readonly ChannelDefinition<any>[] = [smsChannel, ussdChannel, ussdSmppChannel];

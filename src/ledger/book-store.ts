@@ -4,7 +4,7 @@
  * vouchers and transfers; users are guarded by their accounts), each table in key order, so two batches
  * can wait for each other but never deadlock. Writes are one statement a table, whatever the batch size.
  */
-import { pgArray, type Trx } from '../lib/db.js';
+import { type Db, pgArray, type Trx } from '../lib/db.js';
 import {
   type AccountRow,
   Book,
@@ -275,4 +275,16 @@ export async function writeOutbox(trx: Trx, rows: Book['outbox']): Promise<void>
       pgArray(rows.map((x) => x.sensitive)),
     ],
   );
+}
+
+/**
+ * Texts already worded (a channel's hand-off, not a ledger change) into the outbox, for the SMS relay to
+ * send like every notification: one insert, `reason` saying what they are.
+ */
+export async function queueOutboxTexts(
+  db: Db,
+  rows: { msisdn: string; text: string; reason: string }[],
+): Promise<void> {
+  if (!rows.length) return;
+  await db('outbox').insert(rows.map((r) => ({ ...r, sensitive: false })));
 }

@@ -28,6 +28,7 @@ export {
   sessionKey,
   sessionTtlSeconds,
 } from './session-store.js';
+export { createSmsHandOff, type SmsHandOff } from './sms-hand-off.js';
 export {
   createSmsConversation,
   type SmsConversation,

@@ -2,11 +2,8 @@
  * What channel tests run on: a harness (real PostgreSQL, Redis, BullMQ and workers), the seam's
  * `ChannelDeps` built over it as the gateway builds them, and the HTTP app with the channels' routes.
  */
-import type { ChannelDeps } from '../../src/channels/index.js';
+import { type ChannelDeps, createChannelDeps } from '../../src/channels/index.js';
 import type { Config } from '../../src/config/index.js';
-import { keyringOf } from '../../src/lib/keyring.js';
-import { logger } from '../../src/lib/logger.js';
-import { createSessionRunner, createSessionRuntime } from '../../src/sessions/index.js';
 import { startServer, type TestServer } from '../integration/ops/server.js';
 import { createHarness, type Harness } from './harness.js';
 import { expectBalanced } from './ledger.js';
@@ -18,36 +15,9 @@ export interface ChannelRig {
   close(): Promise<void>;
 }
 
-/** The deps of the gateway over `h`, with USSD steps cut off at `config.ussdDeadlineMs`. */
+/** The deps of the gateway over `h`, built as the gateway builds them (USSD steps cut off at `ussdDeadlineMs`). */
 export function channelDepsOf(h: Harness): ChannelDeps {
-  const keys = keyringOf(h.config);
-  const runtime = createSessionRuntime({
-    redis: h.connection({ autoPipelining: true }),
-    keys,
-    prefix: h.config.redisPrefix,
-    bus: h.bus,
-    commandTimeoutMs: h.config.ussdDeadlineMs,
-  });
-  return {
-    config: h.config,
-    db: h.db,
-    redis: h.redis,
-    bus: h.bus,
-    keys,
-    logger,
-    connection: h.connection,
-    runtime,
-    sessions: createSessionRunner({
-      runtime,
-      redis: h.redis,
-      keys,
-      prefix: h.config.redisPrefix,
-      bus: h.bus,
-      commandTimeoutMs: h.config.ussdDeadlineMs,
-      defaultLocale: h.config.locale,
-    }),
-    smpp: () => null,
-  };
+  return createChannelDeps({ ...h, kickOutbox: () => h.relay.kick() }, { smpp: () => null });
 }
 
 /** A harness and the app serving the routes `routes` makes of its deps. */

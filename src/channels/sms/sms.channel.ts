@@ -15,14 +15,13 @@ import type { Config } from '../../config/index.js';
 import type { Db } from '../../lib/db.js';
 import { type Keyring, keyringOf } from '../../lib/keyring.js';
 import { logger } from '../../lib/logger.js';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
 import type { Redis } from '../../lib/redis.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
 import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
 import { Batcher } from '../../lib/batcher.js';
 import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
-import { applyReceipts, queueMts, type Receipt, requeueStranded } from './mt-store.js';
+import { applyReceipts, type Receipt, requeueStranded } from './mt-store.js';
 import { type MtSubmitter, startMtSender } from './mt-sender.worker.js';
 import { SmsMetrics } from './sms.metrics.js';
 
@@ -95,28 +94,6 @@ export class SmsChannel {
       maxInFlight: 1,
       isolateFailures: true,
     });
-  }
-
-  /**
-   * Another channel (the IVR) asks to open a wallet for `msisdn`: the agreement goes out by SMS and the
-   * user's `A` by SMS opens it (MISSION: the IVR asks, the SMS confirms).
-   */
-  async offerOpen(msisdn: string): Promise<void> {
-    const canonical = normalizeMsisdn(msisdn);
-    if (!canonical) throw new Error('not a mobile number');
-    const texts = await this.options.conversation.offerOpen(canonical);
-    const at = Date.now();
-    await queueMts(
-      this.options.db,
-      this.outbound,
-      texts.map((text, n) => ({
-        jobId: `offer-${canonical}-${at}-${n}`,
-        msisdn: canonical,
-        text,
-        reason: 'agreement',
-        sensitive: false,
-      })),
-    );
   }
 
   /** Whether the SMPP link is bound (for `/readyz`). */

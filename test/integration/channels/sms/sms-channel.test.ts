@@ -2,9 +2,10 @@
  * The SMS channel end to end: a real SMPP server from the `smpp` package plays the SMSC; the gateway's
  * link, MO store, conversation, command queue, ledger, outbox relay and MT sender all run for real.
  */
+
 import { randomUUID } from 'node:crypto';
-import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { expect } from 'chai';
+import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import type { SmsChannel } from '../../../../src/channels/sms/index.js';
 import { CONCAT_WAIT_SECONDS, leftBehind, storeMo } from '../../../../src/channels/sms/mo-store.js';
 import {
@@ -13,11 +14,12 @@ import {
   recordAnswers,
   requeueStranded,
 } from '../../../../src/channels/sms/mt-store.js';
-import { ESME_RTHROTTLED } from '../../../../src/channels/smpp/index.js';
 import { issueVouchers } from '../../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
+import { channelDepsOf } from '../../../helpers/channel-rig.js';
 import { balanceOf, type Harness, newMsisdn, TEST_PIN } from '../../../helpers/harness.js';
-import { outboxTexts, walletBalance, waitFor } from '../../../helpers/ledger.js';
+import { outboxTexts, waitFor, walletBalance } from '../../../helpers/ledger.js';
+import { startSmsRig, stopSmsRig } from '../../../helpers/sms-rig.js';
 import { smsSettled, until } from '../../../helpers/sms-settled.js';
 import type { ReceivedMessage, TestSmsc } from '../../../helpers/smsc.js';
 
@@ -458,9 +460,9 @@ describe('SMS channel over SMPP (real SMSC simulator, queue and ledger)', functi
     expect(to(user).filter((m) => m.text === '余额¥1.00,可用¥1.00。')).to.have.length(1);
   });
 
-  it('offerOpen (the IVR asked) – sends the agreement by SMS; the user’s A opens the wallet', async () => {
+  it('offerOpen (the IVR asked, through the hand-off: runtime and outbox) – sends the agreement by SMS; the user’s A opens the wallet', async () => {
     const user = newMsisdn();
-    await sms.offerOpen(user);
+    await channelDepsOf(h).handOff.offerOpen(user);
     const [agreement] = await received(user, 1);
     expect(agreement.dataCoding).to.equal(8);
     await say(user, 'A');

@@ -106,7 +106,8 @@ describe('USSD over SMPP – dialogs', function () {
       op: 17,
       sessionInfo: ended(dial.sessionInfo),
       end: true,
-      dataCoding: 8,
+      // ¥ is a GSM character: a USSD page is counted in GSM characters (§4), so it goes as data_coding 0.
+      dataCoding: 0,
       text: 'balance ¥1.00',
     });
     expect(smsc.ussdSubmits).to.have.length(2);
