@@ -5,7 +5,7 @@
  */
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { CommandPayload, CommandResult, CommandType } from '../src/commands/catalog.js';
-import { isGsm } from '../src/lib/gsm7.js';
+import { gsmSeptets, isGsm } from '../src/lib/gsm7.js';
 import { fenFromJson } from '../src/lib/money.js';
 import type { InputSpec, Screen } from './screen.js';
 import { type Locale, money, refusalText, type TextKey, text } from './texts/index.js';
@@ -152,9 +152,20 @@ export function ussdLimit(value: string): number {
   return isGsm(value) ? 182 : 80;
 }
 
+/**
+ * How much of a USSD page `value` takes, in the unit `ussdLimit` counts: GSM septets (an extension
+ * character such as € takes two), else UCS2 code units (an emoji takes two).
+ */
+export function ussdLength(value: string): number {
+  if (!isGsm(value)) return value.length;
+  let septets = 0;
+  for (const ch of value) septets += gsmSeptets(ch);
+  return septets;
+}
+
 export function fitsUssd(screen: Screen): boolean {
   const value = screenText(screen);
-  return [...value].length <= ussdLimit(value);
+  return ussdLength(value) <= ussdLimit(value);
 }
 
 /** The final screen after a command ran: its success text, or the refusal in the user's words. */

@@ -1,9 +1,10 @@
 /**
- * A screen as USSD pages (INTERFACES §4): one page holds at most 182 GSM characters, or 80 when it holds
- * anything else (Chinese). A screen too long for one page is cut between its lines (inside a line only
- * when one line alone is too long), and every page but the last ends with `98` for the next one.
+ * A screen as USSD pages (INTERFACES §4): one page holds at most 182 GSM characters (septets: € takes
+ * two), or 80 when it holds anything else (Chinese; UCS2 units: an emoji takes two). A screen too long
+ * for one page is cut between its lines (inside a line only when one line alone is too long, never
+ * inside a character), and every page but the last ends with `98` for the next one.
  */
-import { screenText, ussdLimit } from '../../../flows/index.js';
+import { screenText, ussdLength, ussdLimit } from '../../../flows/index.js';
 import type { Screen } from '../channel.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -12,36 +13,44 @@ const HAN = /\p{Script=Han}/u;
 const moreLine = (value: string) => (HAN.test(value) ? '98.更多' : '98.More');
 
 /** Whether `page` fits one USSD message. */
-export const fitsUssdPage = (page: string): boolean => [...page].length <= ussdLimit(page);
+export const fitsUssdPage = (page: string): boolean => ussdLength(page) <= ussdLimit(page);
 
 /** The pages of a screen, in order; one page when it fits. */
 export function ussdPages(screen: Screen): string[] {
   const whole = screenText(screen);
   if (fitsUssdPage(whole)) return [whole];
   const more = moreLine(whole);
-  // Room for the text of a page that ends with the `98` line (the limit is the tighter one of the two).
-  const room = Math.min(ussdLimit(whole), ussdLimit(`${whole}${more}`)) - [...more].length - 1;
-  const pieces = whole.split('\n').flatMap((line) => cut(line, room));
+  // Room for a page's text before its `\n98` line, in the unit of the whole screen's alphabet (a page
+  // of a Chinese screen counts in UCS2 units even when it holds no Chinese itself).
+  const gsm = ussdLimit(`${whole}${more}`) === 182;
+  const cost = (value: string) => (gsm ? ussdLength(value) : value.length);
+  const room = (gsm ? 182 : 80) - cost(more) - 1;
+  const pieces = whole.split('\n').flatMap((line) => cut(line, room, cost));
   const pages: string[] = [];
   let page: string[] = [];
-  const length = (lines: string[]) => [...lines.join('\n')].length;
   for (const piece of pieces) {
-    if (page.length > 0 && length([...page, piece]) > room) {
+    if (page.length > 0 && cost([...page, piece].join('\n')) > room) {
       pages.push(page.join('\n'));
       page = [];
     }
     page.push(piece);
   }
   if (page.length > 0) pages.push(page.join('\n'));
-  // The last page needs no `98`: when it would fit with the room that line took, it is merged.
   return pages.map((p, i) => (i < pages.length - 1 ? `${p}\n${more}` : p));
 }
 
-/** A line cut into pieces of at most `room` characters (code points, never half an emoji). */
-function cut(line: string, room: number): string[] {
-  const chars = [...line];
-  if (chars.length <= room) return [line];
+/** A line cut into pieces that each take at most `room`, between characters (never half an emoji). */
+function cut(line: string, room: number, cost: (value: string) => number): string[] {
+  if (cost(line) <= room) return [line];
   const pieces: string[] = [];
-  for (let i = 0; i < chars.length; i += room) pieces.push(chars.slice(i, i + room).join(''));
+  let piece = '';
+  for (const ch of line) {
+    if (piece && cost(piece + ch) > room) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += ch;
+  }
+  if (piece) pieces.push(piece);
   return pieces;
 }
