@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { openSessionKey, ussdRoutes } from '../../../src/channels/ussd/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
+import { sessionLockKey } from '../../../src/sessions/index.js';
 import { type ChannelRig, startChannelRig } from '../../helpers/channel-rig.js';
 import { newMsisdn } from '../../helpers/harness.js';
 import { waitFor, walletBalance } from '../../helpers/ledger.js';
@@ -167,6 +168,19 @@ describe('USSD over HTTP – a command that outlives USSD_DEADLINE_MS (no worker
     await rig.h.merchant(merchant, 'Corner Shop');
   });
   after(() => rig.close());
+
+  it('a session whose lock another step holds past the wait – 503 and an END page, never JSON', async function () {
+    this.timeout(30_000);
+    const sessionId = randomUUID();
+    // Another gateway process stepping this session (and stuck): its lock stays for a minute.
+    await rig.h.redis.set(sessionLockKey(rig.h.config.redisPrefix, 'ussd', sessionId), 'other', 'PX', 60_000);
+    const res = await rig.server.call('POST', '/ussd', {
+      body: { sessionId, serviceCode: SERVICE, phoneNumber: newMsisdn(), text: '' },
+    });
+    expect(res.status).to.equal(503);
+    expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+    expect(res.text).to.equal('END The service is busy. Please try again later.');
+  });
 
   it('ends saying the result comes by SMS; the refusal of a wrong PIN then comes by SMS', async () => {
     const { createContext } = await import('../../../src/main/context.js');
