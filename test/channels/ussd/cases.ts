@@ -219,9 +219,9 @@ export const ussdCases: UssdCase[] = [
   },
 ];
 
+/** `MM-DD` of today in UTC, as the statement writes the dates of its lines. */
 function today(): string {
-  const now = new Date();
-  return `${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return new Date().toISOString().slice(5, 10);
 }
 
 async function expectBalance(w: UssdWorld, msisdn: string, fen: bigint) {
