@@ -38,7 +38,7 @@ export {
 };
 export type { RunCommandLogic };
 export type { BackToMenu, CommandRequest, FlowStart, JourneyOutput } from './kit.js';
-export { fitsUssd, screenText, ussdLength, ussdLimit } from './kit.js';
+export { BUSY, fitsUssd, screenText, typed, ussdLength, ussdLimit } from './kit.js';
 export type { MenuStart } from './menu.flow.js';
 export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow.js';
 export type { OpenStart } from './open.flow.js';

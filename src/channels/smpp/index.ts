@@ -1,6 +1,7 @@
 /** The SMPP channel's public face: the ESME link (one bind or a pool), its codec and the SMSC simulator. */
 export * from './smpp.codec.js';
 export {
+  ESME_RINVSRCADR,
   ESME_RMSGQFUL,
   ESME_RTHROTTLED,
   ESME_RX_P_APPN,

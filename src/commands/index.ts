@@ -1,0 +1,11 @@
+/** The commands' door: the command catalog (types and partition keys), fingerprints and the runner. */
+export {
+  type Command,
+  type CommandPayload,
+  type CommandResult,
+  type CommandType,
+  partitionKey,
+} from './catalog.js';
+export { fingerprintOf, REPLY_BY, sealSecrets } from './fingerprint.js';
+export { isReadOnlyCommand } from './registry.js';
+export { CommandRunner, InvalidCommandError } from './runner.js';
