@@ -4,7 +4,7 @@
  */
 import 'dotenv/config';
 import { z } from 'zod';
-import { LOCALES } from '../lib/locale.js';
+import { LOCALES } from '../lib/index.js';
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes in hex (64 hex digits)');
 const yuanCap = (fen: number) => z.coerce.bigint().positive().default(BigInt(fen));

@@ -4,7 +4,7 @@
  * vouchers and transfers; users are guarded by their accounts), each table in key order, so two batches
  * can wait for each other but never deadlock. Writes are one statement a table, whatever the batch size.
  */
-import { type Db, pgArray, type Trx } from '../lib/db.js';
+import { type Db, pgArray, type Trx } from '../lib/index.js';
 import {
   type AccountRow,
   Book,

@@ -5,7 +5,7 @@
  * the lot in one transaction. A command either applies in full or is refused having changed nothing
  * (except a wrong PIN, which is counted).
  */
-import { businessDay } from '../lib/time.js';
+import { businessDay } from '../lib/index.js';
 import { encodeParams, type NoticeKey, type NoticeParams, type NotifyKey } from './notices.js';
 import type { Refusal } from './refusals.js';
 import { RefusalError, refusals } from './refusals.js';

@@ -6,7 +6,7 @@
  * its accounts, each entry on its transfer's debit (−amount) or credit (+amount) account (the posting
  * tables carry no foreign keys; see migration 20261123000003).
  */
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/index.js';
 
 export interface LedgerCheck {
   balanced: boolean;

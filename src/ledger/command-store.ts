@@ -2,7 +2,7 @@
  * The command rows (`commands`, `command_batches`): each command's result stored under its key in the
  * transaction of its effects, so a retry of the key gets the stored result and nothing runs twice.
  */
-import { type Db, pgArray, type Trx } from '../lib/db.js';
+import { type Db, pgArray, type Trx } from '../lib/index.js';
 import type { Refusal } from './refusals.js';
 
 /** A command's outcome, stored under its key: a refusal is a result too, returned to every retry. */

@@ -1,6 +1,6 @@
 /** Merchants (SPs): an account of their own and an API key, of which only a SHA-256 is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../lib/db.js';
+import type { Db } from '../lib/index.js';
 import { merchantCode } from './codes.js';
 
 export interface Merchant {

@@ -3,7 +3,7 @@
  * ledger and the commands decide that someone is told something and what about; the SMS channel words it
  * from flows/texts when it relays the outbox row (a layer above, which owns the texts).
  */
-import type { Keyring } from '../lib/keyring.js';
+import type { Keyring } from '../lib/index.js';
 
 /** The notices commands send: each is a key of flows/texts (the SMS channel fails to compile otherwise). */
 export const NOTIFY_KEYS = [

@@ -3,7 +3,7 @@
  * share the work, and marked relayed in the same transaction once their MTs are stored and queued.
  * (Rows are written with the change they report: `writeOutbox` in book-store.ts.)
  */
-import type { Trx } from '../lib/db.js';
+import type { Trx } from '../lib/index.js';
 
 /** An outbox row waiting to be relayed. */
 export interface WaitingNotice {

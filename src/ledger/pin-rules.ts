@@ -3,7 +3,7 @@
  * USSD to SMS does not reset it. `maxFailures` wrong PINs in a row lock payments for `lockMs`.
  */
 import type { Refusal } from './refusals.js';
-import { businessDayRange } from '../lib/time.js';
+import { businessDayRange } from '../lib/index.js';
 import { refusals } from './refusals.js';
 
 /** Wrong PINs on one recharge card that lock the card (INTERFACES §9). */

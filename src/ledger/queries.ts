@@ -1,6 +1,5 @@
 /** Read side of the ledger: balances and statements always come from the accounts and entries, never a cache. */
-import { type Db, pgArray, type Trx } from '../lib/db.js';
-import { nationalMsisdn } from '../lib/msisdn.js';
+import { type Db, nationalMsisdn, pgArray, type Trx } from '../lib/index.js';
 import { walletCode } from './codes.js';
 
 export interface AccountView {

@@ -2,7 +2,7 @@
  * The stored PIN values and locks the commands check secrets against before their transaction (lock
  * before verify). Plain reads, many asks to one query: hundreds of payments in flight share it.
  */
-import { type Db, pgArray } from '../lib/db.js';
+import { type Db, pgArray } from '../lib/index.js';
 
 export interface StoredPin {
   pinHash: string;

@@ -4,9 +4,7 @@
  * Read-only and outside any command: a stale answer only changes which screen comes first, and the
  * commands the user then runs check everything again under their locks.
  */
-import { type Db, pgArray } from '../lib/db.js';
-import type { Locale } from '../lib/locale.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
+import { type Db, type Locale, normalizeMsisdn, pgArray } from '../lib/index.js';
 import { walletCode } from './codes.js';
 
 export type { Locale };

@@ -4,9 +4,7 @@
  * Issuing puts no money anywhere: a card's value enters the ledger when it is redeemed, from the
  * card float account.
  */
-import type { Db } from '../lib/db.js';
-import type { Keyring } from '../lib/keyring.js';
-import { randomDigits } from '../lib/secrets.js';
+import { type Db, type Keyring, randomDigits } from '../lib/index.js';
 
 export interface IssuedVoucher {
   serial: string;

@@ -2,7 +2,7 @@
  * Row access for the single (non-batched) commands: each locks the one wallet it changes, account row
  * first and then its user row (the batch engine's order), and changes them here.
  */
-import { type Db, pgArray, type Trx } from '../lib/db.js';
+import { type Db, pgArray, type Trx } from '../lib/index.js';
 import type { AccountRow, UserRow } from './book.js';
 import { walletCode } from './codes.js';
 import { RefusalError, refusals } from './refusals.js';

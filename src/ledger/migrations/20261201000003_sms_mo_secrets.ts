@@ -12,7 +12,7 @@
  * Masking cannot be undone: `down` drops the column and the index only.
  */
 import type { Knex } from 'knex';
-import { pgArray } from '../../lib/db.js';
+import { pgArray } from '../../lib/index.js';
 
 const CHUNK = 1000;
 const DIGITS = /[0-9\uFF10-\uFF19]/g;
