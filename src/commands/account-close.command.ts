@@ -2,8 +2,7 @@
  * account.close: closes a wallet (销户). Effect: status closed; history stays. Refusals: not_a_user,
  * account_closed, balance_not_zero (money in it or held: the user is told to empty it first).
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { closeUser, lockWallet, setAccountStatus } from '../ledger/wallet-store.js';
+import { closeUser, lockWallet, RefusalError, refusals, setAccountStatus } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -3,9 +3,8 @@
  * the scheduler unfreezes it when they are over. Freezing a frozen wallet again sets the new date.
  * Refusals: not_a_user, account_closed.
  */
-import { businessDay } from '../lib/time.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, setAccountStatus } from '../ledger/wallet-store.js';
+import { businessDay } from '../lib/index.js';
+import { lockWallet, RefusalError, refusals, setAccountStatus } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -3,8 +3,7 @@
  * SMS uses it, on every channel. Changes no money, so no SMS confirms it beyond the channel's own reply.
  * Refusals: not_a_user, account_closed.
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, setLocale } from '../ledger/wallet-store.js';
+import { lockWallet, RefusalError, refusals, setLocale } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 

@@ -5,11 +5,16 @@
  * row is marked sensitive and its text sealed under PIN_KEY, unsealed only by the SMS sender. A closed wallet is opened again, with new passwords. The result never holds
  * the secrets. Refusals: invalid (not a mobile number), already_open.
  */
-import { generatePassword, generatePin, hashSecret } from '../lib/secrets.js';
-import { keyringOf } from '../lib/keyring.js';
-import { walletCode } from '../ledger/codes.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { insertWalletAccount, lockWalletAccount, setAccountStatus, upsertUser } from '../ledger/wallet-store.js';
+import { generatePassword, generatePin, hashSecret, keyringOf } from '../lib/index.js';
+import {
+  insertWalletAccount,
+  lockWalletAccount,
+  RefusalError,
+  refusals,
+  setAccountStatus,
+  upsertUser,
+  walletCode,
+} from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -4,10 +4,15 @@
  * so a wallet frozen again meanwhile stays frozen. Refusals: not_a_user, not_frozen, pin_locked,
  * wrong_pin.
  */
-import { chinaTime } from '../lib/time.js';
-import { applyPinCheck } from '../ledger/pin-rules.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, savePinCheck, setAccountStatus } from '../ledger/wallet-store.js';
+import { chinaTime } from '../lib/index.js';
+import {
+  applyPinCheck,
+  lockWallet,
+  RefusalError,
+  refusals,
+  savePinCheck,
+  setAccountStatus,
+} from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { checkPin, msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -1,8 +1,6 @@
 /** balance: the wallet's balance, available amount, status and limits, read from the ledger. Refusals: not_a_user. */
-import { businessDay } from '../lib/time.js';
-import { type AccountView, walletViews } from '../ledger/queries.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import type { Db, Trx } from '../lib/db.js';
+import { businessDay, type Db, type Trx } from '../lib/index.js';
+import { type AccountView, RefusalError, refusals, walletViews } from '../ledger/index.js';
 import type { CommandInput } from './catalog.js';
 import type { ReadContext, SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';

@@ -7,7 +7,7 @@
  * MSISDNs may come in any of the accepted forms; commands normalize them.
  */
 import { z } from 'zod';
-import { LOCALES } from '../lib/locale.js';
+import { LOCALES } from '../lib/index.js';
 
 const fen = z
   .string()
@@ -101,7 +101,7 @@ export interface Command<T extends CommandType = CommandType> {
   input: CommandPayload<T>;
 }
 
-export type { CommandResult } from '../ledger/command-store.js';
+export type { CommandResult } from '../ledger/index.js';
 
 export const commandKeySchema = key;
 

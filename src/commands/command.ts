@@ -1,10 +1,7 @@
 /** What a command module looks like. Batched commands apply to a Book; single ones run their own transaction. */
 import type { Config } from '../config/index.js';
-import type { Db, Trx } from '../lib/db.js';
-import type { Keyring } from '../lib/keyring.js';
-import type { Book, PinCheck } from '../ledger/book.js';
-import type { Needs } from '../ledger/book-store.js';
-import type { RefusalError } from '../ledger/refusals.js';
+import type { Db, Keyring, Trx } from '../lib/index.js';
+import type { Book, Needs, PinCheck, RefusalError } from '../ledger/index.js';
 import type { CommandInput, CommandType } from './catalog.js';
 
 /** The rows a batched command touches, so the engine loads and locks them all at once, in a fixed order. */

@@ -6,8 +6,7 @@
  * holds a secret nor lets one be guessed, and a retry whose PIN differs is still the same command (the
  * idempotency key names the attempt; its first outcome stands).
  */
-import type { Keyring } from '../lib/keyring.js';
-import { PIN_FIELDS as SECRET_FIELDS } from '../lib/secrets.js';
+import { type Keyring, PIN_FIELDS as SECRET_FIELDS } from '../lib/index.js';
 import type { Command } from './catalog.js';
 
 /** Where a queued input keeps its sealed secrets. */

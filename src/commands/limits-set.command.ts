@@ -2,8 +2,7 @@
  * limits.set: the user sets their own per-payment and daily limits, at most the platform caps
  * (¥500 and ¥1,000 by default). Refusals: not_a_user, limit_above_cap, account_closed.
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, setLimits } from '../ledger/wallet-store.js';
+import { lockWallet, RefusalError, refusals, setLimits } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

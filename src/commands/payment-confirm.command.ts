@@ -4,7 +4,7 @@
  * limit; SMS. Refusals: hold_not_pending (unknown, another user's, already posted or voided),
  * hold_expired, pin_locked, wrong_pin (counted), limit_daily, account_frozen/closed.
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
+import { RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { checkPin, checkPinInBook, merchantName, msisdnOf, notifyOwner } from './shared.js';
 

@@ -3,7 +3,7 @@
  * Input: msisdn, holdId. Effect: the hold is voided and the money is free again; SMS.
  * Refusals: hold_not_pending.
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
+import { RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { merchantName, msisdnOf, notifyOwner } from './shared.js';
 

@@ -1,5 +1,4 @@
-import type { AccountRow, Book, TransferRow } from '../ledger/book.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
+import { type AccountRow, type Book, RefusalError, refusals, type TransferRow } from '../ledger/index.js';
 
 /** A posted payment (direct, or a confirmed payment request) made to this merchant, or a refusal. */
 export function paymentOf(book: Book, merchant: AccountRow, id: bigint): TransferRow {

@@ -10,7 +10,7 @@
  * requestNo. Refusals: merchant_not_found, not_a_user, account_frozen/closed, limit_per_payment,
  * too_many_requests (3 already waiting, the batch's own included), insufficient_funds.
  */
-import { nextRequestNo, waitingRequests } from '../ledger/request-rules.js';
+import { nextRequestNo, waitingRequests } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { merchantAccount, merchantName, msisdnOf, notifyOwner } from './shared.js';
 

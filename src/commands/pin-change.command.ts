@@ -3,12 +3,8 @@
  * the new one must be 6 digits, not all the same and not a run. Refusals: not_a_user, pin_format,
  * pin_locked, wrong_pin.
  */
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import { isAcceptablePin } from '../lib/secrets.js';
-import { chinaTime } from '../lib/time.js';
-import { applyPinCheck } from '../ledger/pin-rules.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, savePinCheck, setPin } from '../ledger/wallet-store.js';
+import { chinaTime, isAcceptablePin, normalizeMsisdn } from '../lib/index.js';
+import { applyPinCheck, lockWallet, RefusalError, refusals, savePinCheck, setPin } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { checkPin, msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -4,8 +4,7 @@
  * Input: msisdn, reason. Effect: the counters start again from zero; SMS to the owner (every lock and
  * unlock is told, INTERFACES §9). Refusals: not_a_user, not_locked (nothing was locked).
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { lockWallet, unlockPins } from '../ledger/wallet-store.js';
+import { lockWallet, RefusalError, refusals, unlockPins } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 import { notifyUser } from './single-shared.js';

@@ -5,7 +5,7 @@
  * merchant's, or not a posted payment), already_reversed, refund_too_large, insufficient_funds (the
  * merchant's), counterparty_unavailable (the wallet frozen or closed).
  */
-import { RefusalError, refusals } from '../ledger/refusals.js';
+import { RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { merchantAccount, merchantName, notifyOwner } from './shared.js';
 import { paymentOf } from './payment-lookup.js';

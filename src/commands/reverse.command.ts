@@ -5,8 +5,8 @@
  * Refusals: not_a_payment, already_reversed, reversal_after_refund (refund instead), reversal_window
  * (another day), insufficient_funds (the merchant's).
  */
-import { businessDay } from '../lib/time.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
+import { businessDay } from '../lib/index.js';
+import { RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { merchantAccount, merchantName, notifyOwner } from './shared.js';
 import { paymentOf } from './payment-lookup.js';

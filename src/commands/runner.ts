@@ -6,18 +6,31 @@
  * and never applies twice.
  */
 import type { Config } from '../config/index.js';
-import { Batcher } from '../lib/batcher.js';
-import { AppError } from '../lib/errors.js';
-import type { Db, Trx } from '../lib/db.js';
-import { type Keyring, keyringOf } from '../lib/keyring.js';
-import { logger } from '../lib/logger.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import type { Book, BookOptions, OutboxRow } from '../ledger/book.js';
-import { loadBook, writeBook, writeOutbox } from '../ledger/book-store.js';
-import { claim, setResults } from '../ledger/command-store.js';
-import { encodeParams, REFUSED } from '../ledger/notices.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { userLocales } from '../ledger/wallet-store.js';
+import {
+  AppError,
+  Batcher,
+  type Db,
+  type Keyring,
+  keyringOf,
+  logger,
+  normalizeMsisdn,
+  type Trx,
+} from '../lib/index.js';
+import {
+  type Book,
+  type BookOptions,
+  claim,
+  encodeParams,
+  loadBook,
+  type OutboxRow,
+  REFUSED,
+  RefusalError,
+  refusals,
+  setResults,
+  userLocales,
+  writeBook,
+  writeOutbox,
+} from '../ledger/index.js';
 import {
   type Command,
   type CommandResult,

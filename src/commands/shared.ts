@@ -1,13 +1,19 @@
 /** Small pieces several commands share. */
-import { Batcher } from '../lib/batcher.js';
-import type { Db } from '../lib/db.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import { chinaTime } from '../lib/time.js';
-import type { AccountRow, Book, PinCheck, UserRow } from '../ledger/book.js';
-import { merchantOfAccount, msisdnOfWallet } from '../ledger/codes.js';
-import type { NoticeParams, NotifyKey } from '../ledger/notices.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { type StoredPin, storedPins } from '../ledger/secret-lookups.js';
+import { Batcher, chinaTime, type Db, normalizeMsisdn } from '../lib/index.js';
+import {
+  type AccountRow,
+  type Book,
+  merchantOfAccount,
+  msisdnOfWallet,
+  type NoticeParams,
+  type NotifyKey,
+  type PinCheck,
+  RefusalError,
+  refusals,
+  type StoredPin,
+  storedPins,
+  type UserRow,
+} from '../ledger/index.js';
 import type { PrepareContext, VoucherCheck } from './command.js';
 
 /** The canonical MSISDN, or a refusal for something that is no mobile number. */

@@ -1,9 +1,12 @@
 /** What the single (non-batched) commands share: telling the user by SMS in the command's transaction. */
-import type { Trx } from '../lib/db.js';
-import type { Keyring } from '../lib/keyring.js';
-import type { UserRow } from '../ledger/book.js';
-import { writeOutbox } from '../ledger/book-store.js';
-import { encodeParams, type NoticeParams, type NotifyKey } from '../ledger/notices.js';
+import type { Keyring, Trx } from '../lib/index.js';
+import {
+  encodeParams,
+  type NoticeParams,
+  type NotifyKey,
+  type UserRow,
+  writeOutbox,
+} from '../ledger/index.js';
 
 /** Tells the user by SMS, in the user's language, committed with the change it reports. */
 export async function notifyUser(

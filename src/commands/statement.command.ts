@@ -1,7 +1,5 @@
 /** statement: the wallet's last transactions (明细), newest first, from the entries. Refusals: not_a_user. */
-import { statement as statementLines } from '../ledger/queries.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { hasWalletAccount } from '../ledger/wallet-store.js';
+import { hasWalletAccount, RefusalError, refusals, statement as statementLines } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
 import { msisdnOf } from './shared.js';
 

@@ -7,12 +7,8 @@
  * locked card or user is refused before any PIN is checked. Refusals: not_a_user, account_frozen/closed,
  * voucher_invalid, voucher_used, voucher_locked, card_topups_locked.
  */
-import type { Db } from '../lib/db.js';
-import { Batcher } from '../lib/batcher.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import { RefusalError, refusals } from '../ledger/refusals.js';
-import { SYSTEM } from '../ledger/codes.js';
-import { type StoredCard, storedCards } from '../ledger/secret-lookups.js';
+import { Batcher, type Db, normalizeMsisdn } from '../lib/index.js';
+import { RefusalError, refusals, type StoredCard, SYSTEM, storedCards } from '../ledger/index.js';
 import type { BatchedCommand, VoucherCheck } from './command.js';
 import { checkCardPinInBook, msisdnOf, notifyOwner } from './shared.js';
 

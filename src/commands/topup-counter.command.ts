@@ -4,7 +4,7 @@
  * Idempotent on the reference: the producer uses `topup:<reference>` as the command key.
  * Refusals: not_a_user, account_frozen/closed.
  */
-import { SYSTEM } from '../ledger/codes.js';
+import { SYSTEM } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { msisdnOf, notifyOwner } from './shared.js';
 

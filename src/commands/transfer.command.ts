@@ -5,7 +5,7 @@
  * counterparty_unavailable, pin_locked, wrong_pin (counted), limit_per_payment, limit_daily,
  * insufficient_funds.
  */
-import { nationalMsisdn } from '../lib/msisdn.js';
+import { nationalMsisdn } from '../lib/index.js';
 import type { BatchedCommand } from './command.js';
 import { checkPin, checkPinInBook, msisdnOf, notifyOwner, payeeWallet } from './shared.js';
 
