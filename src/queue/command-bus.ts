@@ -5,11 +5,16 @@
  * comes by SMS (the command still runs, exactly once).
  */
 import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
-import type { Keyring } from '../lib/keyring.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import type { Redis } from '../lib/redis.js';
-import { type Command, type CommandResult, type CommandType, partitionKey } from '../commands/catalog.js';
-import { fingerprintOf, REPLY_BY, sealSecrets } from '../commands/fingerprint.js';
+import { type Keyring, normalizeMsisdn, type Redis } from '../lib/index.js';
+import {
+  type Command,
+  type CommandResult,
+  type CommandType,
+  fingerprintOf,
+  partitionKey,
+  REPLY_BY,
+  sealSecrets,
+} from '../commands/index.js';
 import { commandQueueName, ENVELOPE, type Envelope, envelopeIdOf, fnv1a, jobIdOf } from './names.js';
 
 export const commandJobOptions: JobsOptions = {

@@ -6,10 +6,14 @@
  * the failed set for operators.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { logger } from '../lib/logger.js';
-import type { Redis } from '../lib/redis.js';
-import type { Command, CommandResult, CommandType } from '../commands/catalog.js';
-import { type CommandRunner, InvalidCommandError } from '../commands/runner.js';
+import { logger, type Redis } from '../lib/index.js';
+import {
+  type Command,
+  type CommandResult,
+  type CommandRunner,
+  type CommandType,
+  InvalidCommandError,
+} from '../commands/index.js';
 import { commandQueueName, ENVELOPE, type Envelope, keyOfJob } from './names.js';
 
 export interface CommandWorkerOptions {

@@ -5,12 +5,9 @@
  * overlap enqueue the same job once and the ledger applies each change once.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Db } from '../lib/db.js';
-import { logger } from '../lib/logger.js';
-import type { Redis } from '../lib/redis.js';
-import type { Command } from '../commands/catalog.js';
-import { msisdnOfWallet } from '../ledger/codes.js';
-import { dueFreezes, expiredHolds } from '../ledger/queries.js';
+import { type Db, logger, type Redis } from '../lib/index.js';
+import type { Command } from '../commands/index.js';
+import { dueFreezes, expiredHolds, msisdnOfWallet } from '../ledger/index.js';
 import type { CommandBus } from './command-bus.js';
 import { MAINTENANCE_QUEUE } from './names.js';
 
