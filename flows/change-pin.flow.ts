@@ -14,7 +14,7 @@
  * store deletes the snapshot when the journey ends.
  */
 import { assign, setup } from 'xstate';
-import { isAcceptablePin } from '../src/lib/secrets.js';
+import { isAcceptablePin } from '../src/lib/index.js';
 import { pinInput, prompt, runCommandPlaceholder, typed } from './kit.js';
 import { askStep, endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
 import { type Locale, type TextKey, text } from './texts/index.js';

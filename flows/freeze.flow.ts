@@ -4,7 +4,7 @@
  * ledger's scheduler unfreezes it when they are over. No PIN: freezing only protects the wallet.
  */
 import { setup } from 'xstate';
-import { businessDay } from '../src/lib/time.js';
+import { businessDay } from '../src/lib/index.js';
 import { confirmMenu, digitsInput, prompt, runCommandPlaceholder } from './kit.js';
 import type { Screen } from './screen.js';
 import {

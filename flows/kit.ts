@@ -4,9 +4,8 @@
  * texts, and the USSD size rule screens must keep.
  */
 import { fromPromise, type PromiseActorLogic } from 'xstate';
-import type { CommandPayload, CommandResult, CommandType } from '../src/commands/catalog.js';
-import { gsmSeptets, isGsm } from '../src/lib/gsm7.js';
-import { fenFromJson } from '../src/lib/money.js';
+import type { CommandPayload, CommandResult, CommandType } from '../src/commands/index.js';
+import { fenFromJson, gsmSeptets, isGsm } from '../src/lib/index.js';
 import type { InputSpec, Screen } from './screen.js';
 import { type Locale, money, refusalText, type TextKey, text } from './texts/index.js';
 

@@ -3,9 +3,8 @@
  * (70 UCS2 characters in Chinese, 160 GSM in English), and the compact statement. Pure functions of a
  * command result, so the machine stays a table of transitions.
  */
-import type { CommandResult } from '../src/commands/catalog.js';
-import { fenFromJson, formatYuan } from '../src/lib/money.js';
-import { businessDay } from '../src/lib/time.js';
+import type { CommandResult } from '../src/commands/index.js';
+import { businessDay, fenFromJson, formatYuan } from '../src/lib/index.js';
 import { clip, moneyOf, refusalText } from './kit.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
 

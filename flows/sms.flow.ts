@@ -29,9 +29,9 @@ import {
   type PromiseActorLogic,
   setup,
 } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
-import type { PaymentRequestView } from '../src/ledger/user-profile.js';
-import { nationalMsisdn } from '../src/lib/msisdn.js';
+import type { CommandResult } from '../src/commands/index.js';
+import type { PaymentRequestView } from '../src/ledger/index.js';
+import { nationalMsisdn } from '../src/lib/index.js';
 import { helpText, invalidReply, type SmsIntent } from './grammar/index.js';
 import {
   BUSY,

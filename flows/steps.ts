@@ -7,8 +7,8 @@
  * journey's context: a plain object config, so the journey names no action or guard for it.
  */
 import { assign, type DoneActorEvent, type EventObject } from 'xstate';
-import type { CommandResult } from '../src/commands/catalog.js';
-import { parseYuan } from '../src/lib/money.js';
+import type { CommandResult } from '../src/commands/index.js';
+import { parseYuan } from '../src/lib/index.js';
 import {
   amountInput,
   BUSY,

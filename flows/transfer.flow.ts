@@ -3,7 +3,7 @@
  * (asked again while malformed) → payment PIN → result. Like paying, the PIN never enters the context.
  */
 import { setup } from 'xstate';
-import { nationalMsisdn, normalizeMsisdn } from '../src/lib/msisdn.js';
+import { nationalMsisdn, normalizeMsisdn } from '../src/lib/index.js';
 import { amountInput, digitsInput, moneyOf, prompt, runCommandPlaceholder } from './kit.js';
 import {
   amountStep,

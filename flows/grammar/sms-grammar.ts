@@ -34,8 +34,7 @@
  *   (`ZF 2001 1,000` is `extra_arguments`, not ¥1).
  * - Anything else (and any text over MAX_SMS_TEXT characters) is `unknown`: the caller replies with help.
  */
-import { parseYuan, toHalfWidth } from '../../src/lib/money.js';
-import { normalizeMsisdn } from '../../src/lib/msisdn.js';
+import { normalizeMsisdn, parseYuan, toHalfWidth } from '../../src/lib/index.js';
 import type { Locale } from '../texts/index.js';
 
 export type { Locale };

@@ -1,6 +1,5 @@
 /** The message catalog: `text(locale, key, params)` fills `{name}` placeholders; money is formatted `¥12.50`. */
-import type { Locale } from '../../src/lib/locale.js';
-import { formatYuan } from '../../src/lib/money.js';
+import { formatYuan, type Locale } from '../../src/lib/index.js';
 import { en } from './en.js';
 import { type TextKey, zhCN } from './zh-CN.js';
 

@@ -18,13 +18,11 @@ import {
   type Screen,
   type SessionFlowId,
   screenOf,
+  typed,
 } from '../../flows/index.js';
-import { typed } from '../../flows/kit.js';
 import { type Locale, text } from '../../flows/texts/index.js';
-import type { Keyring } from '../lib/keyring.js';
-import { type Logger, logger as defaultLogger } from '../lib/logger.js';
-import type { Redis } from '../lib/redis.js';
-import type { CommandBus } from '../queue/command-bus.js';
+import { type Keyring, type Logger, logger as defaultLogger, type Redis } from '../lib/index.js';
+import type { CommandBus } from '../queue/index.js';
 import { createSessionRuntime, type SessionRuntime } from './session-runtime.js';
 import type { SessionChannel } from './session-store.js';
 

@@ -18,11 +18,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise } from 'xstate';
 import type { CommandRequest, RunCommandLogic } from '../../flows/index.js';
-import type { Command, CommandResult } from '../commands/catalog.js';
-import { AppError } from '../lib/errors.js';
-import type { Keyring } from '../lib/keyring.js';
-import type { Redis } from '../lib/redis.js';
-import type { CommandBus } from '../queue/command-bus.js';
+import type { Command, CommandResult } from '../commands/index.js';
+import { AppError, type Keyring, type Redis } from '../lib/index.js';
+import type { CommandBus } from '../queue/index.js';
 import { openSnapshot, type SessionChannel, sessionKey, sessionTtlSeconds } from './session-store.js';
 
 export interface SessionRuntimeOptions {

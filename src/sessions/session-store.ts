@@ -4,8 +4,7 @@
  * SMS conversation waits longer, a call or a WAP login longer still). Snapshots are sealed under PIN_KEY:
  * one taken mid-journey may hold what the user typed (the current PIN during a PIN change).
  */
-import type { Keyring } from '../lib/keyring.js';
-import type { Redis } from '../lib/redis.js';
+import type { Keyring, Redis } from '../lib/index.js';
 
 export type SessionChannel = 'ussd' | 'sms' | 'ivr' | 'wap';
 

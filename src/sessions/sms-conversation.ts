@@ -12,26 +12,22 @@
 import { type AnyActorRef, fromPromise, waitFor } from 'xstate';
 import { parseSms } from '../../flows/grammar/index.js';
 import {
+  BUSY,
   type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
   smsEvent,
   smsMachine,
 } from '../../flows/index.js';
-import { BUSY } from '../../flows/kit.js';
 import { type Locale, text } from '../../flows/texts/index.js';
-import type { Db } from '../lib/db.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
-import type { Keyring } from '../lib/keyring.js';
-import type { Redis } from '../lib/redis.js';
-import { Batcher } from '../lib/batcher.js';
+import { Batcher, type Db, type Keyring, normalizeMsisdn, type Redis } from '../lib/index.js';
 import {
   type PaymentRequestView,
   pendingPaymentRequests,
   type UserProfile,
   userProfiles,
-} from '../ledger/user-profile.js';
-import type { CommandBus } from '../queue/command-bus.js';
+} from '../ledger/index.js';
+import type { CommandBus } from '../queue/index.js';
 import { createSessionRuntime, type SessionRuntime, type StepScope } from './session-runtime.js';
 import { sessionKey } from './session-store.js';
 

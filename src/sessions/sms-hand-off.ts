@@ -3,9 +3,8 @@
  * the SMS adapter: the user's SMS conversation steps on the session runtime (so the user's `A` answers
  * it), and what it says goes into the outbox, the sink every SMS leaves by.
  */
-import { queueOutboxTexts } from '../ledger/book-store.js';
-import type { Db } from '../lib/db.js';
-import { normalizeMsisdn } from '../lib/msisdn.js';
+import { queueOutboxTexts } from '../ledger/index.js';
+import { type Db, normalizeMsisdn } from '../lib/index.js';
 import type { SmsConversation } from './sms-conversation.js';
 
 export interface SmsHandOff {
