@@ -3,8 +3,7 @@
  * (on its own Redis connection, free of BullMQ's scripts, so concurrent steps' writes pipeline), the menu
  * sessions on it, the SMS hand-off, and the SMPP link of `SMPP_URL` made when a channel first asks.
  */
-import { keyringOf } from '../lib/keyring.js';
-import { logger } from '../lib/logger.js';
+import { keyringOf, logger } from '../lib/index.js';
 import {
   createSessionRunner,
   createSessionRuntime,
@@ -12,8 +11,8 @@ import {
   createSmsHandOff,
 } from '../sessions/index.js';
 import type { ChannelDeps } from './channel.js';
-import { smppEndpointOf } from './sms/sms.start.js';
-import type { SmppEndpoint } from './smpp/smpp.types.js';
+import { smppEndpointOf } from './sms/index.js';
+import type { SmppEndpoint } from './smpp/index.js';
 
 export type ProcessParts = Pick<ChannelDeps, 'config' | 'db' | 'redis' | 'bus' | 'connection'> & {
   /** Wakes the outbox relay after a hand-off queued texts. */

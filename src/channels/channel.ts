@@ -11,14 +11,10 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { FlowInput, Screen } from '../../flows/index.js';
 import type { Config } from '../config/index.js';
-import type { Db } from '../lib/db.js';
-import { AppError } from '../lib/errors.js';
-import type { Keyring } from '../lib/keyring.js';
-import type { Logger } from '../lib/logger.js';
-import type { Redis, RedisOptions } from '../lib/redis.js';
-import type { CommandBus } from '../queue/command-bus.js';
+import { AppError, type Db, type Keyring, type Logger, type Redis, type RedisOptions } from '../lib/index.js';
+import type { CommandBus } from '../queue/index.js';
 import type { Navigation, SessionRunner, SessionRuntime, SmsHandOff } from '../sessions/index.js';
-import type { SmppEndpoint, SmppMetricsHooks } from './smpp/smpp.types.js';
+import type { SmppEndpoint, SmppMetricsHooks } from './smpp/index.js';
 
 export type { Screen } from '../../flows/index.js';
 

@@ -11,7 +11,7 @@ import type { Locale } from '../../flows/texts/index.js';
 import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
 import { smsChannel } from './sms/index.js';
 import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
-import { termsRoutes } from './wap/terms.routes.js';
+import { termsRoutes } from './wap/index.js';
 
 export * from './channel.js';
 export { createChannelDeps, type ProcessParts } from './channel-deps.js';

@@ -7,9 +7,9 @@
  * package's decoded form `{ message, udh: Buffer[] }` (what a server session built on the package sees).
  */
 import { randomInt } from 'node:crypto';
-import { decodeGsm, encodeGsm, gsmSeptets } from '../../lib/gsm7.js';
+import { decodeGsm, encodeGsm, gsmSeptets } from '../../lib/index.js';
 
-export { decodeGsm, encodeGsm, isGsm } from '../../lib/gsm7.js';
+export { decodeGsm, encodeGsm, isGsm } from '../../lib/index.js';
 
 /** esm_class bit saying the short message starts with a user data header. */
 export const ESM_UDHI = 0x40;

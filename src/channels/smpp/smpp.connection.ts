@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import smpp from 'smpp';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../lib/index.js';
 import { ESME_RINVCMDID, ESME_RINVCMDLEN, statusName } from './smpp.errors.js';
 import { type Frame, type Pdu, PduReader } from './smpp.wire.js';
 

@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import { encodeMt, encodeUssdText, type MtPart, type UssdText } from './smpp.codec.js';
 import {
   ConnectionClosed,

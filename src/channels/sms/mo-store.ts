@@ -12,9 +12,7 @@
  * An MO past its number's `SMS_MO_PER_MINUTE` is stored and acknowledged all the same, marked
  * `over_limit` (the MO worker runs no command for it).
  */
-import { type Db, pgArray } from '../../lib/db.js';
-import type { Keyring } from '../../lib/keyring.js';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { type Db, type Keyring, normalizeMsisdn, pgArray } from '../../lib/index.js';
 
 /** How long an identical resend is recognised. SMSCs resend after their response timeout (30-60 s). */
 export const DUPLICATE_WINDOW_SECONDS = 120;

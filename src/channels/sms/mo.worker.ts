@@ -14,13 +14,9 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import { maskSecrets } from '../../../flows/grammar/index.js';
 import { type Locale, text as catalogText } from '../../../flows/texts/index.js';
-import type { Db } from '../../lib/db.js';
-import type { Keyring } from '../../lib/keyring.js';
-import { logger } from '../../lib/logger.js';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
-import type { Redis } from '../../lib/redis.js';
-import { userProfile } from '../../ledger/user-profile.js';
-import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
+import { Batcher, type Db, type Keyring, logger, normalizeMsisdn, type Redis } from '../../lib/index.js';
+import { userProfile } from '../../ledger/index.js';
+import { INBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import {
   assemble,
   leftBehind,
@@ -31,7 +27,6 @@ import {
   type StoredMo,
   siblingParts,
 } from './mo-store.js';
-import { Batcher } from '../../lib/batcher.js';
 import { batchesOf, type MtBatch, type QueuedMt, queueJobs, recordAnswers } from './mt-store.js';
 
 /** What answers an MO: the SMS conversation (src/sessions). */

@@ -16,13 +16,9 @@
  *   it is counted and encoded, and nowhere else.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Db } from '../../lib/db.js';
-import type { Keyring } from '../../lib/keyring.js';
-import { logger } from '../../lib/logger.js';
-import type { Redis } from '../../lib/redis.js';
-import { Batcher } from '../../lib/batcher.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundBatch, type OutboundSms } from '../../queue/names.js';
-import { encodeMt } from '../smpp/smpp.codec.js';
+import { Batcher, type Db, type Keyring, logger, type Redis } from '../../lib/index.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch, type OutboundSms } from '../../queue/index.js';
+import { encodeMt } from '../smpp/index.js';
 import { markAttempt, markFailed, markSent, mtStatuses, type SentMt } from './mt-store.js';
 
 /** What the sender needs of an SMPP link (or a pool of binds). */

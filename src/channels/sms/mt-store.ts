@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { type Db, pgArray, type Trx } from '../../lib/db.js';
-import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/names.js';
-import { messageIdForms, normalizeMessageId } from '../smpp/smpp.codec.js';
+import { type Db, pgArray, type Trx } from '../../lib/index.js';
+import { MAX_MTS_PER_JOB, type OutboundBatch, outboundJobOptions } from '../../queue/index.js';
+import { messageIdForms, normalizeMessageId } from '../smpp/index.js';
 import type { ProcessedMo } from './mo-store.js';
 
 /** What is kept of a text that holds initial passwords once it has left (the outbox row and the MT's). */

@@ -3,10 +3,8 @@
  * channel says it with flows/texts as it relays the row. Rows written before that carry their words.
  */
 import { refusalText, text } from '../../../flows/texts/index.js';
-import type { Keyring } from '../../lib/keyring.js';
-import { localeOr } from '../../lib/locale.js';
-import { decodeParams, isNotifyKey, REFUSED } from '../../ledger/notices.js';
-import type { WaitingNotice } from '../../ledger/outbox-store.js';
+import { type Keyring, localeOr } from '../../lib/index.js';
+import { decodeParams, isNotifyKey, REFUSED, type WaitingNotice } from '../../ledger/index.js';
 
 /** The columns of an `outbox` row that say what it tells. */
 export type OutboxWords = Pick<WaitingNotice, 'text' | 'text_key' | 'params' | 'locale'>;

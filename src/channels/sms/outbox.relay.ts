@@ -15,12 +15,9 @@
  * text in clear (before it sealed) is sealed here.
  */
 import { Queue } from 'bullmq';
-import type { Db } from '../../lib/db.js';
-import type { Keyring } from '../../lib/keyring.js';
-import { logger } from '../../lib/logger.js';
-import type { Redis } from '../../lib/redis.js';
-import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/outbox-store.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
+import { type Db, type Keyring, logger, type Redis } from '../../lib/index.js';
+import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/index.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
 import { noticeText } from './notice-text.js';
 

@@ -4,11 +4,9 @@
  * the grammar gets it), renders a screen as the SMS parts it goes out in, and maps a failed submit_sm.
  */
 import { screenText } from '../../../flows/index.js';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import { type ChannelDefinition, SendError } from '../channel.js';
-import { encodeMt } from '../smpp/smpp.codec.js';
-import { ESME_RINVSRCADR } from '../smpp/smpp.errors.js';
-import type { InboundPdu } from '../smpp/smpp.types.js';
+import { ESME_RINVSRCADR, encodeMt, type InboundPdu } from '../smpp/index.js';
 import { startSmsChannel } from './sms.start.js';
 import { SmsMetrics } from './sms.metrics.js';
 

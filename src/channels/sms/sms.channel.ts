@@ -12,13 +12,9 @@
  */
 import { Queue, type Worker } from 'bullmq';
 import type { Config } from '../../config/index.js';
-import type { Db } from '../../lib/db.js';
-import { type Keyring, keyringOf } from '../../lib/keyring.js';
-import { logger } from '../../lib/logger.js';
-import type { Redis } from '../../lib/redis.js';
-import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/names.js';
-import type { InboundPdu, SmppEndpoint } from '../smpp/smpp.types.js';
-import { Batcher } from '../../lib/batcher.js';
+import { Batcher, type Db, type Keyring, keyringOf, logger, type Redis } from '../../lib/index.js';
+import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
+import type { InboundPdu, SmppEndpoint } from '../smpp/index.js';
 import { type InboundMo, type StoreOutcome, storeMos } from './mo-store.js';
 import { type Conversation, InboundSms } from './mo.worker.js';
 import { applyReceipts, type Receipt, requeueStranded } from './mt-store.js';

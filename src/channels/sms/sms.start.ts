@@ -2,12 +2,10 @@
  * How a process starts the SMS channel: the SMPP link (one bind or several) from `SMPP_URL`, the SMS
  * conversation on the session runtime, and the channel between them.
  */
-import { keyringOf } from '../../lib/keyring.js';
-import { logger } from '../../lib/logger.js';
+import { keyringOf, logger } from '../../lib/index.js';
 import { createSmsConversation } from '../../sessions/index.js';
 import type { ChannelDeps } from '../channel.js';
-import { createSmppEndpoint } from '../smpp/smpp.pool.js';
-import type { SmppMetricsHooks } from '../smpp/smpp.types.js';
+import { createSmppEndpoint, type SmppMetricsHooks } from '../smpp/index.js';
 import { SmsChannel, type SmsLink } from './sms.channel.js';
 import { SmsMetrics } from './sms.metrics.js';
 

@@ -4,11 +4,9 @@
  * HTTP USSD (ussd.session.ts); the dialog (unique per dial) is the session, the dialog's step count names
  * the request among redeliveries, and a dialog the user or the network ended closes its session.
  */
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import { type ChannelDefinition, SendError } from '../channel.js';
-import { ESME_RX_P_APPN } from '../smpp/smpp.errors.js';
-import type { InboundPdu } from '../smpp/smpp.types.js';
-import { encodeUssdText } from '../smpp/smpp.codec.js';
+import { ESME_RX_P_APPN, encodeUssdText, type InboundPdu } from '../smpp/index.js';
 import { ussdAnswer } from './ussd.path.js';
 import { ussdPages } from './ussd.render.js';
 import { createUssdSessions, type UssdSessionDeps } from './ussd.session.js';

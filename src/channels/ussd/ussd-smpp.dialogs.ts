@@ -22,7 +22,7 @@
  * know (a fresh `dialog`, `requestKey` n = 1) and the handler answers it as any stale dialog.
  */
 import { randomBytes } from 'node:crypto';
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import { ESME_RX_P_APPN, type InboundUssd, type SmppEndpoint, type SmppLogger } from '../smpp/index.js';
 import { decodeUssd, encodeUssd, type UssdKind, type UssdPdu, type UssdScreen } from './ussd-smpp.ops.js';
 

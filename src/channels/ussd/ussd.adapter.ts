@@ -3,7 +3,7 @@
  * request, renders a screen as its pages, and maps failures. USSD answers inline, so the one send that
  * can fail is the step itself: a session busy with the step a retry raced is worth retrying.
  */
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../lib/index.js';
 import { type ChannelDefinition, SendError } from '../channel.js';
 import { ussdRoutes } from './ussd.routes.js';
 import { fitsUssdPage, ussdPages } from './ussd.render.js';

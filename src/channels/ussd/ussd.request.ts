@@ -3,7 +3,7 @@
  * words what is wrong with it: every field present (`text` may be empty: that is the dial), the phone a
  * mobile number, the service code ours (a gateway may append an extension: `*1065*3#`).
  */
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import type { Inbound, Rejected } from '../channel.js';
 
 const FIELDS = ['sessionId', 'serviceCode', 'phoneNumber', 'text'] as const;

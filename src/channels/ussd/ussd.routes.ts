@@ -7,7 +7,7 @@
  */
 import { type Request, type Response, Router } from 'express';
 import { text } from '../../../flows/texts/index.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../lib/index.js';
 import { type ChannelDeps, isRejected } from '../channel.js';
 import { ussdInput } from './ussd.path.js';
 import { normalizeUssd } from './ussd.request.js';

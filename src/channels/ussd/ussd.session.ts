@@ -4,7 +4,7 @@
  * merchant's waiting request; a dial first offers to resume the caller's session dropped less than its
  * lifetime ago; the answer is the page to show and whether it ends the dialog.
  */
-import { pendingPaymentRequest, userProfile } from '../../ledger/user-profile.js';
+import { pendingPaymentRequest, userProfile } from '../../ledger/index.js';
 import type { ChannelDeps } from '../channel.js';
 import type { UssdInput } from './ussd.path.js';
 import { ussdPages } from './ussd.render.js';
