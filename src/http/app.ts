@@ -7,7 +7,7 @@
 import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
-import { type Logger, logger } from '../lib/logger.js';
+import { type Logger, logger } from '../lib/index.js';
 import { type OpsDeps, opsRoutes, type Readiness } from '../ops/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requestContext } from './request-context.js';

@@ -5,8 +5,7 @@
  * answered 500 `internal` with the request id and never the stack.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import { AppError, type Logger } from '../lib/index.js';
 import { requestContextOf } from './request-context.js';
 
 /** The JSON body of every error response. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '../lib/logger.js';
+import type { Logger } from '../lib/index.js';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 

@@ -6,8 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../config/index.js';
-import { logger } from '../lib/logger.js';
-import { ensureDatabase, ensureRedis } from '../lib/services.js';
+import { ensureDatabase, ensureRedis, logger } from '../lib/index.js';
 import { type Context, createContext } from './context.js';
 
 export interface Booted {

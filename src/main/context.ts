@@ -5,15 +5,19 @@
  */
 import type { Worker } from 'bullmq';
 import type { Config } from '../config/index.js';
-import { isReadOnlyCommand } from '../commands/registry.js';
-import { CommandRunner } from '../commands/runner.js';
-import { createDb, type Db, migrate } from '../lib/db.js';
-import { keyringOf, loadOrCreatePinKey } from '../lib/keyring.js';
-import { createRedis, type Redis, type RedisOptions } from '../lib/redis.js';
-import { CommandBus } from '../queue/command-bus.js';
-import { startCommandWorkers } from '../queue/command.worker.js';
-import { startMaintenance } from '../queue/maintenance.js';
-import { OutboxRelay } from '../channels/sms/outbox.relay.js';
+import { CommandRunner, isReadOnlyCommand } from '../commands/index.js';
+import {
+  createDb,
+  createRedis,
+  type Db,
+  keyringOf,
+  loadOrCreatePinKey,
+  migrate,
+  type Redis,
+  type RedisOptions,
+} from '../lib/index.js';
+import { CommandBus, startCommandWorkers, startMaintenance } from '../queue/index.js';
+import { OutboxRelay } from '../channels/sms/index.js';
 
 export interface Context {
   config: Config;

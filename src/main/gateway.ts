@@ -5,7 +5,7 @@
  */
 import { createChannelDeps, startChannels } from '../channels/index.js';
 import { createApp } from '../http/index.js';
-import { logger } from '../lib/logger.js';
+import { logger } from '../lib/index.js';
 import { contextReadiness } from '../ops/index.js';
 import { boot } from './boot.js';
 

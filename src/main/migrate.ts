@@ -1,7 +1,6 @@
 /** `npm run migrate`: creates or updates the schema and exits (the gateway also does this at start). */
 import { loadConfig } from '../config/index.js';
-import { createDb, migrate } from '../lib/db.js';
-import { ensureDatabase } from '../lib/services.js';
+import { createDb, ensureDatabase, migrate } from '../lib/index.js';
 
 const config = loadConfig();
 const database = await ensureDatabase({

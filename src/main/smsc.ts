@@ -12,9 +12,7 @@
  */
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { encodeMt } from '../channels/smpp/smpp.codec.js';
-import { statusName } from '../channels/smpp/smpp.errors.js';
-import { SmscSimulator } from '../channels/smpp/smsc-simulator.js';
+import { encodeMt, SmscSimulator, statusName } from '../channels/smpp/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 /** `npm run worker`: command workers, outbox relay and scheduler alone, to scale them out beside the gateway. */
-import { logger } from '../lib/logger.js';
+import { logger } from '../lib/index.js';
 import { boot } from './boot.js';
 
 const { config } = await boot('worker', { workers: true });

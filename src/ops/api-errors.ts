@@ -4,8 +4,8 @@
  * that says what kind of refusal it is.
  */
 import type { z } from 'zod';
-import type { Refusal } from '../ledger/refusals.js';
-import { AppError } from '../lib/errors.js';
+import type { Refusal } from '../ledger/index.js';
+import { AppError } from '../lib/index.js';
 
 /** Refusals whose status is not the default 422 (a business rule said no). */
 const refusalStatuses: Record<string, number> = {

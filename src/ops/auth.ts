@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { unauthorized } from '../lib/errors.js';
+import { unauthorized } from '../lib/index.js';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 

@@ -5,7 +5,7 @@
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../lib/logger.js';
+import type { Logger } from '../lib/index.js';
 import { healthRoutes } from './health.routes.js';
 import { createMetricsRegistry, metricsRoutes } from './metrics.routes.js';
 import type { OpsDeps } from './ops-deps.js';

@@ -11,7 +11,7 @@
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Logger } from '../lib/logger.js';
+import type { Logger } from '../lib/index.js';
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 

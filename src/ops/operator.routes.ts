@@ -10,16 +10,23 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { checkLedger } from '../ledger/check.js';
-import { createMerchant } from '../ledger/merchants.js';
-import { statement, walletView } from '../ledger/queries.js';
-import { issueVouchers } from '../ledger/vouchers.js';
-import { userExists } from '../ledger/wallet-store.js';
-import { keyringOf } from '../lib/keyring.js';
-import { AppError, conflict } from '../lib/errors.js';
-import { fenToJson } from '../lib/money.js';
-import { nationalMsisdn, normalizeMsisdn } from '../lib/msisdn.js';
-import { businessDay } from '../lib/time.js';
+import {
+  checkLedger,
+  createMerchant,
+  issueVouchers,
+  statement,
+  userExists,
+  walletView,
+} from '../ledger/index.js';
+import {
+  AppError,
+  businessDay,
+  conflict,
+  fenToJson,
+  keyringOf,
+  nationalMsisdn,
+  normalizeMsisdn,
+} from '../lib/index.js';
 import { refusalError, validate } from './api-errors.js';
 import { requireOpsToken } from './auth.js';
 import type { OpsDeps } from './ops-deps.js';

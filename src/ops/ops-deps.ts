@@ -1,9 +1,8 @@
 /** What the operator side needs of the process it runs in; main's `Context` is one. */
 import type { Queue } from 'bullmq';
 import type { Config } from '../config/index.js';
-import type { Db } from '../lib/db.js';
-import type { Redis } from '../lib/redis.js';
-import type { CommandBus } from '../queue/command-bus.js';
+import type { Db, Redis } from '../lib/index.js';
+import type { CommandBus } from '../queue/index.js';
 
 /** The process's parts the operator routes, readiness checks and dashboards use. */
 export interface OpsDeps {

@@ -11,7 +11,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
-import { OUTBOUND_SMS_QUEUE } from '../queue/names.js';
+import { OUTBOUND_SMS_QUEUE } from '../queue/index.js';
 import { requireOpsToken } from './auth.js';
 
 export const QUEUES_BOARD_PATH = '/ops/queues';
