@@ -28,6 +28,7 @@ import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-tra
 import { type Benchmark, log, type Result, round } from './lib.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
+import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 /** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
@@ -45,6 +46,10 @@ const benchmarks: Benchmark[] = [
   smsThroughput,
   kannelLatency,
   smsLatency,
+  httpNoop,
+  ussdStep,
+  ussdPayment,
+  sessionsMemory,
 ];
 
 /**
