@@ -20,6 +20,8 @@
  * its `text =` service), `BENCH_KANNEL_WINDOW` (Kannel's `max-pending-submits`, default 50),
  * `BENCH_GATEWAY_LOG_LEVEL` (the gateway child's LOG_LEVEL, default warn), `BENCH_GATEWAY_ENTRY` (the
  * gateway's entry script, default `src/main/gateway.ts`). Kannel is installed with apt-get when missing.
+ * USSD (`http.noop`, `ussd.*`, `sessions.memory`, bench/ussd.ts): `BENCH_USSD_SECONDS` (measured window,
+ * default `BENCH_SECONDS`, else 10); the load is autocannon (a dev dependency) in its own process.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,7 @@ import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-tra
 import { type Benchmark, log, type Result, round } from './lib.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
+import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 /** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
@@ -45,6 +48,10 @@ const benchmarks: Benchmark[] = [
   smsThroughput,
   kannelLatency,
   smsLatency,
+  httpNoop,
+  ussdStep,
+  ussdPayment,
+  sessionsMemory,
 ];
 
 /**

@@ -1,0 +1,17 @@
+/**
+ * The reference of the USSD benchmarks (`http.noop`, spec/BENCH.md): the gateway's express, no
+ * middleware at all (not even a body parser), one route `POST /ussd` answering `text/plain` `END ok`.
+ * Run as a child process: `node --import tsx bench/noop-server.ts`; prints `listening <port>` once bound
+ * (on `PORT`, default a free one).
+ */
+import express from 'express';
+
+const app = express();
+app.post('/ussd', (_req, res) => {
+  res.type('text/plain').send('END ok');
+});
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : ''}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
