@@ -101,8 +101,6 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
       channel: 'sms',
       sessionId: msisdn,
       stepId: messageId === undefined ? undefined : `m:${messageId}`,
-      // The same MO again (its worker died after answering) gets the same replies.
-      request: messageId,
       ttlSeconds,
       commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {

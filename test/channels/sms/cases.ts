@@ -7,7 +7,9 @@ import type { InboundPdu } from '../../../src/channels/smpp/index.js';
 import { ESME_RTHROTTLED, SmppSubmitError } from '../../../src/channels/smpp/index.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { createSmsConversation } from '../../../src/sessions/index.js';
+import { type StoredMo, storeMo } from '../../../src/channels/sms/mo-store.js';
 import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { startSmsRig, stopSmsRig } from '../../helpers/sms-rig.js';
 import type { ConformanceCases } from '../conformance.js';
 
 const mo = (source: string, text: string, extra: Partial<InboundPdu> = {}): InboundPdu => ({
@@ -78,26 +80,47 @@ export const conformance: ConformanceCases<InboundPdu> = {
       throttled: false,
     },
   ],
-  async replay(h) {
-    const conversation = createSmsConversation({
-      db: h.db,
-      redis: h.connection({ autoPipelining: true }),
-      keys: keyringOf(h.config),
-      prefix: h.config.redisPrefix,
-      bus: h.bus,
-      commandTimeoutMs: 15_000,
-      defaultLocale: 'en',
-    });
-    const user = await h.openWallet(newMsisdn(), 10_000n);
-    const merchant = `s${randomUUID().slice(0, 6)}`;
-    await h.merchant(merchant, 'Corner Shop');
-    await conversation.handle(user, `ZF ${merchant} 1`);
-    const messageId = `mo-${randomUUID()}`;
-    const first = await conversation.handle(user, TEST_PIN, { messageId });
-    const second = await conversation.handle(user, TEST_PIN, { messageId });
-    const effects = (
-      await h.db('commands').where('key', 'like', `sms:${user}:m:${messageId}:%`).where({ type: 'payment' })
-    ).length;
-    return { answers: [first.join('\n'), second.join('\n')], effects };
+  async replay() {
+    // The same stored MO processed twice (a worker died after answering, the sweep woke it again): the
+    // replies written after the second run are those after the first, and the payment ran once.
+    const rig = await startSmsRig({ locale: 'en' });
+    try {
+      const { h, sms } = rig;
+      const conversation = createSmsConversation({
+        db: h.db,
+        redis: h.connection({ autoPipelining: true }),
+        keys: keyringOf(h.config),
+        prefix: h.config.redisPrefix,
+        bus: h.bus,
+        commandTimeoutMs: 15_000,
+        defaultLocale: 'en',
+      });
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const merchant = `s${randomUUID().slice(0, 6)}`;
+      await h.merchant(merchant, 'Corner Shop');
+      const mo = async (text: string) =>
+        (
+          await storeMo(h.db, keyringOf(h.config), {
+            source: user,
+            destination: h.config.shortCode,
+            dataCoding: 0,
+            text,
+            udh: null,
+          })
+        ).stored as StoredMo;
+      const replies = async () =>
+        JSON.stringify(await h.db('sms_mt').where({ msisdn: user, reason: 'reply' }).orderBy('id').pluck('text'));
+      await sms.inbound.process({ moId: (await mo(`ZF ${merchant} 1`)).id }, conversation, sms.outbound);
+      const pin = await mo(TEST_PIN);
+      await sms.inbound.process({ moId: pin.id }, conversation, sms.outbound);
+      const first = await replies();
+      await sms.inbound.process({ moId: pin.id }, conversation, sms.outbound);
+      const second = await replies();
+      const effects = (await h.db('commands').where('key', 'like', `sms:${user}:m:%`).where({ type: 'payment' }))
+        .length;
+      return { answers: [first, second], effects };
+    } finally {
+      await stopSmsRig(rig, { balanced: true });
+    }
   },
 };
