@@ -106,7 +106,11 @@ export function speech(screen: Screen): Utterance[] {
       const said = localeOf(o.label);
       return {
         locale: said,
-        text: text(said, 'ivr.option', { label: inSentence(spokenLine(o.label, said), said), key: o.id }),
+        // A label in another language than the menu's names that language ("English"): kept as written.
+        text: text(said, 'ivr.option', {
+          label: said === locale ? inSentence(spokenLine(o.label, said), said) : o.label,
+          key: o.id,
+        }),
       };
     });
     return merged([...title, ...options]);
