@@ -4,7 +4,7 @@
  * and maps failures. The IVR answers inline, so the one send that can fail is the step itself: a
  * session busy with the step a retry raced is worth retrying.
  */
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../lib/index.js';
 import { type ChannelDefinition, SendError } from '../channel.js';
 import { type IvrRaw, normalizeIvr } from './ivr.request.js';
 import { ivrRoutes } from './ivr.routes.js';

@@ -10,7 +10,7 @@
  * take them itself), `*` alone repeats the prompt, and a `*` inside an answer is the decimal point of an
  * amount (a keypad has none): `12*5#` is ¥12.50.
  */
-import { normalizeMsisdn } from '../../lib/msisdn.js';
+import { normalizeMsisdn } from '../../lib/index.js';
 import type { Navigation } from '../../sessions/index.js';
 import type { Inbound, Rejected } from '../channel.js';
 

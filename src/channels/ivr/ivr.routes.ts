@@ -8,7 +8,7 @@
 import { type Request, type Response, Router } from 'express';
 import twilio from 'twilio';
 import { text } from '../../../flows/texts/index.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../../lib/index.js';
 import { type ChannelDeps, isRejected } from '../channel.js';
 import { normalizeIvr } from './ivr.request.js';
 import { createIvrCalls, type IvrSessionDeps } from './ivr.session.js';

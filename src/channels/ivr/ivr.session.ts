@@ -10,7 +10,7 @@
  * call politely. `CallStatus` completed or canceled ends the session.
  */
 import { text } from '../../../flows/texts/index.js';
-import { pendingPaymentRequest, userProfile } from '../../ledger/user-profile.js';
+import { pendingPaymentRequest, userProfile } from '../../ledger/index.js';
 import type { ChannelDeps } from '../channel.js';
 import type { IvrInbound } from './ivr.request.js';
 import { speechLocale } from './ivr.speech.js';

@@ -6,12 +6,12 @@
  * (NOTES: Twilio). A final screen is said, then `<Hangup>`.
  */
 import twilio from 'twilio';
-import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Locale } from '../../../flows/texts/index.js';
 import type { View } from '../../sessions/index.js';
 import { speech, type Utterance } from './ivr.speech.js';
 
-type SayAttributes = VoiceResponse.SayAttributes;
+/** `<Say>`'s attributes, from the package's own `say(attributes, message)`. */
+type SayAttributes = Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0];
 
 /** The voice of each language: Mandarin as `cmn-CN` (`zh-CN` was the retired voice's code), English `en-US`. */
 export const VOICES: Record<Locale, Required<Pick<SayAttributes, 'language' | 'voice'>>> = {

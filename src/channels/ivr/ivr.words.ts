@@ -10,7 +10,7 @@
 import Nzh from 'nzh';
 import { ToWords } from 'to-words';
 import type { Locale } from '../../../flows/texts/index.js';
-import { formatYuan } from '../../lib/money.js';
+import { formatYuan } from '../../lib/index.js';
 
 /** Chinese small numerals with the money units and no 人民币 prefix. */
 const chinese = new Nzh({ ...Nzh.langs.s, m_t: '', m_z: '', m_u: '元角分' });
