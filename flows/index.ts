@@ -6,7 +6,7 @@ import { changePinMachine } from './change-pin.flow.js';
 import { closeMachine } from './close.flow.js';
 import { freezeMachine } from './freeze.flow.js';
 import { helpMachine } from './help.flow.js';
-import { BUSY, type RunCommandLogic } from './kit.js';
+import { BUSY, type OfferOpenLogic, type RunCommandLogic } from './kit.js';
 import { bindMenu, menuMachine } from './menu.flow.js';
 import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
@@ -36,7 +36,7 @@ export {
   transferMachine,
   unfreezeMachine,
 };
-export type { RunCommandLogic };
+export type { OfferOpenLogic, RunCommandLogic };
 export type { BackToMenu, CommandRequest, FlowStart, JourneyOutput } from './kit.js';
 export { BUSY, fitsUssd, screenText, typed, ussdLength, ussdLimit } from './kit.js';
 export type { MenuStart } from './menu.flow.js';
@@ -76,11 +76,11 @@ export const flows = {
 /** Flows a session may start with. */
 export type SessionFlowId = 'menu';
 
-/** The flow with `runCommand` bound, in it and in every journey it invokes, however deep. */
-export function bindFlow(flow: SessionFlowId, runCommand: RunCommandLogic) {
+/** The flow with `runCommand` (and `offerOpen`, when given) bound, in it and in every journey it invokes. */
+export function bindFlow(flow: SessionFlowId, runCommand: RunCommandLogic, offerOpen?: OfferOpenLogic) {
   switch (flow) {
     case 'menu':
-      return bindMenu(runCommand);
+      return bindMenu(runCommand, offerOpen);
   }
 }
 

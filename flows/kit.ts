@@ -30,6 +30,17 @@ export const runCommandPlaceholder = fromPromise<CommandResult, CommandRequest>(
 export type RunCommandLogic = PromiseActorLogic<CommandResult, CommandRequest>;
 
 /**
+ * The named actor a menu hands an opening to SMS through (a channel that cannot show the agreement: the
+ * IVR). A placeholder like `runCommand`: the session runner binds it to the SMS hand-off.
+ */
+export const offerOpenPlaceholder = fromPromise<void, { msisdn: string }>(async () => {
+  throw new Error('offerOpen is not bound: provide it with machine.provide()');
+});
+
+/** The logic `offerOpen` is bound to: the caller's MSISDN in; the agreement goes out by SMS. */
+export type OfferOpenLogic = PromiseActorLogic<void, { msisdn: string }>;
+
+/**
  * How a journey ends: the final screen it leaves, or a step back to the menu that invoked it (in the
  * language now chosen, with a note to show on top of the menu).
  */
@@ -49,7 +60,13 @@ export const digitsInput = (minLength: number, maxLength: number): InputSpec => 
   digitsOnly: true,
   hidden: false,
 });
-export const amountInput: InputSpec = { minLength: 1, maxLength: 12, digitsOnly: false, hidden: false };
+export const amountInput: InputSpec = {
+  minLength: 1,
+  maxLength: 12,
+  digitsOnly: false,
+  hidden: false,
+  decimal: true,
+};
 export const pinInput: InputSpec = { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true };
 
 export const prompt = (textValue: string, input: InputSpec): Screen => ({
@@ -137,7 +154,6 @@ export function moneyOf(value: unknown): string {
 }
 
 export { refusalText };
-
 
 /** How a channel with one text page would show the screen (a USSD adapter may render it its own way). */
 export function screenText(screen: Screen): string {

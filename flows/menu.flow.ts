@@ -12,9 +12,12 @@ import { helpMachine } from './help.flow.js';
 import { handedBack, hostActions, journeyState } from './journey.js';
 import {
   choiceMenu,
+  BUSY,
   finalMessage,
   type FlowStart,
   noted,
+  type OfferOpenLogic,
+  offerOpenPlaceholder,
   type RunCommandLogic,
   runCommandPlaceholder,
 } from './kit.js';
@@ -37,6 +40,11 @@ export interface MenuStart extends FlowStart {
   request?: PaymentRequest;
   /** The channel the session runs on (`ussd`, `ivr`, …), recorded when a wallet is opened. */
   channel?: string;
+  /**
+   * The channel cannot show the agreement (a voice call): opening hands the caller to SMS through the
+   * `offerOpen` actor, the agreement goes out by SMS and the user's `A` there opens the wallet.
+   */
+  openBySms?: boolean;
 }
 
 export interface MenuContext extends MenuStart {
@@ -86,6 +94,7 @@ export const menuMachine = setup({
   },
   actors: {
     runCommand: runCommandPlaceholder,
+    offerOpen: offerOpenPlaceholder,
     balance: balanceMachine,
     topup: topupMachine,
     pay: payMachine,
@@ -107,6 +116,7 @@ export const menuMachine = setup({
   guards: {
     hasRequest: ({ context }) => Boolean(context.request),
     registered: ({ context }) => context.registered,
+    opensBySms: ({ context }) => Boolean(context.openBySms),
     wentBack: ({ event }) => handedBack(event) !== null,
   },
 }).createMachine({
@@ -140,11 +150,27 @@ export const menuMachine = setup({
     }),
     guest: choiceStep<MenuContext>({
       choices: [
-        ['1', 'open'],
+        ['1', 'opening'],
         ['0', 'done', bye],
       ],
       invalid: (context) => guestScreen(context.locale, true),
     }),
+    /** Opening here (the agreement and `1`), or by SMS when the channel hands it over. */
+    opening: {
+      always: [{ guard: 'opensBySms', target: 'offering' }, { target: 'open' }],
+    },
+    offering: {
+      tags: [BUSY],
+      invoke: {
+        src: 'offerOpen',
+        input: ({ context }) => ({ msisdn: context.msisdn }),
+        onDone: {
+          target: 'done',
+          actions: assign(({ context }) => ({ screen: finalMessage(text(context.locale, 'flow.open.sms')) })),
+        },
+        onError: { target: 'done', actions: 'fail' },
+      },
+    },
     balance: journeyState('balance'),
     topup: journeyState('topup'),
     pay: journeyState('pay'),
@@ -171,12 +197,16 @@ export const menuMachine = setup({
   output: ({ context }) => context.screen,
 });
 
-/** The menu with `runCommand` bound in it and in every journey it invokes, however deep. */
-export function bindMenu(runCommand: RunCommandLogic) {
+/**
+ * The menu with `runCommand` bound in it and in every journey it invokes, however deep, and `offerOpen`
+ * (for a channel that opens by SMS) when given.
+ */
+export function bindMenu(runCommand: RunCommandLogic, offerOpen?: OfferOpenLogic) {
   const bound = { actors: { runCommand } };
   return menuMachine.provide({
     actors: {
       runCommand,
+      ...(offerOpen ? { offerOpen } : {}),
       balance: balanceMachine.provide(bound),
       topup: topupMachine.provide(bound),
       pay: payMachine.provide(bound),

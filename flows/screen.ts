@@ -22,6 +22,8 @@ export interface InputSpec {
   hidden: boolean;
   /** Answers that would otherwise be navigation keys (`0` days: freeze until unfrozen). Default none. */
   answers?: string[];
+  /** The answer may hold a decimal point (an amount in yuan): a keypad channel maps a key to it. */
+  decimal?: boolean;
 }
 
 export type Screen =

@@ -107,6 +107,8 @@ export const en: Record<TextKey, string> = {
   'flow.open.done':
     'Your wallet is open. Your initial login password and payment PIN come by SMS; please change the PIN soon.',
   'flow.open.declined': 'No wallet was opened. You are welcome back any time.',
+  'flow.open.sms':
+    'The terms come to you by SMS now. Reply A to that SMS to open your wallet. Thank you for calling.',
   'flow.request.title': '{merchant} asks you to pay {amount}',
   'flow.request.decline': 'Decline',
   'flow.request.declined': 'Declined: {merchant}, {amount}. The held money is free again.',
@@ -183,5 +185,14 @@ export const en: Record<TextKey, string> = {
     'Your wallet still holds money, so it stays open. Send it away first (ZZ mobile amount) or spend it, then send XH.',
   'sms.replaced': 'Your earlier request was cancelled.',
   'sms.error': 'The service is busy. Please try again later.',
+  // The IVR's speech (src/channels/ivr/ivr.speech.ts): a screen said as short sentences, one option each.
+  'ivr.option': 'For {label}, press {key}.',
+  'ivr.finish': '{prompt}, then press the pound key.',
+  'ivr.decimal': 'For a decimal point, press star.',
+  'ivr.silence': 'Sorry, I did not hear a key.',
+  'ivr.goodbye': 'We did not hear a key. Thank you for calling. Goodbye.',
+  'ivr.in': 'in',
+  'ivr.out': 'out',
+  'ivr.ending': 'ending {digits}',
   'sms.flood': 'You are sending messages too fast; wait a minute and try again.',
 };

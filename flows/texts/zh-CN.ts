@@ -101,6 +101,7 @@ export const zhCN = {
   'flow.open.decline': '不同意',
   'flow.open.done': '钱包已开通。初始登录密码和支付密码将以短信发送给您,请尽快修改支付密码。',
   'flow.open.declined': '您未开通钱包。如需开通,欢迎随时再来。',
+  'flow.open.sms': '开通协议已通过短信发送给您,回复A即可开通钱包。感谢来电,再见。',
   'flow.request.title': '{merchant}请求您支付{amount}',
   'flow.request.decline': '拒绝',
   'flow.request.declined': '已拒绝{merchant}的{amount}支付请求,冻结金额已释放。',
@@ -174,6 +175,15 @@ export const zhCN = {
   'sms.close.not_empty': '钱包内还有余额或待确认支付,不能销户。请先发ZZ 手机号 金额转出或消费完,再发XH。',
   'sms.replaced': '之前待确认的操作已取消。',
   'sms.error': '系统繁忙,请稍后再试。',
+  // The IVR's speech (src/channels/ivr/ivr.speech.ts): a screen said as short sentences, one option each.
+  'ivr.option': '{label}请按{key}。',
+  'ivr.finish': '{prompt},以井号键结束。',
+  'ivr.decimal': '小数点请按星号键。',
+  'ivr.silence': '没有听到您的按键。',
+  'ivr.goodbye': '没有听到您的按键,感谢来电,再见。',
+  'ivr.in': '收入',
+  'ivr.out': '支出',
+  'ivr.ending': '尾号{digits}',
   'sms.flood': '您发送短信过于频繁,请等一分钟后再试。',
 } as const;
 

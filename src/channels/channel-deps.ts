@@ -32,15 +32,6 @@ export function createChannelDeps(
     bus,
     commandTimeoutMs: config.ussdDeadlineMs,
   });
-  const sessions = createSessionRunner({
-    runtime,
-    redis,
-    keys,
-    prefix: config.redisPrefix,
-    bus,
-    commandTimeoutMs: config.ussdDeadlineMs,
-    defaultLocale: config.locale,
-  });
   const conversation = createSmsConversation({
     db,
     redis,
@@ -50,6 +41,17 @@ export function createChannelDeps(
     commandTimeoutMs: 30_000,
     defaultLocale: config.locale,
     runtime,
+  });
+  const handOff = createSmsHandOff({ conversation, db, kick: parts.kickOutbox });
+  const sessions = createSessionRunner({
+    runtime,
+    redis,
+    keys,
+    prefix: config.redisPrefix,
+    bus,
+    commandTimeoutMs: config.ussdDeadlineMs,
+    defaultLocale: config.locale,
+    handOff,
   });
   let smpp: SmppEndpoint | null | undefined;
   return {
@@ -62,7 +64,7 @@ export function createChannelDeps(
     connection,
     runtime,
     sessions,
-    handOff: createSmsHandOff({ conversation, db, kick: parts.kickOutbox }),
+    handOff,
     smpp:
       overrides.smpp ??
       ((metrics) => {

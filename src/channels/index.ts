@@ -9,6 +9,7 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Locale } from '../../flows/texts/index.js';
 import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
+import { ivrChannel } from './ivr/index.js';
 import { smsChannel } from './sms/index.js';
 import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
 import { termsRoutes } from './wap/index.js';
@@ -17,7 +18,12 @@ export * from './channel.js';
 export { createChannelDeps, type ProcessParts } from './channel-deps.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition reads its own raw input type.
-export const channels: readonly ChannelDefinition<any>[] = [smsChannel, ussdChannel, ussdSmppChannel];
+export const channels: readonly ChannelDefinition<any>[] = [
+  smsChannel,
+  ussdChannel,
+  ussdSmppChannel,
+  ivrChannel,
+];
 
 /** The channels running in this process, and what the app mounts and reports of them. */
 export interface RunningChannels {

@@ -7,7 +7,13 @@
  * Beside the flow, a session keeps what channels with one small screen need: the snapshots of the screens
  * shown before (for `back` and `home`) and the page of a long screen shown now (for `more`).
  */
-import { type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, waitFor } from 'xstate';
+import {
+  type AnyActorRef,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  fromPromise,
+  waitFor,
+} from 'xstate';
 import {
   bindFlow,
   type FlowInput,
@@ -25,6 +31,7 @@ import { type Keyring, type Logger, logger as defaultLogger, type Redis } from '
 import type { CommandBus } from '../queue/index.js';
 import { createSessionRuntime, type SessionRuntime } from './session-runtime.js';
 import type { SessionChannel } from './session-store.js';
+import type { SmsHandOff } from './sms-hand-off.js';
 
 export interface SessionRunnerOptions {
   redis: Redis;
@@ -43,6 +50,8 @@ export interface SessionRunnerOptions {
   runtime?: SessionRuntime;
   /** Where unknown errors are logged. Default the gateway logger. */
   logger?: Logger;
+  /** Hands a caller to SMS to open a wallet (sessions started with `openBySms`). */
+  handOff?: Pick<SmsHandOff, 'offerOpen'>;
 }
 
 /** How a channel starts a session when none is stored (see `userProfile` and `pendingPaymentRequest`). */
@@ -54,15 +63,17 @@ export interface SessionStart {
   registered: boolean;
   /** A merchant's payment request waiting for the caller's PIN: the session opens on it. */
   request?: PaymentRequest;
+  /** Opening a wallet goes by SMS (the agreement sent there, `A` there opens it): a voice channel. */
+  openBySms?: boolean;
 }
 
-/** What the user asked of the session itself rather than of the flow. */
-export type Navigation = 'back' | 'home' | 'more';
+/** What the user asked of the session itself rather than of the flow (`repeat`: the screen shown again). */
+export type Navigation = 'back' | 'home' | 'more' | 'repeat';
 
 export interface StepOptions {
   /** Names the request among its retries (USSD: the `text` path): the same again replays its answer. */
   request?: string;
-  /** Back one screen, to the root menu, or the next page of the screen shown. */
+  /** Back one screen, to the root menu, the next page of the screen shown, or that screen again. */
   nav?: Navigation;
   /** How many pages the channel needs to show a screen (for `more`). Default 1. */
   pages?: (screen: Screen) => number;
@@ -163,11 +174,15 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
     });
   const log = options.logger ?? defaultLogger;
   const defaultLocale = options.defaultLocale ?? 'zh-CN';
+  const handOff = options.handOff;
+  const offerOpen = handOff
+    ? fromPromise<void, { msisdn: string }>(({ input }) => handOff.offerOpen(input.msisdn))
+    : undefined;
   const machines = new Map<SessionFlowId, AnyStateMachine>();
   const machineOf = (flow: SessionFlowId) => {
     let machine = machines.get(flow);
     if (!machine) {
-      machine = bindFlow(flow, runtime.runCommand);
+      machine = bindFlow(flow, runtime.runCommand, offerOpen);
       machines.set(flow, machine);
     }
     return machine;
@@ -251,14 +266,21 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
             const offer: OfferState = { resume: stepOptions.resume, locale: begin.locale };
             return { answer: { screen: resumeScreen(begin.locale), page: 0, final: false }, keep: offer };
           }
-          const { msisdn, locale, registered, request } = begin;
+          const { msisdn, locale, registered, request, openBySms } = begin;
           // Of the request, only what its screens need goes into the snapshot.
           const shown = request && {
             holdId: request.holdId,
             merchantName: request.merchantName,
             amount: request.amount,
           };
-          const menuInput: MenuStart = { msisdn, locale, registered, channel, request: shown };
+          const menuInput: MenuStart = {
+            msisdn,
+            locale,
+            registered,
+            channel,
+            request: shown,
+            ...(openBySms ? { openBySms } : {}),
+          };
           state = { flow: begin.flow, snapshot: null, history: [], page: 0 };
           actor = scope.actor(machineOf(begin.flow), { input: menuInput });
           // An empty text opens the session (USSD): its first screen, nothing sent.
@@ -272,6 +294,9 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           const wasAt = whereIs(before);
           // `more` on a screen of one page is an answer like any other (98 may be an amount).
           if (nav === 'more' && (stepOptions.pages?.(shownNow) ?? 1) <= 1) nav = undefined;
+          // The screen shown, again (the IVR's `*`): nothing goes to the flow.
+          if (nav === 'repeat')
+            return { answer: { screen: shownNow, page: state.page, final: false }, keep: state };
           if (nav === 'more' || (nav === 'home' && state.history.length === 0)) {
             const pages = stepOptions.pages?.(shownNow) ?? 1;
             const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;

@@ -14,6 +14,12 @@ export interface ConformanceCases<Raw> {
   inbound: { name: string; raw: Raw; expect: Inbound | { rejected: string; status: number } }[];
   /** Failures of sending, and the `SendError` flags they must map to. */
   sendErrors: { name: string; error: unknown; retryable: boolean; throttled: boolean }[];
+  /**
+   * The units each of `SCREENS` renders to, by its name, where the channel says a screen in its own words
+   * (the IVR's speech: amounts in words, a sentence an option) rather than as its text: every screen must
+   * be listed then, and its units are compared with these instead of with the screen's text.
+   */
+  rendered?: Record<string, string[]>;
   /** Runs one step twice, as a retry would: both answers, and how many commands took effect. */
   replay(h: Harness): Promise<{ answers: [string, string]; effects: number }>;
 }
@@ -99,6 +105,10 @@ export function conformanceSuite<Raw>(
           const units = definition.render(screen);
           expect(units.length).to.be.greaterThan(0);
           for (const unit of units) expect(definition.fits(unit), unit).to.equal(true);
+          if (cases.rendered) {
+            expect(units).to.deep.equal(cases.rendered[name]);
+            return;
+          }
           const whole =
             screen.kind === 'menu'
               ? [screen.title, ...screen.options.map((o) => `${o.id}.${o.label}`)].join('\n')

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { drive, MSISDN, ok, refused, textOf } from './drive.js';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import { bindMenu, isBusy, screenOf } from '../../../flows/index.js';
+import { recordStates } from './coverage.js';
+import { drive, fakeCommands, MSISDN, ok, refused, textOf } from './drive.js';
 
 const opened = ok({ msisdn: MSISDN, accountId: '12', status: 'active' });
 
@@ -73,5 +76,45 @@ describe('open flow', () => {
       throw new Error('bus down');
     });
     expect(textOf(run.last)).to.equal('The service is busy. Please try again later.');
+  });
+
+  describe('opening handed to SMS (a voice call: the menu started with openBySms)', () => {
+    async function guestPicksOpen(offer: (msisdn: string) => Promise<void>) {
+      const { requests, runCommand } = fakeCommands(opened);
+      const offerOpen = fromPromise<void, { msisdn: string }>(({ input }) => offer(input.msisdn));
+      const actor = createActor(bindMenu(runCommand, offerOpen), {
+        input: { msisdn: MSISDN, locale: 'en', registered: false, openBySms: true },
+        inspect: recordStates,
+      }).start();
+      actor.send({ type: 'TEXT', text: '1' });
+      const screen = screenOf(await waitFor(actor, (s) => !isBusy(s)));
+      actor.stop();
+      return { requests, screen };
+    }
+
+    it('menu – when a guest picks 1 – hands the opening to SMS, runs no command and says the terms come by SMS', async () => {
+      const offered: string[] = [];
+      const { requests, screen } = await guestPicksOpen(async (msisdn) => {
+        offered.push(msisdn);
+      });
+      expect(offered).to.deep.equal([MSISDN]);
+      expect(requests).to.deep.equal([]);
+      expect(screen).to.deep.equal({
+        kind: 'message',
+        text: 'The terms come to you by SMS now. Reply A to that SMS to open your wallet. Thank you for calling.',
+        final: true,
+      });
+    });
+
+    it('menu – when the hand-off fails – ends on the error text', async () => {
+      const { screen } = await guestPicksOpen(async () => {
+        throw new Error('outbox down');
+      });
+      expect(screen).to.deep.equal({
+        kind: 'message',
+        text: 'The service is busy. Please try again later.',
+        final: true,
+      });
+    });
   });
 });
