@@ -11,6 +11,9 @@ import { ussdPages } from './ussd.render.js';
 
 export type UssdSessionDeps = Pick<ChannelDeps, 'config' | 'db' | 'redis' | 'sessions'>;
 
+/** How long the pointer to a caller's open session lasts: longer than any session, checked on use. */
+const POINTER_SECONDS = 3_600;
+
 /** The caller's session that is still open (not ended with `END`), for the resume offer. */
 export const openSessionKey = (prefix: string, msisdn: string) => `${prefix}:ussd:open:${msisdn}`;
 
@@ -65,9 +68,16 @@ export function createUssdSessions(deps: UssdSessionDeps): UssdSessions {
     return (await sessions.runtime.peek('ussd', open)) === null ? undefined : open;
   }
 
-  async function forget(msisdn: string, sessionId: string) {
-    if ((await redis.get(pointer(msisdn))) === sessionId) await redis.del(pointer(msisdn));
-  }
+  // Deletes the pointer only while it still names this session (a later dial may have moved it): one call.
+  redis.defineCommand('ussdForgetOpen', {
+    numberOfKeys: 1,
+    lua: `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`,
+  });
+  const forget = (msisdn: string, sessionId: string) =>
+    (redis as typeof redis & { ussdForgetOpen(key: string, id: string): Promise<number> }).ussdForgetOpen(
+      pointer(msisdn),
+      sessionId,
+    );
 
   return {
     async step(request) {
@@ -85,8 +95,10 @@ export function createUssdSessions(deps: UssdSessionDeps): UssdSessions {
         },
       );
       const pages = ussdPages(view.screen);
+      // The pointer is written once, on the dial, and outlives the session: `dropped` checks the session
+      // itself is still there, so a step costs no write of it.
       if (view.final) await forget(request.msisdn, request.sessionId);
-      else await redis.set(pointer(request.msisdn), request.sessionId, 'EX', sessions.runtime.ttlOf('ussd'));
+      else if (request.dial) await redis.set(pointer(request.msisdn), request.sessionId, 'EX', POINTER_SECONDS);
       return { text: pages[Math.min(view.page, pages.length - 1)], final: view.final };
     },
     async end(msisdn, sessionId) {
