@@ -124,8 +124,8 @@ export interface SessionRunner {
 interface MenuState {
   flow: SessionFlowId;
   snapshot: unknown;
-  /** Snapshots of the screens shown before this one, oldest (the root) first. */
-  history: unknown[];
+  /** The screens shown before this one on the way here, oldest (the root) first. */
+  history: Shown[];
   page: number;
 }
 
@@ -136,6 +136,24 @@ interface OfferState {
 }
 
 const HISTORY_MAX = 12;
+
+/** A screen shown before: where the flow was (`whereIs`) and its snapshot there. */
+interface Shown {
+  at: string;
+  snapshot: unknown;
+}
+
+/**
+ * The screens behind the one now shown at `now`, after leaving `left`: back at a screen already behind
+ * (the account menu's own `0`, a journey handing back to the root), the way there is all that stays
+ * behind it, so the history never grows round a loop; otherwise `left` is one more, the oldest dropped
+ * past HISTORY_MAX.
+ */
+function historyAfter(history: Shown[], left: Shown, now: string): Shown[] {
+  const again = history.findIndex((shown) => shown.at === now);
+  if (again >= 0) return history.slice(0, again);
+  return [...history, left].slice(-HISTORY_MAX);
+}
 const finalText = (value: string): Screen => ({ kind: 'message', text: value, final: true });
 
 /** Where a flow is, however deep its journeys: two snapshots there show the same screen. */
@@ -253,7 +271,11 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         let actor: AnyActorRef;
         let send = true;
         if (saved) {
-          state = saved as MenuState;
+          // A record kept before history named where each screen was holds bare snapshots: those go.
+          state = {
+            ...(saved as MenuState),
+            history: (saved as MenuState).history.filter((h) => h && 'at' in h),
+          };
           // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
           actor = scope.actor(machineOf(state.flow), { snapshot: state.snapshot });
         } else {
@@ -303,7 +325,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
             return { answer: { screen: shownNow, page, final: false }, keep: { ...state, page } };
           }
           if (nav === 'home' || (nav === 'back' && !answers(shownNow, '0') && state.history.length > 0)) {
-            const to = nav === 'home' ? state.history[0] : state.history[state.history.length - 1];
+            const to = (nav === 'home' ? state.history[0] : state.history[state.history.length - 1]).snapshot;
             actor.stop();
             actor = scope.actor(machineOf(state.flow), { snapshot: to });
             const history = nav === 'home' ? [] : state.history.slice(0, -1);
@@ -318,7 +340,9 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           const screen = screenOf(settled);
           if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
           const moved = saved !== null && wasAt !== whereIs(settled);
-          const history = moved ? [...state.history, state.snapshot].slice(-HISTORY_MAX) : state.history;
+          const history = moved
+            ? historyAfter(state.history, { at: wasAt, snapshot: state.snapshot }, whereIs(settled))
+            : state.history;
           const snapshot = actor.getPersistedSnapshot();
           return {
             answer: { screen, page: 0, final: false },

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { openSessionKey, ussdRoutes } from '../../../src/channels/ussd/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
-import { sessionLockKey } from '../../../src/sessions/index.js';
+import { sessionKey, sessionLockKey } from '../../../src/sessions/index.js';
 import { type ChannelRig, startChannelRig } from '../../helpers/channel-rig.js';
 import { newMsisdn } from '../../helpers/harness.js';
 import { waitFor, walletBalance } from '../../helpers/ledger.js';
-import { MENU, PIN, ussdCases, type UssdWorld, WRONG_PIN } from './cases.js';
+import { ACCOUNT, MENU, PIN, ussdCases, type UssdWorld, WRONG_PIN } from './cases.js';
 
 const SERVICE = '*1065#';
 
@@ -69,6 +69,25 @@ describe('USSD over HTTP (POST /ussd, real queue and ledger)', () => {
       .where('key', 'like', `ussd:${id}:%`)
       .where({ type: 'payment' });
     expect(payments).to.have.length(1);
+  });
+
+  it('a session going round a loop (6, 0, 6, 0, …) – keeps no more behind it than after the first round', async () => {
+    const w = await world();
+    const id = randomUUID();
+    const key = sessionKey(rig.h.config.redisPrefix, 'ussd', id);
+    const path: string[] = [];
+    await ask(id, w.user, '');
+    const sizes: number[] = []; // screens behind the root menu after each round
+    for (let round = 0; round < 10; round++) {
+      for (const input of ['6', '0']) {
+        path.push(input);
+        expect((await ask(id, w.user, path.join('*'))).text).to.equal(input === '6' ? ACCOUNT : MENU);
+      }
+      const record = JSON.parse(keyringOf(rig.h.config).unseal((await rig.h.redis.get(key)) as string));
+      sizes.push(record.state.history.length);
+    }
+    // Back at the root menu, nothing is behind it.
+    expect(sizes).to.deep.equal(Array(10).fill(0));
   });
 
   it('a wrong PIN – asks again in the same session; the right one then pays', async () => {
