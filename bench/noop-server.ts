@@ -1,6 +1,7 @@
 /**
  * The reference of the USSD benchmarks (`http.noop`, spec/BENCH.md): the gateway's express, no
- * middleware at all (not even a body parser), one route `POST /ussd` answering `text/plain` `END ok`.
+ * middleware at all (not even a body parser), one route `POST /ussd` answering `text/plain` `END ok`;
+ * for the IVR's (`http.noop_ivr`), `POST /ivr/...` answering `text/xml`, an empty `<Response/>`.
  * Run as a child process: `node --import tsx bench/noop-server.ts`; prints `listening <port>` once bound
  * (on `PORT`, default a free one).
  */
@@ -9,6 +10,10 @@ import express from 'express';
 const app = express();
 app.post('/ussd', (_req, res) => {
   res.type('text/plain').send('END ok');
+});
+// `ivr.step`'s reference (bench/ivr.ts): every Twilio webhook path, an empty TwiML.
+app.post('/ivr/*splat', (_req, res) => {
+  res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
 });
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = server.address();

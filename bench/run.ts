@@ -22,12 +22,15 @@
  * gateway's entry script, default `src/main/gateway.ts`). Kannel is installed with apt-get when missing.
  * USSD (`http.noop`, `ussd.*`, `sessions.memory`, bench/ussd.ts): `BENCH_USSD_SECONDS` (measured window,
  * default `BENCH_SECONDS`, else 10); the load is autocannon (a dev dependency) in its own process.
+ * IVR (`http.noop_ivr`, `ivr.step`, bench/ivr.ts): the same `BENCH_USSD_SECONDS`; the load (bench/ivr-load.ts)
+ * signs every call before its clock starts.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ledgerCeiling, ledgerCeilingHot } from './ledger-ceiling.js';
 import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-transfers.js';
 import { type Benchmark, log, type Result, round } from './lib.js';
+import { httpNoopIvr, ivrStep } from './ivr.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
@@ -52,6 +55,8 @@ const benchmarks: Benchmark[] = [
   ussdStep,
   ussdPayment,
   sessionsMemory,
+  httpNoopIvr,
+  ivrStep,
 ];
 
 /**

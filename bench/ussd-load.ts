@@ -86,23 +86,23 @@ interface RequestSpec {
   onResponse: (status: number, body: string, context: Context) => void;
 }
 
-type Instance = {
+export type Instance = {
   on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
   on(event: 'done', fn: (result: AutocannonResult) => void): void;
   stop(): void;
 };
-interface AutocannonResult {
+export interface AutocannonResult {
   errors: number;
   timeouts: number;
   non2xx: number;
   requests: { total: number };
 }
-type Autocannon = (
+export type Autocannon = (
   opts: Record<string, unknown>,
   cb?: (err: Error | null, r: AutocannonResult) => void,
 ) => Instance;
 
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 function percentileOf(sorted: Float64Array, p: number): number {
   if (!sorted.length) return Number.NaN;
@@ -111,7 +111,7 @@ function percentileOf(sorted: Float64Array, p: number): number {
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-function summarize(values: number[]): Latency {
+export function summarize(values: number[]): Latency {
   const sorted = Float64Array.from(values).sort();
   const sum = values.reduce((a, b) => a + b, 0);
   return {
@@ -125,7 +125,7 @@ function summarize(values: number[]): Latency {
 }
 
 /** An even number of steps (a session ends back at the root), `mean + 2 * offset`, at least 2. */
-const stepsOf = (mean: number, offset: number) => Math.max(2, 2 * Math.round(mean / 2) + 2 * offset);
+export const stepsOf = (mean: number, offset: number) => Math.max(2, 2 * Math.round(mean / 2) + 2 * offset);
 
 export async function runLoad(spec: LoadSpec): Promise<LoadReport> {
   const run = randomBytes(3).toString('hex');

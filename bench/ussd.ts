@@ -60,7 +60,7 @@ const MAX_ERROR_SHARE = 0.001;
 const PROGRAMS = ['gateway', 'autocannon', 'noop', 'postgres', 'redis'];
 
 /** The measured window of the USSD benchmarks: `BENCH_USSD_SECONDS`, else `BENCH_SECONDS`, else 10. */
-function ussdSeconds(): number {
+export function ussdSeconds(): number {
   const raw = process.env.BENCH_USSD_SECONDS;
   if (raw === undefined || raw === '') return benchSeconds(10);
   const n = Number(raw);
@@ -73,12 +73,12 @@ function ussdSeconds(): number {
  * The warm-up of `ussd.step` and of its reference: at least 5 s, as the 500 first dials come all at once
  * (each reads the caller's profile in PostgreSQL) and take seconds to clear; later ones are spread out.
  */
-const stepWarmup = () => Math.max(warmupSeconds(), 5);
+export const stepWarmup = () => Math.max(warmupSeconds(), 5);
 
 // ---------------------------------------------------------------------------------------------------
 // The processes
 
-interface Target {
+export interface Target {
   url: string;
   /** Named in the CPU readings. */
   pids: Record<number, string>;
@@ -86,7 +86,7 @@ interface Target {
 }
 
 /** Runs the load child on `spec`, reading each program's CPU over the measured window only. */
-async function runLoad(
+function runLoad(
   target: Target,
   spec: Omit<LoadSpec, 'url' | 'msisdnBase' | 'wallets' | 'serviceCode'>,
 ): Promise<LoadReport & { cpu: Map<string, number> }> {
@@ -97,13 +97,25 @@ async function runLoad(
     serviceCode: SERVICE_CODE,
     ...spec,
   };
+  return runLoadScript('bench/ussd-load.ts', target, full);
+}
+
+/**
+ * Runs a load script (bench/ussd-load.ts, bench/ivr-load.ts: autocannon in a child process of its own,
+ * printing a `LoadReport` line) on `spec`, reading each program's CPU over the measured window only
+ * (none when `spec.sessions` is set: a run of whole sessions has no window).
+ */
+export async function runLoadScript<S extends { seconds: number; warmupSeconds: number; sessions?: number }>(
+  script: string,
+  target: Target,
+  spec: S,
+): Promise<LoadReport & { cpu: Map<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ussd-load-'));
-  const load = spawnOwned(
-    'autocannon',
-    process.execPath,
-    ['--import', 'tsx', 'bench/ussd-load.ts', JSON.stringify(full)],
-    { cwd: ROOT, logFile: join(dir, 'load.log'), env: { ...process.env } },
-  );
+  const load = spawnOwned('autocannon', process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {
+    cwd: ROOT,
+    logFile: join(dir, 'load.log'),
+    env: { ...process.env },
+  });
   const names = { ...target.pids, [load.child.pid ?? -1]: 'autocannon' };
   const died = load.exited;
   let ok = false;
@@ -160,7 +172,7 @@ async function waitForOk(url: string, timeoutMs: number, died: Promise<never>): 
 }
 
 /** `http.noop`'s server, started for `work` and stopped after it. */
-async function withNoopServer<T>(work: (target: Target) => Promise<T>): Promise<T> {
+export async function withNoopServer<T>(work: (target: Target) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-noop-'));
   const port = await freePort();
   const server = spawnOwned('noop', process.execPath, ['--import', 'tsx', 'bench/noop-server.ts'], {
@@ -187,7 +199,7 @@ async function withNoopServer<T>(work: (target: Target) => Promise<T>): Promise<
   }
 }
 
-interface Gateway extends Target {
+export interface Gateway extends Target {
   owned: OwnedChild;
   prefix: string;
 }
@@ -197,7 +209,12 @@ interface Gateway extends Target {
  * them (its PIN key the one the wallets' PINs are keyed under); one dial checks the USSD path before
  * `work`. The gateway is stopped (SIGTERM, SIGKILL after 10 s) whatever happens.
  */
-async function withGateway<T>(name: string, work: (gateway: Gateway) => Promise<T>): Promise<T> {
+export async function withGateway<T>(
+  name: string,
+  work: (gateway: Gateway) => Promise<T>,
+  /** More environment for the gateway child (the IVR's `TWILIO_AUTH_TOKEN` and `PUBLIC_URL`). */
+  env: Record<string, string> = {},
+): Promise<T> {
   return withDatabase({ migrate: true }, (databaseUrl) =>
     withRedisPrefix(async (prefix) => {
       const t0 = performance.now();
@@ -237,6 +254,7 @@ async function withGateway<T>(name: string, work: (gateway: Gateway) => Promise<
             USSD_SERVICE_CODE: SERVICE_CODE,
             LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn',
             SMPP_URL: '',
+            ...env,
           },
         },
       );
@@ -289,7 +307,7 @@ async function withGateway<T>(name: string, work: (gateway: Gateway) => Promise<
 // Checks and notes
 
 /** Fails the benchmark when the timed answers were too often not the screen expected. */
-function checkLoad(name: string, r: LoadReport, timedKinds: string[]): void {
+export function checkLoad(name: string, r: LoadReport, timedKinds: string[]): void {
   const timed = timedKinds.reduce((n, k) => n + (r.kinds[k]?.count ?? 0), 0);
   if (!timed) throw new Error(`${name}: no timed answer in the measured window: ${JSON.stringify(r)}`);
   const wrong = Object.values(r.mismatches).reduce((n, m) => n + m.count, 0) + r.errors + r.timeouts;
@@ -299,19 +317,19 @@ function checkLoad(name: string, r: LoadReport, timedKinds: string[]): void {
     );
 }
 
-const latencyText = (r: LoadReport, kind: string) => {
+export const latencyText = (r: LoadReport, kind: string) => {
   const l = r.kinds[kind];
   return l ? `${kind} p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max} ms (${l.count})` : '';
 };
 
 /** The cores each program used, and its CPU per operation at `perSecond`. */
-const cpuText = (cpu: Map<string, number>, perSecond: number, per: string) =>
+export const cpuText = (cpu: Map<string, number>, perSecond: number, per: string) =>
   `cores: ${[...cpu]
     .filter(([, c]) => c >= 0.02)
     .map(([name, c]) => `${name} ${c.toFixed(2)}`)
     .join(', ')}; CPU per ${per}: ${cpuPerOperation(cpu, perSecond)}`;
 
-const mismatchText = (r: LoadReport) => {
+export const mismatchText = (r: LoadReport) => {
   const m = Object.entries(r.mismatches);
   return (
     (m.length
@@ -351,7 +369,7 @@ export const httpNoop: Benchmark = {
   },
 };
 
-function expressVersion(): string {
+export function expressVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/express/package.json'), 'utf8'));
     return String(pkg.version);

@@ -1,0 +1,303 @@
+/**
+ * The load of the IVR benchmark (bench/ivr.ts), run as a child process of its own so that its CPU is not
+ * the gateway's nor the bench's: autocannon (a closed loop, one request at a time per connection),
+ * `connections` virtual users, each its own Twilio Voice call at a time as Twilio sends it: webhooks
+ * form-encoded with Twilio's parameters (as test/helpers/twilio-call.ts sends them: `CallSid`,
+ * `AccountSid`, `From`, `To`, `CallStatus`, `Direction`, `Digits`), each signed with `X-Twilio-Signature`
+ * (`twilio.getExpectedTwilioSignature` over `publicUrl` + path). Prints one JSON line (`IvrLoadReport`).
+ *
+ * A call: `POST /ivr/voice` (ringing; kind `ring`), then `6` (account submenu) and `0` (back) alternately,
+ * `steps` keys in all, each posted to the step the previous TwiML's `<Gather action>` names
+ * (`/ivr/step/<n>`, n counting from 1: the gateway names step `n + 1` after step `n`, so the whole call
+ * is known in advance; kind `step`, timed), then `0` at the root (exit, said and `<Hangup/>`; kind
+ * `exit`), then the status callback `POST /ivr/status` with `CallStatus=completed` (kind `status`).
+ * None runs a command. Every answer is checked: a step's TwiML must name the next step (the counter
+ * follows), the exit hang up, the status callback answer an empty `<Response/>`.
+ *
+ * Signing is done before the clock starts: every call of the run is built and signed in advance (a pool
+ * per virtual user, sized for `expectedPerSecond` requests a second); a user who runs out signs its
+ * further calls while measured, counted in `signedLive`. `noop`: the same calls, same bodies and
+ * signatures (cycled: the reference server checks nothing), posted to `bench/noop-server.ts`, whose IVR
+ * route answers an empty TwiML; every request is timed there (kind `noop`).
+ *
+ * Each virtual user takes the wallets `user, user + connections, …` in turn (the seeded MSISDNs), so no
+ * two calls at once share a number. Only responses after the warm-up are counted.
+ */
+import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+import {
+  type AutocannonResult,
+  autocannon,
+  type Latency,
+  type LoadReport,
+  stepsOf,
+  summarize,
+} from './ussd-load.js';
+
+export type IvrScenario = 'noop' | 'step';
+
+export interface IvrLoadSpec {
+  /** The server's origin (`http://127.0.0.1:<port>`): requests go to its `/ivr/...` paths. */
+  url: string;
+  scenario: IvrScenario;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Seeded wallets: MSISDN of wallet `i` is `msisdnBase + 1 + i`. */
+  msisdnBase: number;
+  wallets: number;
+  /** The gateway's `TWILIO_AUTH_TOKEN` and `PUBLIC_URL` (what Twilio signs). */
+  authToken: string;
+  publicUrl: string;
+  /** The number called (`To`). */
+  to: string;
+  /** Keys (`6`, `0`, …) per call on average before the exit (users' calls differ: ±10). */
+  steps: number;
+  /** Requests a second the signed pool is sized for (each user's calls, whole run, with a margin). */
+  expectedPerSecond: number;
+}
+
+export interface IvrLoadReport extends LoadReport {
+  /** Calls signed in advance, and requests signed during the run (a user's pool ran out). */
+  precomputedCalls: number;
+  precomputedRequests: number;
+  signedLive: number;
+}
+
+/** One request ready to send: what autocannon builds the bytes from, and what its answer must hold. */
+interface Prepared {
+  kind: 'ring' | 'step' | 'exit' | 'status';
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** A substring the answer must contain. */
+  expect: string;
+}
+
+interface Context {
+  user?: number;
+  /** The call under way and the index of its request being sent. */
+  call?: Prepared[];
+  at: number;
+}
+
+interface RequestSpec {
+  method: 'POST';
+  path: string;
+  setupRequest: (req: Record<string, unknown>, context: Context) => Record<string, unknown>;
+  onResponse: (status: number, body: string, context: Context) => void;
+}
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+const ACCOUNT_SID = 'AC00000000000000000000000000000000';
+
+export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
+  const run = randomBytes(3).toString('hex');
+  const base = spec.publicUrl.replace(/\/+$/, '');
+  let calls = 0;
+  let signedLive = 0;
+  let signing = true;
+
+  /** Every request of one call of `msisdn` with `keys` keys after the ring, signed. */
+  const callOf = (msisdn: string, keys: number): Prepared[] => {
+    const callSid = `CA${run}${(calls++).toString(16).padStart(26, '0')}`;
+    const common = {
+      CallSid: callSid,
+      AccountSid: ACCOUNT_SID,
+      From: `+${msisdn}`,
+      To: spec.to,
+      Direction: 'inbound',
+    };
+    const prepared = (
+      kind: Prepared['kind'],
+      path: string,
+      params: Record<string, string>,
+      expect: string,
+    ): Prepared => {
+      if (!signing) signedLive++;
+      return {
+        kind,
+        path,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(spec.authToken, `${base}${path}`, params),
+        },
+        body: new URLSearchParams(params).toString(),
+        expect,
+      };
+    };
+    // Each TwiML's `<Gather action>` names the step its answer goes to: step n's names n + 1.
+    const action = (n: number) => `action="${base}/ivr/step/${n}"`;
+    const out = [prepared('ring', '/ivr/voice', { ...common, CallStatus: 'ringing' }, action(1))];
+    for (let n = 1; n <= keys; n++)
+      out.push(
+        prepared(
+          'step',
+          `/ivr/step/${n}`,
+          { ...common, CallStatus: 'in-progress', Digits: n % 2 === 1 ? '6' : '0' },
+          action(n + 1),
+        ),
+      );
+    // Back at the root after an even number of keys: `0` there exits, said and hung up.
+    out.push(
+      prepared(
+        'exit',
+        `/ivr/step/${keys + 1}`,
+        { ...common, CallStatus: 'in-progress', Digits: '0' },
+        '<Hangup/>',
+      ),
+    );
+    out.push(prepared('status', '/ivr/status', { ...common, CallStatus: 'completed' }, '<Response/>'));
+    return out;
+  };
+
+  // Each user's calls differ in length (`steps` on average, ±10 by user) so that their rings, which all
+  // come at once at the start, spread out instead of coming back together at every new call.
+  const keysOf = (user: number) => stepsOf(spec.steps, (user % 11) - 5);
+  const msisdnOf = (user: number, turn: number) =>
+    String(spec.msisdnBase + 1 + ((user + turn * spec.connections) % spec.wallets));
+  const total = spec.warmupSeconds + spec.seconds;
+  // What a connection's first request is built from before `setupClient` gives it its user (autocannon
+  // builds it again then): never sent.
+  const placeholder = callOf(msisdnOf(0, 0), 2)[0];
+  const pools: Prepared[][][] = [];
+  let precomputedRequests = 0;
+  for (let user = 0; user < spec.connections; user++) {
+    const length = keysOf(user) + 3;
+    // The calls this user makes if the whole run goes at `expectedPerSecond`, and two more; the
+    // reference only needs a few (it checks nothing: they are cycled).
+    const need =
+      spec.scenario === 'noop'
+        ? 4
+        : Math.ceil((spec.expectedPerSecond * total) / spec.connections / length) + 2;
+    const pool: Prepared[][] = [];
+    for (let turn = 0; turn < need; turn++) pool.push(callOf(msisdnOf(user, turn), keysOf(user)));
+    precomputedRequests += need * length;
+    pools.push(pool);
+  }
+  const precomputedCalls = calls - 1;
+  signing = false;
+
+  const latencies = new Map<string, number[]>();
+  const mismatches: Record<string, { count: number; example: string }> = {};
+  let all = 0;
+  let measuring = false;
+  let lastKind = '';
+  /** Calls each virtual user has started: its next one uses wallet `user + turns * connections`. */
+  const turns = new Map<number, number>();
+  const next = (c: Context): Prepared => {
+    // Before `setupClient` the context has no user yet: that request is built again once it has.
+    if (c.user === undefined) return placeholder;
+    if (c.at === 0) {
+      const user = c.user;
+      const turn = turns.get(user) ?? 0;
+      turns.set(user, turn + 1);
+      const pool = pools[user];
+      if (spec.scenario === 'noop') c.call = pool[turn % pool.length];
+      else {
+        c.call = pool[turn] ?? callOf(msisdnOf(user, turn), keysOf(user));
+        pool[turn] = []; // under way: the pool lets it go
+      }
+    }
+    return c.call![c.at];
+  };
+  const request: RequestSpec = {
+    method: 'POST',
+    path: '/',
+    setupRequest: (req, c) => {
+      c.at ??= 0;
+      const p = next(c);
+      // autocannon adds `Content-Length` to these headers: the same each time for the same body.
+      return { ...req, path: p.path, headers: p.headers, body: p.body };
+    },
+    onResponse: (status, body, c) => {
+      const p = c.call![c.at];
+      c.at++;
+      const kind = spec.scenario === 'noop' ? 'noop' : p.kind;
+      lastKind = kind;
+      if (!measuring) return;
+      const expect = spec.scenario === 'noop' ? '<Response/>' : p.expect;
+      if (status !== 200 || !body.includes(expect)) {
+        mismatches[kind] ??= { count: 0, example: `${status} ${body.slice(0, 160)}` };
+        mismatches[kind].count++;
+      }
+    },
+  };
+
+  // One spec per request of the longest call; each user keeps as many as its own calls have.
+  const longest = stepsOf(spec.steps, 10) + 3;
+  const requests: RequestSpec[] = Array.from({ length: longest }, () => ({ ...request }));
+  let users = 0;
+  const setupClient = (client: {
+    requestIterator: { initialContext: Partial<Context>; resetContext(): void; requests: RequestSpec[] };
+    setRequests(r: RequestSpec[]): void;
+  }) => {
+    const user = users++;
+    client.requestIterator.initialContext = { user, at: 0 };
+    client.requestIterator.resetContext();
+    const own = client.requestIterator.requests;
+    own.splice(keysOf(user) + 3);
+    client.setRequests(own);
+  };
+
+  const started = performance.now();
+  let measuredFrom = started;
+  const opts: Record<string, unknown> = {
+    url: new URL(spec.url).origin,
+    connections: spec.connections,
+    pipelining: 1,
+    timeout: 30,
+    requests,
+    setupClient,
+    duration: total,
+  };
+  const warm = setTimeout(() => {
+    measuring = true;
+    measuredFrom = performance.now();
+  }, spec.warmupSeconds * 1000);
+  // The parent times its CPU readings from this line.
+  process.stderr.write(`signed ${precomputedRequests} requests of ${precomputedCalls} calls; started\n`);
+  const result = await new Promise<AutocannonResult>((resolve, reject) => {
+    const instance = autocannon(opts, (err, r) => (err ? reject(err) : resolve(r)));
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      if (!measuring) return;
+      all++;
+      const list = latencies.get(lastKind);
+      if (list) list.push(ms);
+      else latencies.set(lastKind, [ms]);
+    });
+  });
+  clearTimeout(warm);
+  const measuredSeconds = (performance.now() - measuredFrom) / 1000;
+  const kinds: Record<string, Latency> = {};
+  const timed = spec.scenario === 'noop' ? 'noop' : 'step';
+  for (const [kind, values] of latencies) kinds[kind] = summarize(values);
+  return {
+    timedPerSecond: r2((latencies.get(timed)?.length ?? 0) / measuredSeconds),
+    requestsPerSecond: r2(all / measuredSeconds),
+    measuredSeconds: r2(measuredSeconds),
+    kinds,
+    mismatches,
+    outcomes: {},
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    precomputedCalls,
+    precomputedRequests,
+    signedLive,
+  };
+}
+
+// As a child process: `node --import tsx bench/ivr-load.ts '<IvrLoadSpec as JSON>'`.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
+  runIvrLoad(JSON.parse(process.argv[2]) as IvrLoadSpec).then(
+    (report) => {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}
