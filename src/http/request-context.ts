@@ -31,17 +31,27 @@ export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const offered = req.get(REQUEST_ID_HEADER);
     const id = offered && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
-    const ctx: RequestContext = { id, log: log.child({ reqId: id }) };
+    // The child logger is made when first used: at the usual `warn` level most requests never log, and
+    // a child per request is a measurable share of a USSD or IVR step.
+    let child: Logger | undefined;
+    const ctx: RequestContext = {
+      id,
+      get log() {
+        child ??= log.child({ reqId: id });
+        return child;
+      },
+    };
     res.locals.requestContext = ctx;
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = process.hrtime.bigint();
+    const lineLevel = () => (res.statusCode >= 500 ? 'warn' : 'info');
     res.on('finish', () => {
+      if (!log.isLevelEnabled(lineLevel())) return;
       const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
       // The path only: query strings may one day carry something that should not sit in logs.
       const path = req.originalUrl.split('?')[0];
       const line = { method: req.method, path, status: res.statusCode, ms };
-      if (res.statusCode >= 500) ctx.log.warn(line, 'request');
-      else ctx.log.info(line, 'request');
+      ctx.log[lineLevel()](line, 'request');
     });
     next();
   };

@@ -29,6 +29,24 @@ import { verifySecret } from './secrets.js';
 const PVV = 'pvv1';
 const SEALED = 'sealed1';
 
+/**
+ * Random 96-bit GCM IVs, drawn 1,024 at a time: a session record is sealed on every keystroke, and one
+ * call to the system's random source per seal is a measurable share of a USSD step. Each IV is handed
+ * out once (a fresh random block replaces a used one), so none repeats any more than single draws would.
+ */
+const IV_BYTES = 12;
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+function nextIv(): Buffer {
+  if (ivAt + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_BYTES * 1024);
+    ivAt = 0;
+  }
+  const iv = ivPool.subarray(ivAt, ivAt + IV_BYTES);
+  ivAt += IV_BYTES;
+  return iv;
+}
+
 interface KeyParts {
   id: string;
   pin: KeyObject;
@@ -137,7 +155,7 @@ export function createKeyring(currentHex: string, previousHex?: string): Keyring
       return verify('card', serial, pin, stored);
     },
     seal(plain) {
-      const iv = randomBytes(12);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', current.seal, iv);
       cipher.setAAD(Buffer.from(current.id));
       const body = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);

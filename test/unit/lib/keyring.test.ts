@@ -54,6 +54,16 @@ describe('keyring', () => {
     expect(createKeyring(B).fingerprint('x')).not.to.equal(ring.fingerprint('x'));
   });
 
+  it('seal – 3,000 seals of one text (past two refills of the IV pool) – 3,000 different IVs, each opening', () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 3_000; i++) {
+      const sealed = ring.seal('same text');
+      expect(ring.unseal(sealed)).to.equal('same text');
+      ivs.add(Buffer.from(sealed.split('.')[2], 'base64url').subarray(0, 12).toString('hex'));
+    }
+    expect(ivs.size).to.equal(3_000);
+  });
+
   it('loadOrCreatePinKey – makes a key file of mode 0600 once and reads it back after', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fen-key-'));
     const key = loadOrCreatePinKey(dir);
