@@ -1,8 +1,8 @@
 /**
  * The express app factory. Order: request id and log line, body parsers (JSON and form, both capped at
- * `MAX_BODY_BYTES`), the operator routes, the routers the caller passes (channels: USSD, IVR, STK, WAP;
- * the merchant API), then the JSON 404 and the error middleware, which must come last; that is why
- * extra routers are passed in rather than added to the returned app.
+ * `MAX_BODY_BYTES`), the routers the caller passes (channels: USSD, IVR, STK, WAP; the merchant API;
+ * each answers only its own paths), the operator routes, then the JSON 404 and the error middleware,
+ * which must come last; that is why extra routers are passed in rather than added to the returned app.
  */
 import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
@@ -48,12 +48,13 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   app.use(requestContext(log));
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
-  app.use(opsRoutes(ctx, { ...options, log }));
   for (const mount of options.routers ?? []) {
     // A router (or a sub-app) is a function; a `{path, router}` pair is a plain object.
     if (typeof mount === 'function') app.use(mount);
     else app.use(mount.path, mount.router);
   }
+  // After the channels: a USSD or IVR step, the hot path, matches before the operator routes are tried.
+  app.use(opsRoutes(ctx, { ...options, log }));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;
