@@ -28,6 +28,7 @@ export {
   sessionKey,
   sessionTtlSeconds,
 } from './session-store.js';
+export { sessionStartOf } from './session-start.js';
 export { createSmsHandOff, type SmsHandOff } from './sms-hand-off.js';
 export {
   createSmsConversation,

@@ -10,7 +10,8 @@
  * call politely. `CallStatus` completed or canceled ends the session.
  */
 import { text } from '../../../flows/texts/index.js';
-import { pendingPaymentRequest, userProfile } from '../../ledger/index.js';
+import { userProfile } from '../../ledger/index.js';
+import { sessionStartOf } from '../../sessions/index.js';
 import type { ChannelDeps } from '../channel.js';
 import type { IvrInbound } from './ivr.request.js';
 import { speechLocale } from './ivr.speech.js';
@@ -31,20 +32,8 @@ export function createIvrCalls(deps: IvrSessionDeps): IvrCalls {
   const base = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const stepUrl = (step: number) => `${base}/ivr/step/${step}`;
 
-  const startOf = (msisdn: string) => async () => {
-    const [profile, request] = await Promise.all([
-      userProfile(db, msisdn),
-      pendingPaymentRequest(db, msisdn),
-    ]);
-    return {
-      flow: 'menu' as const,
-      msisdn,
-      locale: profile.locale ?? config.locale,
-      registered: profile.registered,
-      openBySms: true,
-      ...(request ? { request } : {}),
-    };
-  };
+  // The IVR cannot show the agreement: a guest's opening goes to SMS (the hand-off).
+  const startOf = sessionStartOf(db, config.locale, { openBySms: true });
 
   return {
     async step(inbound, requestId) {

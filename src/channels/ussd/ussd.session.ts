@@ -4,7 +4,7 @@
  * merchant's waiting request; a dial first offers to resume the caller's session dropped less than its
  * lifetime ago; the answer is the page to show and whether it ends the dialog.
  */
-import { pendingPaymentRequest, userProfile } from '../../ledger/index.js';
+import { sessionStartOf } from '../../sessions/index.js';
 import type { ChannelDeps } from '../channel.js';
 import type { UssdInput } from './ussd.path.js';
 import { ussdPages } from './ussd.render.js';
@@ -46,19 +46,7 @@ export function createUssdSessions(deps: UssdSessionDeps): UssdSessions {
   const pointer = (msisdn: string) => openSessionKey(config.redisPrefix, msisdn);
 
   /** Who dials: the profile's language and wallet, and a merchant's request waiting for the PIN. */
-  const startOf = (msisdn: string) => async () => {
-    const [profile, request] = await Promise.all([
-      userProfile(db, msisdn),
-      pendingPaymentRequest(db, msisdn),
-    ]);
-    return {
-      flow: 'menu' as const,
-      msisdn,
-      locale: profile.locale ?? config.locale,
-      registered: profile.registered,
-      ...(request ? { request } : {}),
-    };
-  };
+  const startOf = sessionStartOf(db, config.locale);
 
   /** On a dial: the caller's session left open by a dropped dial, when it is still there. */
   async function dropped(request: UssdStepRequest): Promise<string | undefined> {
@@ -98,7 +86,8 @@ export function createUssdSessions(deps: UssdSessionDeps): UssdSessions {
       // The pointer is written once, on the dial, and outlives the session: `dropped` checks the session
       // itself is still there, so a step costs no write of it.
       if (view.final) await forget(request.msisdn, request.sessionId);
-      else if (request.dial) await redis.set(pointer(request.msisdn), request.sessionId, 'EX', POINTER_SECONDS);
+      else if (request.dial)
+        await redis.set(pointer(request.msisdn), request.sessionId, 'EX', POINTER_SECONDS);
       return { text: pages[Math.min(view.page, pages.length - 1)], final: view.final };
     },
     async end(msisdn, sessionId) {
