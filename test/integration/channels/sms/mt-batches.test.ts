@@ -357,13 +357,15 @@ describe('SMS channel – MTs in batches (real SMSC simulator, BullMQ and Postgr
       const run = (id: string) => sms.inbound.process({ moId: id }, conversation, sms.outbound);
       const [a1, a2, runB, runC] = [run(moA.id), run(moA.id), run(moB.id), run(moC.id)];
       await waitFor(async () => reached(a) === 2 && reached(b) === 1 && reached(c) === 1);
-      // The first write holds A's first run and B; the second, A's second run and C.
+      // The first write holds A's first run and B; the second, A's second run and C. Which of A's two runs
+      // reached its gate first is not fixed (each reads the MO's status first), so the first gate opened
+      // releases whichever did: wait for that one, not for a named one (which could wait for ever).
       open(a, 0);
       open(b, 0);
-      await Promise.all([a1, runB]);
+      await Promise.all([Promise.race([a1, a2]), runB]);
       open(a, 1);
       open(c, 0);
-      await Promise.all([a2, runC]);
+      await Promise.all([a1, a2, runC]);
       await settle({ smsc, h, sms }, [a, b, c]);
       for (const u of [a, b, c])
         expect(
