@@ -191,6 +191,7 @@ export const en: Record<TextKey, string> = {
   'ivr.decimal': 'For a decimal point, press star.',
   'ivr.silence': 'Sorry, I did not hear a key.',
   'ivr.goodbye': 'We did not hear a key. Thank you for calling. Goodbye.',
+  'ivr.no_number': 'This service needs a mobile number we can see. Please call again from your mobile phone. Goodbye.',
   'ivr.in': 'in',
   'ivr.out': 'out',
   'ivr.ending': 'ending {digits}',

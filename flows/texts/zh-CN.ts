@@ -181,6 +181,7 @@ export const zhCN = {
   'ivr.decimal': '小数点请按星号键。',
   'ivr.silence': '没有听到您的按键。',
   'ivr.goodbye': '没有听到您的按键,感谢来电,再见。',
+  'ivr.no_number': '本服务需要显示您的手机号码,请用手机重新拨打,再见。',
   'ivr.in': '收入',
   'ivr.out': '支出',
   'ivr.ending': '尾号{digits}',

@@ -14,6 +14,9 @@ import { normalizeMsisdn } from '../../lib/index.js';
 import type { Navigation } from '../../sessions/index.js';
 import type { Inbound, Rejected } from '../channel.js';
 
+/** Why a call from a withheld or fixed-line number is refused (the route says it to the caller). */
+export const FROM_NOT_MOBILE = 'From is not a mobile number';
+
 /** What the IVR reads: the webhook's form fields and the path with its query (`req.originalUrl`). */
 export interface IvrRaw {
   body: unknown;
@@ -48,7 +51,7 @@ export function normalizeIvr(raw: IvrRaw): IvrInbound | Rejected {
   if (!CALL_SID.test(callSid)) return { rejected: 'CallSid is not a Twilio call id', status: 400 };
   const from = typeof fields.From === 'string' ? fields.From : '';
   const msisdn = normalizeMsisdn(from);
-  if (!msisdn) return { rejected: 'From is not a mobile number', status: 400 };
+  if (!msisdn) return { rejected: FROM_NOT_MOBILE, status: 400 };
   const digits = typeof fields.Digits === 'string' ? fields.Digits.trim() : '';
   if (!DIGITS.test(digits)) return { rejected: 'Digits holds more than keypad keys', status: 400 };
   const step = Number(path[1] ?? 0);

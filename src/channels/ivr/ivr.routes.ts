@@ -10,7 +10,7 @@ import twilio from 'twilio';
 import { text } from '../../../flows/texts/index.js';
 import { AppError } from '../../lib/index.js';
 import { type ChannelDeps, isRejected } from '../channel.js';
-import { normalizeIvr } from './ivr.request.js';
+import { FROM_NOT_MOBILE, normalizeIvr } from './ivr.request.js';
 import { createIvrCalls, type IvrSessionDeps } from './ivr.session.js';
 import { farewellTwiml, retryTwiml } from './ivr.twiml.js';
 
@@ -36,6 +36,13 @@ export function ivrRoutes(deps: IvrDeps): Router {
       return;
     }
     const inbound = normalizeIvr({ body: params, url: req.originalUrl });
+    if (isRejected(inbound) && inbound.rejected === FROM_NOT_MOBILE) {
+      // A real call (its signature holds) from a withheld or fixed-line number: the wallet is the mobile
+      // number's, so say that and hang up, rather than let Twilio play its own error for a 400.
+      const locale = config.locale;
+      res.type('text/xml').send(farewellTwiml([{ locale, text: text(locale, 'ivr.no_number') }]));
+      return;
+    }
     if (isRejected(inbound)) {
       res.status(inbound.status).type('text/plain').send(inbound.rejected);
       return;

@@ -116,6 +116,21 @@ describe('IVR over Twilio Voice webhooks (signed, real queue, ledger and SMPP te
     expect(hear(again.text).said).to.equal(`Sorry, I did not hear a key. ${MENU}`);
   });
 
+  it('a call from a withheld number – told it needs a mobile number, then hung up (200, TwiML), nothing runs', async () => {
+    const res = await post(server, '/ivr/voice', {
+      CallSid: newCallSid(),
+      From: 'anonymous',
+      CallStatus: 'ringing',
+    });
+    expect(res.status).to.equal(200);
+    const heard = hear(res.text);
+    expect(heard.said).to.equal(
+      'This service needs a mobile number we can see. Please call again from your mobile phone. Goodbye.',
+    );
+    expect(heard.hangup).to.equal(true);
+    expect(heard.gather).to.equal(undefined);
+  });
+
   it('CallStatus completed – ends the session and answers an empty Response', async () => {
     const w = await world();
     const call = new TwilioCall(server, w.user);
