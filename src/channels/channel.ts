@@ -39,16 +39,6 @@ export interface Rejected {
   status: number;
 }
 
-/** A text the gateway sends a user outside a session reply (the SMS sink takes these). */
-export interface Outbound {
-  msisdn: string;
-  text: string;
-  /** Why it is sent (`payment`, `agreement`, `refused.wrong_pin`, …). */
-  reason: string;
-  /** Holds a password or PIN: sealed at rest until sent. */
-  sensitive: boolean;
-}
-
 /**
  * How a send failed, in the terms the outbound side acts on (courier's `SendError`): whether sending
  * again later may work, and whether the peer asked us to slow down. Links report; queues retry.

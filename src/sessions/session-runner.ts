@@ -180,16 +180,8 @@ const answers = (screen: Screen, key: string) =>
     : screen.kind === 'prompt' && (screen.input.answers ?? []).includes(key);
 
 export function createSessionRunner(options: SessionRunnerOptions): SessionRunner {
-  const runtime =
-    options.runtime ??
-    createSessionRuntime({
-      redis: options.redis,
-      keys: options.keys,
-      prefix: options.prefix,
-      bus: options.bus,
-      commandTimeoutMs: options.commandTimeoutMs,
-      ttlSeconds: options.ttlSeconds,
-    });
+  // Its own options name what a runtime needs (Redis, keys, prefix, bus, deadline): one is made from them.
+  const runtime = options.runtime ?? createSessionRuntime(options);
   const log = options.logger ?? defaultLogger;
   const defaultLocale = options.defaultLocale ?? 'zh-CN';
   const handOff = options.handOff;

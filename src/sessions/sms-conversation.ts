@@ -66,15 +66,8 @@ const HAN = /\p{Script=Han}/u;
 export function createSmsConversation(options: SmsConversationOptions): SmsConversation {
   const { db, defaultLocale } = options;
   const ttlSeconds = options.pendingTtlSeconds ?? 600;
-  const runtime =
-    options.runtime ??
-    createSessionRuntime({
-      redis: options.redis,
-      keys: options.keys,
-      prefix: options.prefix,
-      bus: options.bus,
-      commandTimeoutMs: options.commandTimeoutMs,
-    });
+  // Its own options name what a runtime needs (Redis, keys, prefix, bus, deadline): one is made from them.
+  const runtime = options.runtime ?? createSessionRuntime(options);
   // A step waits for at most one command (which the bus cuts off at its deadline), plus a margin.
   const stepMs = options.commandTimeoutMs + 5_000;
   const findPaymentRequests: FindPaymentRequestsLogic = fromPromise<PaymentRequestView[], { msisdn: string }>(
