@@ -30,6 +30,7 @@ import {
   autocannon,
   type Latency,
   type LoadReport,
+  runAsLoadChild,
   stepsOf,
   summarize,
 } from './ussd-load.js';
@@ -288,16 +289,4 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
   };
 }
 
-// As a child process: `node --import tsx bench/ivr-load.ts '<IvrLoadSpec as JSON>'`.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
-  runIvrLoad(JSON.parse(process.argv[2]) as IvrLoadSpec).then(
-    (report) => {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-      process.exit(0);
-    },
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsLoadChild(import.meta.url, runIvrLoad);

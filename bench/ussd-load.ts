@@ -295,9 +295,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadReport> {
   };
 }
 
-// As a child process: `node --import tsx bench/ussd-load.ts '<LoadSpec as JSON>'`.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
-  runLoad(JSON.parse(process.argv[2]) as LoadSpec).then(
+/**
+ * Runs `load` when the module at `moduleUrl` is the process's entry script (a load child, started as
+ * `node --import tsx bench/<x>-load.ts '<spec as JSON>'`): its report goes to stdout as one JSON line.
+ */
+export function runAsLoadChild<S, R>(moduleUrl: string, load: (spec: S) => Promise<R>): void {
+  if (!process.argv[1] || !moduleUrl.endsWith(process.argv[1].split('/').pop() ?? '\0')) return;
+  load(JSON.parse(process.argv[2]) as S).then(
     (report) => {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       process.exit(0);
@@ -308,3 +312,5 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     },
   );
 }
+
+runAsLoadChild(import.meta.url, runLoad);
