@@ -95,6 +95,12 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
+  /**
+   * `SESSION_CACHE_SESSIONS`: sessions whose last record and running flow a process keeps beside Redis
+   * (default 1,000; 0 turns it off). Rebuilding a flow from its sealed snapshot was most of a USSD step's
+   * CPU; each entry costs some tens of KB, so the bound keeps memory flat however many sessions are open.
+   */
+  sessionCacheSessions: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   /** `LOG_LEVEL`: pino level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -135,6 +141,7 @@ const envNames: Record<keyof Config, string> = {
   jobLockMs: 'JOB_LOCK_MS',
   dbPoolMax: 'DB_POOL_MAX',
   maxBodyBytes: 'MAX_BODY_BYTES',
+  sessionCacheSessions: 'SESSION_CACHE_SESSIONS',
   logLevel: 'LOG_LEVEL',
 };
 
