@@ -21,7 +21,10 @@ await withDatabase({ migrate: true }, (url) =>
   withRedisPrefix(async (prefix) => {
     const pinKey = randomBytes(32).toString('hex');
     await seedWallets(url, pinKey);
-    const config = loadConfig({}, { databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: prefix, pinKey, logLevel: 'warn' });
+    const config = loadConfig(
+      {},
+      { databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: prefix, pinKey, logLevel: 'warn' },
+    );
     const ctx = await createContext(config, { workers: false });
     const deps = createChannelDeps(ctx, { smpp: () => null });
     const ussd = createUssdSessions(deps);
@@ -31,7 +34,13 @@ await withDatabase({ migrate: true }, (url) =>
       const sessionId = `s${round}-${u}`;
       let path = '';
       const step = (dial: boolean) =>
-        ussd.step({ msisdn, sessionId, dial, request: path, inputOf: (last, isNew) => ussdInput(path, last, isNew) });
+        ussd.step({
+          msisdn,
+          sessionId,
+          dial,
+          request: path,
+          inputOf: (last, isNew) => ussdInput(path, last, isNew),
+        });
       const root = await step(true);
       for (let i = 0; i < steps; i++) {
         path = path === '' ? '6' : `${path}*${i % 2 === 0 ? '6' : '0'}`;
