@@ -33,6 +33,7 @@ export { type StoredCard, type StoredPin, storedCards, storedPins } from './secr
 export {
   type PaymentRequestView,
   pendingPaymentRequest,
+  sessionStartRow,
   pendingPaymentRequests,
   type UserProfile,
   userProfile,
