@@ -15,6 +15,7 @@ export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
     wallets: [msisdnOf(input.msisdn)],
     transfers: [BigInt(input.holdId)],
     system: [SYSTEM.fees],
+    newTransfers: 1, // the fee (the hold is posted, not created)
   }),
   prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),
   apply(book, input, { key, prepared }) {

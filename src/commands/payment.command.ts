@@ -17,6 +17,7 @@ export const payment: BatchedCommand<'payment'> = {
     wallets: [msisdnOf(input.msisdn)],
     merchants: [input.merchant],
     system: [SYSTEM.fees],
+    newTransfers: 2, // the payment and its fee
   }),
   prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),
   apply(book, input, { key, prepared }) {

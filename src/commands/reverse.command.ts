@@ -19,6 +19,7 @@ export const reverse: BatchedCommand<'reverse'> = {
     merchants: [input.merchant],
     transfers: [BigInt(input.paymentId)],
     system: [SYSTEM.fees],
+    newTransfers: 2, // the reversal and the fee given back
   }),
   apply(book, input, { key }) {
     const merchant = merchantAccount(book, input.merchant);

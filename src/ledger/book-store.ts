@@ -27,6 +27,8 @@ export interface Needs {
   pendingRequestsOf?: string[];
   /** Refunds under review the command decides (locked, after the transfers). */
   refunds?: bigint[];
+  /** Transfers the command may create (ids are taken from the sequence ahead). Default 1. */
+  newTransfers?: number;
   /** Merchants (also in `merchants`) whose net movement of a business day the command settles. */
   dayNetsOf?: { merchant: string; day: string }[];
 }
