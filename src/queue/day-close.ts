@@ -21,13 +21,18 @@ export function previousBusinessDay(now: Date): string {
   return businessDay(new Date(now.getTime() - 24 * 3_600_000));
 }
 
-/** Settles every merchant that moved on `day`; returns each merchant's outcome. */
+/**
+ * Settles every merchant that moved on `day`; returns each merchant's outcome. A day that is not over at
+ * `now` is refused here, before any command: its settlement keys stay free for the real close.
+ */
 export async function closeDay(
   db: Db,
   bus: CommandBus,
   day: string,
+  now: Date = new Date(),
   timeoutMs = 60_000,
 ): Promise<{ merchant: string; result: CommandResult }[]> {
+  if (day >= businessDay(now)) throw new Error(`business day ${day} is not over yet`);
   const merchants = await merchantsMovedOn(db, day);
   return Promise.all(
     merchants.map(async (merchant) => ({
@@ -58,7 +63,7 @@ export async function startDayClose(opts: {
     DAY_CLOSE_QUEUE,
     async () => {
       const day = previousBusinessDay(clock());
-      const outcomes = await closeDay(opts.db, opts.bus, day);
+      const outcomes = await closeDay(opts.db, opts.bus, day, clock());
       const unsettled = outcomes.filter((o) => !o.result.ok && o.result.error.code === 'pending');
       logger.info({ day, merchants: outcomes.length, unsettled: unsettled.length }, 'business day closed');
       // A settlement still running is retried by the job; the ones done answer from their stored results.
