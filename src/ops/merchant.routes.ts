@@ -41,7 +41,6 @@ const description = z.string({ error: 'description is a string' }).max(140).opti
 const reason = z.string({ error: 'a reason is required' }).trim().min(1).max(200);
 
 const paymentBody = z.strictObject({ msisdn, amount: fen(), reference, description });
-const payoutBody = paymentBody;
 const refundBody = z.strictObject({ amount: fen().optional(), reason, reference });
 const reverseBody = z.strictObject({ reason });
 const dateQuery = z.object({ date: day });
@@ -107,31 +106,41 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
     return payment;
   }
 
-  router.post('/api/payments', async (req, res) => {
-    const merchant = requireRole(await caller(req), 'api');
-    const body = validate(paymentBody, req.body);
-    const value = await run({
-      key: `payreq:${merchant.code}:${body.reference}`,
-      type: 'payment.request',
-      input: {
-        merchant: merchant.code,
-        msisdn: body.msisdn,
-        amount: String(body.amount),
-        reference: body.reference,
-        description: body.description,
-      },
+  /**
+   * A merchant's call with a body `{msisdn, amount, reference, description?}` that runs `type` under the
+   * key `<prefix>:<merchant>:<reference>` and answers 201 with `answer` of its result.
+   */
+  function referencedCall(
+    path: string,
+    type: 'payment.request' | 'payout',
+    prefix: string,
+    answer: (value: Record<string, unknown>, body: z.output<typeof paymentBody>) => Record<string, unknown>,
+  ): void {
+    router.post(path, async (req, res) => {
+      const merchant = requireRole(await caller(req), 'api');
+      const body = validate(paymentBody, req.body);
+      const value = await run({
+        key: `${prefix}:${merchant.code}:${body.reference}`,
+        type,
+        input: {
+          merchant: merchant.code,
+          msisdn: body.msisdn,
+          amount: String(body.amount),
+          reference: body.reference,
+          description: body.description,
+        },
+      });
+      if (!value) res.status(202).json({ ...stillRunning, reference: body.reference });
+      else res.status(201).json(answer(value, body));
     });
-    if (!value) {
-      res.status(202).json({ ...stillRunning, reference: body.reference });
-      return;
-    }
-    res.status(201).json({
-      id: String(value.holdId),
-      status: value.status,
-      expiresAt: value.expiresAt,
-      reference: body.reference,
-    });
-  });
+  }
+
+  referencedCall('/api/payments', 'payment.request', 'payreq', (value, body) => ({
+    id: String(value.holdId),
+    status: value.status,
+    expiresAt: value.expiresAt,
+    reference: body.reference,
+  }));
 
   router.get('/api/payments/:id', async (req, res) => {
     const c = await caller(req);
@@ -244,32 +253,13 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
     res.json({ id: payment.id.toString(), status: 'reversed', amount: Number(value.amount) });
   });
 
-  router.post('/api/payouts', async (req, res) => {
-    const merchant = requireRole(await caller(req), 'api');
-    const body = validate(payoutBody, req.body);
-    const value = await run({
-      key: `payout:${merchant.code}:${body.reference}`,
-      type: 'payout',
-      input: {
-        merchant: merchant.code,
-        msisdn: body.msisdn,
-        amount: String(body.amount),
-        reference: body.reference,
-        description: body.description,
-      },
-    });
-    if (!value) {
-      res.status(202).json({ ...stillRunning, reference: body.reference });
-      return;
-    }
-    res.status(201).json({
-      id: String(value.transferId),
-      status: 'paid',
-      reference: body.reference,
-      amount: body.amount,
-      msisdn: nationalMsisdn(body.msisdn),
-    });
-  });
+  referencedCall('/api/payouts', 'payout', 'payout', (value, body) => ({
+    id: String(value.transferId),
+    status: 'paid',
+    reference: body.reference,
+    amount: body.amount,
+    msisdn: nationalMsisdn(body.msisdn),
+  }));
 
   router.get('/api/settlements', async (req, res) => {
     const c = await caller(req);

@@ -12,7 +12,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
-import { type Db, type Keyring, logger, type Redis } from '../lib/index.js';
+import { type Db, DrainLoop, type Keyring, logger, type Redis } from '../lib/index.js';
 import {
   callbackDelivery,
   claimUnqueuedCallbacks,
@@ -63,39 +63,25 @@ export function callbackSignature(secret: string, body: string, t: number): stri
 /** Moves callbacks from the outbox to the queue: on a timer, and at once when commands complete (`kick`). */
 export class CallbackRelay {
   readonly queue: Queue<CallbackJob>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly db: Db,
     connection: Redis,
     prefix: string,
-    private readonly pollMs = 1_000,
+    pollMs = 1_000,
     private readonly batchSize = 500,
   ) {
     this.queue = new Queue<CallbackJob>(MERCHANT_CALLBACK_QUEUE, { connection, prefix });
+    this.loop = new DrainLoop(() => this.relayOnce(), batchSize, pollMs, logger, 'callback relay');
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   /** Queues what is waiting; returns how many callbacks were queued. */
@@ -122,28 +108,8 @@ export class CallbackRelay {
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while ((await this.relayOnce()) === this.batchSize) {
-        /* keep going while full batches come */
-      }
-    } catch (err) {
-      logger.error({ err }, 'callback relay failed; will retry');
-    }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.kick();
-      this.schedule();
-    }, this.pollMs);
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await this.queue.close();
   }
 }

@@ -15,7 +15,7 @@
  * text in clear (before it sealed) is sealed here.
  */
 import { Queue } from 'bullmq';
-import { type Db, type Keyring, logger, type Redis } from '../../lib/index.js';
+import { type Db, DrainLoop, type Keyring, logger, type Redis } from '../../lib/index.js';
 import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/index.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
@@ -23,41 +23,27 @@ import { noticeText } from './notice-text.js';
 
 export class OutboxRelay {
   readonly queue: Queue<OutboundBatch>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly db: Db,
     connection: Redis,
     prefix: string,
     private readonly keyring: Keyring,
-    private readonly pollMs = 250,
+    pollMs = 250,
     private readonly batchSize = 500,
   ) {
     this.queue = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, { connection, prefix });
+    this.loop = new DrainLoop(() => this.relayOnce(), batchSize, pollMs, logger, 'outbox relay');
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   /** Relay now (called when commands complete), without waiting for the next poll. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   /** Relays everything waiting; returns how many rows went out. */
@@ -105,28 +91,8 @@ export class OutboxRelay {
     }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while ((await this.relayOnce()) === this.batchSize) {
-        /* keep going while full batches come */
-      }
-    } catch (err) {
-      logger.error({ err }, 'outbox relay failed; will retry');
-    }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.kick();
-      this.schedule();
-    }, this.pollMs);
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await this.queue.close();
   }
 }
