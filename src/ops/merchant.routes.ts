@@ -72,6 +72,8 @@ const logQuery = z.object({
     .optional(),
 });
 
+/** A merchant's own text in a cell: one starting like a formula is quoted so spreadsheets show it as text. */
+const cellText = (text: string) => (/^[=+\-@]/.test(text) ? `'${text}` : text);
 const walletMsisdn = (code: string) => nationalMsisdn(msisdnOfWallet(code) ?? code);
 const noMerchant = (code: string) => new AppError('merchant_not_found', `no merchant has code ${code}`, 404);
 
@@ -313,7 +315,7 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
             id: r.id.toString(),
             time: chinaIso(r.posted_at),
             kind: r.kind,
-            reference: r.reference ?? '',
+            reference: cellText(r.reference ?? ''),
             msisdn: walletMsisdn(r.wallet),
             amount: amount.toString(),
             fee: fee.toString(),

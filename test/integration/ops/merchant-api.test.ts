@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { CommandRunner } from '../../../src/commands/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced, waitFor } from '../../helpers/ledger.js';
 import { MerchantServer } from '../../helpers/merchant-server.js';
@@ -177,6 +178,25 @@ describe('merchant API: payments, refunds under review, reversals, payouts, call
     expect((await as(m.apiKey).get(`/api/payments/${asked.body.id}`)).body.status).to.equal('declined');
     expect((await server.ops('GET', `/api/accounts/${msisdn}`)).body).to.include({ held: 0, balance: 10_000 });
     await waitFor(async () => shop.accepted('payment.declined', asked.body.id).length === 1);
+  });
+
+  it('an expired request – reads expired before and after the sweep voids it, and calls back payment.expired', async () => {
+    const msisdn = await h.openWallet(newMsisdn(), 10_000n);
+    const asked = await as(m.apiKey).post('/api/payments', { msisdn: national(msisdn), amount: 900, reference: randomUUID() });
+    const expiresAt = Date.parse(asked.body.expiresAt);
+    // The sweep's command as a worker whose clock has passed the expiry runs it (maintenance.ts).
+    const later = new CommandRunner(h.db, h.config, () => new Date(expiresAt + 1_000));
+    const voided = await later.run({
+      key: `hold-expiry:${asked.body.id}`,
+      type: 'payment.decline',
+      input: { msisdn, holdId: asked.body.id },
+    });
+    expect(voided.ok, JSON.stringify(voided)).to.equal(true);
+    h.callbacks.kick();
+    expect((await as(m.apiKey).get(`/api/payments/${asked.body.id}`)).body.status).to.equal('expired');
+    expect((await server.ops('GET', `/api/accounts/${msisdn}`)).body.held).to.equal(0);
+    await waitFor(async () => shop.accepted('payment.expired', asked.body.id).length === 1);
+    expect(shop.accepted('payment.expired', asked.body.id)[0].body.status).to.equal('expired');
   });
 
   it("another merchant's payment – is refused 403 to read, refund or reverse", async () => {
