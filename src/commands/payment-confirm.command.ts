@@ -4,7 +4,7 @@
  * limit; the merchant's fee goes to the platform; SMS, and the callback `payment.paid`. Refusals: hold_not_pending (unknown, another user's, already posted or voided),
  * hold_expired, pin_locked, wrong_pin (counted), limit_daily, account_frozen/closed.
  */
-import { queueCallback, RefusalError, refusals, SYSTEM } from '../ledger/index.js';
+import { queueCallback, RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { chargeFee } from './merchant-shared.js';
 import { checkPin, checkPinInBook, merchantName, msisdnOf, notifyOwner } from './shared.js';
@@ -14,7 +14,7 @@ export const paymentConfirm: BatchedCommand<'payment.confirm'> = {
   needs: (input) => ({
     wallets: [msisdnOf(input.msisdn)],
     transfers: [BigInt(input.holdId)],
-    system: [SYSTEM.fees],
+    fees: true,
     newTransfers: 1, // the fee (the hold is posted, not created)
   }),
   prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),

@@ -6,7 +6,7 @@
  * counterparty_unavailable (merchant frozen). The merchant's fee (its basis points) goes to the platform's
  * fee account with the payment, and a merchant with a callback URL gets `payment.paid`.
  */
-import { queueCallback, SYSTEM } from '../ledger/index.js';
+import { queueCallback } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { chargeFee } from './merchant-shared.js';
 import { checkPin, checkPinInBook, merchantAccount, merchantName, msisdnOf, notifyOwner } from './shared.js';
@@ -16,7 +16,7 @@ export const payment: BatchedCommand<'payment'> = {
   needs: (input) => ({
     wallets: [msisdnOf(input.msisdn)],
     merchants: [input.merchant],
-    system: [SYSTEM.fees],
+    fees: true,
     newTransfers: 2, // the payment and its fee
   }),
   prepare: (db, input, ctx) => checkPin(db, ctx, input.msisdn, input.pin),

@@ -7,7 +7,7 @@
  * (another day), insufficient_funds (the merchant's).
  */
 import { businessDay } from '../lib/index.js';
-import { queueCallback, RefusalError, refusals, SYSTEM } from '../ledger/index.js';
+import { queueCallback, RefusalError, refusals } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { returnFee } from './merchant-shared.js';
 import { merchantAccount, merchantName, notifyOwner } from './shared.js';
@@ -18,7 +18,7 @@ export const reverse: BatchedCommand<'reverse'> = {
   needs: (input) => ({
     merchants: [input.merchant],
     transfers: [BigInt(input.paymentId)],
-    system: [SYSTEM.fees],
+    fees: true,
     newTransfers: 2, // the reversal and the fee given back
   }),
   apply(book, input, { key }) {

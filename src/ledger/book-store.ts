@@ -15,7 +15,7 @@ import {
   type UserRow,
   type VoucherRow,
 } from './book.js';
-import { merchantCode, merchantOfAccount, msisdnOfWallet, walletCode } from './codes.js';
+import { merchantCode, merchantOfAccount, msisdnOfWallet, SYSTEM, walletCode } from './codes.js';
 
 export interface Needs {
   wallets?: string[];
@@ -27,6 +27,12 @@ export interface Needs {
   pendingRequestsOf?: string[];
   /** Refunds under review the command decides (locked, after the transfers). */
   refunds?: bigint[];
+  /**
+   * The command may take a merchant's fee or give one back: the platform's fee account is loaded and
+   * locked, but only when the batch has a merchant that charges a fee or a payment that carries one, so
+   * batches of fee-free merchants never queue on that one row.
+   */
+  fees?: boolean;
   /** Transfers the command may create (ids are taken from the sequence ahead). Default 1. */
   newTransfers?: number;
   /** Merchants (also in `merchants`) whose net movement of a business day the command settles. */
@@ -69,6 +75,7 @@ export async function loadBook(
     s.debit_account_id.toString(),
     s.credit_account_id.toString(),
   ]);
+  if (needs.some((n) => n.fees) && (await feesInPlay(trx, needs, accountIds, ids))) codes.add(SYSTEM.fees);
 
   const accounts: AccountRow[] = (
     await trx.raw(
@@ -139,6 +146,17 @@ export async function loadBook(
   await loadPendingRequests(trx, book, needs);
   await loadDayNets(trx, book, needs);
   return book;
+}
+
+/** Whether a merchant of the batch charges a fee, or a payment it touches carries one (read unlocked: fees change by no command). */
+async function feesInPlay(trx: Trx, needs: Needs[], accountIds: string[], transferIds: string[]): Promise<boolean> {
+  const merchants = needs.flatMap((n) => (n.fees ? (n.merchants ?? []) : []));
+  const { rows } = await trx.raw(
+    `SELECT EXISTS (SELECT 1 FROM merchants WHERE fee_bps > 0 AND (code = ANY(?::text[]) OR account_id = ANY(?::bigint[])))
+         OR EXISTS (SELECT 1 FROM transfers WHERE id = ANY(?::bigint[]) AND fee > 0) AS yes`,
+    [pgArray(merchants), pgArray(accountIds), pgArray(transferIds)],
+  );
+  return rows[0].yes === true;
 }
 
 /**
