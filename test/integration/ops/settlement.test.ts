@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { businessDay, businessDayRange } from '../../../src/lib/time.js';
 import { closeDay, DAY_CLOSE_QUEUE } from '../../../src/queue/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { expectBalanced } from '../../helpers/ledger.js';
+import { expectBalanced, waitFor } from '../../helpers/ledger.js';
 import { createOwnDatabase, type OwnDatabase } from '../../helpers/own-database.js';
 import { startServer, type TestServer } from './server.js';
 
@@ -168,14 +168,22 @@ describe('merchant day: reconciliation CSV and the day close', () => {
     await expectBalanced(today);
   });
 
-  it('the day close – is scheduled at 00:30 China time', async () => {
-    const queue = new Queue(DAY_CLOSE_QUEUE, { connection: today.connection(), prefix: today.config.redisPrefix });
+  it('the day close – is scheduled at 00:30 China time, and its job run again settles nothing more', async () => {
+    const queue = new Queue(DAY_CLOSE_QUEUE, { connection: tomorrow.connection(), prefix: tomorrow.config.redisPrefix });
     try {
       const scheduler = await queue.getJobScheduler('day-close');
       expect(scheduler).to.include({ pattern: '30 0 * * *', tz: 'Asia/Shanghai' });
+      // The scheduled job itself, as it runs at 00:30 of the next day (the worker's clock is a day ahead).
+      const job = await queue.add('day-close', {});
+      await waitFor(async () => (await job.getState()) === 'completed', 20_000);
+      const done = await queue.getJob(job.id!);
+      expect(done?.returnvalue).to.deep.equal({ day, settled: 1 });
     } finally {
       await queue.close();
     }
+    const settlements = await today.db('transfers').where({ kind: 'settlement' }).select('amount');
+    expect(settlements).to.deep.equal([{ amount: 7_586n }]);
+    expect(await balance(merchantAccount())).to.equal(0n);
   });
 });
 
