@@ -2,11 +2,11 @@
  * The loop of an outbox relay: drain what waits, in batches, on a timer and whenever `kick` says new
  * rows may be there (a command completed). One drain runs at a time; a kick during a drain runs one
  * more after it, so nothing written meanwhile waits for the next tick. A failed drain is logged and
- * tried again on the next tick or kick.
+ * tried again on the next tick or kick. A relay extends it with its `relayOnce`.
  */
-import type { Logger } from './logger.js';
+import { logger } from './logger.js';
 
-export class DrainLoop {
+export abstract class DrainLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -14,24 +14,25 @@ export class DrainLoop {
   private stopped = false;
 
   /**
-   * @param drainOnce moves one batch on; returns how many rows it took (a full batch means more may wait).
-   * @param batchSize the size of a full batch.
+   * @param batchSize the size of a full batch: a drain goes on while `relayOnce` takes full ones.
    * @param pollMs the timer's period.
+   * @param what what the log calls it.
    */
   constructor(
-    private readonly drainOnce: () => Promise<number>,
-    private readonly batchSize: number,
+    protected readonly batchSize: number,
     private readonly pollMs: number,
-    private readonly log: Logger,
     private readonly what: string,
   ) {}
+
+  /** Moves one batch on; returns how many rows it took. */
+  abstract relayOnce(): Promise<number>;
 
   start(): void {
     this.stopped = false;
     this.schedule();
   }
 
-  /** Drain now, without waiting for the next tick. */
+  /** Drain now (called when commands complete), without waiting for the next tick. */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
@@ -56,11 +57,11 @@ export class DrainLoop {
 
   private async drain(): Promise<void> {
     try {
-      while ((await this.drainOnce()) === this.batchSize) {
+      while ((await this.relayOnce()) === this.batchSize) {
         /* keep going while full batches come */
       }
     } catch (err) {
-      this.log.error({ err }, `${this.what} failed; will retry`);
+      logger.error({ err }, `${this.what} failed; will retry`);
     }
   }
 

@@ -61,27 +61,18 @@ export function callbackSignature(secret: string, body: string, t: number): stri
 }
 
 /** Moves callbacks from the outbox to the queue: on a timer, and at once when commands complete (`kick`). */
-export class CallbackRelay {
+export class CallbackRelay extends DrainLoop {
   readonly queue: Queue<CallbackJob>;
-  private readonly loop: DrainLoop;
 
   constructor(
     private readonly db: Db,
     connection: Redis,
     prefix: string,
     pollMs = 1_000,
-    private readonly batchSize = 500,
+    batchSize = 500,
   ) {
+    super(batchSize, pollMs, 'callback relay');
     this.queue = new Queue<CallbackJob>(MERCHANT_CALLBACK_QUEUE, { connection, prefix });
-    this.loop = new DrainLoop(() => this.relayOnce(), batchSize, pollMs, logger, 'callback relay');
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  kick(): void {
-    this.loop.kick();
   }
 
   /** Queues what is waiting; returns how many callbacks were queued. */
@@ -108,8 +99,8 @@ export class CallbackRelay {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.queue.close();
   }
 }

@@ -21,9 +21,8 @@ import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
 import { noticeText } from './notice-text.js';
 
-export class OutboxRelay {
+export class OutboxRelay extends DrainLoop {
   readonly queue: Queue<OutboundBatch>;
-  private readonly loop: DrainLoop;
 
   constructor(
     private readonly db: Db,
@@ -31,19 +30,10 @@ export class OutboxRelay {
     prefix: string,
     private readonly keyring: Keyring,
     pollMs = 250,
-    private readonly batchSize = 500,
+    batchSize = 500,
   ) {
+    super(batchSize, pollMs, 'outbox relay');
     this.queue = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, { connection, prefix });
-    this.loop = new DrainLoop(() => this.relayOnce(), batchSize, pollMs, logger, 'outbox relay');
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Relay now (called when commands complete), without waiting for the next poll. */
-  kick(): void {
-    this.loop.kick();
   }
 
   /** Relays everything waiting; returns how many rows went out. */
@@ -91,8 +81,8 @@ export class OutboxRelay {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.queue.close();
   }
 }
