@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createMerchant } from '../src/ledger/merchants.js';
 import { createDb } from '../src/lib/db.js';
+import { keyringOf } from '../src/lib/keyring.js';
 import { failOnExit, freePort, type OwnedChild, spawnOwned } from './kannel.js';
 import { seedWallets } from './ledger-transfers.js';
 import {
@@ -223,7 +224,7 @@ export async function withGateway<T>(
       await seedWallets(databaseUrl, pinKey);
       const db = createDb(databaseUrl, 2);
       try {
-        if (!(await createMerchant(db, MERCHANT, 'Bench shop')))
+        if (!(await createMerchant(db, keyringOf({ pinKey }), { code: MERCHANT, name: 'Bench shop' })))
           throw new Error(`could not create the merchant ${MERCHANT}`);
       } finally {
         await db.destroy();

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Command } from '../../src/commands/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createMerchant } from '../../src/ledger/merchants.js';
+import { keyringOf } from '../../src/lib/keyring.js';
 import { createContext } from '../../src/main/context.js';
 import { seedWallets } from '../ledger-transfers.js';
 import { percentile, REDIS_URL, withDatabase, withRedisPrefix } from '../lib.js';
@@ -19,15 +20,24 @@ await withDatabase({ migrate: true }, (url) =>
   withRedisPrefix(async (prefix) => {
     const pinKey = randomBytes(32).toString('hex');
     await seedWallets(url, pinKey);
-    const config = loadConfig({}, { databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: prefix, pinKey, logLevel: 'warn' });
+    const config = loadConfig(
+      {},
+      { databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: prefix, pinKey, logLevel: 'warn' },
+    );
     const ctx = await createContext(config, { workers: true });
-    if (!(await createMerchant(ctx.db, 'BENCH01', 'Bench shop'))) throw new Error('no merchant');
+    if (!(await createMerchant(ctx.db, keyringOf(config), { code: 'BENCH01', name: 'Bench shop' })))
+      throw new Error('no merchant');
     const latencies: number[] = [];
     const pay = async (i: number) => {
       const command = {
         key: randomUUID(),
         type: 'payment',
-        input: { msisdn: String(8613900000001 + (i % 10_000)), merchant: 'BENCH01', amount: '500', pin: '135790' },
+        input: {
+          msisdn: String(8613900000001 + (i % 10_000)),
+          merchant: 'BENCH01',
+          amount: '500',
+          pin: '135790',
+        },
       } as Command;
       const t0 = performance.now();
       const result = await ctx.bus.execute(command, 5_000, { smsIfLate: true });

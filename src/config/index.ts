@@ -70,6 +70,19 @@ export const configSchema = z.object({
   pinLockHours: z.coerce.number().positive().default(24),
   /** `HOLD_TTL_MINUTES`: how long a merchant's payment request holds the money before it is voided. */
   holdTtlMinutes: z.coerce.number().int().positive().default(10),
+  /**
+   * `CALLBACK_FIRST_RETRY_MS`: the wait before the first retry of a merchant callback that got no 2xx;
+   * each later wait doubles, at most an hour, for 24 hours (INTERFACES §8: the first within 10 s). Tests
+   * shorten it. Default 5000.
+   */
+  callbackFirstRetryMs: z.coerce.number().int().min(1).max(10_000).default(5_000),
+  /** `CALLBACK_TIMEOUT_MS`: how long one callback POST may take before it counts as failed. Default 10000. */
+  callbackTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * `MERCHANT_KEY_GRACE_HOURS`: how long a rotated merchant key keeps working, so the merchant can roll
+   * the new one out (a rotation may ask for less). Default 24.
+   */
+  merchantKeyGraceHours: z.coerce.number().min(0).max(24 * 30).default(24),
   /** `COMMAND_PARTITIONS`: command queues; a paying account's commands always go to the same one. */
   commandPartitions: z.coerce.number().int().min(1).max(64).default(4),
   /** `WORKER_CONCURRENCY`: jobs in flight per partition per worker process; they meet in one batch. */
@@ -132,6 +145,9 @@ const envNames: Record<keyof Config, string> = {
   pinMaxFailures: 'PIN_MAX_FAILURES',
   pinLockHours: 'PIN_LOCK_HOURS',
   holdTtlMinutes: 'HOLD_TTL_MINUTES',
+  callbackFirstRetryMs: 'CALLBACK_FIRST_RETRY_MS',
+  callbackTimeoutMs: 'CALLBACK_TIMEOUT_MS',
+  merchantKeyGraceHours: 'MERCHANT_KEY_GRACE_HOURS',
   commandPartitions: 'COMMAND_PARTITIONS',
   workerConcurrency: 'WORKER_CONCURRENCY',
   commandsPerJob: 'COMMANDS_PER_JOB',
