@@ -15,9 +15,9 @@
  */
 import { assign, setup } from 'xstate';
 import { isAcceptablePin } from '../src/lib/index.js';
-import { pinInput, prompt, runCommandPlaceholder, typed } from './kit.js';
+import { asking, pinInput, runCommandPlaceholder, saying, typed } from './kit.js';
 import { askStep, endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
-import { type Locale, type TextKey, text } from './texts/index.js';
+import type { Locale, TextKey } from './texts/index.js';
 
 export interface ChangePinContext extends JourneyContext {
   /** The PINs between the prompt that takes them and the command: never longer (see the header). */
@@ -25,7 +25,7 @@ export interface ChangePinContext extends JourneyContext {
 }
 
 const SIX_DIGITS = /^\d{6}$/;
-const ask = (locale: Locale, key: TextKey) => prompt(text(locale, key), pinInput);
+const ask = (locale: Locale, key: TextKey) => asking(locale, key, {}, pinInput);
 const NO_PINS = { current: '', next: '' };
 
 export const changePinMachine = setup({
@@ -118,7 +118,7 @@ export const changePinMachine = setup({
           type: 'pin.change',
           input: { msisdn: context.msisdn, oldPin: context.pins.current, newPin: context.pins.next },
         }),
-        success: (context) => text(context.locale, 'flow.pin.done'),
+        success: (context) => saying(context.locale, 'flow.pin.done'),
       }),
       // The new PIN stays for a retry after a wrong current one: the user gave it twice already.
       exit: assign({ pins: ({ context }) => ({ current: '', next: context.pins.next }) }),
