@@ -44,6 +44,7 @@ export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow
 export type { OpenStart } from './open.flow.js';
 export type { FlowInput, InputSpec, Screen, ScreenOption } from './screen.js';
 export {
+  bindSms,
   type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,

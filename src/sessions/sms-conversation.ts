@@ -13,11 +13,11 @@ import { type AnyActorRef, fromPromise, waitFor } from 'xstate';
 import { parseSms } from '../../flows/grammar/index.js';
 import {
   BUSY,
+  bindSms,
   type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
   smsEvent,
-  smsMachine,
 } from '../../flows/index.js';
 import { type Locale, text } from '../../flows/texts/index.js';
 import { Batcher, type Db, type Keyring, normalizeMsisdn, type Redis } from '../lib/index.js';
@@ -82,7 +82,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     isolateFailures: true,
   });
 
-  const machine = smsMachine.provide({ actors: { runCommand: runtime.runCommand, findPaymentRequests } });
+  const machine = bindSms(runtime.runCommand, findPaymentRequests);
 
   /**
    * One step of the user's conversation on the runtime (which holds the user's lock around it): restore

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { createActor, fromPromise, waitFor } from 'xstate';
-import { type CommandRequest, flows, type SmsContext, smsEvent, smsMachine } from '../../../flows/index.js';
+import {
+  bindSms,
+  type CommandRequest,
+  flows,
+  type SmsContext,
+  smsEvent,
+  smsMachine,
+} from '../../../flows/index.js';
 import { parseSms } from '../../../flows/grammar/index.js';
 import { BUSY } from '../../../flows/kit.js';
 import type { Locale } from '../../../flows/texts/index.js';
@@ -121,7 +128,7 @@ function talk(options: TalkOptions = {}) {
     lookups.push(input.msisdn);
     return options.waiting ?? [];
   });
-  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequests } });
+  const machine = bindSms(runCommand, findPaymentRequests);
   const actor = options.snapshot
     ? createActor(machine, {
         inspect: recordStates,
@@ -588,18 +595,16 @@ describe('SMS conversation flow', () => {
       // ledger: a flow that went on to payment.confirm or payment.decline after the failure would show here.
       const requests: CommandRequest[] = [];
       const lookups: string[] = [];
-      const machine = smsMachine.provide({
-        actors: {
-          runCommand: fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
-            requests.push(input);
-            return ledger(input);
-          }),
-          findPaymentRequests: fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
-            lookups.push(input.msisdn);
-            throw new Error('db down');
-          }),
-        },
-      });
+      const machine = bindSms(
+        fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
+          requests.push(input);
+          return ledger(input);
+        }),
+        fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
+          lookups.push(input.msisdn);
+          throw new Error('db down');
+        }),
+      );
       const actor = createActor(machine, {
         inspect: recordStates,
         input: { msisdn: MSISDN, locale: 'en', registered: true },
