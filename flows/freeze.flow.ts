@@ -73,7 +73,9 @@ export const freezeMachine = setup({
       }),
       success: (context, value) =>
         typeof value.frozenUntil === 'string'
-          ? saying(context.locale, 'flow.freeze.done.until', { date: businessDay(new Date(value.frozenUntil)) })
+          ? saying(context.locale, 'flow.freeze.done.until', {
+              date: businessDay(new Date(value.frozenUntil)),
+            })
           : saying(context.locale, 'flow.freeze.done'),
     }),
     done: { type: 'final' },

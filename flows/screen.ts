@@ -41,11 +41,12 @@ export interface Wording {
   rows?: unknown[];
 }
 
-export type Screen = (
+export type Screen =
   /** Numbered options under a title. */
-  | { kind: 'menu'; title: string; options: ScreenOption[] }
-  /** A question that wants typed input. */
-  | { kind: 'prompt'; text: string; input: InputSpec }
-  /** A message; `final` ends the session (USSD `END`). */
-  | { kind: 'message'; text: string; final: boolean }
-) & { say?: Wording };
+  (
+    | { kind: 'menu'; title: string; options: ScreenOption[] }
+    /** A question that wants typed input. */
+    | { kind: 'prompt'; text: string; input: InputSpec }
+    /** A message; `final` ends the session (USSD `END`). */
+    | { kind: 'message'; text: string; final: boolean }
+  ) & { say?: Wording };

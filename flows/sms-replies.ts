@@ -4,17 +4,11 @@
  * "enter your PIN", `A` where it offers `1`, and the compact statement. Pure functions of a screen's
  * wording (its catalog key and parameters), so the machine stays a table of transitions.
  */
+import type { PaymentRequestView } from '../src/ledger/index.js';
 import { businessDay, fenFromJson, formatYuan } from '../src/lib/index.js';
-import { clip, screenText } from './kit.js';
+import { clip, moneyOf, screenText } from './kit.js';
 import type { Screen } from './screen.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
-
-/** Commands an SMS runs at once, with no question back. */
-export type OneShot = 'balance' | 'statement' | 'topup' | 'changePin' | 'freeze' | 'unfreeze';
-
-const ONE_SHOTS: readonly string[] = ['balance', 'statement', 'topup', 'changePin', 'freeze', 'unfreeze'];
-
-export const isOneShot = (kind: string): kind is OneShot => ONE_SHOTS.includes(kind);
 
 /** Two sentences in one SMS: Chinese sentences end in `。`, English ones need a space. */
 export function join(locale: Locale, ...parts: string[]): string {
@@ -88,4 +82,25 @@ export function statementReply(locale: Locale, lines: unknown): string {
   const list = Array.isArray(lines) ? (lines as Line[]).slice(0, 5) : [];
   if (list.length === 0) return text(locale, 'sms.statement.empty');
   return [text(locale, 'sms.statement.title'), ...list.map((l) => statementLine(locale, l))].join('\n');
+}
+
+/**
+ * The merchant requests waiting, one line each under `header` (which may name the number asked for); the
+ * note when the step dropped a pending action.
+ */
+export function requestList(
+  locale: Locale,
+  header: TextKey,
+  waiting: PaymentRequestView[],
+  step: { requestNo: number | null; dropped: boolean },
+): string {
+  const lines = waiting.map((r) =>
+    text(locale, 'sms.requests.line', {
+      n: String(r.requestNo),
+      merchant: clip(r.merchantName),
+      amount: moneyOf(r.amount),
+    }),
+  );
+  const head = text(locale, header, { count: String(waiting.length), n: String(step.requestNo) });
+  return [head, ...lines, ...(step.dropped ? [text(locale, 'sms.replaced')] : [])].join('\n');
 }

@@ -27,15 +27,12 @@
  *   cancel; anything else is answered "text KT to open".
  */
 import {
-  type ActorRefFrom,
-  type AnyActorRef,
   assign,
   type DoneActorEvent,
   type EventObject,
   enqueueActions,
   fromPromise,
   type PromiseActorLogic,
-  type SnapshotFrom,
   sendTo,
   setup,
   spawnChild,
@@ -47,12 +44,13 @@ import { changePinMachine } from './change-pin.flow.js';
 import { closeMachine } from './close.flow.js';
 import { freezeMachine } from './freeze.flow.js';
 import { helpText, invalidReply, type SmsIntent } from './grammar/index.js';
-import { BUSY, clip, moneyOf, type RunCommandLogic } from './kit.js';
+import { JOURNEY, type JourneyDone, type JourneyEvent, type JourneyWaits, waitingScreen } from './journey.js';
+import { BUSY, type RunCommandLogic } from './kit.js';
 import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
 import { paymentRequestMachine } from './payment-request.flow.js';
 import type { FlowInput, Screen } from './screen.js';
-import { isOneShot, join, smsText } from './sms-replies.js';
+import { join, requestList, smsText } from './sms-replies.js';
 import { statementMachine } from './statement.flow.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
 import { topupMachine } from './topup.flow.js';
@@ -83,18 +81,6 @@ export type SmsEvent =
   | { type: 'SMS'; intent: SmsIntentData; locale?: Locale }
   /** Another channel (the IVR) asks to open a wallet: the agreement goes by SMS, the user replies `A`. */
   | { type: 'OFFER_OPEN' };
-
-/**
- * What the running journey tells the conversation: its snapshots (it is spawned with `syncSnapshot`), its
- * end, its failure; and `journey.waits`, raised here when it waits for the user again, with its screen.
- */
-type JourneyWaits = { type: 'journey.waits'; screen: Screen };
-type JourneyDone = DoneActorEvent<Screen, 'journey'>;
-type JourneyEvent =
-  | { type: 'xstate.snapshot.journey'; snapshot: unknown }
-  | JourneyDone
-  | { type: 'xstate.error.actor.journey'; error: unknown; actorId: string }
-  | JourneyWaits;
 
 /** What waits for the user's answer. */
 export type SmsPending =
@@ -181,62 +167,80 @@ const settled = { pending: null, dropped: false, request: null, requestNo: null 
 type RequestsFound = DoneActorEvent<PaymentRequestView[]>;
 
 /** An action that updates the context with what `update` works out from it and the event. */
-const update = <E extends EventObject = Event>(change: (context: SmsContext, event: E) => Partial<SmsContext>) =>
-  assign<SmsContext, E, undefined, Event, never>(({ context, event }) => change(context, event));
+const update = <E extends EventObject = Event>(
+  change: (context: SmsContext, event: E) => Partial<SmsContext>,
+) => assign<SmsContext, E, undefined, Event, never>(({ context, event }) => change(context, event));
 
-/** The journey's snapshot now, when it waits for the user (running, no command under way); else null. */
-function waitingJourney(self: AnyActorRef): SnapshotFrom<typeof payMachine> | null {
-  const journey: ActorRefFrom<typeof payMachine> | undefined = self.getSnapshot().children.journey;
-  const now = journey?.getSnapshot();
-  return now?.status === 'active' && !now.hasTag(BUSY) ? now : null;
+/** What a keyword leaves pending: the question its journey asks; null for a keyword that is the whole request. */
+function pendingOf(event: Event): SmsPending | null {
+  if (event.type === 'OFFER_OPEN') return { kind: 'open' };
+  const intent = intentOf(event);
+  switch (intent?.kind) {
+    case 'open':
+    case 'close':
+      return { kind: intent.kind };
+    case 'pay':
+      return { kind: 'pay', merchant: intent.merchant, amount: intent.amount };
+    case 'transfer':
+      return { kind: 'transfer', to: intent.to, amount: intent.amount };
+    default:
+      return null;
+  }
 }
+
+/** A keyword that starts its journey in the busy state `target`, replacing what pended. */
+const starts = (target: string, ...kinds: Kind[]) =>
+  ({ guard: is(...kinds), target, actions: ['endJourney', 'replace', 'startJourney'] }) as const;
 
 interface AtWork {
   /** Where to wait when the journey waits for the user again; by default it is over (a keyword is the whole request). */
   waits?: string;
   /** The reply when it waits: by default its screen in SMS words. */
   waitReply?: (context: SmsContext, screen: Screen) => string;
-  /** What else its end changes, from its final screen (the wallet opened or closed). */
-  ended?: (context: SmsContext, screen: Screen) => Partial<SmsContext>;
+}
+
+/** Whether the user has a wallet after a journey ended on `screen`: opened (or meanwhile elsewhere), or closed. */
+function registeredAfter(context: SmsContext, screen: Screen): boolean {
+  const key = screen.say?.key;
+  if (key === 'flow.open.done' || key === 'refusal.already_open') return true;
+  return context.registered && key !== 'flow.close.done';
 }
 
 /**
  * A busy state while the journey works on what it was given (its first answers, a PIN): it ends when the
  * journey ends (its final screen is the reply, the step settles) or waits for the user again (its screen
- * is the reply; on to `waits`, or the step settles and the journey is dropped).
- *
- * The journey's snapshot events only wake this state: the snapshot an event carries may be older than the
- * journey (inputs sent to it just after it started are handled before the conversation reads the event),
- * so whether it waits is read from the journey itself.
+ * is the reply; on to `waits`, or the step settles and the journey is dropped). The journey's snapshot
+ * events only wake it: whether the journey waits is read from the journey (`waitingScreen`).
  */
-function atWork({ waits, waitReply, ended }: AtWork) {
+function atWork({ waits, waitReply }: AtWork = {}) {
   const reply = waitReply ?? ((context: SmsContext, screen: Screen) => smsText(context.locale, screen));
-  const waitsAgain = {
-    target: waits ?? '',
-    actions: update<JourneyWaits>((context, event) => ({ replies: [reply(context, event.screen)] })),
-  } as const;
-  const over = {
-    target: '#sms.ready.idle',
-    actions: [
-      'endJourney',
-      update<JourneyWaits>((context, event) => ({
-        ...settled,
-        replies: noted(context, reply(context, event.screen)),
-      })),
-    ],
-  } as const;
+  const waiting = waits
+    ? ({
+        target: waits,
+        actions: update<JourneyWaits>((context, event) => ({ replies: [reply(context, event.screen)] })),
+      } as const)
+    : ({
+        target: '#sms.ready.idle',
+        actions: [
+          'endJourney',
+          update<JourneyWaits>((context, event) => ({
+            ...settled,
+            replies: noted(context, reply(context, event.screen)),
+          })),
+        ],
+      } as const);
   return {
     tags: [BUSY],
     on: {
       'xstate.snapshot.journey': { actions: 'checkJourney' },
-      'journey.waits': waits ? waitsAgain : over,
+      'journey.waits': waiting,
       'xstate.done.actor.journey': {
         target: '#sms.ready.idle',
         actions: [
           'endJourney',
           update<JourneyDone>((context, event) => ({
             ...settled,
-            ...ended?.(context, event.output),
+            registered: registeredAfter(context, event.output),
             replies: noted(context, smsText(context.locale, event.output)),
           })),
         ],
@@ -250,19 +254,6 @@ function atWork({ waits, waitReply, ended }: AtWork) {
 function chosen(context: SmsContext, waiting: PaymentRequestView[]): PaymentRequestView | null {
   if (context.requestNo === null) return waiting.length === 1 ? waiting[0] : null;
   return waiting.find((r) => r.requestNo === context.requestNo) ?? null;
-}
-
-/** The requests waiting, one line each under `header`; the note when this step dropped a pending action. */
-function requestList(context: SmsContext, header: TextKey, waiting: PaymentRequestView[]): string[] {
-  const lines = waiting.map((r) =>
-    say(context, 'sms.requests.line', {
-      n: String(r.requestNo),
-      merchant: clip(r.merchantName),
-      amount: moneyOf(r.amount),
-    }),
-  );
-  const head = say(context, header, { count: String(waiting.length), n: String(context.requestNo) });
-  return [[head, ...lines, ...(context.dropped ? [say(context, 'sms.replaced')] : [])].join('\n')];
 }
 
 /**
@@ -296,7 +287,12 @@ const findingRequest = (
           target: '#sms.ready.idle',
           actions: update<RequestsFound>((context, event) => ({
             ...settled,
-            replies: requestList(context, context.requestNo === null ? several : unknown, event.output),
+            replies: [
+              requestList(context.locale, context.requestNo === null ? several : unknown, event.output, {
+                requestNo: context.requestNo,
+                dropped: context.dropped,
+              }),
+            ],
           })),
         },
       ],
@@ -312,9 +308,6 @@ const requestInput = ({ context }: { context: SmsContext }) => {
     request: { holdId: request.holdId, merchantName: request.merchantName, amount: request.amount },
   };
 };
-
-/** The journey is spawned once per request: its snapshots wake the conversation (see `atWork`). */
-const JOURNEY = { id: 'journey', syncSnapshot: true } as const;
 
 export const smsMachine = setup({
   types: {
@@ -343,45 +336,51 @@ export const smsMachine = setup({
         event.type === 'SMS' && event.locale && !context.registered ? event.locale : context.locale,
     }),
     failed: assign({ ...settled, replies: ({ context }) => [say(context, 'sms.error')] }),
-    cancelled: assign({ pending: null, replies: ({ context }) => [say(context, 'sms.cancelled')] }),
     /** Drops the journey (ended, cancelled, or replaced by a new keyword); none running is fine. */
     endJourney: stopChild('journey'),
     /** Raises `journey.waits` when the journey, done with what it was given, waits for the user. */
     checkJourney: enqueueActions(({ self, enqueue }) => {
-      const waiting = waitingJourney(self);
-      if (waiting) enqueue.raise({ type: 'journey.waits', screen: waiting.context.screen });
+      const screen = waitingScreen(self);
+      if (screen) enqueue.raise({ type: 'journey.waits', screen });
     }),
-    /** The answer to the question the journey waits on: a PIN, or `1` for `A`. */
-    forwardPin: sendTo('journey', ({ event }) => answer(pinOf(event))),
-    forwardConfirm: sendTo('journey', answer('1')),
-    startOpen: spawnChild('open', { ...JOURNEY, input: (args) => ({ ...journeyOf(args), channel: 'sms' }) }),
-    startClose: spawnChild('close', { ...JOURNEY, input: journeyOf }),
-    startPay: spawnChild('pay', {
-      ...JOURNEY,
-      input: ({ context, event }) => {
-        const intent = intentOf(event);
-        return intent?.kind === 'pay'
-          ? { ...journeyOf({ context }), merchant: intent.merchant, amount: intent.amount }
-          : journeyOf({ context });
-      },
+    /** A keyword replaces what pended: a new question says what pends now, a command run instead notes the drop. */
+    replace: assign(({ context, event }) => {
+      const pending = pendingOf(event);
+      return { replies: [], pending, dropped: pending === null && context.pending !== null };
     }),
-    startTransfer: spawnChild('transfer', {
-      ...JOURNEY,
-      input: ({ context, event }) => {
-        const intent = intentOf(event);
-        return intent?.kind === 'transfer'
-          ? { ...journeyOf({ context }), to: intent.to, amount: intent.amount }
-          : journeyOf({ context });
-      },
+    /** The request number the user named, and the PIN for it (kept during the lookup only). */
+    readRequest: assign(({ event }) => ({ requestNo: requestNoOf(event), pin: pinOf(event) || null })),
+    /** The answer to the question the journey waits on: the PIN, or `1` for `A`. */
+    forward: enqueueActions(({ event, enqueue }) => {
+      enqueue.assign({ replies: [] });
+      enqueue.sendTo('journey', answer(pinOf(event) || '1'));
     }),
-    /** A one-shot keyword: its journey, given the keyword's words as its answers (PINs straight from the event). */
-    startOneShot: enqueueActions(({ context, event, enqueue }) => {
-      const intent = intentOf(event);
+    /**
+     * The journey a keyword runs (or an offer to open), given what the keyword says: up front where the
+     * journey takes it, else as its answers (a card PIN, `1` for the confirmation the keyword is).
+     */
+    startJourney: enqueueActions(({ context, event, enqueue }) => {
       const input = journeyOf({ context });
       const answers = (...texts: string[]) => {
         for (const t of texts) enqueue.sendTo('journey', answer(t));
       };
+      const intent = intentOf(event);
+      if (event.type === 'OFFER_OPEN' || intent?.kind === 'open') {
+        return enqueue.spawnChild('open', { ...JOURNEY, input: { ...input, channel: 'sms' } });
+      }
       switch (intent?.kind) {
+        case 'close':
+          return enqueue.spawnChild('close', { ...JOURNEY, input });
+        case 'pay':
+          return enqueue.spawnChild('pay', {
+            ...JOURNEY,
+            input: { ...input, merchant: intent.merchant, amount: intent.amount },
+          });
+        case 'transfer':
+          return enqueue.spawnChild('transfer', {
+            ...JOURNEY,
+            input: { ...input, to: intent.to, amount: intent.amount },
+          });
         case 'balance':
           return enqueue.spawnChild('balance', { ...JOURNEY, input });
         case 'statement':
@@ -390,13 +389,12 @@ export const smsMachine = setup({
           enqueue.spawnChild('topup', { ...JOURNEY, input });
           return answers(intent.serial, intent.cardPin);
         case 'changePin':
-          // Both PINs in one message: the journey takes them up front and changes at once.
           return enqueue.spawnChild('changePin', {
             ...JOURNEY,
             input: { ...input, pins: { current: intent.oldPin, next: intent.newPin } },
           });
         case 'freeze':
-          // The keyword is the confirmation the menu asks for (`1`); no days: until unfrozen.
+          // No days: until unfrozen.
           enqueue.spawnChild('freeze', { ...JOURNEY, input });
           return answers(intent.days === undefined ? '' : String(intent.days), '1');
         case 'unfreeze':
@@ -404,8 +402,9 @@ export const smsMachine = setup({
           return answers(intent.pin);
       }
     }),
-    startConfirmingRequest: spawnChild('paymentRequest', { ...JOURNEY, input: requestInput }),
-    startDecliningRequest: spawnChild('paymentRequest', { ...JOURNEY, input: requestInput }),
+    startOpen: spawnChild('open', { ...JOURNEY, input: (args) => ({ ...journeyOf(args), channel: 'sms' }) }),
+    /** The merchant's request of this step, in the payment request journey. */
+    startRequest: spawnChild('paymentRequest', { ...JOURNEY, input: requestInput }),
   },
 }).createMachine({
   id: 'sms',
@@ -430,17 +429,14 @@ export const smsMachine = setup({
             guard: ({ context }) => context.registered,
             actions: assign({ replies: ({ context }) => [say(context, 'sms.open.already')] }),
           },
-          {
-            target: '#sms.opening',
-            actions: ['endJourney', assign({ pending: { kind: 'open' } }), 'startOpen'],
-          },
+          { target: '#sms.opening', actions: ['endJourney', 'replace', 'startJourney'] },
         ],
         // What any state does with a keyword it has no answer of its own for.
         SMS: [
           {
             guard: guestIs('open'),
             target: '#sms.opening',
-            actions: ['adoptLocale', 'endJourney', assign({ pending: { kind: 'open' } }), 'startOpen'],
+            actions: ['adoptLocale', 'endJourney', 'replace', 'startJourney'],
           },
           {
             guard: guestIs('cancel', 'declineRequest'),
@@ -488,71 +484,22 @@ export const smsMachine = setup({
             actions: assign({ replies: ({ context }) => [say(context, 'sms.confirm.nothing')] }),
           },
           // What waits here has cancelled itself already: a bare QX reaches this only with nothing pending.
+          // Answers to a merchant's request replace what pended too.
           {
             guard: is('cancel', 'declineRequest'),
             target: '#sms.decliningRequest',
-            actions: [
-              'endJourney',
-              assign(({ context, event }) => ({
-                replies: [],
-                dropped: context.pending !== null,
-                pending: null,
-                requestNo: requestNoOf(event),
-              })),
-            ],
+            actions: ['endJourney', 'replace', 'readRequest'],
           },
           {
             guard: is('pin', 'payRequest'),
             target: '#sms.confirmingRequest',
-            actions: [
-              'endJourney',
-              assign(({ context, event }) => ({
-                replies: [],
-                dropped: context.pending !== null,
-                pending: null,
-                requestNo: requestNoOf(event),
-                pin: pinOf(event),
-              })),
-            ],
+            actions: ['endJourney', 'replace', 'readRequest'],
           },
-          {
-            guard: ({ event }) => isOneShot(kindOf(event) ?? ''),
-            target: '#sms.running',
-            actions: [
-              'endJourney',
-              assign(({ context }) => ({ replies: [], dropped: context.pending !== null, pending: null })),
-              'startOneShot',
-            ],
-          },
-          {
-            guard: is('pay'),
-            target: '#sms.paying',
-            actions: [
-              'endJourney',
-              assign(({ event }) => {
-                const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'pay' }>;
-                return { pending: { kind: 'pay', merchant: intent.merchant, amount: intent.amount } as const };
-              }),
-              'startPay',
-            ],
-          },
-          {
-            guard: is('transfer'),
-            target: '#sms.transferring',
-            actions: [
-              'endJourney',
-              assign(({ event }) => {
-                const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'transfer' }>;
-                return { pending: { kind: 'transfer', to: intent.to, amount: intent.amount } as const };
-              }),
-              'startTransfer',
-            ],
-          },
-          {
-            guard: is('close'),
-            target: '#sms.closing',
-            actions: ['endJourney', assign({ pending: { kind: 'close' } as const }), 'startClose'],
-          },
+          // Keywords that are the whole request: their journey runs to its end in this step.
+          starts('#sms.running', 'balance', 'statement', 'topup', 'changePin', 'freeze', 'unfreeze'),
+          starts('#sms.paying', 'pay'),
+          starts('#sms.transferring', 'transfer'),
+          starts('#sms.closing', 'close'),
           { guard: is('invalid'), actions: assign({ replies: invalidAnswer }) },
           // Help, and anything not understood: never silence.
           { actions: assign({ replies: ({ context }) => [helpText(context.locale)] }) },
@@ -561,59 +508,18 @@ export const smsMachine = setup({
       states: {
         idle: {},
         /** The open journey waits on its agreement: `A` accepts it. */
-        awaitingOpen: {
-          on: {
-            SMS: [
-              {
-                guard: is('confirm'),
-                target: '#sms.opening',
-                actions: ['adoptLocale', assign({ replies: [] }), 'forwardConfirm'],
-              },
-              {
-                guard: is('cancel'),
-                target: 'idle',
-                actions: [
-                  'adoptLocale',
-                  'endJourney',
-                  assign({ pending: null, replies: ({ context }) => [say(context, 'sms.open.cancelled')] }),
-                ],
-              },
-            ],
-          },
-        },
-        /** The pay journey waits for the PIN. */
-        awaitingPayPin: awaitingPin('#sms.paying'),
-        /** The transfer journey waits for the PIN. */
-        awaitingTransferPin: awaitingPin('#sms.transferring'),
-        /** The close journey waits on its question: `A` confirms. */
-        awaitingClose: {
-          on: {
-            SMS: [
-              {
-                guard: is('confirm'),
-                target: '#sms.closing',
-                actions: [assign({ replies: [] }), 'forwardConfirm'],
-              },
-              { guard: is('cancel'), target: 'idle', actions: ['endJourney', 'cancelled'] },
-            ],
-          },
-        },
+        // The agreement is accepted in the language of the answer (a user with no wallet is answered in the
+        // language they write, and the wallet opened in it): the journey starts again in that language.
+        awaitingOpen: awaiting('confirm', '#sms.opening', 'sms.open.cancelled', ['endJourney', 'startOpen']),
+        awaitingPayPin: awaiting('pin', '#sms.paying'),
+        awaitingTransferPin: awaiting('pin', '#sms.transferring'),
+        awaitingClose: awaiting('confirm', '#sms.closing'),
       },
     },
-    opening: atWork({
-      waits: '#sms.ready.awaitingOpen',
-      // Opened, or opened meanwhile elsewhere: a user now.
-      ended: (context, screen) => ({
-        registered:
-          context.registered || ['flow.open.done', 'refusal.already_open'].includes(screen.say?.key ?? ''),
-      }),
-    }),
+    opening: atWork({ waits: '#sms.ready.awaitingOpen' }),
     paying: atWork({ waits: '#sms.ready.awaitingPayPin' }),
     transferring: atWork({ waits: '#sms.ready.awaitingTransferPin' }),
-    closing: atWork({
-      waits: '#sms.ready.awaitingClose',
-      ended: (context, screen) => ({ registered: context.registered && screen.say?.key !== 'flow.close.done' }),
-    }),
+    closing: atWork({ waits: '#sms.ready.awaitingClose' }),
     // A wrong PIN (JD) or a PIN too simple (GM) ends the keyword with what was wrong, the refusal alone.
     running: atWork({ waitReply: (context, screen) => screen.say?.note ?? smsText(context.locale, screen) }),
     confirmingRequest: {
@@ -631,7 +537,7 @@ export const smsMachine = setup({
         // `1` pays the request, then the PIN.
         confirming: {
           entry: [
-            'startConfirmingRequest',
+            'startRequest',
             sendTo('journey', answer('1')),
             sendTo('journey', ({ context }) => answer(context.pin ?? '')),
             assign({ pin: null }),
@@ -663,21 +569,37 @@ export const smsMachine = setup({
         ),
         // `2` declines the request.
         declining: {
-          entry: ['startDecliningRequest', sendTo('journey', answer('2'))],
-          ...atWork({}),
+          entry: ['startRequest', sendTo('journey', answer('2'))],
+          ...atWork(),
         },
       },
     },
   },
 });
 
-/** A payment or transfer journey waiting for its PIN: the PIN goes to it, a cancel drops it, `A` asks for the PIN. */
-function awaitingPin(atWorkState: string) {
+/**
+ * The journey waiting on its question: the answer it wants (`A`, or a PIN) goes to it, on to `atWorkState`;
+ * `QX` drops it, saying `cancelled`; `A` where a PIN is wanted asks for the PIN again.
+ */
+function awaiting(
+  wanted: Kind,
+  atWorkState: string,
+  cancelled: TextKey = 'sms.cancelled',
+  before: readonly ('endJourney' | 'startOpen')[] = [],
+) {
   return {
     on: {
       SMS: [
-        { guard: is('pin'), target: atWorkState, actions: [update(() => ({ replies: [] })), 'forwardPin'] },
-        { guard: is('cancel'), target: 'idle', actions: ['endJourney', 'cancelled'] },
+        { guard: is(wanted), target: atWorkState, actions: ['adoptLocale', ...before, 'forward'] },
+        {
+          guard: is('cancel'),
+          target: 'idle',
+          actions: [
+            'adoptLocale',
+            'endJourney',
+            update((context) => ({ pending: null, replies: [say(context, cancelled)] })),
+          ],
+        },
         {
           guard: is('confirm'),
           actions: update((context) => ({ replies: [say(context, 'sms.pin.again')] })),

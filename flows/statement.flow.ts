@@ -49,7 +49,10 @@ export const statementMachine = setup({
       // The lines go with the screen too, for a front end that lists them its own way (SMS).
       success: (context, value) => {
         const lines: Line[] = Array.isArray(value.lines) ? value.lines : [];
-        return { ...statementScreen(context.locale, lines), say: { key: 'flow.statement.title', rows: lines } };
+        return {
+          ...statementScreen(context.locale, lines),
+          say: { key: 'flow.statement.title', rows: lines },
+        };
       },
     }),
     done: { type: 'final' },

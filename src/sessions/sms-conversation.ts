@@ -127,7 +127,11 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     try {
       // A persisted snapshot's context says who the user is (no input on restore).
       const actor = scope.actor(machine, { snapshot });
-      if (actor.getSnapshot().status === 'active') return actor;
+      const restored = actor.getSnapshot();
+      // What pends is a journey the conversation runs: a pending action without one (a snapshot saved
+      // before the journeys ran as its children) cannot be answered, so it is dropped like any misfit.
+      const pends = (restored.context as SmsContext).pending !== null;
+      if (restored.status === 'active' && (!pends || restored.children.journey)) return actor;
       actor.stop();
       return null;
     } catch {
