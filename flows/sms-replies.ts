@@ -35,8 +35,6 @@ const SMS_WORDS: Partial<Record<TextKey, TextKey>> = {
   'flow.balance': 'sms.balance',
   'flow.topup.done': 'sms.topup.done',
   'flow.pin.done': 'sms.pin.changed',
-  // `GM` gives the new PIN once, in the keyword: a PIN the menu would ask again is refused, as the ledger would.
-  'flow.pin.new.format': 'refusal.pin_format',
   'flow.freeze.done': 'sms.freeze.done',
   'flow.freeze.done.until': 'sms.freeze.done.until',
   'flow.unfreeze.done': 'sms.unfreeze.done',

@@ -1,15 +1,14 @@
 /**
  * The SMS conversation of one user (INTERFACES §3): the SMS front end of the journeys in flows/. Parsed
- * keywords in (`SMS`), reply texts out (`context.replies`, the texts of the current step only). Each
- * keyword runs the journey the menus run, as the child actor `journey`: its first answers given up front
- * or as inputs (`ZF 2001 12.50` starts the payment at the PIN, `GM old new` answers the three PIN
- * questions), its screens said the SMS way (sms-replies.ts). What waits for the user's answer — the
- * agreement waiting for `A`, a payment or transfer waiting for the PIN, closing waiting for `A` — is the
- * journey waiting in a state of its own under `ready`, described by `context.pending`; the session layer
- * keeps the snapshot (the journey's with it) only while something is pending.
+ * keywords in (`SMS`), reply texts out (`context.replies`, the texts of the current step only). A keyword
+ * runs the journey the menus run, spawned as the child `journey`, with the keyword's words as its first
+ * answers (`ZF 2001 12.50` starts the payment at its PIN; `A` answers `1`), and says its screens the SMS
+ * way (sms-replies.ts). What waits for the user's answer (the agreement or closing waiting for `A`, a
+ * payment or transfer waiting for the PIN) is that journey waiting, in a state of its own under `ready`,
+ * described by `context.pending`; the session layer keeps the snapshot (the journey in it) only then.
  *
- * Rules of SMS, kept here:
- * - A PIN goes from the event into the journey as an input, and from there straight into the command. The
+ * The rules of SMS, kept here:
+ * - A PIN goes from the event to the journey as an input, and from there straight into the command. The
  *   one exception is a PIN answering a merchant's payment request (bare, or `n PIN`): it has to outlive
  *   the request lookup, so it sits in `context.pin` during the busy lookup only and is wiped on every way
  *   out (busy snapshots are never saved).
@@ -21,8 +20,8 @@
  * - A new keyword while something is pending replaces it (the user changed their mind): a new question
  *   says what is pending now; a command run instead ends its reply saying the earlier request is cancelled.
  *   Help and malformed texts replace nothing: a typo must not lose a payment waiting for its PIN.
- * - A keyword is the whole request: a journey that would ask again (a wrong PIN in `JD`, a PIN too
- *   simple in `GM`) ends with what was wrong; only a payment or transfer waits for its PIN again.
+ * - A keyword is the whole request: a journey that would ask again (a wrong PIN in `JD` or `GM`) ends
+ *   with what was wrong; only a payment or transfer waits for its PIN again.
  * - A user with no wallet may open one (`KT`, or `OFFER_OPEN` from another channel), ask for help or
  *   cancel; anything else is answered "text KT to open".
  */
@@ -520,7 +519,7 @@ export const smsMachine = setup({
     paying: atWork({ waits: '#sms.ready.awaitingPayPin' }),
     transferring: atWork({ waits: '#sms.ready.awaitingTransferPin' }),
     closing: atWork({ waits: '#sms.ready.awaitingClose' }),
-    // A wrong PIN (JD) or a PIN too simple (GM) ends the keyword with what was wrong, the refusal alone.
+    // A wrong PIN (JD, GM) ends the keyword with what was wrong: the refusal alone, not the question again.
     running: atWork({ waitReply: (context, screen) => screen.say?.note ?? smsText(context.locale, screen) }),
     confirmingRequest: {
       tags: [BUSY],
