@@ -87,17 +87,7 @@ export async function sessionStartRow(
       status,
       locale: row.locale === 'en' || row.locale === 'zh-CN' ? row.locale : null,
     },
-    request:
-      row.id === null || row.id === undefined
-        ? null
-        : {
-            holdId: String(row.id),
-            requestNo: Number(row.request_no),
-            merchant: row.code,
-            merchantName: row.name,
-            amount: String(row.amount),
-            expiresAt: new Date(row.expires_at).toISOString(),
-          },
+    request: row.id === null || row.id === undefined ? null : requestViewOf(row),
   };
 }
 
@@ -111,14 +101,19 @@ export async function pendingPaymentRequests(db: Db, msisdn: string): Promise<Pa
     .andWhere('t.expires_at', '>', db.fn.now())
     .orderBy([{ column: 't.request_no', nulls: 'last' }, 't.id'])
     .select('t.id', 't.request_no', 't.amount', 't.expires_at', 'm.code', 'm.name');
-  return rows.map((row) => ({
+  return rows.map(requestViewOf);
+}
+
+/** A pending hold's row (`id, request_no, amount, expires_at` and the merchant's `code, name`) as the view. */
+function requestViewOf(row: Record<string, unknown>): PaymentRequestView {
+  return {
     holdId: String(row.id),
     requestNo: Number(row.request_no),
-    merchant: row.code,
-    merchantName: row.name,
+    merchant: String(row.code),
+    merchantName: String(row.name),
     amount: String(row.amount),
-    expiresAt: new Date(row.expires_at).toISOString(),
-  }));
+    expiresAt: new Date(row.expires_at as string | Date).toISOString(),
+  };
 }
 
 /** The request a USSD or STK session opens on: the first of those waiting (the only one, mostly). */
