@@ -42,12 +42,12 @@ export interface SessionRuntimeOptions {
   commandTimeoutMs: number;
   /** Seconds a session lives after its last step, per channel. Default: `sessionTtlSeconds`. */
   ttlSeconds?: Partial<Record<SessionChannel, number>>;
-  /** Sessions whose last record (and live state) this process keeps beside Redis. Default 1,000; 0: none. */
+  /** Sessions whose last record (and live state) this process keeps beside Redis. Default 500; 0: none. */
   cacheSessions?: number;
 }
 
 /** The sessions a process keeps in its cache by default: a few hundred steps at once, bounded memory. */
-const DEFAULT_CACHE_SESSIONS = 1_000;
+const DEFAULT_CACHE_SESSIONS = 500;
 
 /** What a session keeps between steps, as stored (sealed JSON). */
 interface SessionRecord {
@@ -226,7 +226,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     const unreadable = Boolean(stored) && record === null;
     let save: (string | number)[] = ['keep'];
     let endedArgs: (string | number)[] = ['', 0];
-    let keep: { sealed: string; record: SessionRecord; live: LiveState | null } | null = null;
+    let keep: CachedRecord | null = null;
     try {
       if (call.request !== undefined && last && last.request === call.request) {
         // A replay changes nothing: what was cached stands as it was.
@@ -279,9 +279,11 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
         .catch((err) => {
           // Not saved: what the step left live stands for nothing in Redis.
           kept?.live?.dispose();
+          cache.release(cacheKey);
           throw err;
         });
       if (kept) cache.put(cacheKey, kept);
+      else cache.release(cacheKey);
     }
   }
 
@@ -294,7 +296,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       return record?.state ?? null;
     },
     async take(channel, sessionId) {
-      cache.take(sessionKey(prefix, channel, sessionId))?.live?.dispose();
+      cache.release(sessionKey(prefix, channel, sessionId));
       // GETDEL: of two dials racing to resume one session, one gets it.
       const record = open(await redis.getdel(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
       return record?.state ?? null;
@@ -309,28 +311,63 @@ interface CachedRecord {
   live: LiveState | null;
 }
 
-/** At most `max` sessions' last records, the least recently stepped dropped first (and their live state disposed). */
-export function createRecordCache(max: number) {
-  const entries = new Map<string, CachedRecord>();
+/** How long an entry not stepped is kept: a person answers a USSD screen within seconds, rarely a minute. */
+const CACHE_IDLE_MS = 60_000;
+
+/**
+ * At most `max` sessions' last records. A full cache admits no new session until a slot frees (a
+ * session ends, or sits unstepped for `idleMs`), rather than evicting the least recently used: with more
+ * sessions stepping in turn than it holds, LRU would evict each just before its next step and hit never,
+ * where this keeps hitting for the sessions it holds. A session's slot stays reserved while its step runs
+ * (taken out, not yet put back). Whatever leaves has its live state disposed.
+ */
+export function createRecordCache(max: number, idleMs = CACHE_IDLE_MS, clock: () => number = Date.now) {
+  /** In order of the last put; null: taken by a running step, its slot reserved. */
+  const entries = new Map<string, { entry: CachedRecord; at: number } | null>();
+  const drop = (key: string) => {
+    entries.get(key)?.entry.live?.dispose();
+    entries.delete(key);
+  };
+  /** Drops the entries unstepped for `idleMs`, oldest first (a reserved slot belongs to a running step). */
+  const sweep = () => {
+    const before = clock() - idleMs;
+    for (const [key, slot] of entries) {
+      if (slot === null) continue;
+      if (slot.at > before) break;
+      drop(key);
+    }
+  };
+  const timer = max > 0 ? setInterval(sweep, Math.max(1_000, idleMs / 2)) : null;
+  timer?.unref();
   return {
+    /** The session's entry, its slot kept reserved for the step that took it. */
     take(key: string): CachedRecord | undefined {
-      const entry = entries.get(key);
-      if (entry) entries.delete(key);
-      return entry;
+      const slot = entries.get(key);
+      if (!slot) return undefined;
+      entries.set(key, null);
+      return slot.entry;
     },
+    /** Keeps what a step saved, in the session's own slot or a free one; with neither, lets it go. */
     put(key: string, entry: CachedRecord): void {
-      if (max <= 0) {
+      sweep();
+      const held = entries.has(key);
+      if (!held && entries.size >= max) {
         entry.live?.dispose();
         return;
       }
-      entries.get(key)?.live?.dispose();
-      entries.delete(key);
-      entries.set(key, entry);
-      if (entries.size > max) {
-        const [oldest, dropped] = entries.entries().next().value as [string, CachedRecord];
-        entries.delete(oldest);
-        dropped.live?.dispose();
-      }
+      if (held) drop(key);
+      entries.set(key, { entry, at: clock() });
+    },
+    /** The session is over, failed or moved elsewhere: its slot is free. */
+    release(key: string): void {
+      drop(key);
+    },
+    get size(): number {
+      return entries.size;
+    },
+    close(): void {
+      if (timer) clearInterval(timer);
+      for (const key of [...entries.keys()]) drop(key);
     },
   };
 }

@@ -11,40 +11,78 @@ function entry(name: string, disposed: string[]) {
 }
 
 describe('session runtime – the record cache', () => {
-  it('over its bound – drops the least recently put session and disposes what it kept live', () => {
+  let caches: { close(): void }[] = [];
+  const cacheOf = (...args: Parameters<typeof createRecordCache>) => {
+    const cache = createRecordCache(...args);
+    caches.push(cache);
+    return cache;
+  };
+  afterEach(() => {
+    for (const c of caches) c.close();
+    caches = [];
+  });
+
+  it('full – admits no new session (its live state let go) and keeps every one it holds', () => {
     const disposed: string[] = [];
-    const cache = createRecordCache(2);
+    const cache = cacheOf(2);
     cache.put('a', entry('a', disposed));
     cache.put('b', entry('b', disposed));
     cache.put('c', entry('c', disposed));
-    expect(disposed).to.deep.equal(['a']);
-    expect(cache.take('a')).to.equal(undefined);
+    expect(disposed).to.deep.equal(['c']);
+    expect(cache.take('c')).to.equal(undefined);
+    expect(cache.take('a')?.sealed).to.equal('sealed-a');
     expect(cache.take('b')?.sealed).to.equal('sealed-b');
   });
 
-  it('a session taken out and put back – counts as the most recent, so the other one goes first', () => {
+  it('full, with a session taken out by its running step – keeps its slot, so the step puts it back', () => {
     const disposed: string[] = [];
-    const cache = createRecordCache(2);
-    cache.put('a', entry('a', disposed));
+    const cache = cacheOf(2);
+    cache.put('a', entry('a1', disposed));
     cache.put('b', entry('b', disposed));
-    cache.put('a', cache.take('a')!);
+    cache.take('a');
     cache.put('c', entry('c', disposed));
-    expect(disposed).to.deep.equal(['b']);
+    cache.put('a', entry('a2', disposed));
+    expect(disposed).to.deep.equal(['c']);
+    expect(cache.take('a')?.sealed).to.equal('sealed-a2');
   });
 
-  it('a session put again while it is held – disposes the state it replaces', () => {
+  it('a session ended – its slot frees for the next session', () => {
     const disposed: string[] = [];
-    const cache = createRecordCache(5);
+    const cache = cacheOf(1);
+    cache.put('a', entry('a', disposed));
+    cache.release('a');
+    cache.put('b', entry('b', disposed));
+    expect(disposed).to.deep.equal(['a']);
+    expect(cache.take('b')?.sealed).to.equal('sealed-b');
+  });
+
+  it('a session put again – disposes the live state it replaces', () => {
+    const disposed: string[] = [];
+    const cache = cacheOf(5);
     cache.put('a', entry('a1', disposed));
     cache.put('a', entry('a2', disposed));
     expect(disposed).to.deep.equal(['a1']);
     expect(cache.take('a')?.sealed).to.equal('sealed-a2');
-    expect(cache.take('a')).to.equal(undefined);
+  });
+
+  it('a session unstepped for the idle time – is dropped and its live state let go; a younger one stays', () => {
+    const disposed: string[] = [];
+    let now = 0;
+    const cache = cacheOf(5, 60_000, () => now);
+    cache.put('old', entry('old', disposed));
+    now = 30_000;
+    cache.put('young', entry('young', disposed));
+    now = 60_001;
+    cache.put('new', entry('new', disposed));
+    expect(disposed).to.deep.equal(['old']);
+    expect(cache.size).to.equal(2);
+    expect(cache.take('old')).to.equal(undefined);
+    expect(cache.take('young')?.sealed).to.equal('sealed-young');
   });
 
   it('with a bound of 0 – keeps nothing and disposes what it is given', () => {
     const disposed: string[] = [];
-    const cache = createRecordCache(0);
+    const cache = cacheOf(0);
     cache.put('a', entry('a', disposed));
     expect(disposed).to.deep.equal(['a']);
     expect(cache.take('a')).to.equal(undefined);
