@@ -38,14 +38,14 @@ export function menuItems(screen: Extract<Screen, { kind: 'menu' }>): MenuItem[]
     .filter((item) => item.id >= 1 && item.id <= 0xff);
 }
 
-/** Pieces of `value` no longer than `fit` allows, cut between lines, inside a line only when it alone is too long. */
-function textPieces(value: string, fit: (piece: string) => boolean): string[] {
+/** Pieces of `value` no longer than `fitsOne` allows, cut between lines, inside a line only when it alone is too long. */
+function textPieces(value: string, fitsOne: (piece: string) => boolean): string[] {
   const lines = value.split('\n').flatMap((line) => {
-    if (fit(line)) return [line];
+    if (fitsOne(line)) return [line];
     const cut: string[] = [];
     let piece = '';
     for (const ch of line) {
-      if (piece && !fit(piece + ch)) {
+      if (piece && !fitsOne(piece + ch)) {
         cut.push(piece);
         piece = '';
       }
@@ -57,7 +57,7 @@ function textPieces(value: string, fit: (piece: string) => boolean): string[] {
   const pieces: string[] = [];
   let page: string[] = [];
   for (const line of lines) {
-    if (page.length > 0 && !fit([...page, line].join('\n'))) {
+    if (page.length > 0 && !fitsOne([...page, line].join('\n'))) {
       pieces.push(page.join('\n'));
       page = [];
     }

@@ -176,7 +176,8 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
     const commands = stkCommands(view.screen);
     const page = Math.min(view.page, commands.length - 1);
     const command = commands[page];
-    const locale = localeOf(commandText(command));
+    // A menu's language is its title's (the account menu offers 中文 in English).
+    const locale = localeOf(command.type === 'SELECT_ITEM' ? command.title : commandText(command));
     const { type } = commandDetailsOf(command);
     if (command.type === 'SELECT_ITEM') {
       const more = page < commands.length - 1;

@@ -344,7 +344,7 @@ export function decodeEnvelope(bytes: Buffer): MenuSelection {
   const { destination } = deviceIdentities(found, 'menu selection');
   if (destination !== DEVICE.uicc) throw new StkTlvError('menu selection: not addressed to the UICC');
   const item = found.get(TAG.itemIdentifier);
-  if (!item || item.length !== 1) throw new StkTlvError('menu selection: no item identifier of one octet');
+  if (item?.length !== 1) throw new StkTlvError('menu selection: no item identifier of one octet');
   return { kind: 'envelope', itemId: item[0], help: found.has(TAG.helpRequest) };
 }
 
@@ -352,7 +352,7 @@ export function decodeEnvelope(bytes: Buffer): MenuSelection {
 export function decodeTerminalResponse(bytes: Buffer): TerminalResponse {
   const found = byTag(readTlvs(bytes));
   const details = found.get(TAG.commandDetails);
-  if (!details || details.length !== 3)
+  if (details?.length !== 3)
     throw new StkTlvError('terminal response: no command details of 3 octets');
   deviceIdentities(found, 'terminal response');
   const result = found.get(TAG.result);
