@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Benchmark } from './lib.js';
-import { SIM, type StkLoadReport, type StkLoadSpec } from './stk-load.js';
+import { SIM, type StkLoadSpec } from './stk-load.js';
 import {
   checkLoad,
   cpuText,
@@ -27,6 +27,7 @@ import {
   withGateway,
   withNoopServer,
 } from './ussd.js';
+import type { LoadReport } from './ussd-load.js';
 
 /** The seeded wallets (bench/ledger-transfers.ts): MSISDN of wallet `i` is `MSISDN_BASE + 1 + i`. */
 const MSISDN_BASE = 8613900000000;
@@ -38,7 +39,7 @@ const STEPS_PER_SESSION = 20;
 function runStkLoad(
   target: Target,
   spec: Pick<StkLoadSpec, 'scenario' | 'seconds' | 'warmupSeconds'>,
-): Promise<StkLoadReport & { cpu: Map<string, number> }> {
+): Promise<LoadReport & { cpu: Map<string, number> }> {
   const full: StkLoadSpec = {
     url: target.url,
     connections: CONNECTIONS,

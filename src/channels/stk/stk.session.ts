@@ -14,8 +14,9 @@
  *   a retry (a PIN's terminal response after its result was shown): it gets the same answer. A retry
  *   racing its original is replayed by the runtime (the request name is the same).
  */
-import { text } from '../../../flows/texts/index.js';
+
 import type { Locale } from '../../../flows/texts/index.js';
+import { text } from '../../../flows/texts/index.js';
 import { pendingPaymentRequest } from '../../ledger/index.js';
 import type { Keyring } from '../../lib/index.js';
 import { type SessionStart, sessionStartOf, type View } from '../../sessions/index.js';

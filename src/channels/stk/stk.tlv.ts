@@ -352,8 +352,7 @@ export function decodeEnvelope(bytes: Buffer): MenuSelection {
 export function decodeTerminalResponse(bytes: Buffer): TerminalResponse {
   const found = byTag(readTlvs(bytes));
   const details = found.get(TAG.commandDetails);
-  if (details?.length !== 3)
-    throw new StkTlvError('terminal response: no command details of 3 octets');
+  if (details?.length !== 3) throw new StkTlvError('terminal response: no command details of 3 octets');
   deviceIdentities(found, 'terminal response');
   const result = found.get(TAG.result);
   if (!result || result.length < 1) throw new StkTlvError('terminal response: no result');

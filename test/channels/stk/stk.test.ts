@@ -7,7 +7,7 @@ import { sessionKey } from '../../../src/sessions/index.js';
 import { type ChannelRig, startChannelRig } from '../../helpers/channel-rig.js';
 import { newMsisdn } from '../../helpers/harness.js';
 import { walletBalance } from '../../helpers/ledger.js';
-import { askToPay, PIN, ROOT, stkCases, type StkWorld } from './cases.js';
+import { askToPay, PIN, ROOT, type StkWorld, stkCases } from './cases.js';
 import { type StkMode, StkPhone, shown } from './stk-phone.js';
 
 describe('STK over POST /stk/events (real queue and ledger)', () => {
