@@ -63,6 +63,8 @@ interface StkRecord {
   offered: string[];
   /** Events answered so far: names each step's request for the runtime. */
   seq: number;
+  /** When the session last looked for a waiting payment request (epoch ms). */
+  checkedAt: number;
   /** The last event answered (a keyed fingerprint: it may hold a PIN) and its answer. */
   answered?: { digest: string; reply: StkReply };
 }
@@ -206,49 +208,43 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
     async step(inbound, requestId) {
       const { sessionId, msisdn, event } = inbound;
       const digest = keys.fingerprint(`stk:${sessionId}:${inbound.canonical}`);
-      const [record, pending] = await Promise.all([
-        load(sessionId),
-        // Only a step of an open session may show a request that came meanwhile.
-        event.kind === 'menu' || event.kind === 'end' ? null : pendingPaymentRequest(db, msisdn),
-      ]);
+      const record = await load(sessionId);
       if (record?.answered?.digest === digest && !canAnswer(record.last, inbound))
         return { status: 200, reply: record.answered.reply };
       const refused = refusal(record?.last ?? null, inbound);
       if (refused) return { status: 400, error: refused };
       if (event.kind === 'end') return { status: 200, reply: await end(sessionId) };
+      const now = Date.now();
 
+      /** A step of the flow, then its screen shown; `kept` is what the record carries on. */
       const stepOf = async (
         start: SessionStart | null,
         flowEvent: StkInbound['input'],
         nav: StkInbound['nav'],
-        offered: string[],
-        seq: number,
+        kept: Pick<StkRecord, 'offered' | 'seq' | 'checkedAt'>,
       ) => {
         const view = await sessions.view('stk', sessionId, start, flowEvent, {
           // A `menu` starts anew: never the replay of an ended session's last answer.
-          request: event.kind === 'menu' ? undefined : `${seq}:${digest}`,
+          request: event.kind === 'menu' ? undefined : `${kept.seq}:${digest}`,
           nav,
           pages: (screen) => stkCommands(screen).length,
           requestId,
         });
         const shown = outstandingOf(view);
-        const reply = await show(
-          sessionId,
-          { last: shown.last, locale: shown.locale, offered, seq: seq + 1 },
-          shown.command,
-          digest,
-        );
-        return { status: 200 as const, reply };
+        const next = { ...kept, last: shown.last, locale: shown.locale, seq: kept.seq + 1 };
+        return { status: 200 as const, reply: await show(sessionId, next, shown.command, digest) };
       };
 
       if (event.kind === 'menu') {
         if (record) await sessions.runtime.take('stk', sessionId);
+        // Who starts, read now: the profile, and a request waiting (the session opens on it).
         const begin = await startOf(msisdn)();
+        const kept = { offered: begin.request ? [begin.request.holdId] : [], seq: 0, checkedAt: now };
         if (event.help) {
           const shown = help(begin.locale, true);
           const reply = await show(
             sessionId,
-            { last: shown.last, locale: begin.locale, offered: [], seq: 0 },
+            { ...kept, last: shown.last, locale: begin.locale },
             shown.command,
             digest,
           );
@@ -257,41 +253,41 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
         // The item chosen is applied to the root menu of a user; a request or a guest's offer shows first.
         const choose =
           begin.registered && !begin.request && event.itemId !== undefined && ROOT_ITEMS.has(event.itemId);
-        const flowEvent = choose ? inbound.input : { type: 'TEXT' as const, text: '' };
-        return stepOf(begin, flowEvent, undefined, begin.request ? [begin.request.holdId] : [], 0);
+        return stepOf(begin, choose ? inbound.input : { type: 'TEXT', text: '' }, undefined, kept);
       }
 
       // Checked above: a step of an open session has its record.
       const open = record as StkRecord;
+      const look = now - (open.checkedAt ?? 0) >= config.stkPushCheckMs;
+      const pending = look ? await pendingPaymentRequest(db, msisdn) : null;
+      const kept = { offered: open.offered, seq: open.seq, checkedAt: look ? now : open.checkedAt };
       if (pending && !open.offered.includes(pending.holdId)) {
         // The STK-push analogue: the journey in progress gives way to the merchant's request.
         await sessions.runtime.take('stk', sessionId);
         const begin = await startOf(msisdn)();
         const offered = [...open.offered, ...(begin.request ? [begin.request.holdId] : [])];
-        return stepOf(begin, { type: 'TEXT', text: '' }, undefined, offered, open.seq);
+        return stepOf(begin, { type: 'TEXT', text: '' }, undefined, { ...kept, offered });
       }
       if (event.kind === 'help') {
         const shown = help(open.locale, false);
-        const reply = await show(sessionId, { ...open, last: shown.last }, shown.command, digest);
+        const reply = await show(sessionId, { ...open, ...kept, last: shown.last }, shown.command, digest);
         return { status: 200, reply };
       }
       const cleared =
         event.kind === 'ok' || (event.kind === 'input' && open.last.type === COMMAND.displayText);
       if (cleared) {
-        const [next, ...rest] = open.last.rest ?? [];
-        if (next !== undefined) {
-          const command: ProactiveCommand = { type: 'DISPLAY_TEXT', text: next };
-          const last: Outstanding = { ...open.last, ...(rest.length > 0 ? { rest } : { rest: undefined }) };
-          return { status: 200, reply: await show(sessionId, { ...open, last }, command, digest) };
+        const [page, ...rest] = open.last.rest ?? [];
+        if (page !== undefined) {
+          const command: ProactiveCommand = { type: 'DISPLAY_TEXT', text: page };
+          const last: Outstanding = { ...open.last, rest: rest.length > 0 ? rest : undefined };
+          return { status: 200, reply: await show(sessionId, { ...open, ...kept, last }, command, digest) };
         }
         if (open.last.final) return { status: 200, reply: await end(sessionId) };
         // Help cleared: the screen it was asked on, again; a message that goes on: on to the flow.
-        if (open.last.help) return stepOf(null, { type: 'TEXT', text: '' }, 'repeat', open.offered, open.seq);
-        return stepOf(null, { type: 'TEXT', text: '' }, undefined, open.offered, open.seq);
+        return stepOf(null, { type: 'TEXT', text: '' }, open.last.help ? 'repeat' : undefined, kept);
       }
-      if (event.kind === 'select' && event.itemId === MORE_ITEM && open.last.more)
-        return stepOf(null, inbound.input, 'more', open.offered, open.seq);
-      return stepOf(null, inbound.input, inbound.nav, open.offered, open.seq);
+      const more = event.kind === 'select' && event.itemId === MORE_ITEM && open.last.more;
+      return stepOf(null, inbound.input, more ? 'more' : inbound.nav, kept);
     },
   };
 }

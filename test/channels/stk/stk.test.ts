@@ -15,7 +15,8 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
   const merchant = `s${randomUUID().slice(0, 6)}`;
 
   before(async () => {
-    rig = await startChannelRig(stkRoutes, { locale: 'en' });
+    // Every step looks for a merchant's request: the push case makes one between two quick steps.
+    rig = await startChannelRig(stkRoutes, { locale: 'en', stkPushCheckMs: 0 });
     await rig.h.merchant(merchant, 'Corner Shop');
   });
   after(() => rig.close());
@@ -192,6 +193,15 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
         'no proactive command is outstanding in this session',
       );
     });
+  });
+
+  it('help asked on an item of the SIM menu (an envelope with help request, menu_selection_211) – help, then END', async () => {
+    const w = await world();
+    const p = phone(w.user);
+    const help = await p.post({ msisdn: w.user, sessionId: p.sessionId, tlv: 'D30982020181900102 1500' });
+    expect(shown(JSON.parse(help.text))).to.match(/^DISPLAY Menu: 1 balance, 2 top up/);
+    p.last = JSON.parse(help.text);
+    expect(await p.do('ok')).to.equal('END');
   });
 
   it('the JSON menu event without an item – the root menu as a SELECT ITEM, then an item of it', async () => {
