@@ -181,6 +181,16 @@ describe('STK codec – ETSI TS 102 384 §27.22.4 vectors (ofono)', () => {
         result: RESULT.ok,
       });
     });
+    it('an item identifier to SELECT ITEM – test-stkutil.c select_item_response_111 – decodes item 2', () => {
+      expect(response('810301240082028281830100900102')).to.deep.equal({
+        kind: 'response',
+        number: 1,
+        commandType: 0x24,
+        qualifier: 0x00,
+        result: RESULT.ok,
+        itemId: 2,
+      });
+    });
     it('result 11 (backward move) – stk-test-data.h display_text_response_171 – decodes', () => {
       expect(response('810301218082028281830111').result).to.equal(RESULT.backward);
     });
