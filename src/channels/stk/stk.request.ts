@@ -50,15 +50,11 @@ const INPUT_MAX = 255;
 
 const bad = (rejected: string): Rejected => ({ rejected, status: 400 });
 
-/** An item identifier: the decimal string of §6, or the number itself; 1..255. */
+/** An item identifier: the decimal string of §6 (as the replies' `items[].id`), 1..255; a number is wrong-typed. */
 function itemIdOf(value: unknown): number | null {
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d{1,3}$/.test(value)
-        ? Number(value)
-        : NaN;
-  return Number.isInteger(n) && n >= 1 && n <= 0xff ? n : null;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= 1 && n <= 0xff ? n : null;
 }
 
 /** The flow input and navigation an event stands for (what the runner is given). */
@@ -146,12 +142,12 @@ export function normalizeStk(raw: StkRaw): StkInbound | Rejected {
     if (fields.itemId === undefined) event = { kind: 'menu' };
     else {
       const itemId = itemIdOf(fields.itemId);
-      if (itemId === null) return bad('itemId is not an item identifier (1-255)');
+      if (itemId === null) return bad('itemId is not an item identifier (a decimal string, 1-255)');
       event = { kind: 'menu', itemId };
     }
   } else if (fields.event === 'select') {
     const itemId = itemIdOf(fields.itemId);
-    if (itemId === null) return bad('itemId is missing or not an item identifier (1-255)');
+    if (itemId === null) return bad('itemId is missing or not an item identifier (a decimal string, 1-255)');
     event = { kind: 'select', itemId };
   } else if (fields.event === 'input') {
     if (typeof fields.input !== 'string') return bad('input is missing or not a string');

@@ -326,7 +326,18 @@ export const conformance: ConformanceCases<StkRaw> = {
     {
       name: 'a JSON event without its itemId',
       raw: bodyOf({ event: 'select' }),
-      expect: { rejected: 'itemId is missing or not an item identifier (1-255)', status: 400 },
+      expect: {
+        rejected: 'itemId is missing or not an item identifier (a decimal string, 1-255)',
+        status: 400,
+      },
+    },
+    {
+      name: 'a JSON itemId that is a number, not the decimal string',
+      raw: bodyOf({ event: 'select', itemId: 3 }),
+      expect: {
+        rejected: 'itemId is missing or not an item identifier (a decimal string, 1-255)',
+        status: 400,
+      },
     },
     {
       name: 'a JSON input that is a number',
