@@ -83,9 +83,12 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     const p = phone(w.user);
     expect(await p.do({ menu: 6 })).to.match(/^SELECT 我的账户 \| 1\./);
     const tlv = p.last?.tlv ?? '';
-    const title = Buffer.from('我的账户', 'utf16le').swap16().toString('hex').toUpperCase();
-    expect(tlv).to.include(`80${title}`);
-    expect(tlv).to.include('8F'); // items
+    const ucs2 = (value: string) => Buffer.from(value, 'utf16le').swap16().toString('hex').toUpperCase();
+    // Alpha identifier 85 <len> 80 <UCS2>; the first item 8F <len> 01 80 <UCS2>.
+    expect(tlv).to.include(`850980${ucs2('我的账户')}`);
+    const first = p.last?.items?.[0]?.text ?? '';
+    const length = (2 + first.length * 2).toString(16).toUpperCase().padStart(2, '0');
+    expect(tlv).to.include(`8F${length}0180${ucs2(first)}`);
   });
 
   it('GET /stk/menu – the root menu as a SET UP MENU, items 1-6 in order, Chinese in UCS2', async () => {
@@ -97,9 +100,8 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     expect(menu.tlv.slice(0, 16)).to.match(/^D0[0-9A-F]{2}81030125/);
     const zh = JSON.parse((await rig.server.call('GET', '/stk/menu?locale=zh-CN')).text);
     expect(zh.items.map((i: { id: string }) => i.id)).to.deep.equal(['1', '2', '3', '4', '5', '6']);
-    expect(zh.tlv).to.include(
-      `8509 80${Buffer.from('手机钱包', 'utf16le').swap16().toString('hex')}`.replace(' ', '').toUpperCase(),
-    );
+    // The alpha identifier: 85 09, then 80 and 手机钱包 in UCS2 (UTF-16BE).
+    expect(zh.tlv).to.include('850980624B673A94B15305');
     expect((await rig.server.call('GET', '/stk/menu?locale=fr')).status).to.equal(400);
   });
 
