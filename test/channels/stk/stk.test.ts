@@ -8,7 +8,7 @@ import { type ChannelRig, startChannelRig } from '../../helpers/channel-rig.js';
 import { newMsisdn } from '../../helpers/harness.js';
 import { walletBalance } from '../../helpers/ledger.js';
 import { askToPay, PIN, ROOT, type StkWorld, stkCases } from './cases.js';
-import { type StkMode, StkPhone, shown } from './stk-phone.js';
+import { type StkAction, type StkMode, StkPhone, shown } from './stk-phone.js';
 
 describe('STK over POST /stk/events (real queue and ledger)', () => {
   let rig: ChannelRig;
@@ -47,24 +47,36 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     });
   }
 
-  it('every reply – its tlv is the proactive command it describes, command number 01', async () => {
+  it('every reply of a journey – its tlv is one proactive command of its type, command number 01, length right', async () => {
     const w = await world();
     const p = phone(w.user, 'json');
-    await p.do({ menu: 3 });
-    const prompt = p.last;
-    expect(prompt?.tlv.slice(0, 14)).to.match(/^D0[0-9A-F]{2}81030123/);
-    expect(prompt?.tlv).to.equal(
-      encodeProactive({
-        type: 'GET_INPUT',
-        text: prompt?.text ?? '',
-        minLength: prompt?.input?.minLength ?? 0,
-        maxLength: prompt?.input?.maxLength ?? 0,
-        digitsOnly: prompt?.input?.digitsOnly ?? false,
-        hidden: prompt?.input?.hidden ?? false,
-      })
-        .toString('hex')
-        .toUpperCase(),
-    );
+    const TYPES: Record<string, string> = { SELECT_ITEM: '24', GET_INPUT: '23', DISPLAY_TEXT: '21' };
+    const actions: StkAction[] = [
+      { menu: null },
+      { select: 3 },
+      { input: merchant },
+      { input: '2' },
+      { input: PIN },
+    ];
+    for (const action of actions) {
+      await p.do(action);
+      const reply = p.last;
+      if (!reply) throw new Error(`no reply to ${JSON.stringify(action)}`);
+      const tlv = Buffer.from(reply.tlv, 'hex');
+      // D0, a length of one octet or 81 xx that counts the rest, then 81 03 01 <type> <qualifier>.
+      const at = tlv[1] === 0x81 ? 3 : 2;
+      expect(tlv[0]).to.equal(0xd0);
+      expect(tlv[at - 1]).to.equal(tlv.length - at);
+      expect(tlv.length).to.be.at.most(255);
+      expect(reply.tlv.slice(at * 2, at * 2 + 8)).to.equal(`810301${TYPES[reply.command]}`);
+      // A GET INPUT encoded again from what the JSON describes is its tlv, byte for byte.
+      if (reply.command === 'GET_INPUT' && reply.input)
+        expect(reply.tlv).to.equal(
+          encodeProactive({ type: 'GET_INPUT', text: reply.text ?? '', ...reply.input })
+            .toString('hex')
+            .toUpperCase(),
+        );
+    }
   });
 
   it('a PIN prompt – GET INPUT with "hide input" (qualifier 04) and digits only', async () => {
