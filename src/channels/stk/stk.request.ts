@@ -130,6 +130,9 @@ export function normalizeStk(raw: StkRaw): StkInbound | Rejected {
       };
       return { ...base, ...flowOf(event), event, canonical };
     }
+    // One proactive command is outstanding at a time, and it is number 01 (§6).
+    if (message.number !== 1)
+      return bad(`tlv: the terminal response answers command number ${message.number}, not 1`);
     const event = responseEvent(message.commandType, message.result, message.text?.text, message.itemId);
     if ('rejected' in event) return event;
     return { ...base, ...flowOf(event), event, responds: message.commandType, canonical };

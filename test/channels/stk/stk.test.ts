@@ -178,6 +178,8 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
         /answers command type 24, but the last proactive command was 23/,
       ));
     it('not hex', () => refused({ tlv: 'hello' }, /not hex/));
+    it('a terminal response to another command number than 01', () =>
+      refused({ tlv: '8103022304820282818301008D0704313335373930' }, /command number 2, not 1/));
     it('a JSON event of an unknown kind', () =>
       refused({ event: 'press' }, /event is missing or not one of/));
     it('a JSON input that is not a string', () =>
