@@ -25,7 +25,7 @@ import { commandText, MORE_ITEM, stkCommands } from './stk.render.js';
 import type { StkInbound } from './stk.request.js';
 import { COMMAND, commandDetailsOf, encodeProactive, type ProactiveCommand } from './stk.tlv.js';
 
-export type StkSessionDeps = Pick<ChannelDeps, 'config' | 'db' | 'redis' | 'sessions' | 'keys'>;
+export type StkSessionDeps = Pick<ChannelDeps, 'config' | 'db' | 'connection' | 'sessions' | 'keys'>;
 
 /** The reply to an event (§6): the next proactive command, described and TLV-encoded. */
 export interface StkReply {
@@ -145,7 +145,9 @@ export interface StkSessions {
 }
 
 export function createStkSessions(deps: StkSessionDeps): StkSessions {
-  const { config, db, redis, sessions, keys } = deps;
+  const { config, db, sessions, keys } = deps;
+  // Its own connection, pipelined: the reads and writes of concurrent steps share round trips.
+  const redis = deps.connection({ autoPipelining: true });
   const startOf = sessionStartOf(db, config.locale);
   const key = (sessionId: string) => stkKey(config.redisPrefix, sessionId);
   const ttl = sessions.runtime.ttlOf('stk');
