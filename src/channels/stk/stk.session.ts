@@ -9,7 +9,8 @@
  * - A terminal response must answer the command sent last (its type, an item it offered), or it is
  *   refused with 400 and the session does not move.
  * - A merchant's payment request that arrives while the session is open is shown at the user's next
- *   step (the STK-push analogue): the confirmation screen, then the PIN.
+ *   step (the STK-push analogue): the confirmation screen, then the PIN. A session looks at most every
+ *   `STK_PUSH_CHECK_MS` (a query), so steps in quick succession do not each pay for it.
  * - Retries: an event equal to the last one answered that cannot answer the command now outstanding is
  *   a retry (a PIN's terminal response after its result was shown): it gets the same answer. A retry
  *   racing its original is replayed by the runtime (the request name is the same).
