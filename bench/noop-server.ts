@@ -1,7 +1,8 @@
 /**
  * The reference of the USSD benchmarks (`http.noop`, spec/BENCH.md): the gateway's express, no
  * middleware at all (not even a body parser), one route `POST /ussd` answering `text/plain` `END ok`;
- * for the IVR's (`http.noop_ivr`), `POST /ivr/...` answering `text/xml`, an empty `<Response/>`.
+ * for the IVR's (`http.noop_ivr`), `POST /ivr/...` answering `text/xml`, an empty `<Response/>`; for the
+ * STK's (`http.noop_stk`), `POST /stk/events` answering a fixed JSON.
  * Run as a child process: `node --import tsx bench/noop-server.ts`; prints `listening <port>` once bound
  * (on `PORT`, default a free one).
  */
@@ -14,6 +15,10 @@ app.post('/ussd', (_req, res) => {
 // `ivr.step`'s reference (bench/ivr.ts): every Twilio webhook path, an empty TwiML.
 app.post('/ivr/*splat', (_req, res) => {
   res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+});
+// `stk.step`'s reference (bench/stk.ts): the OTA platform's events, a fixed JSON reply.
+app.post('/stk/events', (_req, res) => {
+  res.json({ command: 'END', tlv: '' });
 });
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = server.address();

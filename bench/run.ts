@@ -24,6 +24,8 @@
  * default `BENCH_SECONDS`, else 10); the load is autocannon (a dev dependency) in its own process.
  * IVR (`http.noop_ivr`, `ivr.step`, bench/ivr.ts): the same `BENCH_USSD_SECONDS`; the load (bench/ivr-load.ts)
  * signs every call before its clock starts.
+ * STK (`http.noop_stk`, `stk.step`, bench/stk.ts): the same `BENCH_USSD_SECONDS`; the load (bench/stk-load.ts)
+ * builds every request before its clock starts.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,7 @@ import { ledgerHotMerchant, ledgerPayments, ledgerTransfers } from './ledger-tra
 import { type Benchmark, log, type Result, round } from './lib.js';
 import { httpNoopIvr, ivrStep } from './ivr.js';
 import { pinVerify } from './pin-verify.js';
+import { httpNoopStk, stkStep } from './stk.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
 
@@ -57,6 +60,8 @@ const benchmarks: Benchmark[] = [
   sessionsMemory,
   httpNoopIvr,
   ivrStep,
+  httpNoopStk,
+  stkStep,
 ];
 
 /**

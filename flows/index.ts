@@ -40,6 +40,7 @@ export type { OfferOpenLogic, RunCommandLogic };
 export type { BackToMenu, CommandRequest, FlowStart, JourneyOutput } from './kit.js';
 export { BUSY, fitsUssd, screenText, typed, ussdLength, ussdLimit } from './kit.js';
 export type { MenuStart } from './menu.flow.js';
+export { menuScreen } from './menu.flow.js';
 export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow.js';
 export type { OpenStart } from './open.flow.js';
 export type { FlowInput, InputSpec, Screen, ScreenOption } from './screen.js';

@@ -19,7 +19,7 @@ import type { SmppEndpoint, SmppMetricsHooks } from './smpp/index.js';
 export type { Screen } from '../../flows/index.js';
 
 /** The registered channels. */
-export type ChannelId = 'sms' | 'ussd' | 'ussd-smpp' | 'ivr';
+export type ChannelId = 'sms' | 'ussd' | 'ussd-smpp' | 'ivr' | 'stk';
 
 /** What the user did, normalized: who, in which session, and the flow input (or a move of the session). */
 export interface Inbound {
@@ -110,3 +110,14 @@ export interface ChannelDefinition<Raw = unknown> {
 }
 
 export const isRejected = (value: Inbound | Rejected): value is Rejected => 'rejected' in value;
+
+/**
+ * The send failure of a channel that answers inline (the reply is the HTTP response): the step itself is
+ * the one send, and a session busy with the step a retry raced is worth retrying.
+ */
+export function inlineSendError(err: unknown): SendError {
+  if (err instanceof SendError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const busy = err instanceof AppError && err.code === 'session_busy';
+  return new SendError(message, busy, false, { cause: err, code: busy ? 'session_busy' : 'send_failed' });
+}

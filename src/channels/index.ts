@@ -11,6 +11,7 @@ import type { Locale } from '../../flows/texts/index.js';
 import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
 import { ivrChannel } from './ivr/index.js';
 import { smsChannel } from './sms/index.js';
+import { stkChannel } from './stk/index.js';
 import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
 import { termsRoutes } from './wap/index.js';
 
@@ -23,6 +24,7 @@ export const channels: readonly ChannelDefinition<any>[] = [
   ussdChannel,
   ussdSmppChannel,
   ivrChannel,
+  stkChannel,
 ];
 
 /** The channels running in this process, and what the app mounts and reports of them. */

@@ -42,6 +42,12 @@ export const configSchema = z.object({
    * comes by SMS (a USSD centre drops a session that stays silent for long). Default 5000.
    */
   ussdDeadlineMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * `STK_PUSH_CHECK_MS`: how often at most an open STK session looks for a merchant's payment request
+   * made since it began (the STK-push analogue shows it at the next step), so that steps in quick
+   * succession do not each cost a query. 0: every step looks. Default 2000.
+   */
+  stkPushCheckMs: z.coerce.number().int().min(0).max(60_000).default(2_000),
   /** `TWILIO_AUTH_TOKEN`: validates IVR webhooks. Unset: IVR refused with 503. */
   twilioAuthToken: z.string().optional(),
   /** `PUBLIC_URL`: the base URL Twilio signs against. Default `http://localhost:$PORT`. */
@@ -134,6 +140,7 @@ const envNames: Record<keyof Config, string> = {
   smsMoPerMinute: 'SMS_MO_PER_MINUTE',
   ussdServiceCode: 'USSD_SERVICE_CODE',
   ussdDeadlineMs: 'USSD_DEADLINE_MS',
+  stkPushCheckMs: 'STK_PUSH_CHECK_MS',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   publicUrl: 'PUBLIC_URL',
   opsToken: 'OPS_TOKEN',

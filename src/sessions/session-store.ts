@@ -6,7 +6,7 @@
  */
 import type { Keyring, Redis } from '../lib/index.js';
 
-export type SessionChannel = 'ussd' | 'sms' | 'ivr' | 'wap';
+export type SessionChannel = 'ussd' | 'sms' | 'ivr' | 'wap' | 'stk';
 
 /** Seconds a session lives after its last step, per channel. */
 export const sessionTtlSeconds: Record<SessionChannel, number> = {
@@ -14,6 +14,8 @@ export const sessionTtlSeconds: Record<SessionChannel, number> = {
   sms: 600,
   ivr: 1800,
   wap: 1800,
+  // A SIM Toolkit session waits on the phone's screen, as a USSD one does, a little longer.
+  stk: 300,
 };
 
 /** What is stored: the flow that runs and its XState persisted snapshot. */

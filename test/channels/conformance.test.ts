@@ -6,11 +6,12 @@ import { expectBalanced } from '../helpers/ledger.js';
 import { type ConformanceCases, conformanceSuite } from './conformance.js';
 import { conformance as ivr } from './ivr/cases.js';
 import { conformance as sms } from './sms/cases.js';
+import { conformance as stk } from './stk/cases.js';
 import { conformance as ussd } from './ussd/cases.js';
 import { conformance as ussdSmpp } from './ussd-smpp/cases.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each table reads its own channel's raw input type.
-const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr };
+const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr, stk };
 
 describe('the channel seam', () => {
   let h: Harness;
