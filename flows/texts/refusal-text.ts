@@ -39,6 +39,9 @@ export function refusalText(locale: Locale, error: { code: string; message: stri
     case 'already_open':
     case 'hold_not_pending':
     case 'hold_expired':
+    case 'wrong_password':
+    case 'login_locked':
+    case 'password_format':
       return text(locale, `refusal.${error.code}` as TextKey);
     default:
       return text(locale, 'refusal.other');
