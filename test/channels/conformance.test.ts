@@ -8,9 +8,10 @@ import { conformance as ivr } from './ivr/cases.js';
 import { conformance as sms } from './sms/cases.js';
 import { conformance as ussd } from './ussd/cases.js';
 import { conformance as ussdSmpp } from './ussd-smpp/cases.js';
+import { conformance as wap } from './wap/cases.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each table reads its own channel's raw input type.
-const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr };
+const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr, wap };
 
 describe('the channel seam', () => {
   let h: Harness;
