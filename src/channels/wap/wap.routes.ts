@@ -52,6 +52,14 @@ const acceptField: FieldSpec = {
   check: (v) => (v === '1' ? null : 'error.accept'),
 };
 
+/** Who a statement line is with, in words: a phone number, a merchant's code, or what the platform account is. */
+function counterpartyWords(locale: Locale, line: Record<string, unknown>): string {
+  const who = String(line.counterparty ?? '');
+  if (line.counterpartyKind !== 'system') return who;
+  if (who === 'card_float' || who === 'bank_clearing') return wapText(locale, `tx.${who}`);
+  return wapText(locale, 'tx.system');
+}
+
 export function wapRoutes(deps: WapDeps): Router {
   const { config, bus, handOff } = deps;
   const sessions = createWapSessions({
@@ -329,11 +337,10 @@ export function wapRoutes(deps: WapDeps): Router {
         rows: shown.map((line) => {
           const amount = String(line.amount ?? '0');
           const out = amount.startsWith('-');
-          const who = String(line.counterparty ?? '');
           return {
             date: String(line.at ?? '').slice(5, 10),
             amount: `${out ? '-' : '+'}${money(BigInt(out ? amount.slice(1) : amount))}`,
-            who: /^86\d{11}$/.test(who) ? nationalMsisdn(who) : who,
+            who: counterpartyWords(locale, line),
           };
         }),
         menu,
