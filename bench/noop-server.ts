@@ -1,7 +1,8 @@
 /**
  * The reference of the USSD benchmarks (`http.noop`, spec/BENCH.md): the gateway's express, no
  * middleware at all (not even a body parser), one route `POST /ussd` answering `text/plain` `END ok`;
- * for the IVR's (`http.noop_ivr`), `POST /ivr/...` answering `text/xml`, an empty `<Response/>`.
+ * for the IVR's (`http.noop_ivr`), `POST /ivr/...` answering `text/xml`, an empty `<Response/>`; for the
+ * WAP's (`http.noop_wap`), `GET /wap` answering a fixed HTML page.
  * Run as a child process: `node --import tsx bench/noop-server.ts`; prints `listening <port>` once bound
  * (on `PORT`, default a free one).
  */
@@ -14,6 +15,11 @@ app.post('/ussd', (_req, res) => {
 // `ivr.step`'s reference (bench/ivr.ts): every Twilio webhook path, an empty TwiML.
 app.post('/ivr/*splat', (_req, res) => {
   res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+});
+// `wap.page`'s reference (bench/wap.ts): a fixed page of the home page's size, with its balance line.
+const WAP_PAGE = `<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>手机钱包</title></head><body><p>余额 ¥100.00</p>${'<p>x</p>'.repeat(80)}</body></html>`;
+app.get('/wap', (_req, res) => {
+  res.type('html').send(WAP_PAGE);
 });
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = server.address();

@@ -24,6 +24,8 @@
  * default `BENCH_SECONDS`, else 10); the load is autocannon (a dev dependency) in its own process.
  * IVR (`http.noop_ivr`, `ivr.step`, bench/ivr.ts): the same `BENCH_USSD_SECONDS`; the load (bench/ivr-load.ts)
  * signs every call before its clock starts.
+ * WAP (`http.noop_wap`, `wap.page`, bench/wap.ts): the same `BENCH_USSD_SECONDS`; 200 sessions log in through
+ * the form before the clock (bench/wap-load.ts is the load).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,7 @@ import { httpNoopIvr, ivrStep } from './ivr.js';
 import { pinVerify } from './pin-verify.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
+import { httpNoopWap, wapPage } from './wap.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 /** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
@@ -57,6 +60,8 @@ const benchmarks: Benchmark[] = [
   sessionsMemory,
   httpNoopIvr,
   ivrStep,
+  httpNoopWap,
+  wapPage,
 ];
 
 /**
