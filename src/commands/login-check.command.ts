@@ -8,42 +8,20 @@
  * success: none beyond the cleared count; the result names the user's language for the pages.
  * Refusals: not_a_user (also a closed wallet), wrong_password, login_locked.
  */
-import { chinaTime, verifySecret } from '../lib/index.js';
-import {
-  applyLoginCheck,
-  type LoginCheck,
-  lockLogin,
-  lockWallet,
-  RefusalError,
-  refusals,
-  saveLoginCheck,
-  storedLogin,
-} from '../ledger/index.js';
+import { lockWallet, RefusalError, refusals } from '../ledger/index.js';
 import type { SingleCommand } from './command.js';
+import { checkLogin, countLogin } from './login-shared.js';
 import { msisdnOf } from './shared.js';
-import { notifyUser } from './single-shared.js';
 
 export const loginCheck: SingleCommand<'login.check'> = {
   kind: 'single',
   async prepare(db, input, { now }) {
-    const stored = await storedLogin(db, msisdnOf(input.msisdn));
-    if (!stored) return {};
-    const locked = Boolean(stored.login_locked_until && stored.login_locked_until > now);
-    const ok = !locked && (await verifySecret(input.password, stored.login_hash));
-    return { login: { loginHash: stored.login_hash, ok, locked } satisfies LoginCheck };
+    return { login: await checkLogin(db, msisdnOf(input.msisdn), input.password, now) };
   },
-  async run(trx, input, { key, now, config, prepared }) {
+  async run(trx, input, ctx) {
     const { account, user } = await lockWallet(trx, msisdnOf(input.msisdn));
     if (account.status === 'closed') throw new RefusalError(refusals.notAUser());
-    const login = await lockLogin(trx, user.msisdn);
-    const check = prepared.login as LoginCheck | undefined;
-    if (!login || !check) throw new RefusalError(refusals.notAUser());
-    const policy = { now, maxFailures: config.loginMaxFailures, lockMs: config.loginLockMinutes * 60_000 };
-    const { refusal, changed, lockedNow } = applyLoginCheck(login, check, policy);
-    if (changed) await saveLoginCheck(trx, login);
-    if (lockedNow && login.login_locked_until)
-      await notifyUser(trx, user, 'notify.login.locked', { until: chinaTime(login.login_locked_until) }, key);
-    if (refusal) throw new RefusalError(refusal);
+    await countLogin(trx, user, ctx);
     return { msisdn: user.msisdn, locale: user.locale, status: account.status };
   },
 };

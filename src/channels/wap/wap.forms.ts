@@ -16,6 +16,7 @@ import {
 } from '../../lib/index.js';
 import type { WapForm } from './wap.request.js';
 import { type WapTextKey, wapText } from './wap.texts.js';
+import type { LinkItem } from './wap.views.js';
 
 export interface FieldSpec {
   name: string;
@@ -29,12 +30,21 @@ export interface FieldSpec {
 
 type CommandOf = { [T in CommandType]: { type: T; input: CommandPayload<T> } }[CommandType];
 
-export interface CommandForm {
-  form: WapForm;
+/** A form as a page shows it: where it posts, its title, fields and button, and what it says around them. */
+export interface FormShape {
   path: string;
   title: WapTextKey;
   submit: WapTextKey;
   fields: FieldSpec[];
+  intro?: WapTextKey[];
+  /** Numbered links under the form. */
+  links?: (locale: Locale) => LinkItem[];
+  /** A link home at the foot (forms of a logged-in user). */
+  home?: boolean;
+}
+
+export interface CommandForm extends FormShape {
+  form: WapForm;
   command(msisdn: string, values: Record<string, string>): CommandOf;
   done(locale: Locale, value: Record<string, unknown>, values: Record<string, string>): string;
   /** The field each refusal code is about (the others show above the form). */
@@ -82,10 +92,56 @@ export const msisdnField: FieldSpec = {
 };
 const yuan = (v: string) => String(parseYuan(v) ?? 0n);
 
+export const loginForm: FormShape = {
+  path: '/wap/login',
+  title: 'login.title',
+  submit: 'login.submit',
+  fields: [
+    msisdnField,
+    {
+      name: 'password',
+      label: 'login.password',
+      type: 'password',
+      max: 32,
+      check: (v) => (v ? null : 'error.password'),
+    },
+  ],
+  links: (locale) => [
+    { key: '1', href: '/wap/open', label: wapText(locale, 'login.open') },
+    {
+      key: '9',
+      href: `/wap/login?lang=${locale === 'en' ? 'zh-CN' : 'en'}`,
+      label: wapText(locale, 'nav.lang'),
+    },
+  ],
+};
+
+export const openForm: FormShape = {
+  path: '/wap/open',
+  title: 'open.title',
+  submit: 'open.submit',
+  intro: ['open.intro'],
+  fields: [
+    msisdnField,
+    {
+      name: 'accept',
+      label: 'open.accept',
+      type: 'checkbox',
+      max: 1,
+      check: (v) => (v === '1' ? null : 'error.accept'),
+    },
+  ],
+  links: (locale) => [
+    { key: '1', href: `/wap/terms?lang=${locale}`, label: wapText(locale, 'menu.terms') },
+    { key: '2', href: '/wap/login', label: wapText(locale, 'login.title') },
+  ],
+};
+
 export const commandForms: CommandForm[] = [
   {
     form: 'pay',
     path: '/wap/pay',
+    home: true,
     title: 'pay.title',
     submit: 'pay.submit',
     fields: [
@@ -121,6 +177,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'transfer',
     path: '/wap/transfer',
+    home: true,
     title: 'transfer.title',
     submit: 'transfer.submit',
     fields: [{ ...msisdnField, name: 'to', label: 'transfer.to' }, amount, pin('pin', 'field.pin')],
@@ -148,6 +205,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'topup',
     path: '/wap/topup',
+    home: true,
     title: 'topup.title',
     submit: 'topup.submit',
     fields: [
@@ -179,6 +237,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'password',
     path: '/wap/password',
+    home: true,
     title: 'password.title',
     submit: 'password.submit',
     fields: [
@@ -208,6 +267,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'pin',
     path: '/wap/pin',
+    home: true,
     title: 'pin.title',
     submit: 'pin.submit',
     fields: [
@@ -225,6 +285,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'freeze',
     path: '/wap/freeze',
+    home: true,
     title: 'freeze.title',
     submit: 'freeze.submit',
     fields: [
@@ -255,6 +316,7 @@ export const commandForms: CommandForm[] = [
   {
     form: 'unfreeze',
     path: '/wap/unfreeze',
+    home: true,
     title: 'unfreeze.title',
     submit: 'unfreeze.submit',
     fields: [pin('pin', 'field.pin')],

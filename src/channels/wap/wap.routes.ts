@@ -19,14 +19,23 @@ import {
   type CommandForm,
   commandForms,
   type FieldSpec,
+  type FormShape,
   fieldErrors,
   keptValues,
-  msisdnField,
+  loginForm,
+  openForm,
 } from './wap.forms.js';
 import { CSRF_REFUSED, normalizeWap, type WapInbound } from './wap.request.js';
 import { createWapSessions, type FormOutcome, newFormKey, type WapSession } from './wap.session.js';
 import { type WapTextKey, wapText } from './wap.texts.js';
-import { type FieldView, formPage, type LinkItem, plainPage, STYLESHEET } from './wap.views.js';
+import {
+  type FieldView,
+  formPage,
+  type LinkItem,
+  type PageView,
+  plainPage,
+  STYLESHEET,
+} from './wap.views.js';
 
 export type WapDeps = Pick<ChannelDeps, 'config' | 'redis' | 'keys' | 'bus' | 'handOff' | 'logger'>;
 
@@ -36,21 +45,6 @@ const PER_PAGE = 10;
 const MAX_PAGES = 5;
 /** How long a page waits for its command before saying the result comes by SMS. */
 const COMMAND_WAIT_MS = 10_000;
-
-const loginField: FieldSpec = {
-  name: 'password',
-  label: 'login.password',
-  type: 'password',
-  max: 32,
-  check: (v) => (v ? null : 'error.password'),
-};
-const acceptField: FieldSpec = {
-  name: 'accept',
-  label: 'open.accept',
-  type: 'checkbox',
-  max: 1,
-  check: (v) => (v === '1' ? null : 'error.accept'),
-};
 
 /** Who a statement line is with, in words: a phone number, a merchant's code, or what the platform account is. */
 function counterpartyWords(locale: Locale, line: Record<string, unknown>): string {
@@ -126,6 +120,17 @@ export function wapRoutes(deps: WapDeps): Router {
     return session;
   }
 
+  /** A page of a logged-in user: `build` makes it from the session; no session, the login page. */
+  function userPage(
+    path: string,
+    build: (session: WapSession & { msisdn: string }, req: Request) => Promise<PageView>,
+  ) {
+    router.get(path, async (req, res) => {
+      const session = await user(req, res);
+      if (session) html(res, plainPage(await build(session, req)));
+    });
+  }
+
   /** The logged-in session, or null after redirecting to the login page. */
   async function user(req: Request, res: Response): Promise<(WapSession & { msisdn: string }) | null> {
     const session = await sessions.read(tokenOf(req));
@@ -155,84 +160,52 @@ export function wapRoutes(deps: WapDeps): Router {
     Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, wapText(locale, v)]));
 
   // --- login, open, logout -------------------------------------------------------------------------------
-  function loginPage(
-    session: WapSession,
-    values: Record<string, string> = {},
-    errors: Record<string, string> = {},
-    error?: string,
-    formKey = newFormKey(),
-  ) {
+  /** What a form page shows besides its shape: the values kept, the errors beside them, one above. */
+  interface FormState {
+    values?: Record<string, string>;
+    errors?: Record<string, string>;
+    error?: string;
+    formKey?: string;
+  }
+  function formOf(shape: FormShape, session: WapSession, state: FormState = {}) {
     const locale = session.locale;
     return formPage({
       lang: locale,
-      title: wapText(locale, 'login.title'),
-      action: '/wap/login',
+      title: wapText(locale, shape.title),
+      intro: shape.intro?.map((key) => wapText(locale, key)),
+      action: shape.path,
       csrf: session.csrf,
-      formKey,
-      fields: fieldViews(locale, [msisdnField, loginField], values, errors),
-      submit: wapText(locale, 'login.submit'),
-      error,
-      links: [
-        { key: '1', href: '/wap/open', label: wapText(locale, 'login.open') },
-        {
-          key: '9',
-          href: `/wap/login?lang=${locale === 'en' ? 'zh-CN' : 'en'}`,
-          label: wapText(locale, 'nav.lang'),
-        },
-      ],
+      formKey: state.formKey ?? newFormKey(),
+      fields: fieldViews(locale, shape.fields, state.values ?? {}, state.errors ?? {}),
+      submit: wapText(locale, shape.submit),
+      error: state.error,
+      links: shape.links?.(locale),
+      home: shape.home ? wapText(locale, 'nav.home') : undefined,
     });
   }
 
   router.get('/wap/login', async (req, res) => {
     const session = await visitor(req, res);
     const outcome = typeof req.query.r === 'string' ? await sessions.outcome(session, req.query.r) : null;
-    html(res, loginPage(session, outcome?.fields, {}, outcome?.text));
+    html(res, formOf(loginForm, session, { values: outcome?.fields, error: outcome?.text }));
   });
-
-  function openPage(
-    session: WapSession,
-    values: Record<string, string> = {},
-    errors: Record<string, string> = {},
-    formKey = newFormKey(),
-  ) {
-    const locale = session.locale;
-    return formPage({
-      lang: locale,
-      title: wapText(locale, 'open.title'),
-      intro: [wapText(locale, 'open.intro')],
-      action: '/wap/open',
-      csrf: session.csrf,
-      formKey,
-      fields: fieldViews(locale, [msisdnField, acceptField], values, errors),
-      submit: wapText(locale, 'open.submit'),
-      links: [
-        { key: '1', href: `/wap/terms?lang=${locale}`, label: wapText(locale, 'menu.terms') },
-        { key: '2', href: '/wap/login', label: wapText(locale, 'login.title') },
-      ],
-    });
-  }
 
   router.get('/wap/open', async (req, res) => {
     const session = await visitor(req, res);
     const outcome = typeof req.query.r === 'string' ? await sessions.outcome(session, req.query.r) : null;
     if (outcome) return void html(res, messagePage(session.locale, outcome.text, false));
-    html(res, openPage(session));
+    html(res, formOf(openForm, session));
   });
 
-  router.get('/wap/logout', async (req, res) => {
-    const session = await user(req, res);
-    if (!session) return;
+  userPage('/wap/logout', async (session) => {
     const locale = session.locale;
-    html(
-      res,
-      plainPage({
-        lang: locale,
-        title: wapText(locale, 'logout.title'),
-        lines: [{ text: wapText(locale, 'logout.ask') }],
-        logout: { csrf: session.csrf, formKey: newFormKey(), label: wapText(locale, 'logout.submit') },
-        home: wapText(locale, 'nav.home'),
-      }),
-    );
+    return {
+      lang: locale,
+      title: wapText(locale, 'logout.title'),
+      lines: [{ text: wapText(locale, 'logout.ask') }],
+      logout: { csrf: session.csrf, formKey: newFormKey(), label: wapText(locale, 'logout.submit') },
+      home: wapText(locale, 'nav.home'),
+    };
   });
 
   // --- pages ---------------------------------------------------------------------------------------------
@@ -253,9 +226,7 @@ export function wapRoutes(deps: WapDeps): Router {
   const read = (session: { msisdn: string }, command: ReturnType<CommandForm['command']>) =>
     bus.execute({ key: `wap:${session.msisdn}:read:${newFormKey()}`, ...command }, COMMAND_WAIT_MS);
 
-  router.get('/wap', async (req, res) => {
-    const session = await user(req, res);
-    if (!session) return;
+  userPage('/wap', async (session) => {
     const locale = session.locale;
     const result = await read(session, { type: 'balance', input: { msisdn: session.msisdn } });
     const lines = result.ok
@@ -268,49 +239,39 @@ export function wapRoutes(deps: WapDeps): Router {
           ...(result.value.status === 'frozen' ? [{ text: wapText(locale, 'home.frozen') }] : []),
         ]
       : [{ text: refusalText(locale, result.error) }];
-    html(
-      res,
-      plainPage({
-        lang: locale,
-        title: `${wapText(locale, 'app.title')} ${nationalMsisdn(session.msisdn)}`,
-        lines,
-        menu: [
-          { key: '1', href: '/wap', label: wapText(locale, 'menu.balance') },
-          { key: '2', href: '/wap/topup', label: wapText(locale, 'menu.topup') },
-          { key: '3', href: '/wap/pay', label: wapText(locale, 'menu.pay') },
-          { key: '4', href: '/wap/transfer', label: wapText(locale, 'menu.transfer') },
-          { key: '5', href: '/wap/transactions', label: wapText(locale, 'menu.transactions') },
-          { key: '6', href: '/wap/account', label: wapText(locale, 'menu.account') },
-          { key: '9', href: `/wap/terms?lang=${locale}`, label: wapText(locale, 'menu.terms') },
-        ],
-        logout: { csrf: session.csrf, formKey: newFormKey(), label: wapText(locale, 'logout.submit') },
-      }),
-    );
+    return {
+      lang: locale,
+      title: `${wapText(locale, 'app.title')} ${nationalMsisdn(session.msisdn)}`,
+      lines,
+      menu: [
+        { key: '1', href: '/wap', label: wapText(locale, 'menu.balance') },
+        { key: '2', href: '/wap/topup', label: wapText(locale, 'menu.topup') },
+        { key: '3', href: '/wap/pay', label: wapText(locale, 'menu.pay') },
+        { key: '4', href: '/wap/transfer', label: wapText(locale, 'menu.transfer') },
+        { key: '5', href: '/wap/transactions', label: wapText(locale, 'menu.transactions') },
+        { key: '6', href: '/wap/account', label: wapText(locale, 'menu.account') },
+        { key: '9', href: `/wap/terms?lang=${locale}`, label: wapText(locale, 'menu.terms') },
+      ],
+      logout: { csrf: session.csrf, formKey: newFormKey(), label: wapText(locale, 'logout.submit') },
+    };
   });
 
-  router.get('/wap/account', async (req, res) => {
-    const session = await user(req, res);
-    if (!session) return;
+  userPage('/wap/account', async (session) => {
     const locale = session.locale;
-    html(
-      res,
-      plainPage({
-        lang: locale,
-        title: wapText(locale, 'account.title'),
-        menu: [
-          { key: '1', href: '/wap/pin', label: wapText(locale, 'account.pin') },
-          { key: '2', href: '/wap/freeze', label: wapText(locale, 'account.freeze') },
-          { key: '3', href: '/wap/unfreeze', label: wapText(locale, 'account.unfreeze') },
-          { key: '7', href: '/wap/password', label: wapText(locale, 'account.password') },
-        ],
-        home: wapText(locale, 'nav.home'),
-      }),
-    );
+    return {
+      lang: locale,
+      title: wapText(locale, 'account.title'),
+      menu: [
+        { key: '1', href: '/wap/pin', label: wapText(locale, 'account.pin') },
+        { key: '2', href: '/wap/freeze', label: wapText(locale, 'account.freeze') },
+        { key: '3', href: '/wap/unfreeze', label: wapText(locale, 'account.unfreeze') },
+        { key: '7', href: '/wap/password', label: wapText(locale, 'account.password') },
+      ],
+      home: wapText(locale, 'nav.home'),
+    };
   });
 
-  router.get('/wap/transactions', async (req, res) => {
-    const session = await user(req, res);
-    if (!session) return;
+  userPage('/wap/transactions', async (session, req) => {
     const locale = session.locale;
     const asked = Number(typeof req.query.page === 'string' ? req.query.page : '0');
     const page = Number.isInteger(asked) && asked >= 0 && asked < MAX_PAGES ? asked : 0;
@@ -324,54 +285,29 @@ export function wapRoutes(deps: WapDeps): Router {
       menu.push({ key: '9', href: `/wap/transactions?page=${page + 1}`, label: wapText(locale, 'tx.next') });
     if (page > 0)
       menu.push({ key: '8', href: `/wap/transactions?page=${page - 1}`, label: wapText(locale, 'tx.prev') });
-    html(
-      res,
-      plainPage({
-        lang: locale,
-        title: `${wapText(locale, 'tx.title')}${page > 0 ? ` (${page + 1})` : ''}`,
-        lines: !result.ok
-          ? [{ text: refusalText(locale, result.error) }]
-          : shown.length === 0
-            ? [{ text: wapText(locale, 'tx.empty') }]
-            : undefined,
-        rows: shown.map((line) => {
-          const amount = String(line.amount ?? '0');
-          const out = amount.startsWith('-');
-          return {
-            date: String(line.at ?? '').slice(5, 10),
-            amount: `${out ? '-' : '+'}${money(BigInt(out ? amount.slice(1) : amount))}`,
-            who: counterpartyWords(locale, line),
-          };
-        }),
-        menu,
-        home: wapText(locale, 'nav.home'),
+    return {
+      lang: locale,
+      title: `${wapText(locale, 'tx.title')}${page > 0 ? ` (${page + 1})` : ''}`,
+      lines: !result.ok
+        ? [{ text: refusalText(locale, result.error) }]
+        : shown.length === 0
+          ? [{ text: wapText(locale, 'tx.empty') }]
+          : undefined,
+      rows: shown.map((line) => {
+        const amount = String(line.amount ?? '0');
+        const out = amount.startsWith('-');
+        return {
+          date: String(line.at ?? '').slice(5, 10),
+          amount: `${out ? '-' : '+'}${money(BigInt(out ? amount.slice(1) : amount))}`,
+          who: counterpartyWords(locale, line),
+        };
       }),
-    );
+      menu,
+      home: wapText(locale, 'nav.home'),
+    };
   });
 
   // --- the forms that run a command ----------------------------------------------------------------------
-  function commandPage(
-    spec: CommandForm,
-    session: WapSession,
-    values: Record<string, string> = {},
-    errors: Record<string, string> = {},
-    error?: string,
-    formKey = newFormKey(),
-  ) {
-    const locale = session.locale;
-    return formPage({
-      lang: locale,
-      title: wapText(locale, spec.title),
-      action: spec.path,
-      csrf: session.csrf,
-      formKey,
-      fields: fieldViews(locale, spec.fields, values, errors),
-      submit: wapText(locale, spec.submit),
-      error,
-      home: wapText(locale, 'nav.home'),
-    });
-  }
-
   for (const spec of commandForms) {
     router.get(spec.path, async (req, res) => {
       const session = await user(req, res);
@@ -388,10 +324,14 @@ export function wapRoutes(deps: WapDeps): Router {
         const beside = outcome.field ? { [outcome.field]: outcome.text } : {};
         return void html(
           res,
-          commandPage(spec, session, outcome.fields, beside, outcome.field ? undefined : outcome.text),
+          formOf(spec, session, {
+            values: outcome.fields,
+            errors: beside,
+            error: outcome.field ? undefined : outcome.text,
+          }),
         );
       }
-      html(res, commandPage(spec, session));
+      html(res, formOf(spec, session));
     });
   }
   const specOf = new Map(commandForms.map((s) => [s.form, s]));
@@ -434,6 +374,22 @@ export function wapRoutes(deps: WapDeps): Router {
     },
   );
 
+  /**
+   * Sends the form back when a field fails its check: the error beside it, the other fields kept (no
+   * secret one), the same form key (nothing ran under it). Says whether it did.
+   */
+  async function sentBack(shape: FormShape, inbound: WapInbound, session: WapSession, res: Response) {
+    const errors = fieldErrors(shape.fields, inbound.fields);
+    if (!Object.keys(errors).length) return false;
+    const state = {
+      values: keptValues(shape.fields, inbound.fields),
+      errors: errorTexts(session.locale, errors),
+      formKey: inbound.request,
+    };
+    html(res, formOf(shape, session, state));
+    return true;
+  }
+
   async function answer(inbound: WapInbound, session: WapSession, formKey: string, res: Response) {
     const locale = session.locale;
     const values = inbound.fields;
@@ -445,18 +401,7 @@ export function wapRoutes(deps: WapDeps): Router {
       return void res.redirect(303, '/wap/login');
     }
     if (inbound.form === 'login') {
-      const errors = fieldErrors([msisdnField, loginField], values);
-      if (Object.keys(errors).length)
-        return void html(
-          res,
-          loginPage(
-            session,
-            keptValues([msisdnField], values),
-            errorTexts(locale, errors),
-            undefined,
-            formKey,
-          ),
-        );
+      if (await sentBack(loginForm, inbound, session, res)) return;
       const result = await run({ msisdn: inbound.msisdn }, formKey, {
         type: 'login.check',
         input: { msisdn: inbound.msisdn, password: values.password },
@@ -476,17 +421,12 @@ export function wapRoutes(deps: WapDeps): Router {
       await sessions.keepOutcome(session, formKey, {
         ok: false,
         text: refusalText(locale, error),
-        fields: keptValues([msisdnField], values),
+        fields: keptValues(loginForm.fields, values),
       });
       return void res.redirect(303, `/wap/login?r=${formKey}`);
     }
     if (inbound.form === 'open') {
-      const errors = fieldErrors([msisdnField, acceptField], values);
-      if (Object.keys(errors).length)
-        return void html(
-          res,
-          openPage(session, keptValues([msisdnField], values), errorTexts(locale, errors), formKey),
-        );
+      if (await sentBack(openForm, inbound, session, res)) return;
       // Sent once per form: a double submit finds the outcome of the first and sends nothing more.
       if (!(await sessions.outcome(session, formKey))) {
         await handOff.offerOpen(inbound.msisdn);
@@ -497,19 +437,7 @@ export function wapRoutes(deps: WapDeps): Router {
     }
     const spec = specOf.get(inbound.form);
     if (!spec) return void html(res, messagePage(locale, inbound.form, true), 404);
-    const errors = fieldErrors(spec.fields, values);
-    if (Object.keys(errors).length)
-      return void html(
-        res,
-        commandPage(
-          spec,
-          session,
-          keptValues(spec.fields, values),
-          errorTexts(locale, errors),
-          undefined,
-          formKey,
-        ),
-      );
+    if (await sentBack(spec, inbound, session, res)) return;
     const result = await run({ msisdn: inbound.msisdn }, formKey, spec.command(inbound.msisdn, values));
     await sessions.keepOutcome(session, formKey, outcomeOf(spec, locale, result, values));
     res.redirect(303, `${spec.path}?r=${formKey}`);

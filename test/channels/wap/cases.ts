@@ -6,12 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { type WapInbound, type WapRaw, wapRoutes } from '../../../src/channels/wap/index.js';
-import { hashSecret } from '../../../src/lib/index.js';
 import { channelDepsOf } from '../../helpers/channel-rig.js';
-import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { TEST_PIN } from '../../helpers/harness.js';
 import { startServer } from '../../integration/ops/server.js';
 import type { ConformanceCases } from '../conformance.js';
-import { WapClient } from './wap-client.js';
+import { PASSWORD, WapClient, wapWallet } from './wap-client.js';
 
 const TOKEN = 'T'.repeat(43);
 const CSRF = 'C'.repeat(43);
@@ -161,14 +160,10 @@ export const conformance: ConformanceCases<WapRaw> = {
   async replay(h) {
     const server = await startServer(h, { routers: [wapRoutes(channelDepsOf(h))] });
     try {
-      const msisdn = await h.openWallet(newMsisdn(), 10_000n);
-      await h
-        .db('users')
-        .where({ msisdn })
-        .update({ login_hash: await hashSecret('kt7m2xq9') });
+      const msisdn = await wapWallet(h);
       await h.merchant('W3001', 'Corner Shop');
       const client = new WapClient(server);
-      await client.login(msisdn, 'kt7m2xq9');
+      await client.login(msisdn, PASSWORD);
       const form = await client.get('/wap/pay');
       const body = { ...WapClient.hidden(form.html), merchant: 'W3001', amount: '1', pin: TEST_PIN };
       const answers: string[] = [];

@@ -3,6 +3,8 @@
  * itself (so a test sees each 303 and where it points), and fills a page's form as a user would: the
  * hidden CSRF token and form key from the page, the fields the test types.
  */
+import { hashSecret } from '../../../src/lib/index.js';
+import { type Harness, newMsisdn } from '../../helpers/harness.js';
 import type { TestServer } from '../../integration/ops/server.js';
 
 export interface Page {
@@ -22,35 +24,35 @@ export class WapClient {
     if (set) this.cookie = set.split(';')[0];
   }
 
-  async get(path: string): Promise<Page> {
+  /** A request with the session's cookie; redirects are not followed, so a test sees each 303. */
+  private async send(path: string, init: { method?: string; body?: string; cookie?: string } = {}) {
+    const cookie = init.cookie ?? this.cookie;
     const res = await fetch(`${this.server.url}${path}`, {
+      method: init.method ?? 'GET',
       redirect: 'manual',
-      headers: this.cookie ? { cookie: this.cookie } : {},
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        ...(cookie ? { cookie } : {}),
+      },
+      body: init.body,
     });
     this.keep(res);
-    return {
+    const page: Page = {
       status: res.status,
       html: await res.text(),
       location: res.headers.get('location'),
       headers: res.headers,
     };
+    return page;
+  }
+
+  get(path: string): Promise<Page> {
+    return this.send(path);
   }
 
   /** Posts `fields` as a form, urlencoded, exactly as given (the test adds or leaves out the hidden ones). */
-  async post(path: string, fields: Record<string, string>, cookie = this.cookie): Promise<Page> {
-    const res = await fetch(`${this.server.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-      body: new URLSearchParams(fields).toString(),
-    });
-    this.keep(res);
-    return {
-      status: res.status,
-      html: await res.text(),
-      location: res.headers.get('location'),
-      headers: res.headers,
-    };
+  post(path: string, fields: Record<string, string>, cookie = this.cookie): Promise<Page> {
+    return this.send(path, { method: 'POST', body: new URLSearchParams(fields).toString(), cookie });
   }
 
   /** The hidden fields of the page's form. */
@@ -91,4 +93,17 @@ export function textOf(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The login password the WAP tests' wallets are given. */
+export const PASSWORD = 'kt7m2xq9';
+
+/** A wallet of ¥100.00 (its PIN the harness's) whose login password is `PASSWORD`, in `locale` when given. */
+export async function wapWallet(h: Harness, locale?: 'en' | 'zh-CN'): Promise<string> {
+  const msisdn = await h.openWallet(newMsisdn(), 10_000n);
+  await h
+    .db('users')
+    .where({ msisdn })
+    .update({ login_hash: await hashSecret(PASSWORD), ...(locale ? { locale } : {}) });
+  return msisdn;
 }

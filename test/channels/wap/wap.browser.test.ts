@@ -12,17 +12,16 @@ import { expect } from 'chai';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { wapRoutes } from '../../../src/channels/wap/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
-import { hashSecret } from '../../../src/lib/index.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { channelDepsOf } from '../../helpers/channel-rig.js';
 import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { waitFor, walletBalance } from '../../helpers/ledger.js';
 import { type SmsRig, startSmsRig, stopSmsRig } from '../../helpers/sms-rig.js';
 import { startServer, type TestServer } from '../../integration/ops/server.js';
+import { PASSWORD, wapWallet } from './wap-client.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'artifacts/wap';
-const PASSWORD = 'kt7m2xq9';
 
 /** What lynx shows of a page: its text, and the paths of its links in order. */
 function lynxDump(html: string): { text: string; links: string[] } {
@@ -128,14 +127,7 @@ const hasTools =
     return (await res?.text()) ?? '';
   }
 
-  async function wallet(): Promise<string> {
-    const msisdn = await rig.h.openWallet(newMsisdn(), 10_000n);
-    await rig.h
-      .db('users')
-      .where({ msisdn })
-      .update({ login_hash: await hashSecret(PASSWORD) });
-    return msisdn;
-  }
+  const wallet = () => wapWallet(rig.h);
 
   async function logIn(msisdn: string) {
     await look(

@@ -8,16 +8,14 @@ import { expect } from 'chai';
 import { wapRoutes } from '../../../src/channels/wap/index.js';
 import { walletCode } from '../../../src/ledger/codes.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
-import { hashSecret } from '../../../src/lib/index.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { channelDepsOf } from '../../helpers/channel-rig.js';
 import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { textsFor, waitFor, walletBalance } from '../../helpers/ledger.js';
 import { type SmsRig, startSmsRig, stopSmsRig } from '../../helpers/sms-rig.js';
 import { startServer, type TestServer } from '../../integration/ops/server.js';
-import { textOf, WapClient } from './wap-client.js';
+import { PASSWORD, textOf, WapClient, wapWallet } from './wap-client.js';
 
-export const PASSWORD = 'kt7m2xq9';
 const NEW_PASSWORD = 'n3wpass88';
 const NEW_PIN = '582047';
 
@@ -38,14 +36,7 @@ describe('WAP pages (real queue, ledger and SMPP test server)', function () {
   });
 
   /** A wallet of ¥100.00 with a login password the test knows, in English unless asked otherwise. */
-  async function wallet(locale: 'en' | 'zh-CN' = 'en'): Promise<string> {
-    const msisdn = await rig.h.openWallet(newMsisdn(), 10_000n);
-    await rig.h
-      .db('users')
-      .where({ msisdn })
-      .update({ login_hash: await hashSecret(PASSWORD), locale });
-    return msisdn;
-  }
+  const wallet = (locale: 'en' | 'zh-CN' = 'en') => wapWallet(rig.h, locale);
   async function loggedIn(locale: 'en' | 'zh-CN' = 'en') {
     const msisdn = await wallet(locale);
     const client = new WapClient(server);
