@@ -427,8 +427,8 @@ export function wapRoutes(deps: WapDeps): Router {
     }
     if (inbound.form === 'open') {
       if (await sentBack(openForm, inbound, session, res)) return;
-      // Sent once per form: a double submit finds the outcome of the first and sends nothing more.
-      if (!(await sessions.outcome(session, formKey))) {
+      // Sent once per form: a double submit finds the form claimed and sends nothing more.
+      if (await sessions.claim(session, formKey)) {
         await handOff.offerOpen(inbound.msisdn);
         const sent = wapText(locale, 'open.sent', { msisdn: nationalMsisdn(inbound.msisdn) });
         await sessions.keepOutcome(session, formKey, { ok: true, text: sent });

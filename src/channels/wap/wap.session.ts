@@ -45,6 +45,8 @@ export interface WapSessions {
   end(token: string): Promise<void>;
   keepOutcome(session: WapSession, formKey: string, outcome: FormOutcome): Promise<void>;
   outcome(session: WapSession, formKey: string): Promise<FormOutcome | null>;
+  /** True the first time a form key is claimed in this session, false ever after (a double submit). */
+  claim(session: WapSession, formKey: string): Promise<boolean>;
 }
 
 export function createWapSessions(options: {
@@ -90,6 +92,10 @@ export function createWapSessions(options: {
         'EX',
         ttlSeconds,
       );
+    },
+    async claim(session, formKey) {
+      const key = `${prefix}:wap:claim:${hash(session.token)}:${formKey}`;
+      return (await redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     async outcome(session, formKey) {
       if (!FORM_KEY.test(formKey)) return null;

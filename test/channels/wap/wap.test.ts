@@ -209,6 +209,18 @@ describe('WAP pages (real queue, ledger and SMPP test server)', function () {
       await waitFor(async () => to().some((m) => /password/i.test(m.text) || /密码/.test(m.text)), 20_000);
     });
 
+    it('open – the same form posted twice at once – one agreement SMS', async () => {
+      const stranger = newMsisdn();
+      const client = new WapClient(server);
+      const form = await client.get('/wap/open');
+      const body = { ...WapClient.hidden(form.html), msisdn: stranger.slice(2), accept: '1' };
+      const answers = await Promise.all([client.post('/wap/open', body), client.post('/wap/open', body)]);
+      expect(answers.map((a) => a.status)).to.deep.equal([303, 303]);
+      expect(answers[1].location).to.equal(answers[0].location);
+      const offered = await rig.h.db('outbox').where({ msisdn: stranger, reason: 'agreement' });
+      expect(offered.length).to.equal(1);
+    });
+
     it('terms – part of the adapter – served under /wap with the security headers', async () => {
       const page = await new WapClient(server).get('/wap/terms?lang=en');
       expect(page.status).to.equal(200);
