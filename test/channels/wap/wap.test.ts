@@ -4,7 +4,9 @@
  * refusal of bad input, a refresh and a double submit paying once, the login lockout and its SMS, and
  * markup typed into fields shown inert.
  */
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { wapRoutes } from '../../../src/channels/wap/index.js';
 import { walletCode } from '../../../src/ledger/codes.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
@@ -401,6 +403,33 @@ describe('WAP pages (real queue, ledger and SMPP test server)', function () {
         expect(https.headers.getSetCookie().find((c) => c.startsWith('wap_sid='))).to.match(/; Secure/);
       } finally {
         await secure.close();
+      }
+    });
+
+    it('the request log – at debug, of a login, a payment and a wrong PIN – holds no PIN, password or cookie', async () => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const logged = await startServer(rig.h, {
+        routers: [wapRoutes(channelDepsOf(rig.h))],
+        logger: pino({ level: 'debug' }, sink),
+      });
+      try {
+        const msisdn = await wallet();
+        const client = new WapClient(logged);
+        await client.login(msisdn, PASSWORD);
+        await client.through('/wap/pay', { merchant, amount: '1', pin: TEST_PIN });
+        await client.through('/wap/pay', { merchant, amount: '1', pin: '246813' });
+        const token = client.cookie.split('=')[1];
+        expect(lines.length).to.be.greaterThan(4);
+        for (const secret of [TEST_PIN, '246813', PASSWORD, token])
+          expect(lines.join('')).not.to.include(secret);
+      } finally {
+        await logged.close();
       }
     });
 
