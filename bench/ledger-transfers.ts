@@ -302,7 +302,7 @@ async function measureFlow(spec: FlowSpec): Promise<Result[]> {
         const db = createDb(url, 2);
         try {
           for (const code of spec.merchants)
-            if (!(await createMerchant(db, code, `Bench shop ${code}`)))
+            if (!(await createMerchant(db, keyringOf({ pinKey }), { code, name: `Bench shop ${code}` })))
               throw new Error(`could not create the merchant ${code}`);
         } finally {
           await db.destroy();

@@ -13,12 +13,19 @@
  * - `open`: dial, `3`, merchant code, amount, and stop there: the session stays open at the PIN prompt
  *   (`amount` sessions in all, `connections` at a time). For `sessions.memory`.
  *
+ * With `thinkMs` (`payment`), the users are paced as people are: each waits a while (0.5 to 1.5 times
+ * `thinkMs`, at random) before each keystroke, so `connections` sessions are open at once without each
+ * firing its next request the moment the last one answered. autocannon has no think time: that run is
+ * driven by a loop of its own over node:http (keep-alive, one socket per user), building the same
+ * requests and checking the same answers.
+ *
  * Each virtual user takes the wallets `user, user + connections, …` in turn (the seeded MSISDNs), so no
  * two open sessions share a number. Only responses that arrive after the warm-up are counted; every
  * answer is checked (`CON`/`END` as the step expects), mismatches are counted per kind.
  */
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
 
 export type Scenario = 'noop' | 'step' | 'payment' | 'open';
 
@@ -38,6 +45,8 @@ export interface LoadSpec {
   merchant?: string;
   amount?: string;
   pin?: string;
+  /** Mean think time before each request of a session, ms (`payment` only); unset: none (autocannon). */
+  thinkMs?: number;
   /**
    * Sessions to run in all, instead of `seconds` (the run then ends on its own, every session whole and
    * every answer counted): `open` must have it; a multiple of `connections`.
@@ -220,6 +229,15 @@ export async function runLoad(spec: LoadSpec): Promise<LoadReport> {
       break;
   }
 
+  if (spec.thinkMs !== undefined) {
+    const paced = await runPaced(spec, requests, url, () => {
+      measuring = true;
+    });
+    for (const [kind, values] of paced.latencies) latencies.set(kind, values);
+    all = paced.all;
+    return report(paced.measuredSeconds, { errors: paced.errors, timeouts: 0, non2xx: paced.non2xx });
+  }
+
   // Users are numbered per connection: autocannon clones `initialContext` into each connection's context
   // at each turn of the sequence, and builds the first request before `setupClient`: it is built again.
   let users = 0;
@@ -275,24 +293,116 @@ export async function runLoad(spec: LoadSpec): Promise<LoadReport> {
     });
   });
   if (warm) clearTimeout(warm);
-  const measuredSeconds = (performance.now() - measuredFrom) / 1000;
-  const kinds: Record<string, Latency> = {};
-  let timedCount = 0;
-  for (const [kind, values] of latencies) {
-    kinds[kind] = summarize(values);
-    if (timed.has(kind)) timedCount += values.length;
+  return report((performance.now() - measuredFrom) / 1000, result);
+
+  function report(
+    measuredSeconds: number,
+    result: Pick<AutocannonResult, 'errors' | 'timeouts' | 'non2xx'>,
+  ): LoadReport {
+    const kinds: Record<string, Latency> = {};
+    let timedCount = 0;
+    for (const [kind, values] of latencies) {
+      kinds[kind] = summarize(values);
+      if (timed.has(kind)) timedCount += values.length;
+    }
+    return {
+      timedPerSecond: r2(timedCount / measuredSeconds),
+      requestsPerSecond: r2(all / measuredSeconds),
+      measuredSeconds: r2(measuredSeconds),
+      kinds,
+      mismatches,
+      outcomes,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+    };
   }
-  return {
-    timedPerSecond: r2(timedCount / measuredSeconds),
-    requestsPerSecond: r2(all / measuredSeconds),
-    measuredSeconds: r2(measuredSeconds),
-    kinds,
-    mismatches,
-    outcomes,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
+}
+
+/**
+ * The users of `spec` paced by think time: each runs the session `requests` over and over on a
+ * keep-alive socket of its own, waiting 0.5–1.5 × `thinkMs` before each request. Latencies of the
+ * requests answered after the warm-up (`measure` is called when it ends), by kind.
+ */
+async function runPaced(
+  spec: LoadSpec,
+  requests: RequestSpec[],
+  url: URL,
+  measure: () => void,
+): Promise<{
+  latencies: Map<string, number[]>;
+  all: number;
+  errors: number;
+  non2xx: number;
+  measuredSeconds: number;
+}> {
+  const thinkMs = spec.thinkMs ?? 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
+  const latencies = new Map<string, number[]>();
+  let all = 0;
+  let errors = 0;
+  let non2xx = 0;
+  let measuring = false;
+  const started = performance.now();
+  const measuredFrom = started + spec.warmupSeconds * 1000;
+  const endAt = measuredFrom + spec.seconds * 1000;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const post = (body: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on('error', reject);
+        },
+      );
+      req.setNoDelay(true);
+      req.on('error', reject);
+      req.end(body);
+    });
+  const warm = setTimeout(() => {
+    measuring = true;
+    measure();
+  }, spec.warmupSeconds * 1000);
+  process.stderr.write('started\n');
+  const user = async (n: number) => {
+    const context = { user: n } as Context;
+    // Users start spread over one think time, as people do, not all at the same instant.
+    await sleep(Math.random() * thinkMs);
+    while (performance.now() < endAt) {
+      for (const r of requests) {
+        await sleep(thinkMs * (0.5 + Math.random()));
+        // The window is over: what is left of the session is not waited for.
+        if (performance.now() >= endAt) break;
+        const built = r.setupRequest({}, context) as { body: string };
+        const t0 = performance.now();
+        try {
+          const answer = await post(built.body, r.headers);
+          const ms = performance.now() - t0;
+          r.onResponse(answer.status, answer.body, context);
+          if (answer.status < 200 || answer.status >= 300) non2xx++;
+          if (measuring && performance.now() <= endAt) {
+            all++;
+            const list = latencies.get(r.kind);
+            if (list) list.push(ms);
+            else latencies.set(r.kind, [ms]);
+          }
+        } catch {
+          errors++;
+        }
+      }
+    }
   };
+  await Promise.all(Array.from({ length: spec.connections }, (_, n) => user(n)));
+  clearTimeout(warm);
+  agent.destroy();
+  return { latencies, all, errors, non2xx, measuredSeconds: spec.seconds };
 }
 
 /**

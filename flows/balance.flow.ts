@@ -1,8 +1,7 @@
 /** Balance: asks the ledger and shows the balance and what is available (the balance less holds). */
 import { setup } from 'xstate';
-import { finalMessage, moneyOf, runCommandPlaceholder } from './kit.js';
+import { finalMessage, moneyOf, runCommandPlaceholder, saying } from './kit.js';
 import { commandStep, type JourneyContext, journeyTypes } from './steps.js';
-import { text } from './texts/index.js';
 
 export type BalanceContext = JourneyContext;
 
@@ -17,7 +16,7 @@ export const balanceMachine = setup({
     asking: commandStep<BalanceContext>({
       command: (context) => ({ type: 'balance', input: { msisdn: context.msisdn } }),
       success: (context, value) =>
-        text(context.locale, 'flow.balance', {
+        saying(context.locale, 'flow.balance', {
           balance: moneyOf(value.balance),
           available: moneyOf(value.available ?? value.balance),
         }),

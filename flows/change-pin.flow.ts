@@ -12,12 +12,21 @@
  * current one wiped when the command has run (the new one stays while the current one is asked again),
  * both when the journey ends (a result, an error, a timeout), the new ones on a mismatch; the session
  * store deletes the snapshot when the journey ends.
+ *
+ * A front end that has both PINs in one message (the SMS keyword `GM old new`) gives them up front, in
+ * the input, and the journey changes at once: the message is the whole request, checked by its grammar
+ * (six digits, not the same twice), with the ledger's word on the rest (a PIN too simple: `pin_format`).
  */
 import { assign, setup } from 'xstate';
 import { isAcceptablePin } from '../src/lib/index.js';
-import { pinInput, prompt, runCommandPlaceholder, typed } from './kit.js';
+import { asking, type FlowStart, pinInput, runCommandPlaceholder, saying, typed } from './kit.js';
 import { askStep, endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
-import { type Locale, type TextKey, text } from './texts/index.js';
+import type { Locale, TextKey } from './texts/index.js';
+
+export interface ChangePinStart extends FlowStart {
+  /** Both PINs, when the user gave them in one message. */
+  pins?: { current: string; next: string };
+}
 
 export interface ChangePinContext extends JourneyContext {
   /** The PINs between the prompt that takes them and the command: never longer (see the header). */
@@ -25,13 +34,14 @@ export interface ChangePinContext extends JourneyContext {
 }
 
 const SIX_DIGITS = /^\d{6}$/;
-const ask = (locale: Locale, key: TextKey) => prompt(text(locale, key), pinInput);
+const ask = (locale: Locale, key: TextKey) => asking(locale, key, {}, pinInput);
 const NO_PINS = { current: '', next: '' };
 
 export const changePinMachine = setup({
-  types: journeyTypes<ChangePinContext>(),
+  types: journeyTypes<ChangePinContext, ChangePinStart>(),
   actors: { runCommand: runCommandPlaceholder },
   guards: {
+    given: ({ context }) => context.pins.current !== '' && context.pins.next !== '',
     isSixDigits: ({ event }) => SIX_DIGITS.test(typed(event)),
     isCurrentPin: ({ context, event }) => typed(event) === context.pins.current,
     isTooSimple: ({ event }) => !isAcceptablePin(typed(event)),
@@ -39,10 +49,17 @@ export const changePinMachine = setup({
   },
 }).createMachine({
   id: 'changePin',
-  context: ({ input }) => ({ ...input, pins: NO_PINS, screen: ask(input.locale, 'flow.pin.old') }),
-  initial: 'current',
+  context: ({ input }) => ({
+    msisdn: input.msisdn,
+    locale: input.locale,
+    pins: input.pins ?? NO_PINS,
+    screen: ask(input.locale, 'flow.pin.old'),
+  }),
+  initial: 'start',
   on: { TIMEOUT: endOnTimeout() },
   states: {
+    /** Straight to the change when the input gave both PINs. */
+    start: { always: [{ guard: 'given', target: 'changing' }, { target: 'current' }] },
     current: askStep<ChangePinContext>({
       valid: (answer) => SIX_DIGITS.test(answer),
       next: 'next',
@@ -118,7 +135,7 @@ export const changePinMachine = setup({
           type: 'pin.change',
           input: { msisdn: context.msisdn, oldPin: context.pins.current, newPin: context.pins.next },
         }),
-        success: (context) => text(context.locale, 'flow.pin.done'),
+        success: (context) => saying(context.locale, 'flow.pin.done'),
       }),
       // The new PIN stays for a retry after a wrong current one: the user gave it twice already.
       exit: assign({ pins: ({ context }) => ({ current: '', next: context.pins.next }) }),

@@ -4,14 +4,14 @@
  * it (transfer it to another wallet, or spend it), after which closing succeeds.
  */
 import { setup } from 'xstate';
-import { confirmMenu, runCommandPlaceholder } from './kit.js';
+import { confirmMenu, runCommandPlaceholder, saying } from './kit.js';
 import { commandStep, confirmStep, endOnTimeout, type JourneyContext, journeyTypes } from './steps.js';
-import { type Locale, text } from './texts/index.js';
+import type { Locale } from './texts/index.js';
 
 export type CloseContext = JourneyContext;
 
 const question = (locale: Locale, invalid = false) =>
-  confirmMenu(locale, text(locale, 'flow.close.confirm'), invalid);
+  confirmMenu(locale, 'flow.close.confirm', {}, invalid);
 
 export const closeMachine = setup({
   types: journeyTypes<CloseContext>(),
@@ -29,7 +29,7 @@ export const closeMachine = setup({
     }),
     closing: commandStep<CloseContext>({
       command: (context) => ({ type: 'account.close', input: { msisdn: context.msisdn } }),
-      success: (context) => text(context.locale, 'flow.close.done'),
+      success: (context) => saying(context.locale, 'flow.close.done'),
     }),
     done: { type: 'final' },
   },

@@ -5,7 +5,7 @@
  */
 import { setup } from 'xstate';
 import { businessDay } from '../src/lib/index.js';
-import { confirmMenu, digitsInput, prompt, runCommandPlaceholder } from './kit.js';
+import { confirmMenu, digitsInput, prompt, runCommandPlaceholder, saying } from './kit.js';
 import type { Screen } from './screen.js';
 import {
   askStep,
@@ -34,10 +34,9 @@ export function parseDays(value: string): number | null {
 }
 
 function question(locale: Locale, days: number, invalid = false): Screen {
-  const asked = days
-    ? text(locale, 'flow.freeze.confirm.days', { days })
-    : text(locale, 'flow.freeze.confirm.open');
-  return confirmMenu(locale, asked, invalid);
+  return days
+    ? confirmMenu(locale, 'flow.freeze.confirm.days', { days: String(days) }, invalid)
+    : confirmMenu(locale, 'flow.freeze.confirm.open', {}, invalid);
 }
 
 export const freezeMachine = setup({
@@ -74,8 +73,10 @@ export const freezeMachine = setup({
       }),
       success: (context, value) =>
         typeof value.frozenUntil === 'string'
-          ? text(context.locale, 'flow.freeze.done.until', { date: businessDay(new Date(value.frozenUntil)) })
-          : text(context.locale, 'flow.freeze.done'),
+          ? saying(context.locale, 'flow.freeze.done.until', {
+              date: businessDay(new Date(value.frozenUntil)),
+            })
+          : saying(context.locale, 'flow.freeze.done'),
     }),
     done: { type: 'final' },
   },

@@ -44,6 +44,7 @@ export type { PaymentRequest, PaymentRequestStart } from './payment-request.flow
 export type { OpenStart } from './open.flow.js';
 export type { FlowInput, InputSpec, Screen, ScreenOption } from './screen.js';
 export {
+  bindSms,
   type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
@@ -93,10 +94,15 @@ function journeyOf(snapshot: AnyMachineSnapshot): AnyMachineSnapshot | null {
   return childSnapshot?.status === 'active' ? childSnapshot : null;
 }
 
-/** The screen a flow shows now: the innermost running journey's, else the flow's own `context.screen`. */
+/**
+ * The screen a flow shows now, as channels render it: the innermost running journey's, else the flow's own
+ * `context.screen`, without its `say` (what it says by catalog key, for a front end with words of its own).
+ */
 export function screenOf(snapshot: AnyMachineSnapshot): Screen {
   const journey = journeyOf(snapshot);
-  return journey ? screenOf(journey) : (snapshot.context as { screen: Screen }).screen;
+  if (journey) return screenOf(journey);
+  const { say: _wording, ...shown } = (snapshot.context as { screen: Screen }).screen;
+  return shown;
 }
 
 /** True while the flow (or a journey it runs, however deep) waits for a command: no screen to show yet. */

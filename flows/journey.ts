@@ -5,8 +5,8 @@
  * submenu both build their journey states with `journeyState`, name the actions it uses with
  * `hostActions`, and share these pieces.
  */
-import { type AnyActorRef, assign, sendTo } from 'xstate';
-import { type BackToMenu, errorScreen, type FlowStart, type JourneyOutput } from './kit.js';
+import { type AnyActorRef, type AnyMachineSnapshot, assign, type DoneActorEvent, sendTo } from 'xstate';
+import { type BackToMenu, BUSY, errorScreen, type FlowStart, type JourneyOutput } from './kit.js';
 import type { FlowInput, Screen } from './screen.js';
 
 /** What a machine that runs journeys keeps: who, which language, the screen shown now. */
@@ -99,4 +99,32 @@ export function handedBack(event: unknown): BackToMenu | null {
 export function finalScreen(event: unknown, fallback: Screen): Screen {
   const output = journeyOutput(event);
   return output.kind === 'back' ? fallback : output;
+}
+
+/**
+ * A journey spawned (not invoked) as the child `journey`, by a host that waits for the user in states of
+ * its own between the journey's steps (the SMS conversation: a payment waits for its PIN across messages).
+ * Spawned with `syncSnapshot`, so each of its snapshots wakes the host; it is persisted with the host.
+ */
+export const JOURNEY = { id: 'journey', syncSnapshot: true } as const;
+
+/** The spawned journey waits for the user: raised by the host (see `waitingScreen`), with its screen now. */
+export type JourneyWaits = { type: 'journey.waits'; screen: Screen };
+export type JourneyDone = DoneActorEvent<Screen, 'journey'>;
+/** What a spawned journey tells its host, and `journey.waits`. */
+export type JourneyEvent =
+  | { type: 'xstate.snapshot.journey'; snapshot: unknown }
+  | JourneyDone
+  | { type: 'xstate.error.actor.journey'; error: unknown; actorId: string }
+  | JourneyWaits;
+
+/**
+ * The spawned journey's screen now, when it waits for the user (running, no command under way); else null.
+ * Read from the journey itself, not from the snapshot event that woke the host: inputs sent to a journey
+ * just after it started are handled before the host reads that event, so the event's snapshot may be older.
+ */
+export function waitingScreen(host: AnyActorRef): Screen | null {
+  const journey: AnyActorRef | undefined = host.getSnapshot().children.journey;
+  const now: AnyMachineSnapshot | undefined = journey?.getSnapshot();
+  return now?.status === 'active' && !now.hasTag(BUSY) ? now.context.screen : null;
 }

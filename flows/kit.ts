@@ -6,8 +6,8 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { CommandPayload, CommandResult, CommandType } from '../src/commands/index.js';
 import { fenFromJson, gsmSeptets, isGsm } from '../src/lib/index.js';
-import type { InputSpec, Screen } from './screen.js';
-import { type Locale, money, refusalText, type TextKey, text } from './texts/index.js';
+import type { InputSpec, Screen, Wording } from './screen.js';
+import { type Locale, money, refusalText, refusalWording, type TextKey, text } from './texts/index.js';
 
 /** A journey's input: who is using it and in which language. */
 export interface FlowStart {
@@ -69,16 +69,30 @@ export const amountInput: InputSpec = {
 };
 export const pinInput: InputSpec = { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true };
 
-export const prompt = (textValue: string, input: InputSpec): Screen => ({
+export const prompt = (textValue: string, input: InputSpec, say?: Wording): Screen => ({
   kind: 'prompt',
   text: textValue,
   input,
+  ...(say ? { say } : {}),
 });
-export const finalMessage = (textValue: string): Screen => ({
+export const finalMessage = (textValue: string, say?: Wording): Screen => ({
   kind: 'message',
   text: textValue,
   final: true,
+  ...(say ? { say } : {}),
 });
+
+/** A prompt in the catalog's words, saying which (see `Wording`): what a front end with words of its own reads. */
+export const asking = (
+  locale: Locale,
+  key: TextKey,
+  params: Record<string, string>,
+  input: InputSpec,
+): Screen => prompt(text(locale, key, params), input, { key, params });
+
+/** A final message in the catalog's words, saying which (see `Wording`). */
+export const saying = (locale: Locale, key: TextKey, params: Record<string, string> = {}): Screen =>
+  finalMessage(text(locale, key, params), { key, params });
 
 /** The text a user typed, or the item picked (STK), trimmed; '' for a timeout. */
 export function typed(event: { type: string; text?: string; id?: string }): string {
@@ -101,8 +115,12 @@ export const refusedPin = ({ event }: { event: unknown }): boolean => {
 
 /** The PIN asked again after a wrong one, saying how many attempts are left. */
 export function pinRetryScreen(locale: Locale, output: CommandResult): Screen {
-  const refusal = output.ok ? '' : `${refusalText(locale, output.error)}\n`;
-  return prompt(`${refusal}${text(locale, 'flow.pin.again')}`, pinInput);
+  const refusal = output.ok ? '' : refusalText(locale, output.error);
+  const again = text(locale, 'flow.pin.again');
+  return prompt(refusal ? `${refusal}\n${again}` : again, pinInput, {
+    key: 'flow.pin.again',
+    ...(refusal ? { note: refusal } : {}),
+  });
 }
 
 /** A screen with a short note on top (an error, a confirmation), when the page has room for it. */
@@ -121,25 +139,33 @@ export function choiceMenu(
   title: string,
   options: [id: string, label: TextKey][],
   invalid = false,
+  say?: Wording,
 ): Screen {
   const screen: Screen = {
     kind: 'menu',
     title,
     options: options.map(([id, label]) => ({ id, label: text(locale, label) })),
+    ...(say ? { say } : {}),
   };
   return invalid ? noted(text(locale, 'flow.menu.invalid'), screen) : screen;
 }
 
-/** A confirm-or-cancel menu under a question. */
-export const confirmMenu = (locale: Locale, question: string, invalid = false): Screen =>
+/** A confirm-or-cancel menu under the question `question` (a catalog key, kept as the screen's wording). */
+export const confirmMenu = (
+  locale: Locale,
+  question: TextKey,
+  params: Record<string, string> = {},
+  invalid = false,
+): Screen =>
   choiceMenu(
     locale,
-    question,
+    text(locale, question, params),
     [
       ['1', 'flow.confirm'],
       ['2', 'flow.cancel'],
     ],
     invalid,
+    { key: question, params },
   );
 
 /** A name short enough to keep every screen within one USSD page. */
@@ -183,17 +209,19 @@ export function fitsUssd(screen: Screen): boolean {
   return ussdLength(value) <= ussdLimit(value);
 }
 
-/** The final screen after a command ran: its success text, or the refusal in the user's words. */
+/** The final screen after a command ran: its success screen, or the refusal in the user's words. */
 export function resultScreen(
   locale: Locale,
   output: CommandResult,
-  success: (value: Record<string, unknown>) => string,
+  success: (value: Record<string, unknown>) => Screen,
 ): Screen {
-  return finalMessage(output.ok ? success(output.value) : refusalText(locale, output.error));
+  if (output.ok) return success(output.value);
+  const { key, params } = refusalWording(output.error);
+  return saying(locale, key, params);
 }
 
 /** The final screen when a command could not be run at all. */
-export const errorScreen = (locale: Locale): Screen => finalMessage(text(locale, 'flow.error'));
+export const errorScreen = (locale: Locale): Screen => saying(locale, 'flow.error');
 
 /** The final screen when the user stopped answering. */
 export const timeoutScreen = (locale: Locale): Screen => finalMessage(text(locale, 'flow.timeout'));

@@ -4,7 +4,7 @@
  * PIN and sends them by SMS (its outbox), so this screen never shows them. Declining opens nothing.
  */
 import { setup } from 'xstate';
-import { choiceMenu, type FlowStart, runCommandPlaceholder } from './kit.js';
+import { choiceMenu, type FlowStart, runCommandPlaceholder, saying } from './kit.js';
 import type { Screen } from './screen.js';
 import { commandStep, confirmStep, type JourneyContext, journeyTypes } from './steps.js';
 import { type Locale, text } from './texts/index.js';
@@ -25,6 +25,7 @@ export const agreementScreen = (locale: Locale, invalid = false): Screen =>
       ['2', 'flow.open.decline'],
     ],
     invalid,
+    { key: 'flow.open.terms' },
   );
 
 export const openMachine = setup({
@@ -49,7 +50,7 @@ export const openMachine = setup({
           ...(context.channel ? { channel: context.channel } : {}),
         },
       }),
-      success: (context) => text(context.locale, 'flow.open.done'),
+      success: (context) => saying(context.locale, 'flow.open.done'),
     }),
     done: { type: 'final' },
   },

@@ -5,7 +5,16 @@
  * frees the held money. The PIN goes from the event straight into the command, never into the context.
  */
 import { setup } from 'xstate';
-import { choiceMenu, clip, type FlowStart, moneyOf, pinInput, prompt, runCommandPlaceholder } from './kit.js';
+import {
+  asking,
+  choiceMenu,
+  clip,
+  type FlowStart,
+  moneyOf,
+  pinInput,
+  runCommandPlaceholder,
+  saying,
+} from './kit.js';
 import type { Screen } from './screen.js';
 import {
   choiceStep,
@@ -62,7 +71,7 @@ export const paymentRequestMachine = setup({
           '1',
           'pin',
           (context) => ({
-            screen: prompt(text(context.locale, 'flow.pay.pin', who(context.request)), pinInput),
+            screen: asking(context.locale, 'flow.pay.pin', who(context.request), pinInput),
           }),
         ],
         ['2', 'declining'],
@@ -79,14 +88,14 @@ export const paymentRequestMachine = setup({
         input: { msisdn: context.msisdn, holdId: context.request.holdId, pin },
       }),
       success: (context, value) =>
-        text(context.locale, 'flow.pay.done', { ...who(context.request), balance: moneyOf(value.balance) }),
+        saying(context.locale, 'flow.pay.done', { ...who(context.request), balance: moneyOf(value.balance) }),
     }),
     declining: commandStep<PaymentRequestContext>({
       command: (context) => ({
         type: 'payment.decline',
         input: { msisdn: context.msisdn, holdId: context.request.holdId },
       }),
-      success: (context) => text(context.locale, 'flow.request.declined', who(context.request)),
+      success: (context) => saying(context.locale, 'flow.request.declined', who(context.request)),
     }),
     done: { type: 'final' },
   },

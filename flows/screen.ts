@@ -3,6 +3,7 @@
  * emit abstract screens; each channel adapter renders a screen its own way (a USSD page, TwiML, an SMS,
  * an HTML page, an STK proactive command) and turns what the user did into an input.
  */
+import type { TextKey } from './texts/index.js';
 
 /** What the user did: typed text (SMS, USSD, WAP form), pressed digits (IVR), picked an item (STK), or nothing. */
 export type FlowInput = { type: 'TEXT'; text: string } | { type: 'SELECT'; id: string } | { type: 'TIMEOUT' };
@@ -26,10 +27,26 @@ export interface InputSpec {
   decimal?: boolean;
 }
 
+/**
+ * What a screen says, by the catalog key of its text and that text's parameters, so a front end with
+ * words of its own (SMS: "reply A", "reply QX") can say the same thing its way. Screens channels render
+ * carry it too, but `screenOf` hands them the screen without it: they show `text` / `title`.
+ */
+export interface Wording {
+  key: TextKey;
+  params?: Record<string, string>;
+  /** A short note said before the text (the refusal before "enter your PIN again"), already worded. */
+  note?: string;
+  /** The rows of a list (the statement's transactions, as the command gave them), to list in one's own way. */
+  rows?: unknown[];
+}
+
 export type Screen =
   /** Numbered options under a title. */
-  | { kind: 'menu'; title: string; options: ScreenOption[] }
-  /** A question that wants typed input. */
-  | { kind: 'prompt'; text: string; input: InputSpec }
-  /** A message; `final` ends the session (USSD `END`). */
-  | { kind: 'message'; text: string; final: boolean };
+  (
+    | { kind: 'menu'; title: string; options: ScreenOption[] }
+    /** A question that wants typed input. */
+    | { kind: 'prompt'; text: string; input: InputSpec }
+    /** A message; `final` ends the session (USSD `END`). */
+    | { kind: 'message'; text: string; final: boolean }
+  ) & { say?: Wording };

@@ -1,32 +1,52 @@
 /**
- * The words of the SMS conversation: what each command's outcome says, as short as one SMS allows
- * (70 UCS2 characters in Chinese, 160 GSM in English), and the compact statement. Pure functions of a
- * command result, so the machine stays a table of transitions.
+ * The words of the SMS conversation: a journey's screen said the SMS way, as short as one SMS allows (70
+ * UCS2 characters in Chinese, 160 GSM in English): "reply with your PIN, QX to cancel" where a menu says
+ * "enter your PIN", `A` where it offers `1`, and the compact statement. Pure functions of a screen's
+ * wording (its catalog key and parameters), so the machine stays a table of transitions.
  */
-import type { CommandResult } from '../src/commands/index.js';
+import type { PaymentRequestView } from '../src/ledger/index.js';
 import { businessDay, fenFromJson, formatYuan } from '../src/lib/index.js';
-import { clip, moneyOf, refusalText } from './kit.js';
+import { clip, moneyOf, screenText } from './kit.js';
+import type { Screen } from './screen.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
-
-/** Commands an SMS runs at once, with no question back. */
-export type OneShot = 'balance' | 'statement' | 'topup' | 'changePin' | 'freeze' | 'unfreeze';
-
-const ONE_SHOTS: readonly string[] = ['balance', 'statement', 'topup', 'changePin', 'freeze', 'unfreeze'];
-
-export const isOneShot = (kind: string): kind is OneShot => ONE_SHOTS.includes(kind);
 
 /** Two sentences in one SMS: Chinese sentences end in `。`, English ones need a space. */
 export function join(locale: Locale, ...parts: string[]): string {
   return parts.filter(Boolean).join(locale === 'en' ? ' ' : '');
 }
 
-/** The outcome of a command: `success` wording, the friendly refusal, or "the result follows by SMS". */
-export function outcome(
-  locale: Locale,
-  output: CommandResult,
-  success: (value: Record<string, unknown>) => string,
-): string {
-  return output.ok ? success(output.value) : refusalText(locale, output.error);
+/**
+ * The SMS text for each journey text that SMS says its own way, with the same parameters; a text not
+ * listed (a refusal, "the result follows by SMS") is said as the journey says it.
+ */
+const SMS_WORDS: Partial<Record<TextKey, TextKey>> = {
+  'flow.open.terms': 'sms.agreement',
+  'flow.open.done': 'sms.open.done',
+  'flow.close.confirm': 'sms.close.ask',
+  'flow.close.done': 'sms.close.done',
+  // The ledger refuses to close while money is in the wallet or held: SMS says how to empty it.
+  'refusal.balance_not_zero': 'sms.close.not_empty',
+  'flow.pay.pin': 'sms.pay.pin',
+  'flow.pay.done': 'sms.pay.done',
+  'flow.transfer.pin': 'sms.transfer.pin',
+  'flow.transfer.done': 'sms.transfer.done',
+  'flow.pin.again': 'sms.pin.again',
+  'flow.request.declined': 'sms.request.declined',
+  'flow.balance': 'sms.balance',
+  'flow.topup.done': 'sms.topup.done',
+  'flow.pin.done': 'sms.pin.changed',
+  'flow.freeze.done': 'sms.freeze.done',
+  'flow.freeze.done.until': 'sms.freeze.done.until',
+  'flow.unfreeze.done': 'sms.unfreeze.done',
+  'flow.error': 'sms.error',
+};
+
+/** A journey's screen in SMS words: its note first (a refusal), then its text the SMS way. */
+export function smsText(locale: Locale, screen: Screen): string {
+  const say = screen.say;
+  if (!say) return screenText(screen);
+  if (say.key === 'flow.statement.title') return statementReply(locale, say.rows);
+  return join(locale, say.note ?? '', text(locale, SMS_WORDS[say.key] ?? say.key, say.params));
 }
 
 interface Line {
@@ -62,29 +82,23 @@ export function statementReply(locale: Locale, lines: unknown): string {
   return [text(locale, 'sms.statement.title'), ...list.map((l) => statementLine(locale, l))].join('\n');
 }
 
-/** The reply to a one-shot command's result. */
-export function oneShotReply(kind: OneShot, locale: Locale, output: CommandResult): string {
-  const say = (key: TextKey, params: Record<string, string> = {}) => text(locale, key, params);
-  return outcome(locale, output, (value) => {
-    switch (kind) {
-      case 'balance':
-        return say('sms.balance', {
-          balance: moneyOf(value.balance),
-          available: moneyOf(value.available ?? value.balance),
-        });
-      case 'statement':
-        return statementReply(locale, value.lines);
-      case 'topup':
-        return say('sms.topup.done', { amount: moneyOf(value.amount), balance: moneyOf(value.balance) });
-      case 'changePin':
-        return say('sms.pin.changed');
-      case 'freeze':
-        // The same date as the ledger's own confirmation SMS, so the two never disagree.
-        return typeof value.frozenUntil === 'string'
-          ? say('sms.freeze.done.until', { date: businessDay(new Date(value.frozenUntil)) })
-          : say('sms.freeze.done');
-      case 'unfreeze':
-        return say('sms.unfreeze.done');
-    }
-  });
+/**
+ * The merchant requests waiting, one line each under `header` (which may name the number asked for); the
+ * note when the step dropped a pending action.
+ */
+export function requestList(
+  locale: Locale,
+  header: TextKey,
+  waiting: PaymentRequestView[],
+  step: { requestNo: number | null; dropped: boolean },
+): string {
+  const lines = waiting.map((r) =>
+    text(locale, 'sms.requests.line', {
+      n: String(r.requestNo),
+      merchant: clip(r.merchantName),
+      amount: moneyOf(r.amount),
+    }),
+  );
+  const head = text(locale, header, { count: String(waiting.length), n: String(step.requestNo) });
+  return [head, ...lines, ...(step.dropped ? [text(locale, 'sms.replaced')] : [])].join('\n');
 }

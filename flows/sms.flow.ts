@@ -1,15 +1,17 @@
 /**
- * The SMS conversation of one user (INTERFACES §3), channel-neutral: parsed keywords in (`SMS`), reply
- * texts out (`context.replies`, the texts of the current step only). What waits for the user's answer —
- * the agreement waiting for `A`, a payment or transfer waiting for the PIN, closing waiting for `A` — is a
- * state of its own under `ready`, described by `context.pending`; the session layer keeps the snapshot
- * only while something is pending.
+ * The SMS conversation of one user (INTERFACES §3): the SMS front end of the journeys in flows/. Parsed
+ * keywords in (`SMS`), reply texts out (`context.replies`, the texts of the current step only). A keyword
+ * runs the journey the menus run, spawned as the child `journey`, with the keyword's words as its first
+ * answers (`ZF 2001 12.50` starts the payment at its PIN; `A` answers `1`), and says its screens the SMS
+ * way (sms-replies.ts). What waits for the user's answer (the agreement or closing waiting for `A`, a
+ * payment or transfer waiting for the PIN) is that journey waiting, in a state of its own under `ready`,
+ * described by `context.pending`; the session layer keeps the snapshot (the journey in it) only then.
  *
- * Rules that shape it:
- * - A PIN goes from the event straight into the command. The one exception is a PIN answering a
- *   merchant's payment request (bare, or `n PIN`): it has to outlive the request lookup, so it sits in
- *   `context.pin` during the busy `confirmingRequest` state only and is wiped on every way out (busy
- *   snapshots are never saved).
+ * The rules of SMS, kept here:
+ * - A PIN goes from the event to the journey as an input, and from there straight into the command. The
+ *   one exception is a PIN answering a merchant's payment request (bare, or `n PIN`): it has to outlive
+ *   the request lookup, so it sits in `context.pin` during the busy lookup only and is wiped on every way
+ *   out (busy snapshots are never saved).
  * - Merchants' payment requests wait in the ledger, not here: each answer looks up the list of those
  *   waiting (`findPaymentRequests`). The PIN alone pays the request when it is the only one, `n PIN` pays
  *   request n; `QX` alone declines the only one (unless an action of this conversation is pending, which
@@ -18,6 +20,8 @@
  * - A new keyword while something is pending replaces it (the user changed their mind): a new question
  *   says what is pending now; a command run instead ends its reply saying the earlier request is cancelled.
  *   Help and malformed texts replace nothing: a typo must not lose a payment waiting for its PIN.
+ * - A keyword is the whole request: a journey that would ask again (a wrong PIN in `JD` or `GM`) ends
+ *   with what was wrong; only a payment or transfer waits for its PIN again.
  * - A user with no wallet may open one (`KT`, or `OFFER_OPEN` from another channel), ask for help or
  *   cancel; anything else is answered "text KT to open".
  */
@@ -25,25 +29,32 @@ import {
   assign,
   type DoneActorEvent,
   type EventObject,
+  enqueueActions,
   fromPromise,
   type PromiseActorLogic,
+  sendTo,
   setup,
+  spawnChild,
+  stopChild,
 } from 'xstate';
-import type { CommandResult } from '../src/commands/index.js';
 import type { PaymentRequestView } from '../src/ledger/index.js';
-import { nationalMsisdn } from '../src/lib/index.js';
+import { balanceMachine } from './balance.flow.js';
+import { changePinMachine } from './change-pin.flow.js';
+import { closeMachine } from './close.flow.js';
+import { freezeMachine } from './freeze.flow.js';
 import { helpText, invalidReply, type SmsIntent } from './grammar/index.js';
-import {
-  BUSY,
-  type CommandRequest,
-  clip,
-  moneyOf,
-  refusalText,
-  refusedPin,
-  runCommandPlaceholder,
-} from './kit.js';
-import { isOneShot, join, type OneShot, oneShotReply, outcome } from './sms-replies.js';
-import { type Locale, money, type TextKey, text } from './texts/index.js';
+import { JOURNEY, type JourneyDone, type JourneyEvent, type JourneyWaits, waitingScreen } from './journey.js';
+import { BUSY, type RunCommandLogic } from './kit.js';
+import { openMachine } from './open.flow.js';
+import { payMachine } from './pay.flow.js';
+import { paymentRequestMachine } from './payment-request.flow.js';
+import type { FlowInput, Screen } from './screen.js';
+import { join, requestList, smsText } from './sms-replies.js';
+import { statementMachine } from './statement.flow.js';
+import { type Locale, type TextKey, text } from './texts/index.js';
+import { topupMachine } from './topup.flow.js';
+import { transferMachine } from './transfer.flow.js';
+import { unfreezeMachine } from './unfreeze.flow.js';
 
 export type { PaymentRequestView };
 
@@ -83,13 +94,11 @@ export interface SmsContext extends SmsStart {
   pending: SmsPending | null;
   /** This step dropped a pending action to run a command: the reply says so. */
   dropped: boolean;
-  /** The one-shot command running now, to word its result. */
-  running: OneShot | null;
   /** The merchant's request being confirmed or declined in this step. */
   request: PaymentRequestView | null;
   /** The request number the user named in this step (`n PIN`, `QX n`); null when none was. */
   requestNo: number | null;
-  /** A PIN answering a merchant's request, between the lookup and `payment.confirm`; null in every settled snapshot. */
+  /** A PIN answering a merchant's request, during its lookup; null in every settled snapshot. */
   pin: string | null;
 }
 
@@ -105,16 +114,17 @@ export function smsEvent(intent: SmsIntent, locale?: Locale): SmsEvent {
 /** The merchant requests waiting for this user's PIN, by number. Bound by the session layer, faked in tests. */
 export const findPaymentRequestsPlaceholder = fromPromise<PaymentRequestView[], { msisdn: string }>(
   async () => {
-    throw new Error('findPaymentRequests is not bound: provide it with machine.provide()');
+    throw new Error('findPaymentRequests is not bound: provide it with bindSms()');
   },
 );
 export type FindPaymentRequestsLogic = PromiseActorLogic<PaymentRequestView[], { msisdn: string }>;
 
 type Kind = SmsIntentData['kind'];
-type Args = { context: SmsContext; event: SmsEvent };
+type Event = SmsEvent | JourneyEvent;
+type Args = { context: SmsContext; event: Event };
 
-const intentOf = (event: SmsEvent): SmsIntentData | null => (event.type === 'SMS' ? event.intent : null);
-const kindOf = (event: SmsEvent): Kind | null => intentOf(event)?.kind ?? null;
+const intentOf = (event: Event): SmsIntentData | null => (event.type === 'SMS' ? event.intent : null);
+const kindOf = (event: Event): Kind | null => intentOf(event)?.kind ?? null;
 const is =
   (...kinds: Kind[]) =>
   ({ event }: Args) => {
@@ -136,140 +146,113 @@ const noted = (context: SmsContext, reply: string, dropped = context.dropped): s
   dropped ? join(context.locale, reply, say(context, 'sms.replaced')) : reply,
 ];
 
-const pinOf = (event: SmsEvent): string => {
+const pinOf = (event: Event): string => {
   const intent = intentOf(event);
   return intent?.kind === 'pin' || intent?.kind === 'payRequest' ? intent.pin : '';
 };
-const requestNoOf = (event: SmsEvent): number | null => {
+const requestNoOf = (event: Event): number | null => {
   const intent = intentOf(event);
   return intent?.kind === 'payRequest' || intent?.kind === 'declineRequest' ? intent.request : null;
 };
+const answer = (textValue: string): FlowInput => ({ type: 'TEXT', text: textValue });
+const journeyOf = ({ context }: { context: SmsContext }) => ({
+  msisdn: context.msisdn,
+  locale: context.locale,
+});
 
-/** The command a one-shot keyword runs; the PINs go from the event straight into it. */
-function oneShotRequest(msisdn: string, event: SmsEvent): CommandRequest {
+/** Where every step that ran a journey to its end settles: nothing pending, nothing of the step kept. */
+const settled = { pending: null, dropped: false, request: null, requestNo: null } as const;
+
+type RequestsFound = DoneActorEvent<PaymentRequestView[]>;
+
+/** An action that updates the context with what `update` works out from it and the event. */
+const update = <E extends EventObject = Event>(
+  change: (context: SmsContext, event: E) => Partial<SmsContext>,
+) => assign<SmsContext, E, undefined, Event, never>(({ context, event }) => change(context, event));
+
+/** What a keyword leaves pending: the question its journey asks; null for a keyword that is the whole request. */
+function pendingOf(event: Event): SmsPending | null {
+  if (event.type === 'OFFER_OPEN') return { kind: 'open' };
   const intent = intentOf(event);
   switch (intent?.kind) {
-    case 'balance':
-      return { type: 'balance', input: { msisdn } };
-    case 'statement':
-      return { type: 'statement', input: { msisdn, limit: 5 } };
-    case 'topup':
-      return { type: 'topup.card', input: { msisdn, serial: intent.serial, cardPin: intent.cardPin } };
-    case 'changePin':
-      return { type: 'pin.change', input: { msisdn, oldPin: intent.oldPin, newPin: intent.newPin } };
-    case 'freeze':
-      return {
-        type: 'account.freeze',
-        input: intent.days === undefined ? { msisdn } : { msisdn, days: intent.days },
-      };
-    case 'unfreeze':
-      return { type: 'account.unfreeze', input: { msisdn, pin: intent.pin } };
+    case 'open':
+    case 'close':
+      return { kind: intent.kind };
+    case 'pay':
+      return { kind: 'pay', merchant: intent.merchant, amount: intent.amount };
+    case 'transfer':
+      return { kind: 'transfer', to: intent.to, amount: intent.amount };
     default:
-      throw new Error(`not a one-shot SMS command: ${intent?.kind}`);
+      return null;
   }
 }
 
-const payPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'pay' }>) =>
-  say(context, 'sms.pay.pin', { merchant: clip(pending.merchant), amount: money(BigInt(pending.amount)) });
-const transferPrompt = (context: SmsContext, pending: Extract<SmsPending, { kind: 'transfer' }>) =>
-  say(context, 'sms.transfer.pin', { to: nationalMsisdn(pending.to), amount: money(BigInt(pending.amount)) });
-/** After a wrong PIN: the attempts left, and the PIN asked again (by default, bare). */
-const pinAgain = (context: SmsContext, output: CommandResult, again = say(context, 'sms.pin.again')) => [
-  join(context.locale, output.ok ? '' : refusalText(context.locale, output.error), again),
-];
+/** A keyword that starts its journey in the busy state `target`, replacing what pended. */
+const starts = (target: string, ...kinds: Kind[]) =>
+  ({ guard: is(...kinds), target, actions: ['endJourney', 'replace', 'startJourney'] }) as const;
 
-/** Where every step that ran a command ends: nothing pending, nothing of the step kept. */
-const settled = { pending: null, dropped: false, running: null, request: null, requestNo: null } as const;
-
-type CommandDone = DoneActorEvent<CommandResult>;
-type RequestsFound = DoneActorEvent<PaymentRequestView[]>;
-type PinPending = Extract<SmsPending, { kind: 'pay' | 'transfer' }>;
-
-/** An action that updates the context with what `update` works out from it and the event. */
-const update = <E extends EventObject = SmsEvent>(
-  change: (context: SmsContext, event: E) => Partial<SmsContext>,
-) => assign<SmsContext, E, undefined, SmsEvent, never>(({ context, event }) => change(context, event));
-
-/**
- * Runs a command, then settles back to idle with what `after` makes of its result (the replies, and what
- * else it changes); the error text when it could not be run at all.
- */
-function commandRun(
-  command: (context: SmsContext, event: SmsEvent) => CommandRequest,
-  after: (context: SmsContext, output: CommandResult) => Partial<SmsContext>,
-) {
-  return {
-    invoke: {
-      src: 'runCommand',
-      input: ({ context, event }: Args) => command(context, event),
-      onDone: {
-        target: '#sms.ready.idle',
-        actions: update<CommandDone>((context, event) => ({ ...settled, ...after(context, event.output) })),
-      },
-      onError: { target: '#sms.ready.idle', actions: 'failed' },
-    },
-  } as const;
+interface AtWork {
+  /** Where to wait when the journey waits for the user again; by default it is over (a keyword is the whole request). */
+  waits?: string;
+  /** The reply when it waits: by default its screen in SMS words. */
+  waitReply?: (context: SmsContext, screen: Screen) => string;
 }
 
-/** A busy state that runs a command (see `commandRun`). */
-const busyRun = (...args: Parameters<typeof commandRun>) =>
-  ({ tags: [BUSY], ...commandRun(...args) }) as const;
-
-/** A payment or transfer waiting for its PIN: the PIN runs it, a cancel drops it, `A` asks for the PIN. */
-const awaitingPin = (running: string) =>
-  ({
-    on: {
-      SMS: [
-        { guard: is('pin'), target: running, actions: update(() => ({ replies: [] })) },
-        { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
-        {
-          guard: is('confirm'),
-          actions: update((context) => ({ replies: [say(context, 'sms.pin.again')] })),
-        },
-      ],
-    },
-  }) as const;
+/** Whether the user has a wallet after a journey ended on `screen`: opened (or meanwhile elsewhere), or closed. */
+function registeredAfter(context: SmsContext, screen: Screen): boolean {
+  const key = screen.say?.key;
+  if (key === 'flow.open.done' || key === 'refusal.already_open') return true;
+  return context.registered && key !== 'flow.close.done';
+}
 
 /**
- * Runs the pending payment or transfer with the PIN from the event that entered the state (it goes straight
- * into the command); a wrong PIN waits for the PIN again in `retry`, the pending action kept.
+ * A busy state while the journey works on what it was given (its first answers, a PIN): it ends when the
+ * journey ends (its final screen is the reply, the step settles) or waits for the user again (its screen
+ * is the reply; on to `waits`, or the step settles and the journey is dropped). The journey's snapshot
+ * events only wake it: whether the journey waits is read from the journey (`waitingScreen`).
  */
-function pinRun<P extends PinPending>(
-  retry: string,
-  command: (msisdn: string, pending: P, pin: string) => CommandRequest,
-  done: (context: SmsContext, pending: P, value: Record<string, unknown>) => string,
-) {
-  const run = busyRun(
-    (context, event) => command(context.msisdn, context.pending as P, pinOf(event)),
-    (context, output) => ({
-      replies: [outcome(context.locale, output, (value) => done(context, context.pending as P, value))],
-    }),
-  );
-  const again = {
-    guard: refusedPin,
-    target: retry,
-    actions: update<CommandDone>((context, event) => ({ replies: pinAgain(context, event.output) })),
+function atWork({ waits, waitReply }: AtWork = {}) {
+  const reply = waitReply ?? ((context: SmsContext, screen: Screen) => smsText(context.locale, screen));
+  const waiting = waits
+    ? ({
+        target: waits,
+        actions: update<JourneyWaits>((context, event) => ({ replies: [reply(context, event.screen)] })),
+      } as const)
+    : ({
+        target: '#sms.ready.idle',
+        actions: [
+          'endJourney',
+          update<JourneyWaits>((context, event) => ({
+            ...settled,
+            replies: noted(context, reply(context, event.screen)),
+          })),
+        ],
+      } as const);
+  return {
+    tags: [BUSY],
+    on: {
+      'xstate.snapshot.journey': { actions: 'checkJourney' },
+      'journey.waits': waiting,
+      'xstate.done.actor.journey': {
+        target: '#sms.ready.idle',
+        actions: [
+          'endJourney',
+          update<JourneyDone>((context, event) => ({
+            ...settled,
+            registered: registeredAfter(context, event.output),
+            replies: noted(context, smsText(context.locale, event.output)),
+          })),
+        ],
+      },
+      'xstate.error.actor.journey': { target: '#sms.ready.idle', actions: ['endJourney', 'failed'] },
+    },
   } as const;
-  return { ...run, invoke: { ...run.invoke, onDone: [again, run.invoke.onDone] } } as const;
 }
 
 /** The request this step is about: the one numbered as the user said, else the only one waiting. */
 function chosen(context: SmsContext, waiting: PaymentRequestView[]): PaymentRequestView | null {
   if (context.requestNo === null) return waiting.length === 1 ? waiting[0] : null;
   return waiting.find((r) => r.requestNo === context.requestNo) ?? null;
-}
-
-/** The requests waiting, one line each under `header`; the note when this step dropped a pending action. */
-function requestList(context: SmsContext, header: TextKey, waiting: PaymentRequestView[]): string[] {
-  const lines = waiting.map((r) =>
-    say(context, 'sms.requests.line', {
-      n: String(r.requestNo),
-      merchant: clip(r.merchantName),
-      amount: moneyOf(r.amount),
-    }),
-  );
-  const head = say(context, header, { count: String(waiting.length), n: String(context.requestNo) });
-  return [[head, ...lines, ...(context.dropped ? [say(context, 'sms.replaced')] : [])].join('\n')];
 }
 
 /**
@@ -303,7 +286,12 @@ const findingRequest = (
           target: '#sms.ready.idle',
           actions: update<RequestsFound>((context, event) => ({
             ...settled,
-            replies: requestList(context, context.requestNo === null ? several : unknown, event.output),
+            replies: [
+              requestList(context.locale, context.requestNo === null ? several : unknown, event.output, {
+                requestNo: context.requestNo,
+                dropped: context.dropped,
+              }),
+            ],
           })),
         },
       ],
@@ -311,13 +299,35 @@ const findingRequest = (
     },
   }) as const;
 
+/** The merchant's request of this step, as the payment request journey takes it. */
+const requestInput = ({ context }: { context: SmsContext }) => {
+  const request = context.request as PaymentRequestView;
+  return {
+    ...journeyOf({ context }),
+    request: { holdId: request.holdId, merchantName: request.merchantName, amount: request.amount },
+  };
+};
+
 export const smsMachine = setup({
   types: {
     context: {} as SmsContext,
     input: {} as SmsStart,
-    events: {} as SmsEvent,
+    events: {} as Event,
   },
-  actors: { runCommand: runCommandPlaceholder, findPaymentRequests: findPaymentRequestsPlaceholder },
+  actors: {
+    findPaymentRequests: findPaymentRequestsPlaceholder,
+    balance: balanceMachine,
+    statement: statementMachine,
+    topup: topupMachine,
+    changePin: changePinMachine,
+    freeze: freezeMachine,
+    unfreeze: unfreezeMachine,
+    pay: payMachine,
+    transfer: transferMachine,
+    open: openMachine,
+    close: closeMachine,
+    paymentRequest: paymentRequestMachine,
+  },
   actions: {
     /** A user with no wallet reads the language they wrote in; a user's own choice is in the profile. */
     adoptLocale: assign({
@@ -325,7 +335,75 @@ export const smsMachine = setup({
         event.type === 'SMS' && event.locale && !context.registered ? event.locale : context.locale,
     }),
     failed: assign({ ...settled, replies: ({ context }) => [say(context, 'sms.error')] }),
-    cancelled: assign({ pending: null, replies: ({ context }) => [say(context, 'sms.cancelled')] }),
+    /** Drops the journey (ended, cancelled, or replaced by a new keyword); none running is fine. */
+    endJourney: stopChild('journey'),
+    /** Raises `journey.waits` when the journey, done with what it was given, waits for the user. */
+    checkJourney: enqueueActions(({ self, enqueue }) => {
+      const screen = waitingScreen(self);
+      if (screen) enqueue.raise({ type: 'journey.waits', screen });
+    }),
+    /** A keyword replaces what pended: a new question says what pends now, a command run instead notes the drop. */
+    replace: assign(({ context, event }) => {
+      const pending = pendingOf(event);
+      return { replies: [], pending, dropped: pending === null && context.pending !== null };
+    }),
+    /** The request number the user named, and the PIN for it (kept during the lookup only). */
+    readRequest: assign(({ event }) => ({ requestNo: requestNoOf(event), pin: pinOf(event) || null })),
+    /** The answer to the question the journey waits on: the PIN, or `1` for `A`. */
+    forward: enqueueActions(({ event, enqueue }) => {
+      enqueue.assign({ replies: [] });
+      enqueue.sendTo('journey', answer(pinOf(event) || '1'));
+    }),
+    /**
+     * The journey a keyword runs (or an offer to open), given what the keyword says: up front where the
+     * journey takes it, else as its answers (a card PIN, `1` for the confirmation the keyword is).
+     */
+    startJourney: enqueueActions(({ context, event, enqueue }) => {
+      const input = journeyOf({ context });
+      const answers = (...texts: string[]) => {
+        for (const t of texts) enqueue.sendTo('journey', answer(t));
+      };
+      const intent = intentOf(event);
+      if (event.type === 'OFFER_OPEN' || intent?.kind === 'open') {
+        return enqueue.spawnChild('open', { ...JOURNEY, input: { ...input, channel: 'sms' } });
+      }
+      switch (intent?.kind) {
+        case 'close':
+          return enqueue.spawnChild('close', { ...JOURNEY, input });
+        case 'pay':
+          return enqueue.spawnChild('pay', {
+            ...JOURNEY,
+            input: { ...input, merchant: intent.merchant, amount: intent.amount },
+          });
+        case 'transfer':
+          return enqueue.spawnChild('transfer', {
+            ...JOURNEY,
+            input: { ...input, to: intent.to, amount: intent.amount },
+          });
+        case 'balance':
+          return enqueue.spawnChild('balance', { ...JOURNEY, input });
+        case 'statement':
+          return enqueue.spawnChild('statement', { ...JOURNEY, input });
+        case 'topup':
+          enqueue.spawnChild('topup', { ...JOURNEY, input });
+          return answers(intent.serial, intent.cardPin);
+        case 'changePin':
+          return enqueue.spawnChild('changePin', {
+            ...JOURNEY,
+            input: { ...input, pins: { current: intent.oldPin, next: intent.newPin } },
+          });
+        case 'freeze':
+          // No days: until unfrozen.
+          enqueue.spawnChild('freeze', { ...JOURNEY, input });
+          return answers(intent.days === undefined ? '' : String(intent.days), '1');
+        case 'unfreeze':
+          enqueue.spawnChild('unfreeze', { ...JOURNEY, input });
+          return answers(intent.pin);
+      }
+    }),
+    startOpen: spawnChild('open', { ...JOURNEY, input: (args) => ({ ...journeyOf(args), channel: 'sms' }) }),
+    /** The merchant's request of this step, in the payment request journey. */
+    startRequest: spawnChild('paymentRequest', { ...JOURNEY, input: requestInput }),
   },
 }).createMachine({
   id: 'sms',
@@ -336,7 +414,6 @@ export const smsMachine = setup({
     replies: [],
     pending: null,
     dropped: false,
-    running: null,
     request: null,
     requestNo: null,
     pin: null,
@@ -351,26 +428,14 @@ export const smsMachine = setup({
             guard: ({ context }) => context.registered,
             actions: assign({ replies: ({ context }) => [say(context, 'sms.open.already')] }),
           },
-          {
-            target: '.awaitingOpen',
-            actions: assign({
-              pending: { kind: 'open' },
-              replies: ({ context }) => [say(context, 'sms.agreement')],
-            }),
-          },
+          { target: '#sms.opening', actions: ['endJourney', 'replace', 'startJourney'] },
         ],
         // What any state does with a keyword it has no answer of its own for.
         SMS: [
           {
             guard: guestIs('open'),
-            target: '.awaitingOpen',
-            actions: [
-              'adoptLocale',
-              assign({
-                pending: { kind: 'open' },
-                replies: ({ context }) => [say(context, 'sms.agreement')],
-              }),
-            ],
+            target: '#sms.opening',
+            actions: ['adoptLocale', 'endJourney', 'replace', 'startJourney'],
           },
           {
             guard: guestIs('cancel', 'declineRequest'),
@@ -404,10 +469,13 @@ export const smsMachine = setup({
           {
             guard: is('open'),
             target: '.idle',
-            actions: assign(({ context }) => ({
-              pending: null,
-              replies: noted(context, say(context, 'sms.open.already'), context.pending !== null),
-            })),
+            actions: [
+              'endJourney',
+              assign(({ context }) => ({
+                pending: null,
+                replies: noted(context, say(context, 'sms.open.already'), context.pending !== null),
+              })),
+            ],
           },
           {
             guard: is('confirm'),
@@ -415,63 +483,22 @@ export const smsMachine = setup({
             actions: assign({ replies: ({ context }) => [say(context, 'sms.confirm.nothing')] }),
           },
           // What waits here has cancelled itself already: a bare QX reaches this only with nothing pending.
+          // Answers to a merchant's request replace what pended too.
           {
             guard: is('cancel', 'declineRequest'),
             target: '#sms.decliningRequest',
-            actions: assign(({ context, event }) => ({
-              replies: [],
-              dropped: context.pending !== null,
-              pending: null,
-              requestNo: requestNoOf(event),
-            })),
+            actions: ['endJourney', 'replace', 'readRequest'],
           },
           {
             guard: is('pin', 'payRequest'),
             target: '#sms.confirmingRequest',
-            actions: assign(({ context, event }) => ({
-              replies: [],
-              dropped: context.pending !== null,
-              pending: null,
-              requestNo: requestNoOf(event),
-              pin: pinOf(event),
-            })),
+            actions: ['endJourney', 'replace', 'readRequest'],
           },
-          {
-            guard: ({ event }) => isOneShot(kindOf(event) ?? ''),
-            target: '#sms.running',
-            actions: assign(({ context, event }) => ({
-              replies: [],
-              dropped: context.pending !== null,
-              pending: null,
-              running: kindOf(event) as OneShot,
-            })),
-          },
-          {
-            guard: is('pay'),
-            target: '.awaitingPayPin',
-            actions: assign(({ context, event }) => {
-              const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'pay' }>;
-              const pending = { kind: 'pay', merchant: intent.merchant, amount: intent.amount } as const;
-              return { pending, replies: [payPrompt(context, pending)] };
-            }),
-          },
-          {
-            guard: is('transfer'),
-            target: '.awaitingTransferPin',
-            actions: assign(({ context, event }) => {
-              const intent = intentOf(event) as Extract<SmsIntentData, { kind: 'transfer' }>;
-              const pending = { kind: 'transfer', to: intent.to, amount: intent.amount } as const;
-              return { pending, replies: [transferPrompt(context, pending)] };
-            }),
-          },
-          {
-            guard: is('close'),
-            target: '.awaitingClose',
-            actions: assign(({ context }) => ({
-              pending: { kind: 'close' } as const,
-              replies: [say(context, 'sms.close.ask')],
-            })),
-          },
+          // Keywords that are the whole request: their journey runs to its end in this step.
+          starts('#sms.running', 'balance', 'statement', 'topup', 'changePin', 'freeze', 'unfreeze'),
+          starts('#sms.paying', 'pay'),
+          starts('#sms.transferring', 'transfer'),
+          starts('#sms.closing', 'close'),
           { guard: is('invalid'), actions: assign({ replies: invalidAnswer }) },
           // Help, and anything not understood: never silence.
           { actions: assign({ replies: ({ context }) => [helpText(context.locale)] }) },
@@ -479,93 +506,24 @@ export const smsMachine = setup({
       },
       states: {
         idle: {},
-        awaitingOpen: {
-          on: {
-            SMS: [
-              {
-                guard: is('confirm'),
-                target: '#sms.opening',
-                actions: ['adoptLocale', assign({ replies: [] })],
-              },
-              {
-                guard: is('cancel'),
-                target: 'idle',
-                actions: [
-                  'adoptLocale',
-                  assign({ pending: null, replies: ({ context }) => [say(context, 'sms.open.cancelled')] }),
-                ],
-              },
-            ],
-          },
-        },
-        awaitingPayPin: awaitingPin('#sms.paying'),
-        awaitingTransferPin: awaitingPin('#sms.transferring'),
-        awaitingClose: {
-          on: {
-            SMS: [
-              { guard: is('confirm'), target: '#sms.closing', actions: assign({ replies: [] }) },
-              { guard: is('cancel'), target: 'idle', actions: 'cancelled' },
-            ],
-          },
-        },
+        /** The open journey waits on its agreement: `A` accepts it. */
+        // The agreement is accepted in the language of the answer (a user with no wallet is answered in the
+        // language they write, and the wallet opened in it): the journey starts again in that language.
+        awaitingOpen: awaiting('confirm', '#sms.opening', 'sms.open.cancelled', ['endJourney', 'startOpen']),
+        awaitingPayPin: awaiting('pin', '#sms.paying'),
+        awaitingTransferPin: awaiting('pin', '#sms.transferring'),
+        awaitingClose: awaiting('confirm', '#sms.closing'),
       },
     },
-    opening: busyRun(
-      (context) => ({
-        type: 'account.open',
-        input: { msisdn: context.msisdn, locale: context.locale, channel: 'sms' },
-      }),
-      (context, output) => ({
-        registered: context.registered || output.ok || (!output.ok && output.error.code === 'already_open'),
-        replies: [outcome(context.locale, output, () => say(context, 'sms.open.done'))],
-      }),
-    ),
-    paying: pinRun<Extract<SmsPending, { kind: 'pay' }>>(
-      '#sms.ready.awaitingPayPin',
-      (msisdn, pending, pin) => ({
-        type: 'payment',
-        input: { msisdn, merchant: pending.merchant, amount: pending.amount, pin },
-      }),
-      (context, pending, value) =>
-        say(context, 'sms.pay.done', {
-          merchant: clip(String(value.merchantName ?? pending.merchant)),
-          amount: money(BigInt(pending.amount)),
-          balance: moneyOf(value.balance),
-        }),
-    ),
-    transferring: pinRun<Extract<SmsPending, { kind: 'transfer' }>>(
-      '#sms.ready.awaitingTransferPin',
-      (msisdn, pending, pin) => ({
-        type: 'transfer',
-        input: { msisdn, to: pending.to, amount: pending.amount, pin },
-      }),
-      (context, pending, value) =>
-        say(context, 'sms.transfer.done', {
-          to: nationalMsisdn(pending.to),
-          amount: money(BigInt(pending.amount)),
-          balance: moneyOf(value.balance),
-        }),
-    ),
-    closing: busyRun(
-      (context) => ({ type: 'account.close', input: { msisdn: context.msisdn } }),
-      (context, output) => {
-        let reply: string;
-        if (output.ok) reply = say(context, 'sms.close.done');
-        // The ledger refuses while money is in the wallet or held: say how to empty it.
-        else if (output.error.code === 'balance_not_zero') reply = say(context, 'sms.close.not_empty');
-        else reply = refusalText(context.locale, output.error);
-        return { registered: context.registered && !output.ok, replies: [reply] };
-      },
-    ),
-    running: busyRun(
-      (context, event) => oneShotRequest(context.msisdn, event),
-      (context, output) => ({
-        replies: noted(context, oneShotReply(context.running as OneShot, context.locale, output)),
-      }),
-    ),
+    opening: atWork({ waits: '#sms.ready.awaitingOpen' }),
+    paying: atWork({ waits: '#sms.ready.awaitingPayPin' }),
+    transferring: atWork({ waits: '#sms.ready.awaitingTransferPin' }),
+    closing: atWork({ waits: '#sms.ready.awaitingClose' }),
+    // A wrong PIN (JD, GM) ends the keyword with what was wrong: the refusal alone, not the question again.
+    running: atWork({ waitReply: (context, screen) => screen.say?.note ?? smsText(context.locale, screen) }),
     confirmingRequest: {
       tags: [BUSY],
-      // The PIN lives only while this state runs.
+      // The PIN lives only until the journey has it.
       exit: assign({ pin: null }),
       initial: 'finding',
       states: {
@@ -575,35 +533,27 @@ export const smsMachine = setup({
           'sms.requests.pin',
           'sms.requests.unknown.pin',
         ),
-        confirming: commandRun(
-          (context) => ({
-            type: 'payment.confirm',
-            input: {
-              msisdn: context.msisdn,
-              holdId: (context.request as PaymentRequestView).holdId,
-              pin: context.pin ?? '',
-            },
-          }),
-          (context, output) => {
-            const request = context.request as PaymentRequestView;
+        // `1` pays the request, then the PIN.
+        confirming: {
+          entry: [
+            'startRequest',
+            sendTo('journey', answer('1')),
+            sendTo('journey', ({ context }) => answer(context.pin ?? '')),
+            assign({ pin: null }),
+          ],
+          ...atWork({
             // A wrong PIN needs no pending state: the request still waits, the next PIN finds it again
             // (asked with its number when the user gave one: other requests may wait too).
-            const again =
+            waitReply: (context, screen) =>
               context.requestNo === null
-                ? undefined
-                : say(context, 'sms.request.pin.again', { n: String(context.requestNo) });
-            const reply = refusedPin({ event: { output } })
-              ? pinAgain(context, output, again)[0]
-              : outcome(context.locale, output, (value) =>
-                  say(context, 'sms.pay.done', {
-                    merchant: clip(request.merchantName),
-                    amount: moneyOf(request.amount),
-                    balance: moneyOf(value.balance),
-                  }),
-                );
-            return { replies: noted(context, reply) };
-          },
-        ),
+                ? smsText(context.locale, screen)
+                : join(
+                    context.locale,
+                    screen.say?.note ?? '',
+                    say(context, 'sms.request.pin.again', { n: String(context.requestNo) }),
+                  ),
+          }),
+        },
       },
     },
     decliningRequest: {
@@ -616,30 +566,68 @@ export const smsMachine = setup({
           'sms.requests.cancel',
           'sms.requests.unknown.cancel',
         ),
-        declining: commandRun(
-          (context) => ({
-            type: 'payment.decline',
-            input: { msisdn: context.msisdn, holdId: (context.request as PaymentRequestView).holdId },
-          }),
-          (context, output) => {
-            const request = context.request as PaymentRequestView;
-            return {
-              replies: noted(
-                context,
-                outcome(context.locale, output, () =>
-                  say(context, 'sms.request.declined', {
-                    merchant: clip(request.merchantName),
-                    amount: moneyOf(request.amount),
-                  }),
-                ),
-              ),
-            };
-          },
-        ),
+        // `2` declines the request.
+        declining: {
+          entry: ['startRequest', sendTo('journey', answer('2'))],
+          ...atWork(),
+        },
       },
     },
   },
 });
+
+/**
+ * The journey waiting on its question: the answer it wants (`A`, or a PIN) goes to it, on to `atWorkState`;
+ * `QX` drops it, saying `cancelled`; `A` where a PIN is wanted asks for the PIN again.
+ */
+function awaiting(
+  wanted: Kind,
+  atWorkState: string,
+  cancelled: TextKey = 'sms.cancelled',
+  before: readonly ('endJourney' | 'startOpen')[] = [],
+) {
+  return {
+    on: {
+      SMS: [
+        { guard: is(wanted), target: atWorkState, actions: ['adoptLocale', ...before, 'forward'] },
+        {
+          guard: is('cancel'),
+          target: 'idle',
+          actions: [
+            'adoptLocale',
+            'endJourney',
+            update((context) => ({ pending: null, replies: [say(context, cancelled)] })),
+          ],
+        },
+        {
+          guard: is('confirm'),
+          actions: update((context) => ({ replies: [say(context, 'sms.pin.again')] })),
+        },
+      ],
+    },
+  } as const;
+}
+
+/** The conversation with its lookup bound, and `runCommand` bound in every journey it runs. */
+export function bindSms(runCommand: RunCommandLogic, findPaymentRequests: FindPaymentRequestsLogic) {
+  const bound = { actors: { runCommand } };
+  return smsMachine.provide({
+    actors: {
+      findPaymentRequests,
+      balance: balanceMachine.provide(bound),
+      statement: statementMachine.provide(bound),
+      topup: topupMachine.provide(bound),
+      changePin: changePinMachine.provide(bound),
+      freeze: freezeMachine.provide(bound),
+      unfreeze: unfreezeMachine.provide(bound),
+      pay: payMachine.provide(bound),
+      transfer: transferMachine.provide(bound),
+      open: openMachine.provide(bound),
+      close: closeMachine.provide(bound),
+      paymentRequest: paymentRequestMachine.provide(bound),
+    },
+  });
+}
 
 function invalidOf({ event }: Args): string {
   const intent = intentOf(event);

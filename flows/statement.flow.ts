@@ -1,6 +1,6 @@
 /** Last transactions: the five latest postings, newest first, one short line each. */
 import { setup } from 'xstate';
-import { finalMessage, fitsUssd, type FlowStart, moneyOf, runCommandPlaceholder, screenText } from './kit.js';
+import { finalMessage, fitsUssd, type FlowStart, moneyOf, runCommandPlaceholder } from './kit.js';
 import type { Screen } from './screen.js';
 import { commandStep, type JourneyContext, journeyTypes } from './steps.js';
 import { text } from './texts/index.js';
@@ -46,10 +46,14 @@ export const statementMachine = setup({
   states: {
     asking: commandStep<StatementContext>({
       command: (context) => ({ type: 'statement', input: { msisdn: context.msisdn, limit: 5 } }),
-      success: (context, value) =>
-        screenText(
-          statementScreen(context.locale, Array.isArray(value.lines) ? (value.lines as Line[]) : []),
-        ),
+      // The lines go with the screen too, for a front end that lists them its own way (SMS).
+      success: (context, value) => {
+        const lines: Line[] = Array.isArray(value.lines) ? value.lines : [];
+        return {
+          ...statementScreen(context.locale, lines),
+          say: { key: 'flow.statement.title', rows: lines },
+        };
+      },
     }),
     done: { type: 'final' },
   },

@@ -17,7 +17,6 @@ import {
   errorScreen,
   type FlowStart,
   finalMessage,
-  pinInput,
   pinRetryScreen,
   prompt,
   refusedPin,
@@ -86,18 +85,18 @@ export function askStep<C extends JourneyContext>({ valid, next, accept, invalid
 }
 
 /**
- * An amount in yuan, asked again while malformed; then on to `pin`, asked with `pinText`. The amount is
+ * An amount in yuan, asked again while malformed; then on to `pin`, asked with `pinScreen`. The amount is
  * kept in fen as a decimal string (snapshots are JSON).
  */
 export const amountStep = <C extends JourneyContext & { amount: string }>(
-  pinText: (context: C, fen: bigint) => string,
+  pinScreen: (context: C, fen: bigint) => Screen,
 ) =>
   askStep<C>({
     valid: (answer) => parseYuan(answer) !== null,
     next: 'pin',
     accept: (context, answer) => {
       const fen = parseYuan(answer) as bigint;
-      return { amount: fen.toString(), screen: prompt(pinText(context, fen), pinInput) } as Partial<C>;
+      return { amount: fen.toString(), screen: pinScreen(context, fen) } as Partial<C>;
     },
     invalid: (context) => prompt(text(context.locale, 'flow.amount.invalid'), amountInput),
   });
@@ -105,8 +104,8 @@ export const amountStep = <C extends JourneyContext & { amount: string }>(
 export interface CommandStepOptions<C extends JourneyContext> {
   /** The command, from the context and what the user answered to enter the step (a PIN goes straight in). */
   command: (context: C, answer: string) => CommandRequest;
-  /** The final screen's text when the command succeeded; a refusal is told in the user's words. */
-  success: (context: C, value: Record<string, unknown>) => string;
+  /** The final screen when the command succeeded (`saying` a text); a refusal is told in the user's words. */
+  success: (context: C, value: Record<string, unknown>) => Screen;
 }
 
 /**

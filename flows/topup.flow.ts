@@ -6,7 +6,7 @@
  * payment PIN, it goes from the event straight into the command and never into the context.
  */
 import { setup } from 'xstate';
-import { digitsInput, moneyOf, prompt, runCommandPlaceholder } from './kit.js';
+import { digitsInput, moneyOf, prompt, runCommandPlaceholder, saying } from './kit.js';
 import { askStep, commandStep, endOnTimeout, type JourneyContext, journeyTypes } from './steps.js';
 import { text } from './texts/index.js';
 
@@ -54,7 +54,7 @@ export const topupMachine = setup({
         input: { msisdn: context.msisdn, serial: context.serial, cardPin },
       }),
       success: (context, value) =>
-        text(context.locale, 'flow.topup.done', {
+        saying(context.locale, 'flow.topup.done', {
           amount: moneyOf(value.amount),
           balance: moneyOf(value.balance),
         }),

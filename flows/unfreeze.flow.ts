@@ -4,7 +4,7 @@
  * straight into the command and never into the context.
  */
 import { setup } from 'xstate';
-import { pinInput, prompt, runCommandPlaceholder } from './kit.js';
+import { pinInput, prompt, runCommandPlaceholder, saying } from './kit.js';
 import { endOnTimeout, type JourneyContext, journeyTypes, pinCommandStep } from './steps.js';
 import { text } from './texts/index.js';
 
@@ -25,7 +25,7 @@ export const unfreezeMachine = setup({
     unfreezing: pinCommandStep<UnfreezeContext>({
       retry: 'pin',
       command: (context, pin) => ({ type: 'account.unfreeze', input: { msisdn: context.msisdn, pin } }),
-      success: (context) => text(context.locale, 'flow.unfreeze.done'),
+      success: (context) => saying(context.locale, 'flow.unfreeze.done'),
     }),
     done: { type: 'final' },
   },

@@ -1,24 +1,27 @@
 /** Refusal codes turned into friendly texts: the flows show them, and a refusal that comes too late for a screen is sent by SMS with them. */
-import { type Locale, type TextKey, text } from './catalog.js';
+import { type Locale, money, type TextKey, text } from './catalog.js';
 
-/** The friendly text for a refused (or pending) command. */
-export function refusalText(locale: Locale, error: { code: string; message: string }): string {
+/** The catalog key and parameters of the friendly text for a refused (or pending) command. */
+export function refusalWording(error: { code: string; message: string }): {
+  key: TextKey;
+  params: Record<string, string>;
+} {
   const number = /(\d+)/.exec(error.message)?.[1];
   switch (error.code) {
     case 'wrong_pin':
       return number === undefined
-        ? text(locale, 'refusal.wrong_pin.plain')
-        : text(locale, 'refusal.wrong_pin', { left: number });
+        ? { key: 'refusal.wrong_pin.plain', params: {} }
+        : { key: 'refusal.wrong_pin', params: { left: number } };
     case 'limit_per_payment':
       return number === undefined
-        ? text(locale, 'refusal.limit')
-        : text(locale, 'refusal.limit_per_payment', { limit: BigInt(number) });
+        ? { key: 'refusal.limit', params: {} }
+        : { key: 'refusal.limit_per_payment', params: { limit: money(BigInt(number)) } };
     case 'limit_daily':
       return number === undefined
-        ? text(locale, 'refusal.limit')
-        : text(locale, 'refusal.limit_daily', { left: BigInt(number) });
+        ? { key: 'refusal.limit', params: {} }
+        : { key: 'refusal.limit_daily', params: { left: money(BigInt(number)) } };
     case 'limit_above_cap':
-      return text(locale, 'refusal.limit');
+      return { key: 'refusal.limit', params: {} };
     case 'insufficient_funds':
     case 'pin_locked':
     case 'merchant_not_found':
@@ -42,8 +45,14 @@ export function refusalText(locale: Locale, error: { code: string; message: stri
     case 'wrong_password':
     case 'login_locked':
     case 'password_format':
-      return text(locale, `refusal.${error.code}` as TextKey);
+      return { key: `refusal.${error.code}` as TextKey, params: {} };
     default:
-      return text(locale, 'refusal.other');
+      return { key: 'refusal.other', params: {} };
   }
+}
+
+/** The friendly text for a refused (or pending) command. */
+export function refusalText(locale: Locale, error: { code: string; message: string }): string {
+  const { key, params } = refusalWording(error);
+  return text(locale, key, params);
 }

@@ -31,6 +31,7 @@ export function createChannelDeps(
     prefix: config.redisPrefix,
     bus,
     commandTimeoutMs: config.ussdDeadlineMs,
+    cacheSessions: config.sessionCacheSessions,
   });
   const conversation = createSmsConversation({
     db,

@@ -17,6 +17,7 @@ const msisdn = z.string().min(5).max(20);
 const pin = z.string().min(1).max(32); // checked for shape by the command, so a bad one is counted as wrong
 const key = z.string().min(1).max(200);
 const text = (max: number) => z.string().max(max);
+const id = z.string().regex(/^\d{1,18}$/);
 
 export const commandSchemas = {
   /** Opens a wallet for an MSISDN (after the user accepted the agreement) and sends the initial passwords. */
@@ -77,9 +78,35 @@ export const commandSchemas = {
     reason: text(140),
   }),
   /** A merchant reverses (冲正) a payment of the same business day: both sides restored in full. */
-  reverse: z.object({ merchant: text(32), paymentId: z.string().regex(/^\d+$/) }),
+  reverse: z.object({ merchant: text(32), paymentId: id, reason: text(200).optional() }),
   /** A merchant pays a prize (派奖) to a user. */
-  payout: z.object({ merchant: text(32), msisdn, amount: fen, reference: text(64).min(1) }),
+  payout: z.object({
+    merchant: text(32),
+    msisdn,
+    amount: fen,
+    reference: text(64).min(1),
+    description: text(140).optional(),
+  }),
+  /** A merchant's API key asks for a refund; it waits for the merchant's reviewer (退款审核). */
+  'refund.request': z.object({
+    merchant: text(32),
+    paymentId: id,
+    amount: fen.optional(),
+    reason: text(200).min(1),
+    reference: text(64).min(1),
+    /** The id of the key that asked (`merchant_keys.id`): it may never review this refund. */
+    requestedBy: id,
+  }),
+  /** The merchant's reviewer approves (the money moves) or rejects a refund under review. */
+  'refund.review': z.object({
+    merchant: text(32),
+    refundId: id,
+    paymentId: id,
+    decision: z.enum(['approve', 'reject']),
+    reviewer: id,
+  }),
+  /** The day close moves a merchant's net of a business day to the settlement clearing account. */
+  settlement: z.object({ merchant: text(32), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
   /** A merchant asks a user to pay: the money is held until the user confirms with the PIN, declines, or it expires. */
   'payment.request': z.object({
     merchant: text(32),
@@ -109,6 +136,9 @@ export type { CommandResult } from '../ledger/index.js';
 
 export const commandKeySchema = key;
 
+/** Commands whose paying account is the merchant's: they queue by merchant, not by wallet. */
+const MERCHANT_PAYS = new Set<CommandType>(['refund', 'reverse', 'payout', 'refund.review', 'settlement']);
+
 export function isCommandType(type: string): type is CommandType {
   return Object.hasOwn(commandSchemas, type);
 }
@@ -119,6 +149,6 @@ export function isCommandType(type: string): type is CommandType {
  */
 export function partitionKey(command: Command): string {
   const input = command.input as Record<string, unknown>;
-  const merchantPays = command.type === 'refund' || command.type === 'reverse' || command.type === 'payout';
+  const merchantPays = MERCHANT_PAYS.has(command.type);
   return String((merchantPays ? input.merchant : input.msisdn) ?? input.merchant ?? command.key);
 }

@@ -1,9 +1,11 @@
 /**
  * payout: a merchant pays a prize to a user (派奖).
- * Input: merchant, msisdn, amount, reference. Effect: merchant → wallet; SMS. Idempotent on the
+ * Input: merchant, msisdn, amount, reference, description?. Effect: merchant → wallet; SMS, and the
+ * callback `payout.paid`. Idempotent on the
  * reference (key `payout:<merchant>:<reference>`). Refusals: merchant_not_found, payee_not_found,
  * insufficient_funds (the merchant's), account_frozen, counterparty_unavailable (wallet frozen/closed).
  */
+import { queueCallback } from '../ledger/index.js';
 import type { BatchedCommand } from './command.js';
 import { merchantAccount, merchantName, msisdnOf, notifyOwner, payeeWallet } from './shared.js';
 
@@ -20,7 +22,15 @@ export const payout: BatchedCommand<'payout'> = {
       amount: input.amount,
       commandKey: key,
       reference: input.reference,
+      description: input.description,
     });
+    queueCallback(
+      book,
+      merchant,
+      wallet,
+      { event: 'payout.paid', id: moved.id, reference: input.reference, status: 'paid', amount: input.amount },
+      key,
+    );
     const name = merchantName(book, merchant);
     notifyOwner(
       book,

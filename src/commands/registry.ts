@@ -18,7 +18,10 @@ import { payout } from './payout.command.js';
 import { pinChange } from './pin-change.command.js';
 import { pinUnlock } from './pin-unlock.command.js';
 import { refund } from './refund.command.js';
+import { refundRequest } from './refund-request.command.js';
+import { refundReview } from './refund-review.command.js';
 import { reverse } from './reverse.command.js';
+import { settlement } from './settlement.command.js';
 import { statement } from './statement.command.js';
 import { topupCard } from './topup-card.command.js';
 import { topupCounter } from './topup-counter.command.js';
@@ -47,6 +50,9 @@ export const registry: { [T in CommandType]: CommandModule<T> } = {
   'payment.request': paymentRequest,
   'payment.confirm': paymentConfirm,
   'payment.decline': paymentDecline,
+  'refund.request': refundRequest,
+  'refund.review': refundReview,
+  settlement,
 };
 
 /** Commands that only read the ledger: they may run wherever they are asked for, with no queue. */

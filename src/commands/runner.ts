@@ -293,7 +293,8 @@ export class CommandRunner {
       }
     }
 
-    const book = await loadBook(trx, needs, this.bookOptions(), todo.length);
+    const slots = needs.reduce((n, need) => n + (need.newTransfers ?? 1), 0);
+    const book = await loadBook(trx, needs, this.bookOptions(), slots);
     for (const i of todo) {
       const item = items[i];
       const module = registry[item.type] as BatchedCommand<CommandType>;

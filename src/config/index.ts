@@ -74,6 +74,19 @@ export const configSchema = z.object({
   loginLockMinutes: z.coerce.number().positive().default(15),
   /** `HOLD_TTL_MINUTES`: how long a merchant's payment request holds the money before it is voided. */
   holdTtlMinutes: z.coerce.number().int().positive().default(10),
+  /**
+   * `CALLBACK_FIRST_RETRY_MS`: the wait before the first retry of a merchant callback that got no 2xx;
+   * each later wait doubles, at most an hour, for 24 hours (INTERFACES §8: the first within 10 s). Tests
+   * shorten it. Default 5000.
+   */
+  callbackFirstRetryMs: z.coerce.number().int().min(1).max(10_000).default(5_000),
+  /** `CALLBACK_TIMEOUT_MS`: how long one callback POST may take before it counts as failed. Default 10000. */
+  callbackTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * `MERCHANT_KEY_GRACE_HOURS`: how long a rotated merchant key keeps working, so the merchant can roll
+   * the new one out (a rotation may ask for less). Default 24.
+   */
+  merchantKeyGraceHours: z.coerce.number().min(0).max(24 * 30).default(24),
   /** `COMMAND_PARTITIONS`: command queues; a paying account's commands always go to the same one. */
   commandPartitions: z.coerce.number().int().min(1).max(64).default(4),
   /** `WORKER_CONCURRENCY`: jobs in flight per partition per worker process; they meet in one batch. */
@@ -99,6 +112,12 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
+  /**
+   * `SESSION_CACHE_SESSIONS`: sessions whose last record and running flow a process keeps beside Redis
+   * (default 1,000; 0 turns it off). Rebuilding a flow from its sealed snapshot was most of a USSD step's
+   * CPU; each entry costs some tens of KB, so the bound keeps memory flat however many sessions are open.
+   */
+  sessionCacheSessions: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   /** `LOG_LEVEL`: pino level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -132,6 +151,9 @@ const envNames: Record<keyof Config, string> = {
   loginMaxFailures: 'LOGIN_MAX_FAILURES',
   loginLockMinutes: 'LOGIN_LOCK_MINUTES',
   holdTtlMinutes: 'HOLD_TTL_MINUTES',
+  callbackFirstRetryMs: 'CALLBACK_FIRST_RETRY_MS',
+  callbackTimeoutMs: 'CALLBACK_TIMEOUT_MS',
+  merchantKeyGraceHours: 'MERCHANT_KEY_GRACE_HOURS',
   commandPartitions: 'COMMAND_PARTITIONS',
   workerConcurrency: 'WORKER_CONCURRENCY',
   commandsPerJob: 'COMMANDS_PER_JOB',
@@ -141,6 +163,7 @@ const envNames: Record<keyof Config, string> = {
   jobLockMs: 'JOB_LOCK_MS',
   dbPoolMax: 'DB_POOL_MAX',
   maxBodyBytes: 'MAX_BODY_BYTES',
+  sessionCacheSessions: 'SESSION_CACHE_SESSIONS',
   logLevel: 'LOG_LEVEL',
 };
 

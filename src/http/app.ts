@@ -43,6 +43,9 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   );
   const app = express();
   app.disable('x-powered-by');
+  // Every answer here is made for its request (a USSD page, TwiML, an account): an ETag would be a hash
+  // of each body for nothing, since no client revalidates them.
+  app.set('etag', false);
   // Behind a load balancer `req.ip` should be the client's; the proxy's headers are trusted from loopback only.
   app.set('trust proxy', 'loopback');
   app.use(requestContext(log));

@@ -4,16 +4,18 @@
  * vouchers and transfers; users are guarded by their accounts), each table in key order, so two batches
  * can wait for each other but never deadlock. Writes are one statement a table, whatever the batch size.
  */
-import { type Db, pgArray, type Trx } from '../lib/index.js';
+import { businessDayRange, type Db, pgArray, type Trx } from '../lib/index.js';
 import {
   type AccountRow,
   Book,
   type BookOptions,
+  merchantDayKey,
+  type RefundRow,
   type TransferRow,
   type UserRow,
   type VoucherRow,
 } from './book.js';
-import { merchantCode, merchantOfAccount, msisdnOfWallet, walletCode } from './codes.js';
+import { merchantCode, merchantOfAccount, msisdnOfWallet, SYSTEM, walletCode } from './codes.js';
 
 export interface Needs {
   wallets?: string[];
@@ -23,6 +25,18 @@ export interface Needs {
   transfers?: bigint[];
   /** Wallets (MSISDNs, also in `wallets`) whose waiting payment requests the command counts. */
   pendingRequestsOf?: string[];
+  /** Refunds under review the command decides (locked, after the transfers). */
+  refunds?: bigint[];
+  /**
+   * The command may take a merchant's fee or give one back: the platform's fee account is loaded and
+   * locked, but only when the batch has a merchant that charges a fee or a payment that carries one, so
+   * batches of fee-free merchants never queue on that one row.
+   */
+  fees?: boolean;
+  /** Transfers the command may create (ids are taken from the sequence ahead). Default 1. */
+  newTransfers?: number;
+  /** Merchants (also in `merchants`) whose net movement of a business day the command settles. */
+  dayNetsOf?: { merchant: string; day: string }[];
 }
 
 const ACCOUNT_COLUMNS =
@@ -37,7 +51,9 @@ export async function loadBook(
   const codes = new Set<string>();
   const serials = new Set<string>();
   const transferIds = new Set<bigint>();
+  const refundIds = new Set<string>();
   for (const n of needs) {
+    for (const r of n.refunds ?? []) refundIds.add(r.toString());
     for (const m of n.wallets ?? []) codes.add(walletCode(m));
     for (const m of n.merchants ?? []) codes.add(merchantCode(m));
     for (const s of n.system ?? []) codes.add(s);
@@ -59,6 +75,7 @@ export async function loadBook(
     s.debit_account_id.toString(),
     s.credit_account_id.toString(),
   ]);
+  if (needs.some((n) => n.fees) && (await feesInPlay(trx, needs, accountIds, ids))) codes.add(SYSTEM.fees);
 
   const accounts: AccountRow[] = (
     await trx.raw(
@@ -98,8 +115,17 @@ export async function loadBook(
         ])
       ).rows
     : [];
+  const refunds: RefundRow[] = refundIds.size
+    ? (
+        await trx.raw('SELECT * FROM refunds WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE', [
+          pgArray([...refundIds]),
+        ])
+      ).rows
+    : [];
   const names = merchants.length
-    ? await trx('merchants').whereIn('code', merchants).select('code', 'name')
+    ? await trx('merchants')
+        .whereIn('code', merchants)
+        .select('code', 'name', 'fee_bps', trx.raw('callback_url IS NOT NULL AS callbacks'))
     : [];
   const slots = transferSlots
     ? (
@@ -112,9 +138,25 @@ export async function loadBook(
   for (const u of users) book.users.set(u.msisdn, u);
   for (const v of vouchers) book.vouchers.set(v.serial, v);
   for (const t of transfers) book.transfers.set(t.id, t);
-  for (const m of names) book.merchantNames.set(m.code, m.name);
+  for (const r of refunds) book.refunds.set(r.id, r);
+  for (const m of names) {
+    book.merchantNames.set(m.code, m.name);
+    book.merchantTerms.set(m.code, { name: m.name, feeBps: m.fee_bps, callbacks: m.callbacks });
+  }
   await loadPendingRequests(trx, book, needs);
+  await loadDayNets(trx, book, needs);
   return book;
+}
+
+/** Whether a merchant of the batch charges a fee, or a payment it touches carries one (read unlocked: fees change by no command). */
+async function feesInPlay(trx: Trx, needs: Needs[], accountIds: string[], transferIds: string[]): Promise<boolean> {
+  const merchants = needs.flatMap((n) => (n.fees ? (n.merchants ?? []) : []));
+  const { rows } = await trx.raw(
+    `SELECT EXISTS (SELECT 1 FROM merchants WHERE fee_bps > 0 AND (code = ANY(?::text[]) OR account_id = ANY(?::bigint[])))
+         OR EXISTS (SELECT 1 FROM transfers WHERE id = ANY(?::bigint[]) AND fee > 0) AS yes`,
+    [pgArray(merchants), pgArray(accountIds), pgArray(transferIds)],
+  );
+  return rows[0].yes === true;
 }
 
 /**
@@ -142,6 +184,34 @@ async function loadPendingRequests(trx: Trx, book: Book, needs: Needs[]): Promis
   for (const row of rows) book.knowHold(book.transfers.get(row.id) ?? row);
 }
 
+/**
+ * The net movement of a merchant's account on a business day, settlements excluded, for the day's
+ * settlement. Read once the merchant's account row is locked: every posting to it locks that row first,
+ * so the sum cannot change before the batch commits.
+ */
+async function loadDayNets(trx: Trx, book: Book, needs: Needs[]): Promise<void> {
+  for (const n of needs) {
+    for (const { merchant, day } of n.dayNetsOf ?? []) {
+      const account = book.account(merchantCode(merchant));
+      if (!account) continue;
+      book.dayNets.set(merchantDayKey(merchant, day), await merchantDayNet(trx, account.id, day));
+    }
+  }
+}
+
+/** The sum of a merchant account's entries of transfers posted on business day `day`, settlements excluded. */
+export async function merchantDayNet(trx: Trx | Db, accountId: bigint, day: string): Promise<bigint> {
+  const { from, to } = businessDayRange(day);
+  const { rows } = await trx.raw(
+    `SELECT coalesce(sum(e.amount), 0) AS net
+       FROM transfers t JOIN entries e ON e.transfer_id = t.id AND e.account_id = ?
+      WHERE (t.debit_account_id = ? OR t.credit_account_id = ?)
+        AND t.status = 'posted' AND t.kind <> 'settlement' AND t.posted_at >= ? AND t.posted_at < ?`,
+    [accountId.toString(), accountId.toString(), accountId.toString(), from.toISOString(), to.toISOString()],
+  );
+  return BigInt(rows[0].net);
+}
+
 const str = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
 
 export async function writeBook(trx: Trx, book: Book): Promise<void> {
@@ -149,9 +219,11 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     const t = book.newTransfers;
     await trx.raw(
       `INSERT INTO transfers (id, kind, status, debit_account_id, credit_account_id, amount, original_id,
-                              command_key, reference, description, expires_at, created_at, posted_at, request_no)
+                              command_key, reference, description, expires_at, created_at, posted_at, request_no,
+                              fee, void_reason)
        SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::smallint[])`,
+                            ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::smallint[],
+                            ?::bigint[], ?::text[])`,
       [
         pgArray(t.map((x) => str(x.id))),
         pgArray(t.map((x) => x.kind)),
@@ -167,6 +239,8 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(t.map((x) => x.created_at.toISOString())),
         pgArray(t.map((x) => x.posted_at?.toISOString() ?? null)),
         pgArray(t.map((x) => x.request_no)),
+        pgArray(t.map((x) => str(x.fee))),
+        pgArray(t.map((x) => x.void_reason)),
       ],
     );
   }
@@ -176,9 +250,10 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
     .map((id) => book.transfers.get(id)!);
   if (changedTransfers.length) {
     await trx.raw(
-      `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed, posted_at = v.posted_at
-         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::boolean[], ?::timestamptz[])
-              AS v(id, status, refunded, reversed, posted_at)
+      `UPDATE transfers t SET status = v.status, refunded = v.refunded, reversed = v.reversed, posted_at = v.posted_at,
+                              fee = v.fee, void_reason = v.void_reason
+         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::boolean[], ?::timestamptz[], ?::bigint[], ?::text[])
+              AS v(id, status, refunded, reversed, posted_at, fee, void_reason)
         WHERE t.id = v.id`,
       [
         pgArray(changedTransfers.map((x) => str(x.id))),
@@ -186,6 +261,8 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(changedTransfers.map((x) => str(x.refunded))),
         pgArray(changedTransfers.map((x) => x.reversed)),
         pgArray(changedTransfers.map((x) => x.posted_at?.toISOString() ?? null)),
+        pgArray(changedTransfers.map((x) => str(x.fee))),
+        pgArray(changedTransfers.map((x) => x.void_reason)),
       ],
     );
   }
@@ -254,6 +331,37 @@ export async function writeBook(trx: Trx, book: Book): Promise<void> {
         pgArray(v.map((x) => x.redeemed_at?.toISOString() ?? null)),
         pgArray(v.map((x) => x.pin_failures)),
         pgArray(v.map((x) => x.locked_at?.toISOString() ?? null)),
+      ],
+    );
+  }
+  if (book.dirtyRefunds.size) {
+    const r = [...book.dirtyRefunds].map((id) => book.refunds.get(id)!);
+    await trx.raw(
+      `UPDATE refunds x SET status = v.status, reviewed_by = v.reviewed_by, transfer_id = v.transfer_id,
+                            decided_at = v.decided_at
+         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::timestamptz[])
+              AS v(id, status, reviewed_by, transfer_id, decided_at)
+        WHERE x.id = v.id`,
+      [
+        pgArray(r.map((x) => str(x.id))),
+        pgArray(r.map((x) => x.status)),
+        pgArray(r.map((x) => str(x.reviewed_by))),
+        pgArray(r.map((x) => str(x.transfer_id))),
+        pgArray(r.map((x) => x.decided_at?.toISOString() ?? null)),
+      ],
+    );
+  }
+  if (book.callbacks.length) {
+    const c = book.callbacks;
+    await trx.raw(
+      `INSERT INTO merchant_callbacks (merchant_code, event, object_id, body, command_key)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`,
+      [
+        pgArray(c.map((x) => x.merchant_code)),
+        pgArray(c.map((x) => x.event)),
+        pgArray(c.map((x) => x.object_id)),
+        pgArray(c.map((x) => x.body)),
+        pgArray(c.map((x) => x.command_key)),
       ],
     );
   }

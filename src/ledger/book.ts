@@ -6,6 +6,7 @@
  * (except a wrong PIN, which is counted).
  */
 import { businessDay } from '../lib/index.js';
+import { merchantOfAccount } from './codes.js';
 import { encodeParams, type NoticeKey, type NoticeParams, type NotifyKey } from './notices.js';
 import type { Refusal } from './refusals.js';
 import { RefusalError, refusals } from './refusals.js';
@@ -68,6 +69,45 @@ export interface TransferRow {
   posted_at: Date | null;
   /** A pending payment request's number for its wallet (`n PIN`, `QX n`); null on other transfers. */
   request_no: number | null;
+  /** The fee charged with a payment (posted as a `fee` transfer to the platform); 0 elsewhere. */
+  fee: bigint;
+  /** Why a payment request was voided: `declined` or `expired`; null otherwise. */
+  void_reason: 'declined' | 'expired' | null;
+}
+
+/** A refund under review (退款审核): money moves only when the merchant's reviewer approves it. */
+export interface RefundRow {
+  id: bigint;
+  merchant_code: string;
+  payment_id: bigint;
+  amount: bigint;
+  reason: string;
+  reference: string;
+  status: 'pending_review' | 'approved' | 'rejected';
+  /** The id of the merchant key that asked (`merchant_keys.id`). */
+  requested_by: bigint;
+  reviewed_by: bigint | null;
+  transfer_id: bigint | null;
+  created_at: Date;
+  decided_at: Date | null;
+}
+
+/** What the batch knows of a merchant beyond its account: its fee and whether it takes callbacks. */
+export interface MerchantTerms {
+  name: string;
+  feeBps: number;
+  callbacks: boolean;
+}
+
+/** A callback to a merchant, committed with the settlement it reports (the callbacks' outbox). */
+export interface CallbackRow {
+  merchant_code: string;
+  event: string;
+  /** The payment, refund or payout it is about. */
+  object_id: string;
+  /** The exact JSON body POSTed (INTERFACES §8), fixed here so every retry signs the same bytes. */
+  body: string;
+  command_key: string;
 }
 
 export interface EntryRow {
@@ -127,12 +167,18 @@ export class Book {
   readonly vouchers = new Map<string, VoucherRow>();
   readonly transfers = new Map<bigint, TransferRow>();
   readonly merchantNames = new Map<string, string>();
+  readonly merchantTerms = new Map<string, MerchantTerms>();
+  readonly refunds = new Map<bigint, RefundRow>();
+  /** A merchant's net movement of a business day (settlements excluded), by `merchantDayKey`. */
+  readonly dayNets = new Map<string, bigint>();
   /** Pending holds the batch knows of, by paying account: loaded for payment.request, or made by `hold`. */
   readonly holdsByAccount = new Map<bigint, Set<bigint>>();
 
   readonly newTransfers: TransferRow[] = [];
   readonly entries: EntryRow[] = [];
   readonly outbox: OutboxRow[] = [];
+  readonly callbacks: CallbackRow[] = [];
+  readonly dirtyRefunds = new Set<bigint>();
   readonly dirtyAccounts = new Set<bigint>();
   readonly dirtyUsers = new Set<string>();
   readonly dirtyVouchers = new Set<string>();
@@ -296,11 +342,12 @@ export class Book {
   }
 
   /** Voids a pending hold: the reserved money is free again, nothing moved. */
-  voidHold(transfer: TransferRow): void {
+  voidHold(transfer: TransferRow, reason: 'declined' | 'expired' = 'declined'): void {
     if (transfer.status !== 'pending') throw new RefusalError(refusals.holdNotPending());
     const from = this.accountById(transfer.debit_account_id);
     this.set(from, 'held', from.held - transfer.amount);
     this.set(transfer, 'status', 'voided');
+    this.set(transfer, 'void_reason', reason);
     this.dirtyAccounts.add(from.id);
     this.dirtyTransfers.add(transfer.id);
   }
@@ -353,6 +400,33 @@ export class Book {
 
   private readonly keptOutbox = new Set<OutboxRow>();
 
+  /**
+   * Queues a callback to the merchant of `account`, committed with the change it reports; nothing for a
+   * merchant without a callback URL.
+   */
+  callback(account: AccountRow, row: Omit<CallbackRow, 'merchant_code'>): void {
+    const code = merchantOfAccount(account.code);
+    if (code === null || !this.merchantTerms.get(code)?.callbacks) return;
+    this.callbacks.push({ merchant_code: code, ...row });
+  }
+
+  /** Records a reviewer's decision on a refund (and the transfer an approval made). */
+  decideRefund(refund: RefundRow, status: 'approved' | 'rejected', reviewer: bigint, transferId: bigint | null): void {
+    if (refund.status !== 'pending_review') throw new RefusalError(refusals.refundNotPending(refund.status));
+    this.set(refund, 'status', status);
+    this.set(refund, 'reviewed_by', reviewer);
+    this.set(refund, 'transfer_id', transferId);
+    this.set(refund, 'decided_at', this.options.now);
+    this.dirtyRefunds.add(refund.id);
+  }
+
+  /** A merchant's net movement on business day `day` (loaded for the settlement), or a bug if not loaded. */
+  dayNet(merchant: string, day: string): bigint {
+    const net = this.dayNets.get(merchantDayKey(merchant, day));
+    if (net === undefined) throw new Error(`the net of ${merchant} on ${day} was not loaded into the batch`);
+    return net;
+  }
+
   /** Changes a loaded transfer (refunded amount, reversal flag), undone if the command is refused. */
   updateTransfer<K extends keyof TransferRow>(transfer: TransferRow, field: K, value: TransferRow[K]): void {
     this.set(transfer, field, value);
@@ -388,6 +462,8 @@ export class Book {
       created_at: this.options.now,
       posted_at: status === 'posted' ? this.options.now : null,
       request_no: spec.requestNo ?? null,
+      fee: 0n,
+      void_reason: null,
     };
     this.newTransfers.push(transfer);
     this.transfers.set(id, transfer);
@@ -427,6 +503,7 @@ export class Book {
       newTransfers: this.newTransfers.length,
       entries: this.entries.length,
       outbox: this.outbox.length,
+      callbacks: this.callbacks.length,
       freeIds: this.freeIds.length,
     };
   }
@@ -437,11 +514,15 @@ export class Book {
     for (const t of dropped) this.transfers.delete(t.id);
     this.freeIds.unshift(...dropped.map((t) => t.id));
     this.entries.length = mark.entries;
+    this.callbacks.length = mark.callbacks;
     const kept = this.outbox.splice(mark.outbox).filter((row) => this.keptOutbox.has(row));
     this.outbox.push(...kept);
     // Dirty marks may stay: writing an unchanged row back is harmless.
   }
 }
+
+/** The key of a merchant's business day in `Book.dayNets`. */
+export const merchantDayKey = (merchant: string, day: string) => `${merchant}|${day}`;
 
 export function ensureActive(account: AccountRow): void {
   if (account.status === 'frozen') throw new RefusalError(refusals.accountFrozen());

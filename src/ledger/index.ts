@@ -2,20 +2,59 @@
  * The ledger's door: the pure rules (book, refusals, PINs, requests) and the repositories that take `trx`
  * first (book, wallets, commands, outbox, queries). Its migrations are loaded by knex by path, not from here.
  */
-export { loadBook, type Needs, queueOutboxTexts, writeBook, writeOutbox } from './book-store.js';
+export { loadBook, merchantDayNet, type Needs, queueOutboxTexts, writeBook, writeOutbox } from './book-store.js';
 export {
   type AccountRow,
   Book,
   type BookOptions,
+  type CallbackRow,
+  type MerchantTerms,
   type OutboxRow,
+  type RefundRow,
   type PinCheck,
   type TransferRow,
   type UserRow,
 } from './book.js';
 export { checkLedger } from './check.js';
-export { merchantOfAccount, msisdnOfWallet, SYSTEM, walletCode } from './codes.js';
+export { merchantCode, merchantOfAccount, msisdnOfWallet, SYSTEM, walletCode } from './codes.js';
 export { type CommandResult, claim, setResults } from './command-store.js';
-export { createMerchant } from './merchants.js';
+export {
+  type CallbackBody,
+  type CallbackEvent,
+  type PaymentStatus,
+  paymentStatus,
+  queueCallback,
+} from './merchant-events.js';
+export {
+  type CallbackAttempt,
+  type CallbackDelivery,
+  type CallbackLogRow,
+  callbackDelivery,
+  callbackLog,
+  claimUnqueuedCallbacks,
+  insertRefund,
+  markCallbacksQueued,
+  merchantsMovedOn,
+  type PaymentRecord,
+  paymentRecord,
+  type ReconciliationRecord,
+  reconciliationRecords,
+  recordCallbackAttempt,
+  refundRecord,
+  refundsOf,
+  type SettlementRow,
+  settlementsOf,
+} from './merchant-store.js';
+export {
+  createMerchant,
+  type KeyRole,
+  type Merchant,
+  type MerchantKeyHolder,
+  merchantByCode,
+  merchantByKey,
+  type NewMerchant,
+  rotateMerchantKey,
+} from './merchants.js';
 export {
   decodeParams,
   encodeParams,
@@ -41,6 +80,7 @@ export { type StoredCard, type StoredPin, storedCards, storedPins } from './secr
 export {
   type PaymentRequestView,
   pendingPaymentRequest,
+  sessionStartRow,
   pendingPaymentRequests,
   type UserProfile,
   userProfile,

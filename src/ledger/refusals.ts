@@ -64,6 +64,11 @@ export const refusals = {
     make('too_many_requests', `this wallet already has ${max} payment requests waiting`),
   notFrozen: () => make('not_frozen', 'the wallet is not frozen'),
   notLocked: () => make('not_locked', 'neither the PIN nor card top-ups of this wallet are locked'),
+  dayNotOver: (day: string) => make('day_not_over', `business day ${day} is not over yet`),
+  refundNotPending: (status: string) => make('refund_not_pending', `this refund is already ${status}`),
+  notARefund: () => make('not_a_refund', 'no refund of this merchant has this id'),
+  requesterCannotReview: () =>
+    make('requester_cannot_review', 'the key that asked for a refund cannot approve or reject it'),
   idempotencyConflict: () =>
     make('idempotency_conflict', 'this key was already used for a different command'),
   invalid: (message: string) => make('invalid', message),

@@ -54,6 +54,43 @@ export async function userProfiles(db: Db, msisdns: readonly string[]): Promise<
   });
 }
 
+/**
+ * What a menu session starts from, in one round trip (a USSD dial, an incoming call): the caller's
+ * profile and the first merchant request waiting for their PIN. Same answers as `userProfile` and
+ * `pendingPaymentRequest`; one statement instead of two, since a dial is on every session's way in.
+ */
+export async function sessionStartRow(
+  db: Db,
+  msisdn: string,
+): Promise<{ profile: UserProfile; request: PaymentRequestView | null }> {
+  const canonical = normalizeMsisdn(msisdn) ?? msisdn;
+  const { rows } = await db.raw(
+    `SELECT a.status, u.locale, r.id, r.request_no, r.amount, r.expires_at, r.code, r.name
+       FROM (SELECT ?::text AS code) w
+       LEFT JOIN accounts a ON a.code = w.code
+       LEFT JOIN users u ON u.account_id = a.id
+       LEFT JOIN LATERAL (
+         SELECT t.id, t.request_no, t.amount, t.expires_at, m.code, m.name
+           FROM transfers t JOIN merchants m ON m.account_id = t.credit_account_id
+          WHERE t.debit_account_id = a.id AND t.kind = 'hold' AND t.status = 'pending'
+            AND t.expires_at > now()
+          ORDER BY t.request_no NULLS LAST, t.id
+          LIMIT 1) r ON true`,
+    [walletCode(canonical)],
+  );
+  const row = rows[0] ?? {};
+  const status = (row.status ?? null) as UserProfile['status'];
+  return {
+    profile: {
+      msisdn: canonical,
+      registered: status !== null && status !== 'closed',
+      status,
+      locale: row.locale === 'en' || row.locale === 'zh-CN' ? row.locale : null,
+    },
+    request: row.id === null || row.id === undefined ? null : requestViewOf(row),
+  };
+}
+
 /** The merchant requests waiting for this user's PIN, by number (at most 3: `payment.request`). */
 export async function pendingPaymentRequests(db: Db, msisdn: string): Promise<PaymentRequestView[]> {
   const canonical = normalizeMsisdn(msisdn) ?? msisdn;
@@ -64,14 +101,19 @@ export async function pendingPaymentRequests(db: Db, msisdn: string): Promise<Pa
     .andWhere('t.expires_at', '>', db.fn.now())
     .orderBy([{ column: 't.request_no', nulls: 'last' }, 't.id'])
     .select('t.id', 't.request_no', 't.amount', 't.expires_at', 'm.code', 'm.name');
-  return rows.map((row) => ({
+  return rows.map(requestViewOf);
+}
+
+/** A pending hold's row (`id, request_no, amount, expires_at` and the merchant's `code, name`) as the view. */
+function requestViewOf(row: Record<string, unknown>): PaymentRequestView {
+  return {
     holdId: String(row.id),
     requestNo: Number(row.request_no),
-    merchant: row.code,
-    merchantName: row.name,
+    merchant: String(row.code),
+    merchantName: String(row.name),
     amount: String(row.amount),
-    expiresAt: new Date(row.expires_at).toISOString(),
-  }));
+    expiresAt: new Date(row.expires_at as string | Date).toISOString(),
+  };
 }
 
 /** The request a USSD or STK session opens on: the first of those waiting (the only one, mostly). */

@@ -4,6 +4,7 @@
  */
 export { Batcher } from './batcher.js';
 export { createDb, type Db, migrate, pgArray, type Trx } from './db.js';
+export { DrainLoop } from './drain-loop.js';
 export { AppError, conflict, unauthorized } from './errors.js';
 export { decodeGsm, encodeGsm, gsmSeptets, isGsm } from './gsm7.js';
 export { type Keyring, keyringOf, loadOrCreatePinKey } from './keyring.js';

@@ -53,6 +53,7 @@ interface KeyParts {
   card: KeyObject;
   seal: KeyObject;
   fingerprint: KeyObject;
+  merchantKey: KeyObject;
 }
 
 /** A purpose's subkey, as a KeyObject: imported once, not on every HMAC or cipher made with it. */
@@ -70,6 +71,7 @@ function partsOf(hex: string): KeyParts {
     card: subkey(master, 'card'),
     seal: subkey(master, 'seal'),
     fingerprint: subkey(master, 'fingerprint'),
+    merchantKey: subkey(master, 'merchant-key'),
   };
 }
 
@@ -97,6 +99,11 @@ export interface Keyring {
   isSealed(value: unknown): value is string;
   /** A keyed digest (hex) for idempotency fingerprints and duplicate detection. */
   fingerprint(data: string): string;
+  /**
+   * The stored forms (`mk1$<key id>$<hex>`) of a merchant API or reviewer key: under the current key
+   * first (what is stored), then under the previous one (what was stored before a PIN_KEY rotation).
+   */
+  merchantKeyValues(apiKey: string): string[];
 }
 
 export function createKeyring(currentHex: string, previousHex?: string): Keyring {
@@ -175,6 +182,10 @@ export function createKeyring(currentHex: string, previousHex?: string): Keyring
     },
     isSealed: (value): value is string => typeof value === 'string' && value.startsWith(`${SEALED}.`),
     fingerprint: (data) => createHmac('sha256', current.fingerprint).update(data).digest('hex'),
+    merchantKeyValues: (apiKey) =>
+      [...byId.values()].map(
+        (parts) => `mk1$${parts.id}$${createHmac('sha256', parts.merchantKey).update(apiKey).digest('hex')}`,
+      ),
   };
 }
 

@@ -16,7 +16,14 @@ import {
   type Redis,
   type RedisOptions,
 } from '../lib/index.js';
-import { CommandBus, startCommandWorkers, startMaintenance } from '../queue/index.js';
+import {
+  CallbackRelay,
+  CommandBus,
+  startCallbackWorker,
+  startCommandWorkers,
+  startDayClose,
+  startMaintenance,
+} from '../queue/index.js';
 import { OutboxRelay } from '../channels/sms/index.js';
 
 export interface Context {
@@ -26,6 +33,8 @@ export interface Context {
   bus: CommandBus;
   runner: CommandRunner;
   relay: OutboxRelay;
+  /** Moves merchant callbacks from their outbox to the callback queue. */
+  callbacks: CallbackRelay;
   workers: Worker[];
   /** A new Redis connection (for BullMQ's blocking clients, or plain commands), closed with the context. */
   connection: (options?: RedisOptions) => Redis;
@@ -62,8 +71,10 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
   });
   const relay = new OutboxRelay(db, redis, config.redisPrefix, keyringOf(config));
+  const callbacks = new CallbackRelay(db, redis, config.redisPrefix);
   let workers: Worker[] = [];
   let maintenance: { close(): Promise<void> } | null = null;
+  let dayClose: { close(): Promise<void> } | null = null;
   if (options.workers) {
     workers = startCommandWorkers({
       connection,
@@ -72,9 +83,24 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       concurrency: config.workerConcurrency,
       lockDuration: config.jobLockMs,
       runner,
-      onCompleted: () => relay.kick(),
+      onCompleted: () => {
+        relay.kick();
+        callbacks.kick();
+      },
     });
     relay.start();
+    callbacks.start();
+    workers.push(
+      startCallbackWorker({
+        db,
+        keys: keyringOf(config),
+        connection,
+        prefix: config.redisPrefix,
+        retry: { firstDelayMs: config.callbackFirstRetryMs },
+        timeoutMs: config.callbackTimeoutMs,
+      }),
+    );
+    dayClose = await startDayClose({ db, bus, connection, prefix: config.redisPrefix, clock: options.clock });
     maintenance = await startMaintenance({
       db,
       bus,
@@ -90,12 +116,15 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     bus,
     runner,
     relay,
+    callbacks,
     workers,
     connection,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await maintenance?.close();
+      await dayClose?.close();
       await relay.stop();
+      await callbacks.stop();
       await bus.close();
       await db.destroy();
       for (const c of connections) c.disconnect();

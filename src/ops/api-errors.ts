@@ -14,6 +14,12 @@ const refusalStatuses: Record<string, number> = {
   payee_not_found: 404,
   merchant_not_found: 404,
   not_a_payment: 404,
+  not_a_refund: 404,
+  // A refund is approved by the merchant's reviewer, never by the key that asked (退款审核).
+  requester_cannot_review: 403,
+  refund_not_pending: 409,
+  day_not_over: 409,
+  already_reversed: 409,
   idempotency_conflict: 409,
   not_locked: 409,
   // A wallet has at most three payment requests waiting (INTERFACES §8).

@@ -16,7 +16,7 @@ export function tokenMatches(offered: string, token: string): boolean {
 }
 
 /** The credential in an Authorization header: the bearer token, or (when allowed) the Basic password. */
-function credentialOf(header: string | undefined, allowBasic: boolean): string | null {
+export function credentialOf(header: string | undefined, allowBasic: boolean): string | null {
   if (!header) return null;
   const bearer = /^Bearer +(\S+) *$/i.exec(header);
   if (bearer) return bearer[1];

@@ -9,6 +9,7 @@ import type { Logger } from '../lib/index.js';
 import { healthRoutes } from './health.routes.js';
 import { createMetricsRegistry, metricsRoutes } from './metrics.routes.js';
 import type { OpsDeps } from './ops-deps.js';
+import { merchantRoutes } from './merchant.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { queuesBoardRoutes } from './queues.routes.js';
 import type { Readiness } from './readiness.js';
@@ -37,7 +38,12 @@ export interface OpsOptions {
 
 /** Every operator route on one router, to mount at the root of the app. */
 export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
-  const queues = () => [...ctx.bus.allQueues, ctx.relay.queue, ...(options.extraQueues?.() ?? [])];
+  const queues = () => [
+    ...ctx.bus.allQueues,
+    ctx.relay.queue,
+    ctx.callbacks.queue,
+    ...(options.extraQueues?.() ?? []),
+  ];
   const router = Router();
   const registry = createMetricsRegistry(queues, options.log);
   options.registerMetrics?.(registry);
@@ -45,5 +51,6 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   router.use(metricsRoutes(registry));
   router.use(queuesBoardRoutes(queues(), options.opsToken));
   router.use(operatorRoutes(ctx, options));
+  router.use(merchantRoutes(ctx, options));
   return router;
 }

@@ -25,9 +25,9 @@ import {
   fenToJson,
   keyringOf,
   nationalMsisdn,
-  normalizeMsisdn,
 } from '../lib/index.js';
 import { refusalError, validate } from './api-errors.js';
+import { fen, msisdn, reference } from './api-schemas.js';
 import { requireOpsToken } from './auth.js';
 import type { OpsDeps } from './ops-deps.js';
 
@@ -48,19 +48,6 @@ export const OPERATOR_PATHS = [
 
 /** The largest amount of one batch of recharge cards, fen (¥1,000). */
 export const MAX_VOUCHER_FEN = 100_000;
-
-const fen = (max: number = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: 'an amount is a JSON integer of fen' })
-    .int({ error: 'an amount is a whole number of fen (1250 is ¥12.50)' })
-    .positive({ error: 'an amount must be positive' })
-    .max(max, { error: `an amount is at most ${max} fen` });
-
-const msisdn = z
-  .string({ error: 'an MSISDN is a string' })
-  .max(32)
-  .refine((s) => normalizeMsisdn(s) !== null, { error: 'not a mainland China mobile number' })
-  .transform((s) => normalizeMsisdn(s)!);
 
 const msisdnParam = z.object({ msisdn });
 const reasonBody = z.object({ reason: z.string({ error: 'a reason is required' }).min(1).max(200) });
@@ -86,6 +73,16 @@ const merchantBody = z.strictObject({
     .trim()
     .min(1, { error: 'name must not be empty' })
     .max(64, { error: 'name is at most 64 characters' }),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: 'callbackUrl is an http(s) URL' })
+    .max(2048, { error: 'callbackUrl is at most 2048 characters' })
+    .optional(),
+  feeBps: z
+    .number({ error: 'feeBps is a whole number of basis points from 0 to 10000' })
+    .int({ error: 'feeBps is a whole number of basis points from 0 to 10000' })
+    .min(0, { error: 'feeBps is at least 0' })
+    .max(10_000, { error: 'feeBps is at most 10000 (100 %)' })
+    .optional(),
 });
 
 const voucherBody = z.strictObject({
@@ -100,11 +97,7 @@ const voucherBody = z.strictObject({
 const topupBody = z.strictObject({
   msisdn,
   amount: fen(),
-  reference: z
-    .string({ error: 'reference is a string' })
-    .min(1, { error: 'reference must not be empty' })
-    .max(64, { error: 'reference is at most 64 characters' })
-    .regex(/^[^\p{Cc}]+$/u, { error: 'reference must not contain control characters' }),
+  reference,
 });
 
 const money = (value: unknown) => fenToJson(BigInt(value as bigint | string));
@@ -165,12 +158,18 @@ export function operatorRoutes(
 
   router.post('/api/merchants', async (req, res) => {
     const body = validate(merchantBody, req.body);
-    const merchant = await createMerchant(ctx.db, body.code, body.name);
+    const merchant = await createMerchant(ctx.db, keyringOf(ctx.config), body);
     if (!merchant) throw conflict('merchant_exists', `a merchant with code ${body.code} exists`);
+    // The keys and the callback secret are shown this once: only their keyed hashes (and the sealed
+    // secret) are kept.
     res.status(201).json({
       code: merchant.code,
       name: merchant.name,
       apiKey: merchant.apiKey,
+      reviewerKey: merchant.reviewerKey,
+      callbackSecret: merchant.callbackSecret,
+      callbackUrl: merchant.callbackUrl,
+      feeBps: merchant.feeBps,
       createdAt: new Date(merchant.createdAt).toISOString(),
     });
   });

@@ -15,4 +15,6 @@ export interface OpsDeps {
   bus: CommandBus;
   /** The outbox relay: its outbound queue goes on the dashboard and the metrics. */
   relay: { readonly queue: Queue };
+  /** The merchant callback relay: its queue goes on the dashboard and the metrics. */
+  callbacks: { readonly queue: Queue };
 }

@@ -3,6 +3,8 @@ export const commandQueueName = (partition: number) => `commands-${partition}`;
 export const OUTBOUND_SMS_QUEUE = 'sms-outbound';
 export const INBOUND_SMS_QUEUE = 'sms-inbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
+export const MERCHANT_CALLBACK_QUEUE = 'merchant-callbacks';
+export const DAY_CLOSE_QUEUE = 'day-close';
 
 /** One outbound SMS: written by the outbox relay or an answered MO, sent by the SMPP sender. */
 export interface OutboundSms {

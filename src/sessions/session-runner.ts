@@ -29,7 +29,13 @@ import {
 import { type Locale, text } from '../../flows/texts/index.js';
 import { type Keyring, type Logger, logger as defaultLogger, type Redis } from '../lib/index.js';
 import type { CommandBus } from '../queue/index.js';
-import { createSessionRuntime, type SessionRuntime } from './session-runtime.js';
+import {
+  createSessionRuntime,
+  type LiveState,
+  type SessionRuntime,
+  type StepOutcome,
+  type StepScope,
+} from './session-runtime.js';
 import type { SessionChannel } from './session-store.js';
 import type { SmsHandOff } from './sms-hand-off.js';
 
@@ -46,6 +52,8 @@ export interface SessionRunnerOptions {
   defaultLocale?: Locale;
   /** Session lifetimes per channel, seconds. Default: `sessionTtlSeconds`. */
   ttlSeconds?: Partial<Record<SessionChannel, number>>;
+  /** Sessions the default runtime keeps beside Redis (see `SessionRuntimeOptions.cacheSessions`). */
+  cacheSessions?: number;
   /** The runtime to step on; default a new one from the options above. */
   runtime?: SessionRuntime;
   /** Where unknown errors are logged. Default the gateway logger. */
@@ -136,6 +144,17 @@ interface OfferState {
 }
 
 const HISTORY_MAX = 12;
+
+/** A menu session's flow left running in this process after a step (the runtime keeps it beside the record). */
+class LiveFlow implements LiveState {
+  constructor(
+    readonly flow: SessionFlowId,
+    readonly actor: AnyActorRef,
+  ) {}
+  dispose(): void {
+    this.actor.stop();
+  }
+}
 
 /** A screen shown before: where the flow was (`whereIs`) and its snapshot there. */
 interface Shown {
@@ -233,125 +252,151 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       request: stepOptions.request,
       commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {
-        let saved = scope.saved as (MenuState & { resume?: undefined }) | OfferState | null;
-        const read = stepOptions.inputOf?.(scope.lastRequest, saved === null) ?? null;
-        let input = read?.input ?? event;
-        let nav = read ? read.nav : stepOptions.nav;
-        if (saved && 'resume' in saved && saved.resume !== undefined) {
-          // The caller was asked whether to resume a dropped session: `1` takes it over, `2` starts anew.
-          const offer: OfferState = saved;
-          const choice = typed(input);
-          const taken = choice === '1' ? await takeDropped(channel, offer.resume) : null;
-          if (choice === '1' && taken) {
-            const actor = scope.actor(machineOf(taken.flow), { snapshot: taken.snapshot });
-            const screen = screenOf(actor.getSnapshot());
-            actor.stop();
-            return { answer: { screen, page: 0, final: false }, keep: { ...taken, page: 0 } };
-          }
-          if (choice !== '1' && choice !== '2') {
-            return {
-              answer: { screen: resumeScreen(offer.locale, true), page: 0, final: false },
-              keep: offer,
-            };
-          }
-          // `2`, or `1` when the dropped session has gone meanwhile: start afresh.
-          saved = null;
-          input = { type: 'TEXT', text: '' };
-          nav = undefined;
-        }
-        let state: MenuState;
-        let actor: AnyActorRef;
-        let send = true;
-        if (saved) {
-          // A record kept before history named where each screen was holds bare snapshots: those go.
-          state = {
-            ...(saved as MenuState),
-            history: (saved as MenuState).history.filter((h) => h && 'at' in h),
-          };
-          // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
-          actor = scope.actor(machineOf(state.flow), { snapshot: state.snapshot });
-        } else {
-          const begin = await beginOf();
-          if (!begin) {
-            const screen = finalText(text(defaultLocale, 'flow.expired'));
-            return { answer: { screen, page: 0, final: true }, keep: null };
-          }
-          if (stepOptions.resume && scope.saved === null) {
-            const offer: OfferState = { resume: stepOptions.resume, locale: begin.locale };
-            return { answer: { screen: resumeScreen(begin.locale), page: 0, final: false }, keep: offer };
-          }
-          const { msisdn, locale, registered, request, openBySms } = begin;
-          // Of the request, only what its screens need goes into the snapshot.
-          const shown = request && {
-            holdId: request.holdId,
-            merchantName: request.merchantName,
-            amount: request.amount,
-          };
-          const menuInput: MenuStart = {
-            msisdn,
-            locale,
-            registered,
-            channel,
-            request: shown,
-            ...(openBySms ? { openBySms } : {}),
-          };
-          state = { flow: begin.flow, snapshot: null, history: [], page: 0 };
-          actor = scope.actor(machineOf(begin.flow), { input: menuInput });
-          // An empty text opens the session (USSD): its first screen, nothing sent.
-          send = !(input.type === 'TEXT' && input.text.trim() === '');
-          nav = undefined;
-        }
+        // The flow the last step left running here, standing for the saved snapshot: this step owns it.
+        let given = scope.live instanceof LiveFlow ? scope.live : null;
+        if (scope.live && !given) scope.live.dispose();
         try {
-          const before = actor.getSnapshot();
-          const shownNow = screenOf(before);
-          // Read now: a snapshot's journey is a live actor, which the event moves on.
-          const wasAt = whereIs(before);
-          // `more` on a screen of one page is an answer like any other (98 may be an amount).
-          if (nav === 'more' && (stepOptions.pages?.(shownNow) ?? 1) <= 1) nav = undefined;
-          // The screen shown, again (the IVR's `*`): nothing goes to the flow.
-          if (nav === 'repeat')
-            return { answer: { screen: shownNow, page: state.page, final: false }, keep: state };
-          if (nav === 'more' || (nav === 'home' && state.history.length === 0)) {
-            const pages = stepOptions.pages?.(shownNow) ?? 1;
-            const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;
-            return { answer: { screen: shownNow, page, final: false }, keep: { ...state, page } };
-          }
-          if (nav === 'home' || (nav === 'back' && !answers(shownNow, '0') && state.history.length > 0)) {
-            const to = (nav === 'home' ? state.history[0] : state.history[state.history.length - 1]).snapshot;
-            actor.stop();
-            actor = scope.actor(machineOf(state.flow), { snapshot: to });
-            const history = nav === 'home' ? [] : state.history.slice(0, -1);
-            const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
-            return { answer: { screen: screenOf(actor.getSnapshot()), page: 0, final: false }, keep: kept };
-          }
-          if (send) actor.send(input);
-          const settled = await waitFor(actor, (s) => !isBusy(s), {
-            timeout: options.commandTimeoutMs + 5_000,
+          return await runStep(scope, given, (used) => {
+            if (used) given = null;
           });
-          if (settled.status === 'error') throw settled.error;
-          const screen = screenOf(settled);
-          if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
-          const moved = saved !== null && wasAt !== whereIs(settled);
-          const history = moved
-            ? historyAfter(state.history, { at: wasAt, snapshot: state.snapshot }, whereIs(settled))
-            : state.history;
-          const snapshot = actor.getPersistedSnapshot();
-          return {
-            answer: { screen, page: 0, final: false },
-            keep: { ...state, snapshot, history, page: 0 },
-          };
-        } catch (err) {
-          // A bug, not a refusal (refusals are results): say so in the log, end the session kindly.
-          log.error({ err, channel, sessionId, requestId: stepOptions.requestId }, 'session step failed');
-          const locale =
-            (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
-          const screen = finalText(text(locale, 'flow.error'));
-          return { answer: { screen, page: 0, final: true }, keep: null };
         } finally {
-          actor.stop();
+          given?.dispose();
         }
       },
     });
+
+    async function runStep(
+      scope: StepScope,
+      given: LiveFlow | null,
+      use: (used: boolean) => void,
+    ): Promise<StepOutcome<View>> {
+      let saved = scope.saved as (MenuState & { resume?: undefined }) | OfferState | null;
+      const read = stepOptions.inputOf?.(scope.lastRequest, saved === null) ?? null;
+      let input = read?.input ?? event;
+      let nav = read ? read.nav : stepOptions.nav;
+      if (saved && 'resume' in saved && saved.resume !== undefined) {
+        // The caller was asked whether to resume a dropped session: `1` takes it over, `2` starts anew.
+        const offer: OfferState = saved;
+        const choice = typed(input);
+        const taken = choice === '1' ? await takeDropped(channel, offer.resume) : null;
+        if (choice === '1' && taken) {
+          const actor = scope.actor(machineOf(taken.flow), { snapshot: taken.snapshot });
+          const screen = screenOf(actor.getSnapshot());
+          actor.stop();
+          return { answer: { screen, page: 0, final: false }, keep: { ...taken, page: 0 } };
+        }
+        if (choice !== '1' && choice !== '2') {
+          return {
+            answer: { screen: resumeScreen(offer.locale, true), page: 0, final: false },
+            keep: offer,
+          };
+        }
+        // `2`, or `1` when the dropped session has gone meanwhile: start afresh.
+        saved = null;
+        input = { type: 'TEXT', text: '' };
+        nav = undefined;
+      }
+      let state: MenuState;
+      let actor: AnyActorRef;
+      let send = true;
+      if (saved) {
+        // A record kept before history named where each screen was holds bare snapshots: those go.
+        state = {
+          ...(saved as MenuState),
+          history: (saved as MenuState).history.filter((h) => h && 'at' in h),
+        };
+        if (given && given.flow === state.flow) {
+          // The same flow, still running from the last step here: no need to rebuild it.
+          actor = given.actor;
+          use(true);
+          scope.adopt(actor);
+        } else {
+          // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
+          actor = scope.actor(machineOf(state.flow), { snapshot: state.snapshot });
+        }
+      } else {
+        const begin = await beginOf();
+        if (!begin) {
+          const screen = finalText(text(defaultLocale, 'flow.expired'));
+          return { answer: { screen, page: 0, final: true }, keep: null };
+        }
+        if (stepOptions.resume && scope.saved === null) {
+          const offer: OfferState = { resume: stepOptions.resume, locale: begin.locale };
+          return { answer: { screen: resumeScreen(begin.locale), page: 0, final: false }, keep: offer };
+        }
+        const { msisdn, locale, registered, request, openBySms } = begin;
+        // Of the request, only what its screens need goes into the snapshot.
+        const shown = request && {
+          holdId: request.holdId,
+          merchantName: request.merchantName,
+          amount: request.amount,
+        };
+        const menuInput: MenuStart = {
+          msisdn,
+          locale,
+          registered,
+          channel,
+          request: shown,
+          ...(openBySms ? { openBySms } : {}),
+        };
+        state = { flow: begin.flow, snapshot: null, history: [], page: 0 };
+        actor = scope.actor(machineOf(begin.flow), { input: menuInput });
+        // An empty text opens the session (USSD): its first screen, nothing sent.
+        send = !(input.type === 'TEXT' && input.text.trim() === '');
+        nav = undefined;
+      }
+      // Handed on to the next step with what is kept, unless the session ends or fails.
+      let handedOn = false;
+      const goOn = (answer: View, keep: MenuState): StepOutcome<View> => {
+        handedOn = true;
+        return { answer, keep, live: new LiveFlow(keep.flow, actor) };
+      };
+      try {
+        const before = actor.getSnapshot();
+        const shownNow = screenOf(before);
+        // Read now: a snapshot's journey is a live actor, which the event moves on.
+        const wasAt = whereIs(before);
+        // `more` on a screen of one page is an answer like any other (98 may be an amount).
+        if (nav === 'more' && (stepOptions.pages?.(shownNow) ?? 1) <= 1) nav = undefined;
+        // The screen shown, again (the IVR's `*`): nothing goes to the flow.
+        if (nav === 'repeat') return goOn({ screen: shownNow, page: state.page, final: false }, state);
+        if (nav === 'more' || (nav === 'home' && state.history.length === 0)) {
+          const pages = stepOptions.pages?.(shownNow) ?? 1;
+          const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;
+          return goOn({ screen: shownNow, page, final: false }, { ...state, page });
+        }
+        if (nav === 'home' || (nav === 'back' && !answers(shownNow, '0') && state.history.length > 0)) {
+          const to = (nav === 'home' ? state.history[0] : state.history[state.history.length - 1]).snapshot;
+          actor.stop();
+          actor = scope.actor(machineOf(state.flow), { snapshot: to });
+          const history = nav === 'home' ? [] : state.history.slice(0, -1);
+          const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
+          return goOn({ screen: screenOf(actor.getSnapshot()), page: 0, final: false }, kept);
+        }
+        if (send) actor.send(input);
+        const settled = await waitFor(actor, (s) => !isBusy(s), {
+          timeout: options.commandTimeoutMs + 5_000,
+        });
+        if (settled.status === 'error') throw settled.error;
+        const screen = screenOf(settled);
+        if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
+        const moved = saved !== null && wasAt !== whereIs(settled);
+        const history = moved
+          ? historyAfter(state.history, { at: wasAt, snapshot: state.snapshot }, whereIs(settled))
+          : state.history;
+        const snapshot = actor.getPersistedSnapshot();
+        return goOn({ screen, page: 0, final: false }, { ...state, snapshot, history, page: 0 });
+      } catch (err) {
+        // A bug, not a refusal (refusals are results): say so in the log, end the session kindly.
+        log.error({ err, channel, sessionId, requestId: stepOptions.requestId }, 'session step failed');
+        const locale =
+          (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
+        const screen = finalText(text(locale, 'flow.error'));
+        return { answer: { screen, page: 0, final: true }, keep: null };
+      } finally {
+        if (!handedOn) actor.stop();
+      }
+    }
   }
 
   return {

@@ -14,6 +14,14 @@
  *   its stored result instead of running twice.
  *
  * Records are sealed under PIN_KEY: one taken mid-journey may hold what the user typed.
+ *
+ * Redis holds the truth; the process keeps a bounded cache beside it, because opening a record and
+ * rebuilding the flow's actor from it was most of a step's CPU. Each entry is the sealed value this
+ * process last saved for a session, the record it sealed, and what the channel left live after that step
+ * (the running actor). A step uses the entry only when Redis hands back that very sealed value (a random
+ * IV makes every seal unique), so a step run meanwhile by another process, an expired session or a record
+ * written by anyone else falls back to opening what Redis holds. An entry is taken out before the step
+ * runs and put back only once the step's save succeeded: a step that failed leaves nothing live behind.
  */
 import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise } from 'xstate';
@@ -34,7 +42,12 @@ export interface SessionRuntimeOptions {
   commandTimeoutMs: number;
   /** Seconds a session lives after its last step, per channel. Default: `sessionTtlSeconds`. */
   ttlSeconds?: Partial<Record<SessionChannel, number>>;
+  /** Sessions whose last record (and live state) this process keeps beside Redis. Default 1,000; 0: none. */
+  cacheSessions?: number;
 }
+
+/** The sessions a process keeps in its cache by default: a few hundred steps at once, bounded memory. */
+const DEFAULT_CACHE_SESSIONS = 1_000;
 
 /** What a session keeps between steps, as stored (sealed JSON). */
 interface SessionRecord {
@@ -48,16 +61,29 @@ interface SessionRecord {
   last?: { request: string; answer: unknown };
 }
 
+/** What a channel keeps live in this process beside a saved state (the flow's running actor). */
+export interface LiveState {
+  /** Called when the runtime lets it go: evicted, replaced, or its session ended or failed. */
+  dispose(): void;
+}
+
 /** What one step hands back: the answer, and the state to keep (null: the session is over). */
 export interface StepOutcome<A> {
   answer: A;
   keep: unknown | null;
+  /** What the next step of this session may pick up in this process instead of rebuilding it from `keep`. */
+  live?: LiveState;
 }
 
 /** The step being run: its saved state, and how its actors get command keys of this step. */
 export interface StepScope {
   /** The state the last step kept; null for a new session. */
   readonly saved: unknown | null;
+  /**
+   * What the last step of this session left live, when it ran in this process and nothing has stepped the
+   * session since: it stands for `saved`. The step owns it now (dispose it, or hand it back as `live`).
+   */
+  readonly live: LiveState | null;
   /** The last request this session answered (a USSD `text` path: what is new in this one follows it). */
   readonly lastRequest: string | undefined;
   /** The base of this step's command keys: `<channel>:<session>:<step>`. */
@@ -68,6 +94,8 @@ export interface StepScope {
    * its snapshot rather than thrown globally.
    */
   actor(machine: AnyStateMachine, options: { snapshot?: unknown; input?: unknown }): AnyActorRef;
+  /** Gives a running actor (one left live by the last step) this step's command keys, as `actor` does. */
+  adopt(actor: AnyActorRef): void;
 }
 
 export interface StepCall<A> {
@@ -143,6 +171,8 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     return bus.execute({ key, ...input } as Command, timeoutMs, { smsIfLate: true });
   });
 
+  const cache = createRecordCache(options.cacheSessions ?? DEFAULT_CACHE_SESSIONS);
+
   const open = (stored: string | null | undefined): unknown => {
     const json = openSnapshot(keys, stored);
     if (json === null) return null;
@@ -184,34 +214,49 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     stored: string | null | undefined,
     ended: string | null | undefined,
   ): Promise<A> {
-    const record = (stored ? open(stored) : null) as SessionRecord | null;
+    const cacheKey = redisKeys[1];
+    // Taken out for the step: it goes back only with what this step saved.
+    const cached = cache.take(cacheKey);
+    const hit = cached !== undefined && typeof stored === 'string' && cached.sealed === stored;
+    if (cached && !hit) cached.live?.dispose();
+    const record = hit ? cached.record : ((stored ? open(stored) : null) as SessionRecord | null);
+    let live: LiveState | null = hit ? cached.live : null;
     const last = record?.last ?? ((ended ? open(ended) : null) as SessionRecord['last'] | null);
     // Something stored that cannot be opened (altered, or sealed under a retired key) is dropped.
     const unreadable = Boolean(stored) && record === null;
     let save: (string | number)[] = ['keep'];
     let endedArgs: (string | number)[] = ['', 0];
+    let keep: { sealed: string; record: SessionRecord; live: LiveState | null } | null = null;
     try {
-      if (call.request !== undefined && last && last.request === call.request) return last.answer as A;
+      if (call.request !== undefined && last && last.request === call.request) {
+        // A replay changes nothing: what was cached stands as it was.
+        if (hit) keep = cached;
+        live = null;
+        return last.answer as A;
+      }
       const nonce = record?.nonce ?? randomUUID();
       const stepNo = record?.step ?? 0;
       const keyBase = `${call.channel}:${call.sessionId}:${call.stepId ?? `${nonce}:${stepNo}`}`;
+      const timeoutMs = call.commandTimeoutMs ?? options.commandTimeoutMs;
+      const adopt = (actor: AnyActorRef) => scopes.set(actor.system, { keyBase, n: 0, timeoutMs });
+      const given = live;
+      live = null;
       const scope: StepScope = {
         saved: record?.state ?? null,
+        live: given,
         lastRequest: record?.last?.request,
         keyBase,
         actor(machine, from) {
           const actor = createActor(machine, from as never);
           actor.subscribe({ error: () => {} });
-          scopes.set(actor.system, {
-            keyBase,
-            n: 0,
-            timeoutMs: call.commandTimeoutMs ?? options.commandTimeoutMs,
-          });
+          adopt(actor);
           actor.start();
           return actor;
         },
+        adopt,
       };
       const outcome = await call.run(scope);
+      live = outcome.live ?? null;
       const answered =
         call.request === undefined ? undefined : { request: call.request, answer: outcome.answer };
       if (outcome.keep === null) {
@@ -219,12 +264,24 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
         if (answered) endedArgs = [keys.seal(JSON.stringify(answered)), ttl[call.channel]];
       } else {
         const next: SessionRecord = { state: outcome.keep, step: stepNo + 1, nonce, last: answered };
-        save = ['set', keys.seal(JSON.stringify(next)), call.ttlSeconds ?? ttl[call.channel]];
+        const sealed = keys.seal(JSON.stringify(next));
+        save = ['set', sealed, call.ttlSeconds ?? ttl[call.channel]];
+        keep = { sealed, record: next, live };
+        live = null;
       }
       return outcome.answer;
     } finally {
+      live?.dispose();
       const [op, json = '', seconds = 0] = save;
-      await scripts.sessionSaveAndRelease(...redisKeys, token, op, json, seconds, ...endedArgs);
+      const kept = keep;
+      await scripts
+        .sessionSaveAndRelease(...redisKeys, token, op, json, seconds, ...endedArgs)
+        .catch((err) => {
+          // Not saved: what the step left live stands for nothing in Redis.
+          kept?.live?.dispose();
+          throw err;
+        });
+      if (kept) cache.put(cacheKey, kept);
     }
   }
 
@@ -237,9 +294,43 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       return record?.state ?? null;
     },
     async take(channel, sessionId) {
+      cache.take(sessionKey(prefix, channel, sessionId))?.live?.dispose();
       // GETDEL: of two dials racing to resume one session, one gets it.
       const record = open(await redis.getdel(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
       return record?.state ?? null;
+    },
+  };
+}
+
+interface CachedRecord {
+  /** The sealed value saved in Redis: the entry stands for the record only while Redis holds this. */
+  sealed: string;
+  record: SessionRecord;
+  live: LiveState | null;
+}
+
+/** At most `max` sessions' last records, the least recently stepped dropped first (and their live state disposed). */
+export function createRecordCache(max: number) {
+  const entries = new Map<string, CachedRecord>();
+  return {
+    take(key: string): CachedRecord | undefined {
+      const entry = entries.get(key);
+      if (entry) entries.delete(key);
+      return entry;
+    },
+    put(key: string, entry: CachedRecord): void {
+      if (max <= 0) {
+        entry.live?.dispose();
+        return;
+      }
+      entries.get(key)?.live?.dispose();
+      entries.delete(key);
+      entries.set(key, entry);
+      if (entries.size > max) {
+        const [oldest, dropped] = entries.entries().next().value as [string, CachedRecord];
+        entries.delete(oldest);
+        dropped.live?.dispose();
+      }
     },
   };
 }

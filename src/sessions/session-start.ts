@@ -4,16 +4,13 @@
  * (the session then opens on it). USSD and the IVR start their sessions with it.
  */
 import type { Locale } from '../../flows/texts/index.js';
-import { pendingPaymentRequest, userProfile } from '../ledger/index.js';
+import { sessionStartRow } from '../ledger/index.js';
 import type { Db } from '../lib/index.js';
 import type { SessionStart } from './session-runner.js';
 
 export function sessionStartOf(db: Db, defaultLocale: Locale, extra: Partial<SessionStart> = {}) {
   return (msisdn: string) => async (): Promise<SessionStart> => {
-    const [profile, request] = await Promise.all([
-      userProfile(db, msisdn),
-      pendingPaymentRequest(db, msisdn),
-    ]);
+    const { profile, request } = await sessionStartRow(db, msisdn);
     return {
       flow: 'menu',
       msisdn,

@@ -13,11 +13,11 @@ import { type AnyActorRef, fromPromise, waitFor } from 'xstate';
 import { parseSms } from '../../flows/grammar/index.js';
 import {
   BUSY,
+  bindSms,
   type FindPaymentRequestsLogic,
   type SmsContext,
   type SmsEvent,
   smsEvent,
-  smsMachine,
 } from '../../flows/index.js';
 import { type Locale, text } from '../../flows/texts/index.js';
 import { Batcher, type Db, type Keyring, normalizeMsisdn, type Redis } from '../lib/index.js';
@@ -82,7 +82,7 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     isolateFailures: true,
   });
 
-  const machine = smsMachine.provide({ actors: { runCommand: runtime.runCommand, findPaymentRequests } });
+  const machine = bindSms(runtime.runCommand, findPaymentRequests);
 
   /**
    * One step of the user's conversation on the runtime (which holds the user's lock around it): restore
@@ -127,7 +127,11 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
     try {
       // A persisted snapshot's context says who the user is (no input on restore).
       const actor = scope.actor(machine, { snapshot });
-      if (actor.getSnapshot().status === 'active') return actor;
+      const restored = actor.getSnapshot();
+      // What pends is a journey the conversation runs: a pending action without one (a snapshot saved
+      // before the journeys ran as its children) cannot be answered, so it is dropped like any misfit.
+      const pends = (restored.context as SmsContext).pending !== null;
+      if (restored.status === 'active' && (!pends || restored.children.journey)) return actor;
       actor.stop();
       return null;
     } catch {

@@ -74,7 +74,7 @@ export async function createHarness(
       return msisdn;
     },
     async merchant(code, name = `Shop ${code}`) {
-      await createMerchant(ctx.db, code, name);
+      await createMerchant(ctx.db, keyringOf(ctx.config), { code, name });
     },
   };
 }

@@ -139,7 +139,7 @@ describe('secrets at rest – after a scripted day of SMS use', function () {
     expect(await balance(user)).to.equal(10_000n);
 
     // Payments: a wrong PIN, then the right one.
-    await createMerchant(db, merchant, '便利店');
+    await createMerchant(db, keyringOf(config), { code: merchant, name: '便利店' });
     secrets.wrongPin = '615204';
     await say(user, `ZF ${merchant} 12.5`);
     await say(user, secrets.wrongPin);

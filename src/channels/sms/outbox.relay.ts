@@ -15,49 +15,25 @@
  * text in clear (before it sealed) is sealed here.
  */
 import { Queue } from 'bullmq';
-import { type Db, type Keyring, logger, type Redis } from '../../lib/index.js';
+import { type Db, DrainLoop, type Keyring, logger, type Redis } from '../../lib/index.js';
 import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/index.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
 import { noticeText } from './notice-text.js';
 
-export class OutboxRelay {
+export class OutboxRelay extends DrainLoop {
   readonly queue: Queue<OutboundBatch>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
 
   constructor(
     private readonly db: Db,
     connection: Redis,
     prefix: string,
     private readonly keyring: Keyring,
-    private readonly pollMs = 250,
-    private readonly batchSize = 500,
+    pollMs = 250,
+    batchSize = 500,
   ) {
+    super(batchSize, pollMs, 'outbox relay');
     this.queue = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, { connection, prefix });
-  }
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
-  }
-
-  /** Relay now (called when commands complete), without waiting for the next poll. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
   }
 
   /** Relays everything waiting; returns how many rows went out. */
@@ -105,28 +81,8 @@ export class OutboxRelay {
     }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while ((await this.relayOnce()) === this.batchSize) {
-        /* keep going while full batches come */
-      }
-    } catch (err) {
-      logger.error({ err }, 'outbox relay failed; will retry');
-    }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.kick();
-      this.schedule();
-    }, this.pollMs);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.queue.close();
   }
 }

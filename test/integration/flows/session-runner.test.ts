@@ -118,6 +118,81 @@ describe('session runner (real queue and ledger)', () => {
     expect(await walletBalance(h, user)).to.equal(8_750n);
   });
 
+  describe('the process cache of records and running flows', () => {
+    const runnerWith = (cacheSessions?: number) =>
+      createSessionRunner({
+        redis: h.redis,
+        prefix: h.config.redisPrefix,
+        keys: keyringOf(h.config),
+        bus: h.bus,
+        commandTimeoutMs: 15_000,
+        cacheSessions,
+      });
+
+    it('two gateway processes stepping one session in turns – each continues from the step the other saved, and the payment runs once', async () => {
+      // Each runner has its own cache, as two processes do: a's running flow is left at the root menu
+      // when b moves the session on, and must not be picked up again.
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const [a, b] = [runnerWith(), runnerWith()];
+      const sessionId = randomUUID();
+      const start = { flow: 'menu', msisdn: user, locale: 'en', registered: true } as const;
+      expect(shown(await a.step('ussd', sessionId, start, say('')))).to.equal('Mobile wallet');
+      expect(shown(await b.step('ussd', sessionId, null, say('3')))).to.equal('Enter the merchant code:');
+      expect(shown(await a.step('ussd', sessionId, null, say(merchant)))).to.equal(
+        `Pay ${merchant}. Enter the amount in yuan:`,
+      );
+      expect(shown(await b.step('ussd', sessionId, null, say('12.5')))).to.equal(
+        `Pay ¥12.50 to ${merchant}. Enter your 6-digit PIN:`,
+      );
+      expect(shown(await a.step('ussd', sessionId, null, say(TEST_PIN)))).to.equal(
+        'You paid ¥12.50 to Corner Shop. Balance ¥87.50.',
+      );
+      expect(await walletBalance(h, user)).to.equal(8_750n);
+    });
+
+    it('a record written over in Redis by someone else – the next step reads it, not the flow this process left running', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const r = runnerWith();
+      const sessionId = randomUUID();
+      const key = sessionKey(h.config.redisPrefix, 'ussd', sessionId);
+      await dial(r, user, [], sessionId);
+      const atRoot = await h.redis.get(key);
+      expect(shown(await r.step('ussd', sessionId, null, say('6')))).to.equal('My account');
+      // Back to the root as stored (a restore by an operator, another process's older write).
+      await h.redis.set(key, atRoot!, 'EX', 180);
+      expect(shown(await r.step('ussd', sessionId, null, say('1')))).to.equal(
+        'Balance ¥100.00, available ¥100.00.',
+      );
+    });
+
+    it('more sessions than the cache holds, stepped in turns – each step still answers from its own session', async () => {
+      const r = runnerWith(2);
+      const users = await Promise.all([1, 2, 3].map(() => h.openWallet(newMsisdn(), 10_000n)));
+      const sessions = users.map(() => randomUUID());
+      for (const [i, user] of users.entries())
+        await r.step(
+          'ussd',
+          sessions[i],
+          { flow: 'menu', msisdn: user, locale: 'en', registered: true },
+          say(''),
+        );
+      // Three sessions through a cache of two: each step meets its session evicted by the other two.
+      for (const input of ['6', '0', '6']) {
+        for (const sessionId of sessions)
+          expect(shown(await r.step('ussd', sessionId, null, say(input)))).to.equal(
+            input === '6' ? 'My account' : 'Mobile wallet',
+          );
+      }
+    });
+
+    it('with the cache off – a whole payment still runs, each step rebuilt from Redis', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const { screens } = await dial(runnerWith(0), user, ['3', merchant, '12.5', TEST_PIN]);
+      expect(shown(screens[4])).to.equal('You paid ¥12.50 to Corner Shop. Balance ¥87.50.');
+      expect(await walletBalance(h, user)).to.equal(8_750n);
+    });
+  });
+
   it('balance and statement by USSD menu – when 1 or 5 – answer from the ledger', async () => {
     const user = await h.openWallet(newMsisdn(), 10_000n);
     const balance = await dial(runner, user, ['1']);
@@ -152,7 +227,10 @@ describe('session runner (real queue and ledger)', () => {
     async function runQueued(msisdn: string, reason: string) {
       const worker = await createContext(idle.config, { workers: true, sweepEveryMs: 3_600_000 });
       try {
-        await waitFor(async () => Boolean(await idle.db('outbox').where({ msisdn, reason }).first('id')), 20_000);
+        await waitFor(
+          async () => Boolean(await idle.db('outbox').where({ msisdn, reason }).first('id')),
+          20_000,
+        );
       } finally {
         await worker.close();
       }

@@ -395,6 +395,21 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     expect(await h.redis.exists(pendingKey(user))).to.equal(0);
   });
 
+  it('a pending payment saved without its journey (before the journeys ran as children) – is dropped: the PIN pays nothing', async () => {
+    const user = await h.openWallet(newMsisdn(), 10_000n);
+    await sms.handle(user, `ZF ${merchant} 12.5`);
+    const keys = keyringOf(h.config);
+    const record = JSON.parse(keys.unseal((await h.redis.get(pendingKey(user))) as string));
+    expect(record.state.children.journey).to.include({ src: 'pay' });
+    record.state.children = {};
+    await h.redis.set(pendingKey(user), keys.seal(JSON.stringify(record)), 'EX', 600);
+    expect(await sms.handle(user, TEST_PIN)).to.deep.equal([
+      'Nothing waits for a PIN. To pay: ZF merchant amount. Help: BZ.',
+    ]);
+    expect(await walletBalance(h, user)).to.equal(10_000n);
+    expect(await h.redis.exists(pendingKey(user))).to.equal(0);
+  });
+
   it('unknown text and an invalid MSISDN – help for the one, no reply for the other', async () => {
     const user = await h.openWallet(newMsisdn());
     expect(await sms.handle(user, 'hello')).to.deep.equal([helpText('en')]);

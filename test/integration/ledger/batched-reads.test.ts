@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type AccountView, walletViews } from '../../../src/ledger/queries.js';
-import { userProfiles } from '../../../src/ledger/user-profile.js';
+import { pendingPaymentRequest, sessionStartRow, userProfiles } from '../../../src/ledger/user-profile.js';
 import { businessDay } from '../../../src/lib/time.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced } from '../../helpers/ledger.js';
@@ -135,6 +135,22 @@ describe('batched reads (real ledger and runner)', () => {
         { msisdn: english, registered: true, status: 'active', locale: 'en' },
       ]);
       expect(profiles[5]).to.deep.equal(profiles[0]);
+    });
+
+    it('sessionStartRow – wallets in several states, one with a waiting request – the same profile and request as userProfiles and pendingPaymentRequest give, in one statement', async () => {
+      for (const asked of [english.slice(2), nobody, closed, `+${frozen}`, holder]) {
+        const start = await sessionStartRow(h.db, asked);
+        expect(start.profile, asked).to.deep.equal((await userProfiles(h.db, [asked]))[0]);
+        expect(start.request, asked).to.deep.equal(await pendingPaymentRequest(h.db, asked));
+      }
+      const held = await sessionStartRow(h.db, holder);
+      expect(held.request).to.deep.include({
+        requestNo: 1,
+        merchant,
+        merchantName: 'Corner Shop',
+        amount: '300',
+      });
+      expect((await sessionStartRow(h.db, plain)).request).to.equal(null);
     });
 
     it('userProfiles – only numbers without a wallet, or none – unregistered profiles in order, or []', async () => {

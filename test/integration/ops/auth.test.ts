@@ -67,7 +67,7 @@ describe('ops API: operator authentication', () => {
   });
 
   it('an unknown /api route – without a token – answers 404, leaving /api free for the merchant API', async () => {
-    const res = await server.call('GET', '/api/payments/1');
+    const res = await server.call('GET', '/api/nothing-here');
     expect(res.status).to.equal(404);
     expect(res.body.error.code).to.equal('not_found');
   });

@@ -76,7 +76,7 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
     expect(await readiness()).to.deep.equal({ fine: true, throws: false, hangs: false });
   });
 
-  it('GET /metrics – with one command job waiting – counts exactly it in its partition, 0 elsewhere, and the SMS queue too', async () => {
+  it('GET /metrics – with one command job waiting – counts exactly it in its partition, 0 elsewhere, and the SMS and callback queues too', async () => {
     // A harness of its own (its own Redis prefix, so its own queues): no other test's jobs in the counts.
     const own = await createHarness({}, { workers: false });
     const ownServer = await startServer(own);
@@ -89,7 +89,7 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
       expect(res.headers.get('content-type')).to.match(/^text\/plain/);
       expect(res.text).to.include('# TYPE fen_queue_jobs gauge');
       const gauge = res.text.split('\n').filter((line) => line.startsWith('fen_queue_jobs{'));
-      const expected = [...own.bus.allQueues.map((q) => q.name), 'sms-outbound'].flatMap((queue) =>
+      const expected = [...own.bus.allQueues.map((q) => q.name), 'sms-outbound', 'merchant-callbacks'].flatMap((queue) =>
         ['waiting', 'active', 'delayed', 'failed'].map(
           (state) =>
             `fen_queue_jobs{queue="${queue}",state="${state}"} ${queue === `commands-${partition}` && state === 'waiting' ? 1 : 0}`,
@@ -127,7 +127,7 @@ describe('ops: health, readiness, metrics and the queue dashboard', () => {
     });
     expect(api.status).to.equal(200);
     const names = api.body.queues.map((q: { name: string }) => q.name).sort();
-    expect(names).to.deep.equal([...h.bus.allQueues.map((q) => q.name), 'sms-outbound'].sort());
+    expect(names).to.deep.equal([...h.bus.allQueues.map((q) => q.name), 'sms-outbound', 'merchant-callbacks'].sort());
   });
 
   it('GET /ops/queues – with a payment job waiting – shows its data with the PIN sealed', async () => {

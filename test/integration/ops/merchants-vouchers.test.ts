@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { merchantByApiKey } from '../../../src/ledger/merchants.js';
+import { merchantByKey } from '../../../src/ledger/merchants.js';
+import { keyringOf } from '../../../src/lib/keyring.js';
 import { type Harness, newMsisdn } from '../../helpers/harness.js';
 import { type TestServer, useOpsServer } from './server.js';
 
@@ -14,6 +15,7 @@ describe('ops API: merchants and recharge cards', () => {
 
   const newCode = () => `m_${randomBytes(5).toString('hex')}`;
   const count = async (table: string) => Number((await h.db(table).count({ n: '*' }).first())!.n);
+  const merchantByApiKey = (key: string) => merchantByKey(h.db, keyringOf(h.config), key);
   const balance = async (msisdn: string) => (await server.ops('GET', `/api/accounts/${msisdn}`)).body.balance;
 
   it('POST /api/merchants – with a free code – answers 201 with an API key that identifies the merchant', async () => {
@@ -23,7 +25,7 @@ describe('ops API: merchants and recharge cards', () => {
     expect(res.body).to.include({ code, name: 'Corner Shop 小卖部' });
     expect(res.body.apiKey).to.match(/^mk_[A-Za-z0-9_-]{20,}$/);
     expect(Date.parse(res.body.createdAt)).to.be.closeTo(Date.now(), 60_000);
-    const known = await merchantByApiKey(h.db, res.body.apiKey);
+    const known = await merchantByApiKey(res.body.apiKey);
     expect(known).to.include({ code, name: 'Corner Shop 小卖部' });
   });
 
@@ -36,7 +38,7 @@ describe('ops API: merchants and recharge cards', () => {
     expect(again.body.error.code).to.equal('merchant_exists');
     const row = await h.db('merchants').where({ code }).first('name');
     expect(row.name).to.equal('First');
-    expect(await merchantByApiKey(h.db, first.body.apiKey)).to.include({ name: 'First' });
+    expect(await merchantByApiKey(first.body.apiKey)).to.include({ name: 'First' });
   });
 
   for (const [label, body] of [

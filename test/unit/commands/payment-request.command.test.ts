@@ -48,6 +48,8 @@ function waiting(id: bigint, requestNo: number, expiresAt = new Date(now.getTime
     amount: 100n,
     refunded: 0n,
     reversed: false,
+    fee: 0n,
+    void_reason: null,
     original_id: null,
     command_key: `old${id}`,
     reference: null,

@@ -152,4 +152,26 @@ describe('change-pin flow', () => {
     expect(textOf(run.last)).to.equal('The service is busy. Please try again later.');
     expect(run.persisted).not.to.include(NEW);
   });
+
+  it('change PIN – when both PINs come up front (SMS GM) – changes at once, as the ledger says', async () => {
+    const run = await drive('changePin', [], changed, 'en', { pins: { current: OLD, next: NEW } });
+    expect(run.requests).to.deep.equal([
+      { type: 'pin.change', input: { msisdn: MSISDN, oldPin: OLD, newPin: NEW } },
+    ]);
+    expect(run.last).to.deep.equal({ kind: 'message', text: 'Your payment PIN is changed.', final: true });
+    expect(run.persisted).not.to.include(OLD);
+    expect(run.persisted).not.to.include(NEW);
+  });
+
+  it('change PIN – when the current PIN given up front is wrong – asks for it again and keeps it nowhere', async () => {
+    const run = await drive(
+      'changePin',
+      [],
+      refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left'),
+      'en',
+      { pins: { current: OLD, next: NEW } },
+    );
+    expect(textOf(run.last)).to.equal('Wrong PIN. 2 attempt(s) left.\nEnter your 6-digit PIN again:');
+    expect(run.persisted).not.to.include(OLD);
+  });
 });

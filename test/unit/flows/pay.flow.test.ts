@@ -178,4 +178,26 @@ describe('pay flow', () => {
     expect(run.requests).to.have.length(0);
     expect(run.done).to.equal(true);
   });
+
+  it('pay – when the merchant and the amount come up front (SMS ZF) – starts at the PIN and pays with them', async () => {
+    const run = await drive('pay', ['135790'], paid, 'en', { merchant: '2001', amount: '1250' });
+    expect(run.screens[0]).to.deep.equal({
+      kind: 'prompt',
+      text: 'Pay ¥12.50 to 2001. Enter your 6-digit PIN:',
+      input: { minLength: 6, maxLength: 6, digitsOnly: true, hidden: true },
+    });
+    expect(run.requests).to.deep.equal([
+      { type: 'payment', input: { msisdn: MSISDN, merchant: '2001', amount: '1250', pin: '135790' } },
+    ]);
+    expect(textOf(run.last)).to.equal('You paid ¥12.50 to Corner Shop. Balance ¥87.50.');
+    expect(run.persisted).not.to.include('135790');
+  });
+
+  it('pay – when only the merchant comes up front – asks from the merchant code, keeping nothing given', async () => {
+    const run = await drive('pay', ['3001', '5', '135790'], paid, 'en', { merchant: '2001' });
+    expect(textOf(run.screens[0])).to.equal('Enter the merchant code:');
+    expect(run.requests).to.deep.equal([
+      { type: 'payment', input: { msisdn: MSISDN, merchant: '3001', amount: '500', pin: '135790' } },
+    ]);
+  });
 });

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { createActor, fromPromise, waitFor } from 'xstate';
-import { type CommandRequest, flows, type SmsContext, smsEvent, smsMachine } from '../../../flows/index.js';
+import {
+  bindSms,
+  type CommandRequest,
+  flows,
+  type SmsContext,
+  smsEvent,
+  smsMachine,
+} from '../../../flows/index.js';
 import { parseSms } from '../../../flows/grammar/index.js';
 import { BUSY } from '../../../flows/kit.js';
 import type { Locale } from '../../../flows/texts/index.js';
@@ -121,7 +128,7 @@ function talk(options: TalkOptions = {}) {
     lookups.push(input.msisdn);
     return options.waiting ?? [];
   });
-  const machine = smsMachine.provide({ actors: { runCommand, findPaymentRequests } });
+  const machine = bindSms(runCommand, findPaymentRequests);
   const actor = options.snapshot
     ? createActor(machine, {
         inspect: recordStates,
@@ -588,18 +595,16 @@ describe('SMS conversation flow', () => {
       // ledger: a flow that went on to payment.confirm or payment.decline after the failure would show here.
       const requests: CommandRequest[] = [];
       const lookups: string[] = [];
-      const machine = smsMachine.provide({
-        actors: {
-          runCommand: fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
-            requests.push(input);
-            return ledger(input);
-          }),
-          findPaymentRequests: fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
-            lookups.push(input.msisdn);
-            throw new Error('db down');
-          }),
-        },
-      });
+      const machine = bindSms(
+        fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
+          requests.push(input);
+          return ledger(input);
+        }),
+        fromPromise<PaymentRequestView[], { msisdn: string }>(async ({ input }) => {
+          lookups.push(input.msisdn);
+          throw new Error('db down');
+        }),
+      );
       const actor = createActor(machine, {
         inspect: recordStates,
         input: { msisdn: MSISDN, locale: 'en', registered: true },
@@ -830,6 +835,91 @@ describe('SMS conversation flow', () => {
       expect(await t.sms('你好')).to.deep.equal([HELP_ZH]);
       expect(await t.sms('')).to.deep.equal([HELP_ZH]);
       expect(t.requests).to.have.length(0);
+    });
+  });
+
+  describe('the journeys it runs (the same machines as the menus)', () => {
+    it('ZF – while the PIN is awaited – the saved conversation holds the pay journey at its PIN, and no PIN after a wrong one', async () => {
+      const t = talk({ respond: () => refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left') });
+      await t.sms('ZF 2001 12.5');
+      const saved = JSON.parse(t.persisted());
+      expect(saved.children.journey).to.include({ src: 'pay' });
+      expect(saved.children.journey.snapshot).to.include({ value: 'pin' });
+      expect(saved.children.journey.snapshot.context).to.include({ merchant: '2001', amount: '1250' });
+      await t.sms('246813');
+      expect(JSON.parse(t.persisted()).children.journey.snapshot).to.include({ value: 'pin' });
+      expect(t.persisted()).not.to.include('246813');
+    });
+
+    it('a payment – when it ends – leaves no journey in the conversation', async () => {
+      const t = talk();
+      await t.sms('ZF 2001 12.5');
+      await t.sms(PIN);
+      expect(JSON.parse(t.persisted()).children).to.deep.equal({});
+    });
+
+    it('GM – when the current PIN is wrong – says the attempts left, keeps nothing pending and neither PIN', async () => {
+      const t = talk({ respond: () => refused('wrong_pin', 'wrong payment PIN; 2 attempt(s) left') });
+      expect(await t.sms('GM 123456 246813')).to.deep.equal(['Wrong PIN. 2 attempt(s) left.']);
+      expect(t.requests).to.deep.equal([
+        { type: 'pin.change', input: { msisdn: MSISDN, oldPin: '123456', newPin: '246813' } },
+      ]);
+      expect(t.state()).to.deep.equal({ ready: 'idle' });
+      expect(t.context().pending).to.equal(null);
+      expect(t.persisted()).not.to.include('123456');
+      expect(t.persisted()).not.to.include('246813');
+    });
+
+    it('GM – when the ledger finds the new PIN too simple – replies its rule and changes nothing', async () => {
+      const t = talk({ locale: 'zh-CN', respond: () => refused('pin_format') });
+      expect(await t.sms('改密 123456 111111')).to.deep.equal(['支付密码须为6位数字,不能全部相同或连续。']);
+      expect(t.requests).to.have.length(1);
+    });
+
+    it('DJ 7 then JD – run the freeze and unfreeze journeys, the keyword confirming the freeze', async () => {
+      const t = talk();
+      await t.sms('DJ 7');
+      await t.sms('JD 654321');
+      expect(t.requests).to.deep.equal([
+        { type: 'account.freeze', input: { msisdn: MSISDN, days: 7 } },
+        { type: 'account.unfreeze', input: { msisdn: MSISDN, pin: '654321' } },
+      ]);
+    });
+
+    it('KT then 确认 – when the agreement went out in English – opens the wallet in Chinese and says so in Chinese', async () => {
+      const t = talk({ registered: false, locale: 'en' });
+      await t.sms('KT');
+      expect(await t.sms('确认')).to.deep.equal([
+        '钱包已开通,初始登录密码和支付密码已另行短信发送,请尽快发GM修改支付密码。',
+      ]);
+      expect(t.requests).to.deep.equal([
+        { type: 'account.open', input: { msisdn: MSISDN, locale: 'zh-CN', channel: 'sms' } },
+      ]);
+    });
+
+    it('a journey that fails – says the service is busy, keeps nothing pending and runs nothing', async () => {
+      const requests: CommandRequest[] = [];
+      const machine = bindSms(
+        fromPromise<CommandResult, CommandRequest>(async ({ input }) => {
+          requests.push(input);
+          return ledger(input);
+        }),
+        fromPromise<PaymentRequestView[], { msisdn: string }>(async () => []),
+      );
+      const actor = createActor(machine, {
+        inspect: recordStates,
+        input: { msisdn: MSISDN, locale: 'en', registered: true },
+      }).start();
+      // Not what the grammar makes (its amounts are fen): the pay journey cannot start on it.
+      actor.send({ type: 'SMS', intent: { kind: 'pay', merchant: '2001', amount: 'twelve' } });
+      const s = await waitFor(actor, (snap) => !snap.hasTag(BUSY));
+      expect((s.context as SmsContext).replies).to.deep.equal([
+        'The service is busy. Please try again later.',
+      ]);
+      expect((s.context as SmsContext).pending).to.equal(null);
+      expect(s.value).to.deep.equal({ ready: 'idle' });
+      expect(requests).to.deep.equal([]);
+      actor.stop();
     });
   });
 

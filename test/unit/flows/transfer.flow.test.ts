@@ -95,4 +95,19 @@ describe('transfer flow', () => {
     const run = await drive('transfer', ['13900139000', '5', '135790'], refused('pending'), 'zh-CN');
     expect(textOf(run.last)).to.equal('交易已受理,结果将以短信通知您。');
   });
+
+  it('transfer – when the payee and the amount come up front (SMS ZZ) – starts at the PIN and sends with them', async () => {
+    const run = await drive('transfer', ['135790'], sent, 'zh-CN', { to: '8613900139000', amount: '500' });
+    expect(textOf(run.screens[0])).to.equal('向13900139000转账¥5.00,请输入6位支付密码:');
+    expect(run.requests).to.deep.equal([
+      { type: 'transfer', input: { msisdn: MSISDN, to: '8613900139000', amount: '500', pin: '135790' } },
+    ]);
+    expect(textOf(run.last)).to.equal('已向13900139000转账¥5.00,余额¥5.00。');
+  });
+
+  it('transfer – when the payee given up front is not a mobile number – asks for the payee', async () => {
+    const run = await drive('transfer', [], sent, 'en', { to: '12345', amount: '500' });
+    expect(textOf(run.last)).to.equal('Enter the mobile number to send to:');
+    expect(run.requests).to.have.length(0);
+  });
 });

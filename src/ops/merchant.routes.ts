@@ -1,0 +1,391 @@
+/**
+ * The merchant API (INTERFACES §8): payment requests, refunds under review (退款审核), same-day
+ * reversals, prize payouts (派奖), the daily settlements and the reconciliation CSV (对账), plus the
+ * operator's key rotation and callback log. Money moves only through commands on the bus; every
+ * merchant call is idempotent on its reference (the command key is made from the merchant and the
+ * reference: the same content answers the first result again, other content 409).
+ */
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { type Request, Router } from 'express';
+import { z } from 'zod';
+import type { CommandResult } from '../commands/index.js';
+import {
+  callbackLog,
+  merchantByCode,
+  msisdnOfWallet,
+  type PaymentRecord,
+  paymentRecord,
+  paymentStatus,
+  type ReconciliationRecord,
+  reconciliationRecords,
+  refundRecord,
+  refundsOf,
+  rotateMerchantKey,
+  settlementsOf,
+} from '../ledger/index.js';
+import { AppError, fenToJson, keyringOf, logger, nationalMsisdn } from '../lib/index.js';
+import { refusalError, validate } from './api-errors.js';
+import { day, fen, idParam, msisdn, reference } from './api-schemas.js';
+import { type Caller, callerOf, ensureOwner, requireRole } from './merchant-auth.js';
+import type { OpsDeps } from './ops-deps.js';
+
+export interface MerchantRoutesOptions {
+  opsToken: string;
+  /** How long a call waits for its command before answering 202 (it still runs, once). Default 10000 ms. */
+  commandTimeoutMs?: number;
+}
+
+const description = z.string({ error: 'description is a string' }).max(140).optional();
+const reason = z.string({ error: 'a reason is required' }).trim().min(1).max(200);
+
+const paymentBody = z.strictObject({ msisdn, amount: fen(), reference, description });
+const refundBody = z.strictObject({ amount: fen().optional(), reason, reference });
+const reverseBody = z.strictObject({ reason });
+const dateQuery = z.object({ date: day });
+const rotateBody = z.strictObject({
+  key: z.enum(['apiKey', 'reviewerKey'], { error: 'key is apiKey or reviewerKey' }).default('apiKey'),
+  graceSeconds: z
+    .number({ error: 'graceSeconds is a whole number of seconds' })
+    .int({ error: 'graceSeconds is a whole number of seconds' })
+    .min(0)
+    .max(30 * 24 * 3600)
+    .optional(),
+});
+const codeParam = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'not a merchant code' }) });
+const logQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 200' })
+    .transform(Number)
+    .pipe(z.number().min(1).max(200))
+    .optional(),
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, { error: 'before is a callback id' })
+    .transform((s) => BigInt(s))
+    .optional(),
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, { error: 'id is a payment, refund or payout id' })
+    .optional(),
+});
+
+/** A merchant's own text in a cell: one starting like a formula is quoted so spreadsheets show it as text. */
+const cellText = (text: string) => (/^[=+\-@]/.test(text) ? `'${text}` : text);
+const walletMsisdn = (code: string) => nationalMsisdn(msisdnOfWallet(code) ?? code);
+const noMerchant = (code: string) => new AppError('merchant_not_found', `no merchant has code ${code}`, 404);
+
+const CSV_COLUMNS = ['id', 'time', 'kind', 'reference', 'msisdn', 'amount', 'fee', 'status'];
+const KINDS = ['payment', 'refund', 'reversal', 'payout'] as const;
+
+/** `2026-12-07T15:04:05+08:00`: the reconciliation's times, in the business day's own zone. */
+function chinaIso(at: Date): string {
+  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+}
+
+export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, options: MerchantRoutesOptions): Router {
+  const router = Router();
+  const keys = keyringOf(ctx.config);
+  const timeoutMs = options.commandTimeoutMs ?? 10_000;
+  const caller = (req: Request) => callerOf(req, ctx.db, keys, options.opsToken);
+
+  /** Runs a merchant's command: its result, or the refusal as an error; `null` when it is still running. */
+  async function run(command: Parameters<OpsDeps['bus']['execute']>[0]): Promise<Record<string, unknown> | null> {
+    const result: CommandResult = await ctx.bus.execute(command, timeoutMs);
+    if (result.ok) return result.value;
+    if (result.error.code === 'pending') return null;
+    throw refusalError(result.error);
+  }
+  const stillRunning = { status: 'processing', message: 'accepted; repeat the request to learn the result' };
+
+  /** The payment `id`, when the caller may see it. */
+  async function ownPayment(c: Caller, id: bigint): Promise<PaymentRecord> {
+    const payment = await paymentRecord(ctx.db, id);
+    if (!payment) throw new AppError('not_a_payment', 'no payment has this id', 404);
+    ensureOwner(c, payment.merchant_code, 'payment');
+    return payment;
+  }
+
+  /**
+   * A merchant's call with a body `{msisdn, amount, reference, description?}` that runs `type` under the
+   * key `<prefix>:<merchant>:<reference>` and answers 201 with `answer` of its result.
+   */
+  function referencedCall(
+    path: string,
+    type: 'payment.request' | 'payout',
+    prefix: string,
+    answer: (value: Record<string, unknown>, body: z.output<typeof paymentBody>) => Record<string, unknown>,
+  ): void {
+    router.post(path, async (req, res) => {
+      const merchant = requireRole(await caller(req), 'api');
+      const body = validate(paymentBody, req.body);
+      const value = await run({
+        key: `${prefix}:${merchant.code}:${body.reference}`,
+        type,
+        input: {
+          merchant: merchant.code,
+          msisdn: body.msisdn,
+          amount: String(body.amount),
+          reference: body.reference,
+          description: body.description,
+        },
+      });
+      if (!value) res.status(202).json({ ...stillRunning, reference: body.reference });
+      else res.status(201).json(answer(value, body));
+    });
+  }
+
+  referencedCall('/api/payments', 'payment.request', 'payreq', (value, body) => ({
+    id: String(value.holdId),
+    status: value.status,
+    expiresAt: value.expiresAt,
+    reference: body.reference,
+  }));
+
+  router.get('/api/payments/:id', async (req, res) => {
+    const c = await caller(req);
+    const payment = await ownPayment(c, validate(idParam, req.params).id);
+    const refunds = await refundsOf(ctx.db, payment.id);
+    res.json({
+      id: payment.id.toString(),
+      merchant: payment.merchant_code,
+      status: paymentStatus(payment, new Date()),
+      amount: fenToJson(payment.amount),
+      fee: fenToJson(payment.fee),
+      refunded: fenToJson(payment.refunded),
+      reference: payment.reference,
+      description: payment.description,
+      msisdn: walletMsisdn(payment.wallet_code),
+      createdAt: payment.created_at.toISOString(),
+      expiresAt: payment.expires_at?.toISOString() ?? null,
+      paidAt: payment.posted_at?.toISOString() ?? null,
+      refunds: refunds.map((r) => ({
+        refundId: r.id.toString(),
+        reference: r.reference,
+        amount: fenToJson(r.amount),
+        reason: r.reason,
+        status: r.status,
+        createdAt: r.created_at.toISOString(),
+        decidedAt: r.decided_at?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  router.post('/api/payments/:id/refund', async (req, res) => {
+    const c = await caller(req);
+    const merchant = requireRole(c, 'api');
+    const payment = await ownPayment(c, validate(idParam, req.params).id);
+    const body = validate(refundBody, req.body);
+    const value = await run({
+      key: `refund-request:${merchant.code}:${body.reference}`,
+      type: 'refund.request',
+      input: {
+        merchant: merchant.code,
+        paymentId: payment.id.toString(),
+        amount: body.amount === undefined ? undefined : String(body.amount),
+        reason: body.reason,
+        reference: body.reference,
+        requestedBy: merchant.keyId,
+      },
+    });
+    if (!value) {
+      res.status(202).json({ ...stillRunning, reference: body.reference });
+      return;
+    }
+    res.status(202).json({
+      refundId: String(value.refundId),
+      status: value.status,
+      paymentId: payment.id.toString(),
+      amount: Number(value.amount),
+      reference: body.reference,
+    });
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    router.post(`/api/refunds/:id/${decision}`, async (req, res) => {
+      const c = await caller(req);
+      const merchant = requireRole(c, 'reviewer');
+      const refundId = validate(idParam, req.params).id;
+      const refund = await refundRecord(ctx.db, refundId);
+      if (!refund) throw new AppError('not_a_refund', 'no refund has this id', 404);
+      ensureOwner(c, refund.merchant_code, 'refund');
+      // One key per refund and decision: two approvals of one refund, raced or repeated, run once.
+      const value = await run({
+        key: `refund-${decision}:${refundId}`,
+        type: 'refund.review',
+        input: {
+          merchant: merchant.code,
+          refundId: refundId.toString(),
+          paymentId: refund.payment_id.toString(),
+          decision,
+          reviewer: merchant.keyId,
+        },
+      });
+      if (!value) {
+        res.status(202).json({ ...stillRunning, refundId: refundId.toString() });
+        return;
+      }
+      res.json({
+        refundId: refundId.toString(),
+        status: value.status,
+        paymentId: refund.payment_id.toString(),
+        amount: Number(value.amount),
+        refunded: Number(value.refunded),
+      });
+    });
+  }
+
+  router.post('/api/payments/:id/reverse', async (req, res) => {
+    const c = await caller(req);
+    const merchant = requireRole(c, 'api');
+    const payment = await ownPayment(c, validate(idParam, req.params).id);
+    const body = validate(reverseBody, req.body ?? {});
+    // The payment is the reference here: a payment is reversed once, whoever asks again.
+    const value = await run({
+      key: `reverse:${merchant.code}:${payment.id}`,
+      type: 'reverse',
+      input: { merchant: merchant.code, paymentId: payment.id.toString(), reason: body.reason },
+    });
+    if (!value) {
+      res.status(202).json({ ...stillRunning, id: payment.id.toString() });
+      return;
+    }
+    res.json({ id: payment.id.toString(), status: 'reversed', amount: Number(value.amount) });
+  });
+
+  referencedCall('/api/payouts', 'payout', 'payout', (value, body) => ({
+    id: String(value.transferId),
+    status: 'paid',
+    reference: body.reference,
+    amount: body.amount,
+    msisdn: nationalMsisdn(body.msisdn),
+  }));
+
+  router.get('/api/settlements', async (req, res) => {
+    const c = await caller(req);
+    const { date } = validate(dateQuery, req.query);
+    const rows = await settlementsOf(ctx.db, date, c.kind === 'merchant' ? c.merchant.code : undefined);
+    res.json({
+      date,
+      settlements: rows.map((r) => ({
+        merchant: r.merchant_code,
+        date: r.day,
+        net: fenToJson(r.net),
+        transferId: r.transfer_id.toString(),
+        at: r.posted_at.toISOString(),
+      })),
+    });
+  });
+
+  /**
+   * The day's CSV, streamed from a cursor: rows as they are read, then a totals line per kind and the
+   * net. Amounts are signed as the merchant's account saw them (payments +, refunds, reversals and
+   * payouts −); `fee` is what the platform took (a reversal's is negative: given back), so the `net`
+   * line (Σ amount − Σ fee) is the day's movement on the merchant's account, settlement aside.
+   */
+  router.get('/api/reconciliation', async (req, res) => {
+    const c = await caller(req);
+    const { date } = validate(dateQuery, req.query);
+    const all = c.kind === 'operator';
+    const columns = all ? ['merchant', ...CSV_COLUMNS] : CSV_COLUMNS;
+    const now = new Date();
+    const totals = new Map(KINDS.map((k) => [k, { count: 0, amount: 0n, fee: 0n }]));
+    const line = (cells: Record<string, string>) => columns.map((col) => cells[col] ?? '');
+    const toRows = new Transform({
+      objectMode: true,
+      transform(r: ReconciliationRecord, _enc, done) {
+        const payment = r.kind === 'payment';
+        const amount = payment ? r.amount : -r.amount;
+        const fee = r.kind === 'reversal' ? -r.fee : r.fee;
+        const total = totals.get(r.kind as (typeof KINDS)[number]);
+        if (total) {
+          total.count += 1;
+          total.amount += amount;
+          total.fee += fee;
+        }
+        const status = payment
+          ? paymentStatus({ ...r, expires_at: null, void_reason: null }, now)
+          : ({ refund: 'refunded', reversal: 'reversed', payout: 'paid' } as Record<string, string>)[r.kind];
+        done(
+          null,
+          line({
+            merchant: r.merchant,
+            id: r.id.toString(),
+            time: chinaIso(r.posted_at),
+            kind: r.kind,
+            reference: cellText(r.reference ?? ''),
+            msisdn: walletMsisdn(r.wallet),
+            amount: amount.toString(),
+            fee: fee.toString(),
+            status: status ?? '',
+          }),
+        );
+      },
+      flush(done) {
+        let amount = 0n;
+        let fee = 0n;
+        for (const [kind, t] of totals) {
+          amount += t.amount;
+          fee += t.fee;
+          this.push(
+            line({ id: 'total', kind, amount: t.amount.toString(), fee: t.fee.toString(), status: `count=${t.count}` }),
+          );
+        }
+        this.push(line({ id: 'net', amount: (amount - fee).toString() }));
+        done();
+      },
+    });
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    const who = all ? 'all' : c.merchant.code;
+    res.setHeader('content-disposition', `attachment; filename="reconciliation-${who}-${date}.csv"`);
+    try {
+      await pipeline(
+        reconciliationRecords(ctx.db, date, all ? undefined : c.merchant.code),
+        toRows,
+        stringify({ header: true, columns }),
+        res,
+      );
+    } catch (err) {
+      // Headers are gone once the first row is out: the client sees a cut CSV (no `net` line), not a 500.
+      logger.error({ err, date, who }, 'reconciliation stream failed');
+      res.destroy(err instanceof Error ? err : undefined);
+    }
+  });
+
+  // Operator only (the operator router checks the token on /api/merchants first).
+  router.post('/api/merchants/:code/keys/rotate', async (req, res) => {
+    const { code } = validate(codeParam, req.params);
+    const body = validate(rotateBody, req.body ?? {});
+    const graceMs = (body.graceSeconds ?? ctx.config.merchantKeyGraceHours * 3600) * 1000;
+    const role = body.key === 'apiKey' ? 'api' : 'reviewer';
+    const rotated = await rotateMerchantKey(ctx.db, keys, code, role, graceMs);
+    if (!rotated) throw noMerchant(code);
+    res.json({ code, [body.key]: rotated.key, previousValidUntil: rotated.previousValidUntil.toISOString() });
+  });
+
+  router.get('/api/merchants/:code/callbacks', async (req, res) => {
+    const { code } = validate(codeParam, req.params);
+    const query = validate(logQuery, req.query);
+    if (!(await merchantByCode(ctx.db, code))) throw noMerchant(code);
+    const rows = await callbackLog(ctx.db, code, { limit: query.limit ?? 50, before: query.before, objectId: query.id });
+    res.json({
+      callbacks: rows.map((r) => ({
+        id: r.id.toString(),
+        event: r.event,
+        objectId: r.object_id,
+        body: JSON.parse(r.body),
+        createdAt: r.created_at.toISOString(),
+        attempts: r.attempts,
+        lastStatus: r.last_status,
+        lastError: r.last_error,
+        lastAttemptAt: r.last_attempt_at?.toISOString() ?? null,
+        deliveredAt: r.delivered_at?.toISOString() ?? null,
+        gaveUpAt: r.gave_up_at?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  return router;
+}
