@@ -26,6 +26,8 @@
  * signs every call before its clock starts.
  * STK (`http.noop_stk`, `stk.step`, bench/stk.ts): the same `BENCH_USSD_SECONDS`; the load (bench/stk-load.ts)
  * builds every request before its clock starts.
+ * WAP (`http.noop_wap`, `wap.page`, bench/wap.ts): the same `BENCH_USSD_SECONDS`; 200 sessions log in through
+ * the form before the clock (bench/wap-load.ts is the load).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,7 @@ import { pinVerify } from './pin-verify.js';
 import { httpNoopStk, stkStep } from './stk.js';
 import { kannelLatency, kannelThroughput, smsLatency, smsThroughput } from './sms.js';
 import { httpNoop, sessionsMemory, ussdPayment, ussdStep } from './ussd.js';
+import { httpNoopWap, wapPage } from './wap.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 /** `BENCH_REFERENCES=0`: run only the named benchmarks, without their references (for profiling; no ratios). */
@@ -62,6 +65,8 @@ const benchmarks: Benchmark[] = [
   ivrStep,
   httpNoopStk,
   stkStep,
+  httpNoopWap,
+  wapPage,
 ];
 
 /**

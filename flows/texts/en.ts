@@ -29,6 +29,10 @@ export const en: Record<TextKey, string> = {
     'The recharge card ending {last4} is locked after 5 wrong card PINs. If this was not you, call customer service.',
   'notify.card.topups.locked': 'Too many wrong card PINs today: card top-ups are locked until {until}.',
   'notify.limits': 'Your limits are now {perPayment} per payment and {daily} a day.',
+  'notify.login.locked':
+    'Five wrong login passwords: web login to your wallet is locked until {until}. If this was not you, call customer service.',
+  'notify.password.changed':
+    'Your login password was changed. If this was not you, call customer service now.',
   'flow.menu.title': 'Mobile wallet',
   'flow.menu.invalid': 'Invalid option, try again',
   'flow.menu.balance': 'Balance',
@@ -116,9 +120,13 @@ export const en: Record<TextKey, string> = {
     'Menu: 1 balance, 2 top up, 3 pay, 4 transfer, 5 last transactions, 6 account. SMS to 10658888: YE balance, ZF pay, ZZ transfer, CZ top up, BZ help.',
   'refusal.voucher_invalid': 'Wrong card number or card PIN. Please check the card.',
   'refusal.voucher_used': 'This card has already been used.',
-  'refusal.voucher_locked': 'This card is locked after too many wrong card PINs. Please call customer service.',
+  'refusal.voucher_locked':
+    'This card is locked after too many wrong card PINs. Please call customer service.',
   'refusal.card_topups_locked': 'Too many wrong card PINs today: card top-ups are paused until tomorrow.',
   'refusal.pin_format': 'A PIN has 6 digits, not all the same and not a run like 123456.',
+  'refusal.wrong_password': 'Wrong mobile number or login password.',
+  'refusal.login_locked': 'Too many wrong passwords: login is locked for 15 minutes.',
+  'refusal.password_format': 'A login password has 6 to 32 letters or digits.',
   'refusal.not_frozen': 'Your wallet is not frozen.',
   'refusal.balance_not_zero':
     'Your wallet still holds money. To close it, first transfer the money to another wallet or spend it on a payment, then close it.',
@@ -144,7 +152,8 @@ export const en: Record<TextKey, string> = {
   // SMS conversation (sms.flow.ts): replies to the short-code keywords; one GSM SMS (160) where it can.
   'sms.agreement':
     'Open a mobile wallet under our terms: one wallet per phone number, every change confirmed by SMS. Full terms: WAP /wap/terms. Reply A to accept, QX to cancel.',
-  'sms.open.done': 'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
+  'sms.open.done':
+    'Your wallet is open. The initial passwords come in a separate SMS; change the PIN soon with GM.',
   'sms.open.already': 'You already have a mobile wallet. Send BZ for help.',
   'sms.open.cancelled': 'Cancelled. No wallet was opened.',
   'sms.guest': 'You have no wallet yet. Text KT to open one.',
@@ -191,7 +200,8 @@ export const en: Record<TextKey, string> = {
   'ivr.decimal': 'For a decimal point, press star.',
   'ivr.silence': 'Sorry, I did not hear a key.',
   'ivr.goodbye': 'We did not hear a key. Thank you for calling. Goodbye.',
-  'ivr.no_number': 'This service needs a mobile number we can see. Please call again from your mobile phone. Goodbye.',
+  'ivr.no_number':
+    'This service needs a mobile number we can see. Please call again from your mobile phone. Goodbye.',
   'ivr.in': 'in',
   'ivr.out': 'out',
   'ivr.ending': 'ending {digits}',

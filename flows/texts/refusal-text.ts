@@ -42,6 +42,9 @@ export function refusalWording(error: { code: string; message: string }): {
     case 'already_open':
     case 'hold_not_pending':
     case 'hold_expired':
+    case 'wrong_password':
+    case 'login_locked':
+    case 'password_format':
       return { key: `refusal.${error.code}` as TextKey, params: {} };
     default:
       return { key: 'refusal.other', params: {} };

@@ -24,6 +24,8 @@ export const zhCN = {
   'notify.card.locked': '尾号{last4}的充值卡因卡密码连续输错5次已锁定。如非本人操作,请致电客服。',
   'notify.card.topups.locked': '今日卡密码输错次数过多,充值卡充值已暂停至{until}。',
   'notify.limits': '您的支付限额已修改:单笔{perPayment},每日{daily}。',
+  'notify.login.locked': '登录密码连续输错5次,手机钱包网页登录已锁定至{until}。如非本人操作,请致电客服。',
+  'notify.password.changed': '您的登录密码已修改。如非本人操作,请立即致电客服。',
   'flow.menu.title': '手机钱包',
   'flow.menu.invalid': '无效选项,请重选',
   'flow.menu.balance': '余额',
@@ -112,6 +114,9 @@ export const zhCN = {
   'refusal.voucher_locked': '该充值卡因卡密码输错次数过多已锁定,请致电客服。',
   'refusal.card_topups_locked': '今日卡密码输错次数过多,充值卡充值暂停至明日。',
   'refusal.pin_format': '支付密码须为6位数字,不能全部相同或连续。',
+  'refusal.wrong_password': '手机号或登录密码错误。',
+  'refusal.login_locked': '登录密码错误次数过多,登录已锁定15分钟。',
+  'refusal.password_format': '登录密码须为6至32位字母或数字。',
   'refusal.not_frozen': '您的钱包未冻结。',
   'refusal.balance_not_zero':
     '钱包内还有余额或待确认的支付,暂不能销户。请先把钱转账到其他钱包或用于支付,余额为零后再销户。',

@@ -19,7 +19,7 @@ import type { SmppEndpoint, SmppMetricsHooks } from './smpp/index.js';
 export type { Screen } from '../../flows/index.js';
 
 /** The registered channels. */
-export type ChannelId = 'sms' | 'ussd' | 'ussd-smpp' | 'ivr' | 'stk';
+export type ChannelId = 'sms' | 'ussd' | 'ussd-smpp' | 'ivr' | 'stk' | 'wap';
 
 /** What the user did, normalized: who, in which session, and the flow input (or a move of the session). */
 export interface Inbound {

@@ -2,18 +2,17 @@
  * The channel registry: every channel the gateway runs, one line each (adding a channel is one folder,
  * one line here and one case table). `startChannels` creates the adapters configured in this process,
  * starts them in this order and gathers what the HTTP app needs of them; the gateway knows no channel
- * by name. Pages that belong to no session (the WAP terms page) are listed beside them.
+ * by name. The WAP terms page the openings point to is the WAP adapter's.
  */
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { Locale } from '../../flows/texts/index.js';
 import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
 import { ivrChannel } from './ivr/index.js';
 import { smsChannel } from './sms/index.js';
 import { stkChannel } from './stk/index.js';
 import { ussdChannel, ussdSmppChannel } from './ussd/index.js';
-import { termsRoutes } from './wap/index.js';
+import { wapChannel } from './wap/index.js';
 
 export * from './channel.js';
 export { createChannelDeps, type ProcessParts } from './channel-deps.js';
@@ -25,6 +24,7 @@ export const channels: readonly ChannelDefinition<any>[] = [
   ussdSmppChannel,
   ivrChannel,
   stkChannel,
+  wapChannel,
 ];
 
 /** The channels running in this process, and what the app mounts and reports of them. */
@@ -46,7 +46,7 @@ export async function startChannels(deps: ChannelDeps): Promise<RunningChannels>
   for (const adapter of adapters) await adapter.start?.();
   return {
     adapters,
-    routers: [...adapters.flatMap((a) => (a.router ? [a.router] : [])), ...channelPages(deps.config.locale)],
+    routers: adapters.flatMap((a) => (a.router ? [a.router] : [])),
     readiness: Object.assign({}, ...adapters.map((a) => a.readiness ?? {})),
     queues: () => adapters.flatMap((a) => [...(a.queues?.() ?? [])]),
     registerMetrics: (registry) => {
@@ -57,9 +57,4 @@ export async function startChannels(deps: ChannelDeps): Promise<RunningChannels>
       for (const adapter of [...adapters].reverse()) await adapter.stop?.();
     },
   };
-}
-
-/** Pages of the channels outside any session: the agreement the openings point to. */
-export function channelPages(locale: Locale): Router[] {
-  return [termsRoutes(locale)];
 }

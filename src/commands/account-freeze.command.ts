@@ -16,8 +16,7 @@ export const accountFreeze: SingleCommand<'account.freeze'> = {
     if (account.status === 'closed') throw new RefusalError(refusals.accountClosed());
     const until = input.days ? new Date(now.getTime() + input.days * 86_400_000) : null;
     await setAccountStatus(trx, account.id, 'frozen', until);
-    if (until)
-      await notifyUser(trx, user, 'notify.frozen.until', { date: businessDay(until) }, key);
+    if (until) await notifyUser(trx, user, 'notify.frozen.until', { date: businessDay(until) }, key);
     else await notifyUser(trx, user, 'notify.frozen', {}, key);
     return { msisdn: user.msisdn, status: 'frozen', frozenUntil: until?.toISOString() ?? null };
   },

@@ -41,6 +41,10 @@ export const commandSchemas = {
   }),
   /** Remembers the user's language for every later text. */
   'account.locale': z.object({ msisdn, locale: z.enum(LOCALES) }),
+  /** Checks a WAP login password, counting wrong ones toward the login lockout. */
+  'login.check': z.object({ msisdn, password: pin }),
+  /** Changes the WAP login password. */
+  'password.change': z.object({ msisdn, oldPassword: pin, newPassword: pin }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
   /** An operator lifts the wallet's PIN and card top-up locks (the reason goes to the audit trail). */

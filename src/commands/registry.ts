@@ -8,6 +8,8 @@ import { accountOpen } from './account-open.command.js';
 import { accountUnfreeze } from './account-unfreeze.command.js';
 import { balance } from './balance.command.js';
 import { limitsSet } from './limits-set.command.js';
+import { loginCheck } from './login-check.command.js';
+import { passwordChange } from './password-change.command.js';
 import { paymentConfirm } from './payment-confirm.command.js';
 import { paymentDecline } from './payment-decline.command.js';
 import { paymentRequest } from './payment-request.command.js';
@@ -31,6 +33,8 @@ export const registry: { [T in CommandType]: CommandModule<T> } = {
   'account.freeze': accountFreeze,
   'account.unfreeze': accountUnfreeze,
   'account.locale': accountLocale,
+  'login.check': loginCheck,
+  'password.change': passwordChange,
   'pin.change': pinChange,
   'pin.unlock': pinUnlock,
   'limits.set': limitsSet,

@@ -117,7 +117,8 @@ export class CommandRunner {
 
   /** The commands of an envelope job (`CommandBus.sendMany`), opened. */
   openEnvelope(envelope: { sealed?: unknown }): Command[] {
-    if (!this.keys.isSealed(envelope.sealed)) throw new InvalidCommandError('an envelope without its sealed commands');
+    if (!this.keys.isSealed(envelope.sealed))
+      throw new InvalidCommandError('an envelope without its sealed commands');
     try {
       return JSON.parse(this.keys.unseal(envelope.sealed)) as Command[];
     } catch {
@@ -136,7 +137,9 @@ export class CommandRunner {
       raw = openSecrets(this.keys, command.input) as Record<string, unknown>;
     } catch {
       // Sealed under a key this process does not have (a PIN_KEY rotated without PIN_KEY_PREVIOUS).
-      throw new InvalidCommandError(`the secrets of command ${command.key} cannot be opened with this PIN key`);
+      throw new InvalidCommandError(
+        `the secrets of command ${command.key} cannot be opened with this PIN key`,
+      );
     }
     const module = registry[command.type];
     const readOnly = module.kind === 'single' && module.readOnly === true;
@@ -159,10 +162,14 @@ export class CommandRunner {
       const prepare = module.prepare as
         | ((db: Db, input: never, ctx: PrepareContext) => Promise<SinglePrepared>)
         | undefined;
-      prepared = prepare ? await prepare(this.db, input as never, { keys: this.keys, now: this.clock() }) : {};
+      prepared = prepare
+        ? await prepare(this.db, input as never, { keys: this.keys, now: this.clock() })
+        : {};
     } catch (err) {
       if (!(err instanceof RefusalError)) throw err;
-      return readOnly ? { ok: false, error: err.refusal } : this.storeRefusal(command, hash, err.refusal, late);
+      return readOnly
+        ? { ok: false, error: err.refusal }
+        : this.storeRefusal(command, hash, err.refusal, late);
     }
     if (module.kind === 'single')
       return this.runSingle(command.key, command.type, hash, input, prepared, late);
@@ -207,7 +214,8 @@ export class CommandRunner {
       if (inBook) locales.set(o.late.msisdn, inBook);
     }
     const unknown = due.map((o) => o.late.msisdn).filter((m) => !locales.has(m));
-    if (unknown.length) for (const [msisdn, locale] of await userLocales(trx, unknown)) locales.set(msisdn, locale);
+    if (unknown.length)
+      for (const [msisdn, locale] of await userLocales(trx, unknown)) locales.set(msisdn, locale);
     const rows: OutboxRow[] = due.map((o) => {
       const { code, message } = o.result.error;
       return {

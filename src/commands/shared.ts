@@ -39,7 +39,8 @@ export async function checkPin(
   const canonical = normalizeMsisdn(msisdn) ?? '';
   const stored = await pinLookup(db).submit(canonical);
   if (stored === null) return {};
-  if (stored.lockedUntil && stored.lockedUntil > now) return { pin: { pinHash: stored.pinHash, ok: false, locked: true } };
+  if (stored.lockedUntil && stored.lockedUntil > now)
+    return { pin: { pinHash: stored.pinHash, ok: false, locked: true } };
   if (!/^\d{6}$/.test(pin)) return { pin: { pinHash: stored.pinHash, ok: false } };
   const { ok, upgrade } = await keys.verifyPin(canonical, pin, stored.pinHash);
   return { pin: { pinHash: stored.pinHash, ok, ...(upgrade ? { upgrade } : {}) } };
@@ -70,7 +71,12 @@ export function notifyOwner(
 }
 
 /** Checks a PIN in the book; the check that locks the wallet tells its owner (an SMS a refusal keeps). */
-export function checkPinInBook(book: Book, user: UserRow, check: PinCheck | undefined, commandKey: string): void {
+export function checkPinInBook(
+  book: Book,
+  user: UserRow,
+  check: PinCheck | undefined,
+  commandKey: string,
+): void {
   book.checkPin(user, check, (until) =>
     book.notify(user.msisdn, user.locale, 'notify.pin.locked', { until: chinaTime(until) }, commandKey, true),
   );

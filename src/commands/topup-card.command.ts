@@ -20,7 +20,10 @@ export const topupCard: BatchedCommand<'topup.card'> = {
     vouchers: [input.serial],
   }),
   async prepare(db, input, { keys, now }) {
-    const stored = await cardLookup(db).submit({ serial: input.serial, msisdn: normalizeMsisdn(input.msisdn) ?? '' });
+    const stored = await cardLookup(db).submit({
+      serial: input.serial,
+      msisdn: normalizeMsisdn(input.msisdn) ?? '',
+    });
     const locked = (stored.cardLockedUntil && stored.cardLockedUntil > now) || stored.voucherLocked;
     if (locked) return { voucher: { ok: false, locked: true } satisfies VoucherCheck };
     const { ok } = await keys.verifyCardPin(input.serial, input.cardPin, stored.pinHash);

@@ -74,6 +74,10 @@ export const configSchema = z.object({
   pinMaxFailures: z.coerce.number().int().positive().default(3),
   /** `PIN_LOCK_HOURS`: how long payments stay locked after too many wrong PINs. Default 24. */
   pinLockHours: z.coerce.number().positive().default(24),
+  /** `LOGIN_MAX_FAILURES`: wrong WAP login passwords in a row that lock WAP login (INTERFACES §7). Default 5. */
+  loginMaxFailures: z.coerce.number().int().positive().default(5),
+  /** `LOGIN_LOCK_MINUTES`: how long WAP login stays locked after them. Default 15. */
+  loginLockMinutes: z.coerce.number().positive().default(15),
   /** `HOLD_TTL_MINUTES`: how long a merchant's payment request holds the money before it is voided. */
   holdTtlMinutes: z.coerce.number().int().positive().default(10),
   /**
@@ -152,6 +156,8 @@ const envNames: Record<keyof Config, string> = {
   limitDaily: 'LIMIT_DAILY',
   pinMaxFailures: 'PIN_MAX_FAILURES',
   pinLockHours: 'PIN_LOCK_HOURS',
+  loginMaxFailures: 'LOGIN_MAX_FAILURES',
+  loginLockMinutes: 'LOGIN_LOCK_MINUTES',
   holdTtlMinutes: 'HOLD_TTL_MINUTES',
   callbackFirstRetryMs: 'CALLBACK_FIRST_RETRY_MS',
   callbackTimeoutMs: 'CALLBACK_TIMEOUT_MS',

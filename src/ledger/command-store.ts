@@ -46,7 +46,11 @@ export async function claim(trx: Trx, items: { key: string; type: string; hash: 
 }
 
 /** Writes the claimed commands' results: one row for the batch, its results by slot. */
-export async function setResults(trx: Trx, claimed: Claim, rows: { key: string; result: CommandResult }[]): Promise<void> {
+export async function setResults(
+  trx: Trx,
+  claimed: Claim,
+  rows: { key: string; result: CommandResult }[],
+): Promise<void> {
   if (claimed.batchId === null || !rows.length) return;
   const results: (CommandResult | null)[] = new Array(Math.max(...claimed.slots.values()) + 1).fill(null);
   for (const r of rows) {

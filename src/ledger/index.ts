@@ -64,6 +64,14 @@ export {
   REFUSED,
 } from './notices.js';
 export { claimWaitingNotices, markRelayed, type WaitingNotice } from './outbox-store.js';
+export {
+  applyLoginCheck,
+  type LoginCheck,
+  lockLogin,
+  saveLoginCheck,
+  setLoginHash,
+  storedLogin,
+} from './login-rules.js';
 export { applyPinCheck } from './pin-rules.js';
 export { type AccountView, dueFreezes, expiredHolds, statement, walletView, walletViews } from './queries.js';
 export { type Refusal, RefusalError, refusals } from './refusals.js';

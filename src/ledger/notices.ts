@@ -29,6 +29,8 @@ export const NOTIFY_KEYS = [
   'notify.card.locked',
   'notify.card.topups.locked',
   'notify.limits',
+  'notify.login.locked',
+  'notify.password.changed',
 ] as const;
 export type NotifyKey = (typeof NOTIFY_KEYS)[number];
 

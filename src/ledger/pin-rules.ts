@@ -47,7 +47,8 @@ export function applyPinCheck(
     return { refusal: refusals.pinLocked(user.pin_locked_until), changed: false };
   }
   // Locked when it was prepared, unlocked by now (an operator): not checked, so not counted either.
-  if (check?.locked) return { refusal: refusals.pinLocked(user.pin_locked_until ?? policy.now), changed: false };
+  if (check?.locked)
+    return { refusal: refusals.pinLocked(user.pin_locked_until ?? policy.now), changed: false };
   if (check?.ok && check.pinHash === user.pin_hash) {
     let changed = user.pin_failures !== 0 || user.pin_locked_until !== null;
     user.pin_failures = 0;

@@ -37,6 +37,9 @@ export const refusals = {
   wrongPin: (left: number) => make('wrong_pin', `wrong payment PIN; ${left} attempt(s) left`),
   pinLocked: (until: Date) => make('pin_locked', `payments are locked until ${until.toISOString()}`),
   pinFormat: () => make('pin_format', 'a payment PIN is 6 digits, not all the same and not a run'),
+  wrongPassword: (left: number) => make('wrong_password', `wrong login password; ${left} attempt(s) left`),
+  loginLocked: (until: Date) => make('login_locked', `WAP login is locked until ${until.toISOString()}`),
+  passwordFormat: () => make('password_format', 'a login password is 6 to 32 letters and digits'),
   overPerPayment: (limit: bigint) => make('limit_per_payment', `over the limit of ${limit} fen per payment`),
   overDaily: (left: bigint) => make('limit_daily', `over the daily limit; ${left} fen left today`),
   limitAboveCap: () => make('limit_above_cap', 'a limit may not exceed the platform cap'),
@@ -44,7 +47,10 @@ export const refusals = {
   voucherUsed: () => make('voucher_used', 'this card has already been used'),
   voucherLocked: () => make('voucher_locked', 'this card is locked after too many wrong card PINs'),
   cardTopupsLocked: (until: Date) =>
-    make('card_topups_locked', `card top-ups are locked until ${until.toISOString()} after too many wrong card PINs`),
+    make(
+      'card_topups_locked',
+      `card top-ups are locked until ${until.toISOString()} after too many wrong card PINs`,
+    ),
   balanceNotZero: () => make('balance_not_zero', 'empty the wallet before closing it'),
   notAPayment: () => make('not_a_payment', 'no payment of this merchant has this id'),
   refundTooLarge: (left: bigint) => make('refund_too_large', `at most ${left} fen can still be refunded`),

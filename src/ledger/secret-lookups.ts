@@ -46,9 +46,18 @@ export async function storedCards(
   );
   const byN = new Map<number, StoredCard>(
     rows.map(
-      (r: { n: string; pin_hash: string | null; voucher_locked: boolean | null; card_locked_until: Date | null }) => [
+      (r: {
+        n: string;
+        pin_hash: string | null;
+        voucher_locked: boolean | null;
+        card_locked_until: Date | null;
+      }) => [
         Number(r.n),
-        { pinHash: r.pin_hash, voucherLocked: r.voucher_locked === true, cardLockedUntil: r.card_locked_until },
+        {
+          pinHash: r.pin_hash,
+          voucherLocked: r.voucher_locked === true,
+          cardLockedUntil: r.card_locked_until,
+        },
       ],
     ),
   );

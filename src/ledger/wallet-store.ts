@@ -31,7 +31,11 @@ export async function lockWalletAccount(trx: Trx, code: string): Promise<Account
 
 /** A new wallet account's id, or null when a concurrent command made one with this code first. */
 export async function insertWalletAccount(trx: Trx, code: string): Promise<bigint | null> {
-  const [row] = await trx('accounts').insert({ kind: 'wallet', code }).onConflict('code').ignore().returning('id');
+  const [row] = await trx('accounts')
+    .insert({ kind: 'wallet', code })
+    .onConflict('code')
+    .ignore()
+    .returning('id');
   return row ? row.id : null;
 }
 
@@ -105,7 +109,11 @@ export async function unlockPins(trx: Trx, msisdn: string): Promise<void> {
 
 /** Whether this MSISDN has a wallet account (closed or not). */
 export async function hasWalletAccount(db: Db | Trx, msisdn: string): Promise<boolean> {
-  return Boolean(await db('accounts').where({ code: walletCode(msisdn) }).first('id'));
+  return Boolean(
+    await db('accounts')
+      .where({ code: walletCode(msisdn) })
+      .first('id'),
+  );
 }
 
 /** Whether a user row exists for this MSISDN (closed or not). */

@@ -17,9 +17,11 @@ export {
   generatePassword,
   generatePin,
   hashSecret,
+  isAcceptablePassword,
   isAcceptablePin,
   PIN_FIELDS,
   randomDigits,
+  verifySecret,
 } from './secrets.js';
 export { ensureDatabase, ensureRedis } from './services.js';
 export { businessDay, businessDayRange, chinaTime } from './time.js';

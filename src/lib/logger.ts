@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { PIN_FIELDS } from './secrets.js';
 
 /** Every field that can hold a secret, at the top of a logged object and two levels into it. */
-const SECRET_FIELDS = [...PIN_FIELDS, 'password', 'loginPassword', 'token', 'apiKey'];
+const SECRET_FIELDS = [...PIN_FIELDS, 'loginPassword', 'token', 'apiKey'];
 
 export const redactPaths = [
   ...SECRET_FIELDS,

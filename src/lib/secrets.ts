@@ -5,8 +5,22 @@
  */
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 
-/** The command input fields that carry a PIN: sealed in queued commands, left out of fingerprints, redacted in logs. */
-export const PIN_FIELDS: readonly string[] = ['pin', 'oldPin', 'newPin', 'cardPin'];
+/**
+ * The command input fields that carry a PIN or a login password: sealed in queued commands, left out of
+ * fingerprints, redacted in logs.
+ */
+export const PIN_FIELDS: readonly string[] = [
+  'pin',
+  'oldPin',
+  'newPin',
+  'cardPin',
+  'password',
+  'oldPassword',
+  'newPassword',
+];
+
+/** A login password a user may choose: 6 to 32 letters and digits (typed on a phone keypad). */
+export const isAcceptablePassword = (password: string): boolean => /^[A-Za-z0-9]{6,32}$/.test(password);
 
 const KEY_LENGTH = 32;
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 };

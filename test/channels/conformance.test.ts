@@ -9,9 +9,10 @@ import { conformance as sms } from './sms/cases.js';
 import { conformance as stk } from './stk/cases.js';
 import { conformance as ussd } from './ussd/cases.js';
 import { conformance as ussdSmpp } from './ussd-smpp/cases.js';
+import { conformance as wap } from './wap/cases.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each table reads its own channel's raw input type.
-const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr, stk };
+const tables: Record<string, ConformanceCases<any>> = { sms, ussd, 'ussd-smpp': ussdSmpp, ivr, stk, wap };
 
 describe('the channel seam', () => {
   let h: Harness;

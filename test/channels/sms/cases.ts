@@ -109,15 +109,18 @@ export const conformance: ConformanceCases<InboundPdu> = {
           })
         ).stored as StoredMo;
       const replies = async () =>
-        JSON.stringify(await h.db('sms_mt').where({ msisdn: user, reason: 'reply' }).orderBy('id').pluck('text'));
+        JSON.stringify(
+          await h.db('sms_mt').where({ msisdn: user, reason: 'reply' }).orderBy('id').pluck('text'),
+        );
       await sms.inbound.process({ moId: (await mo(`ZF ${merchant} 1`)).id }, conversation, sms.outbound);
       const pin = await mo(TEST_PIN);
       await sms.inbound.process({ moId: pin.id }, conversation, sms.outbound);
       const first = await replies();
       await sms.inbound.process({ moId: pin.id }, conversation, sms.outbound);
       const second = await replies();
-      const effects = (await h.db('commands').where('key', 'like', `sms:${user}:m:%`).where({ type: 'payment' }))
-        .length;
+      const effects = (
+        await h.db('commands').where('key', 'like', `sms:${user}:m:%`).where({ type: 'payment' })
+      ).length;
       return { answers: [first, second], effects };
     } finally {
       await stopSmsRig(rig, { balanced: true });
