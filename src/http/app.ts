@@ -31,6 +31,8 @@ export interface AppOptions {
   extraQueues?: () => readonly Queue[];
   /** Registers more metrics (the SMPP link's) on the app's registry. */
   registerMetrics?: (registry: Registry) => void;
+  /** How often the wall screen (`/ops`) pushes a snapshot. Default 5000 ms. */
+  wallPushMs?: number;
   /** Where request lines and errors go. Default: the gateway logger at `LOG_LEVEL` (`ctx.config.logLevel`). */
   logger?: Logger;
 }

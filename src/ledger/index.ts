@@ -103,3 +103,16 @@ export {
   userExists,
   userLocales,
 } from './wallet-store.js';
+export {
+  type AuditEntry,
+  type AuditFilter,
+  type AuditRow,
+  auditLog,
+  type DayStats,
+  dayStats,
+  type MinuteCount,
+  recordAudit,
+  type SmsLine,
+  smsHistory,
+  wallMinutes,
+} from './ops-store.js';

@@ -22,6 +22,7 @@ const refusalStatuses: Record<string, number> = {
   already_reversed: 409,
   idempotency_conflict: 409,
   not_locked: 409,
+  not_frozen: 409,
   // A wallet has at most three payment requests waiting (INTERFACES §8).
   too_many_requests: 429,
   // The command did not finish: the bus gave up waiting on a job that failed (operators are alerted).

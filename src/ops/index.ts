@@ -11,11 +11,21 @@ import { createMetricsRegistry, metricsRoutes } from './metrics.routes.js';
 import type { OpsDeps } from './ops-deps.js';
 import { merchantRoutes } from './merchant.routes.js';
 import { operatorRoutes } from './operator.routes.js';
+import { createOperatorSessions } from './operator-session.js';
 import { queuesBoardRoutes } from './queues.routes.js';
 import type { Readiness } from './readiness.js';
+import { wallRoutes } from './wall/index.js';
 
 export { refusalError, refusalStatus, validate } from './api-errors.js';
 export { requireOpsToken, tokenMatches } from './auth.js';
+export {
+  createOperatorSessions,
+  type OperatorSessions,
+  operatorOf,
+  requireOperator,
+  SESSION_COOKIE,
+} from './operator-session.js';
+export { type WallSnapshot, wallSnapshot } from './wall/index.js';
 export { QUEUE_STATES } from './metrics.routes.js';
 export type { OpsDeps } from './ops-deps.js';
 export { MAX_VOUCHER_FEN, OPERATOR_PATHS } from './operator.routes.js';
@@ -34,6 +44,8 @@ export interface OpsOptions {
   extraQueues?: () => readonly Queue[];
   /** Registers more metrics (the SMPP link's) on the app's registry. */
   registerMetrics?: (registry: Registry) => void;
+  /** How often the wall screen's feed pushes a snapshot. Default 5000 ms. */
+  wallPushMs?: number;
 }
 
 /** Every operator route on one router, to mount at the root of the app. */
@@ -49,8 +61,23 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   options.registerMetrics?.(registry);
   router.use(healthRoutes(options.readiness));
   router.use(metricsRoutes(registry));
-  router.use(queuesBoardRoutes(queues(), options.opsToken));
-  router.use(operatorRoutes(ctx, options));
+  const sessions = createOperatorSessions(ctx.redis, ctx.config.redisPrefix);
+  // The wall and its login come before the dashboard's guard, which covers every other `/ops` path.
+  router.use(
+    wallRoutes(ctx.db, {
+      db: ctx.db,
+      queues,
+      registry,
+      opsToken: options.opsToken,
+      sessions,
+      pushIntervalMs: options.wallPushMs,
+      log: options.log,
+    }),
+  );
+  router.use(
+    queuesBoardRoutes(queues(), { opsToken: options.opsToken, sessions, db: ctx.db, log: options.log }),
+  );
+  router.use(operatorRoutes(ctx, { ...options, sessions }));
   router.use(merchantRoutes(ctx, options));
   return router;
 }

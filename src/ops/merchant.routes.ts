@@ -26,6 +26,7 @@ import {
   settlementsOf,
 } from '../ledger/index.js';
 import { AppError, fenToJson, keyringOf, logger, nationalMsisdn } from '../lib/index.js';
+import { audit } from './audit.js';
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, idParam, msisdn, reference } from './api-schemas.js';
 import { type Caller, callerOf, ensureOwner, requireRole } from './merchant-auth.js';
@@ -361,6 +362,12 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
     const graceMs = (body.graceSeconds ?? ctx.config.merchantKeyGraceHours * 3600) * 1000;
     const role = body.key === 'apiKey' ? 'api' : 'reviewer';
     const rotated = await rotateMerchantKey(ctx.db, keys, code, role, graceMs);
+    await audit(ctx.db, res, {
+      action: 'merchant.rotate-key',
+      target: code,
+      outcome: rotated ? 'ok' : 'merchant_not_found',
+      detail: { key: body.key, graceMs },
+    });
     if (!rotated) throw noMerchant(code);
     res.json({ code, [body.key]: rotated.key, previousValidUntil: rotated.previousValidUntil.toISOString() });
   });

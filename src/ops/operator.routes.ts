@@ -6,33 +6,46 @@
  *
  * Merchant routes (merchant API keys) share the `/api` prefix, so the token is checked per operator
  * path, not for all of `/api`.
+ *
+ * Every action (a route that changes something) is written to the audit log with the operator's name
+ * (`X-Operator`), the reason where the call takes one, and its outcome: `ok` or the refusal code.
+ * Commands run on the worker in their own transaction; their audit row is written as soon as the
+ * outcome is known (a command still pending when the call answers 202 is recorded as `pending`).
  */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Response } from 'express';
 import {
+  auditLog,
   checkLedger,
   createMerchant,
+  dayStats,
   issueVouchers,
+  smsHistory,
   statement,
   userExists,
   walletView,
 } from '../ledger/index.js';
+import type { CommandResult } from '../ledger/index.js';
 import {
   AppError,
   businessDay,
+  businessDayRange,
   conflict,
   fenToJson,
   keyringOf,
   nationalMsisdn,
 } from '../lib/index.js';
 import { refusalError, validate } from './api-errors.js';
-import { fen, msisdn, reference } from './api-schemas.js';
-import { requireOpsToken } from './auth.js';
+import { day, fen, msisdn, reference } from './api-schemas.js';
+import { type AuditOf, audit } from './audit.js';
+import { type OperatorSessions, requireOperator } from './operator-session.js';
 import type { OpsDeps } from './ops-deps.js';
 
 export interface OperatorRoutesOptions {
   opsToken: string;
+  sessions: OperatorSessions;
   /** How long `POST /api/topups` waits for the command before answering 202 pending. Default 10000 ms. */
   commandTimeoutMs?: number;
 }
@@ -44,6 +57,8 @@ export const OPERATOR_PATHS = [
   '/api/vouchers',
   '/api/topups',
   '/api/ledger',
+  '/api/audit',
+  '/api/stats',
 ];
 
 /** The largest amount of one batch of recharge cards, fen (¥1,000). */
@@ -51,6 +66,42 @@ export const MAX_VOUCHER_FEN = 100_000;
 
 const msisdnParam = z.object({ msisdn });
 const reasonBody = z.object({ reason: z.string({ error: 'a reason is required' }).min(1).max(200) });
+const freezeBody = reasonBody.extend({
+  days: z
+    .number({ error: 'days is a whole number from 1 to 365' })
+    .int({ error: 'days is a whole number from 1 to 365' })
+    .min(1, { error: 'days is at least 1' })
+    .max(365, { error: 'days is at most 365' })
+    .optional(),
+});
+
+const statsQuery = z.object({ date: day.optional() });
+const smsQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 200' })
+    .transform(Number)
+    .pipe(z.number().min(1).max(200, { error: 'limit is at most 200' }))
+    .optional(),
+});
+const auditQuery = z.object({
+  operator: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  target: z.string().max(128).optional(),
+  from: day.optional(),
+  to: day.optional(),
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, { error: 'before is an audit id' })
+    .transform((v) => BigInt(v))
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 500' })
+    .transform(Number)
+    .pipe(z.number().min(1).max(500, { error: 'limit is at most 500' }))
+    .optional(),
+});
 
 const transactionsQuery = z.object({
   limit: z
@@ -109,7 +160,13 @@ export function operatorRoutes(
   const router = Router();
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const noWallet = () => new AppError('not_a_user', 'this phone number has no wallet', 404);
-  router.use(OPERATOR_PATHS, requireOpsToken(options.opsToken));
+  router.use(OPERATOR_PATHS, requireOperator({ token: options.opsToken, sessions: options.sessions }));
+  const record = (res: Response, entry: AuditOf) => audit(ctx.db, res, entry);
+  /** Records a command's outcome, then answers its refusal (if any) as an error. */
+  const recordCommand = async (res: Response, entry: Omit<AuditOf, 'outcome'>, result: CommandResult) => {
+    await record(res, { ...entry, outcome: result.ok ? 'ok' : result.error.code });
+    if (!result.ok) throw refusalError(result.error);
+  };
 
   router.get('/api/accounts/:msisdn', async (req, res) => {
     const { msisdn } = validate(msisdnParam, req.params);
@@ -159,6 +216,12 @@ export function operatorRoutes(
   router.post('/api/merchants', async (req, res) => {
     const body = validate(merchantBody, req.body);
     const merchant = await createMerchant(ctx.db, keyringOf(ctx.config), body);
+    await record(res, {
+      action: 'merchant.create',
+      target: body.code,
+      outcome: merchant ? 'ok' : 'merchant_exists',
+      detail: { name: body.name, callbackUrl: body.callbackUrl ?? null, feeBps: body.feeBps ?? null },
+    });
     if (!merchant) throw conflict('merchant_exists', `a merchant with code ${body.code} exists`);
     // The keys and the callback secret are shown this once: only their keyed hashes (and the sealed
     // secret) are kept.
@@ -177,6 +240,12 @@ export function operatorRoutes(
   router.post('/api/vouchers', async (req, res) => {
     const body = validate(voucherBody, req.body);
     const cards = await issueVouchers(ctx.db, keyringOf(ctx.config), body.count, BigInt(body.amount));
+    await record(res, {
+      action: 'vouchers.issue',
+      target: cards.length ? `${cards[0].serial}..${cards[cards.length - 1].serial}` : null,
+      outcome: 'ok',
+      detail: { count: body.count, amount: body.amount },
+    });
     res.status(201).json(cards.map((c) => ({ serial: c.serial, pin: c.pin, amount: fenToJson(c.amount) })));
   });
 
@@ -197,6 +266,12 @@ export function operatorRoutes(
       timeoutMs,
     );
     const echo = { msisdn: nationalMsisdn(body.msisdn), amount: body.amount, reference: body.reference };
+    await record(res, {
+      action: 'topup',
+      target: body.msisdn,
+      outcome: result.ok ? 'ok' : result.error.code,
+      detail: { amount: body.amount, reference: body.reference },
+    });
     if (result.ok) {
       res.status(201).json({
         transferId: String(result.value.transferId),
@@ -222,8 +297,94 @@ export function operatorRoutes(
       { key: `unlock:${randomUUID()}`, type: 'pin.unlock', input: { msisdn: who, reason } },
       timeoutMs,
     );
-    if (!result.ok) throw refusalError(result.error);
+    await recordCommand(res, { action: 'account.unlock-pin', target: who, reason }, result);
     res.json({ msisdn: nationalMsisdn(who), status: 'unlocked' });
+  });
+
+  /** Freezes a wallet on a complaint (冻结); with `days`, the scheduler lifts it then. The owner is told by SMS. */
+  router.post('/api/accounts/:msisdn/freeze', async (req, res) => {
+    const { msisdn: who } = validate(msisdnParam, req.params);
+    const { reason, days } = validate(freezeBody, req.body ?? {});
+    const result = await ctx.bus.execute(
+      { key: `ops-freeze:${randomUUID()}`, type: 'account.freeze', input: { msisdn: who, days } },
+      timeoutMs,
+    );
+    await recordCommand(
+      res,
+      { action: 'account.freeze', target: who, reason, detail: { days: days ?? null } },
+      result,
+    );
+    res.json({
+      msisdn: nationalMsisdn(who),
+      status: 'frozen',
+      frozenUntil: result.ok ? result.value.frozenUntil : null,
+    });
+  });
+
+  /** Unfreezes a wallet (解冻); 409 `not_frozen` when it is not frozen. */
+  router.post('/api/accounts/:msisdn/unfreeze', async (req, res) => {
+    const { msisdn: who } = validate(msisdnParam, req.params);
+    const { reason } = validate(reasonBody, req.body ?? {});
+    const result = await ctx.bus.execute(
+      { key: `ops-unfreeze:${randomUUID()}`, type: 'account.unfreeze', input: { msisdn: who } },
+      timeoutMs,
+    );
+    await recordCommand(res, { action: 'account.unfreeze', target: who, reason }, result);
+    res.json({ msisdn: nationalMsisdn(who), status: 'active' });
+  });
+
+  /**
+   * A number's SMS, newest first, secrets masked: MO texts as kept once answered (PINs masked; one not
+   * yet answered is still sealed and shows no text), MT texts except the sensitive ones (initial
+   * passwords), which show none.
+   */
+  router.get('/api/accounts/:msisdn/sms', async (req, res) => {
+    const { msisdn: who } = validate(msisdnParam, req.params);
+    const { limit } = validate(smsQuery, req.query);
+    const lines = await smsHistory(ctx.db, who, limit ?? 50);
+    res.json({
+      msisdn: nationalMsisdn(who),
+      sms: lines.map((l) => ({
+        direction: l.direction,
+        id: l.id,
+        text: l.text,
+        status: l.status,
+        masked: l.text === null,
+        at: new Date(l.at).toISOString(),
+      })),
+    });
+  });
+
+  /** The audit log, newest first, filtered by operator, action, target and China-time days (`to` included). */
+  router.get('/api/audit', async (req, res) => {
+    const q = validate(auditQuery, req.query);
+    const limit = q.limit ?? 100;
+    const rows = await auditLog(ctx.db, {
+      operator: q.operator,
+      action: q.action,
+      target: q.target,
+      from: q.from ? businessDayRange(q.from).from : undefined,
+      to: q.to ? businessDayRange(q.to).to : undefined,
+      before: q.before,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    res.json({
+      entries: page.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      next: rows.length > limit ? page[page.length - 1].id : null,
+    });
+  });
+
+  /** 业务统计: a China-time business day's new wallets, active users, and transfers by kind and channel. */
+  router.get('/api/stats', async (req, res) => {
+    const { date } = validate(statsQuery, req.query);
+    const stats = await dayStats(ctx.db, date ?? businessDay());
+    res.json({
+      date: stats.day,
+      newWallets: stats.newWallets,
+      activeUsers: stats.activeUsers,
+      transfers: stats.transfers.map((t) => ({ ...t, amount: fenToJson(t.amount) })),
+    });
   });
 
   router.get('/api/ledger/check', async (_req, res) => {

@@ -1,7 +1,9 @@
 /**
  * `GET /ops/queues`: the Bull Board dashboard over the command partitions and the outbound SMS queue,
- * behind the operator token (bearer, or Basic with the token as password so a browser can use it), as
- * is everything else under `/ops`.
+ * behind the operator token (bearer, or Basic with the token as password) or an operator session (the
+ * login page's cookie; a browser without one is sent to the login page), as is everything else under
+ * `/ops`. Every change made from the dashboard (a job retried or removed, a queue cleaned or paused) is
+ * written to the audit log once answered, with its outcome.
  *
  * Job data is shown redacted: command jobs carry payment PINs and card PINs, and an outbound SMS may
  * carry a new user's initial passwords (its job does not say which), so SMS texts are not shown at all.
@@ -10,9 +12,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { Router } from 'express';
+import { type Request, Router } from 'express';
+import type { Db, Logger } from '../lib/index.js';
 import { OUTBOUND_SMS_QUEUE } from '../queue/index.js';
-import { requireOpsToken } from './auth.js';
+import { audit } from './audit.js';
+import { type OperatorSessions, requireOperator } from './operator-session.js';
 
 export const QUEUES_BOARD_PATH = '/ops/queues';
 
@@ -30,7 +34,38 @@ export function redactJobData(value: unknown, hideText = false): unknown {
   );
 }
 
-export function queuesBoardRoutes(queues: readonly Queue[], opsToken: string): Router {
+/** What a dashboard call changed: `job.retry` on `<queue>/<job>`, `queue.pause` on `<queue>`, … */
+export function boardAction(req: Request): { action: string; target: string | null } {
+  const parts = req.path
+    .replace(/^\/api\/queues\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
+  const JOB_VERBS = [
+    'retry',
+    'clean',
+    'promote',
+    'update-data',
+    'delay',
+    'priority',
+    'remove-unprocessed-children',
+  ];
+  if (parts.length === 3 && JOB_VERBS.includes(parts[2])) {
+    const verb = parts[2] === 'clean' ? 'remove' : parts[2];
+    return { action: `job.${verb}`, target: `${parts[0]}/${parts[1]}` };
+  }
+  if (parts.length === 1) return { action: `queues.${parts[0]}`, target: null };
+  return { action: `queue.${parts.slice(1).join('.')}`, target: parts[0] ?? null };
+}
+
+export interface QueuesBoardOptions {
+  opsToken: string;
+  sessions: OperatorSessions;
+  db: Db;
+  log: Logger;
+}
+
+export function queuesBoardRoutes(queues: readonly Queue[], options: QueuesBoardOptions): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUES_BOARD_PATH);
   const adapters = queues.map((q) => {
@@ -43,7 +78,26 @@ export function queuesBoardRoutes(queues: readonly Queue[], opsToken: string): R
   const router = Router();
   // The token guards all of `/ops` (INTERFACES §1), not only the dashboard: an unknown `/ops` path is 401
   // without it and 404 with it.
-  router.use('/ops', requireOpsToken(opsToken, { basic: true }));
+  router.use(
+    '/ops',
+    requireOperator({
+      token: options.opsToken,
+      sessions: options.sessions,
+      basic: true,
+      loginRedirect: true,
+    }),
+  );
+  router.use(`${QUEUES_BOARD_PATH}/api`, (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const { action, target } = boardAction(req);
+    res.on('finish', () => {
+      const outcome = res.statusCode < 400 ? 'ok' : `http_${res.statusCode}`;
+      audit(options.db, res, { action, target, outcome }).catch((err) =>
+        options.log.error({ err, action, target }, 'audit: a dashboard action was not recorded'),
+      );
+    });
+    next();
+  });
   router.use(QUEUES_BOARD_PATH, serverAdapter.getRouter());
   return router;
 }

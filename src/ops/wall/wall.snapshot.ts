@@ -1,0 +1,78 @@
+/**
+ * What the wall screen shows, read afresh for each push: the last 30 minutes per minute (MO and MT SMS,
+ * payments by outcome, refusals by reason) from PostgreSQL, each queue's depth from Redis, the SMPP
+ * binds from the app's own `fen_smpp_bound` gauge, and the ledger check. Counts only: no number, no
+ * name, nothing about anyone.
+ */
+import type { Queue } from 'bullmq';
+import type { Registry } from 'prom-client';
+import { checkLedger, wallMinutes } from '../../ledger/index.js';
+import type { Db } from '../../lib/index.js';
+
+export const WALL_MINUTES = 30;
+/** The series drawn per minute, in the order the charts take them. */
+export const SERIES = ['sms.mo', 'sms.mt', 'payment.paid', 'payment.declined', 'payment.expired'] as const;
+
+export interface WallSnapshot {
+  at: number;
+  /** The minutes of the window, epoch seconds, oldest first. */
+  minutes: number[];
+  /** Per series, the count in each minute of `minutes`. */
+  series: Record<(typeof SERIES)[number], number[]>;
+  /** Refused commands in the window, by refusal code. */
+  refusals: Record<string, number>;
+  queues: { name: string; waiting: number; active: number; delayed: number; failed: number }[];
+  binds: { bind: string; up: boolean }[];
+  ledger: { balanced: boolean; transfers: number };
+}
+
+export interface WallSources {
+  db: Db;
+  queues: () => readonly Queue[];
+  registry: Registry;
+}
+
+export async function wallSnapshot(sources: WallSources, now = new Date()): Promise<WallSnapshot> {
+  const last = Math.floor(now.getTime() / 60_000) * 60;
+  const minutes = Array.from({ length: WALL_MINUTES }, (_, i) => last - (WALL_MINUTES - 1 - i) * 60);
+  const since = new Date(minutes[0] * 1000);
+  const [counts, queues, binds, ledger] = await Promise.all([
+    wallMinutes(sources.db, since),
+    Promise.all(
+      sources.queues().map(async (q) => {
+        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        return { name: q.name, waiting: c.waiting, active: c.active, delayed: c.delayed, failed: c.failed };
+      }),
+    ),
+    smppBinds(sources.registry),
+    checkLedger(sources.db),
+  ]);
+  const series = Object.fromEntries(SERIES.map((s) => [s, minutes.map(() => 0)])) as WallSnapshot['series'];
+  const refusals: Record<string, number> = {};
+  for (const c of counts) {
+    const slot = minutes.indexOf(Math.floor(new Date(c.minute).getTime() / 1000));
+    if (c.series.startsWith('refused.')) {
+      const code = c.series.slice('refused.'.length);
+      refusals[code] = (refusals[code] ?? 0) + c.count;
+    } else if (slot >= 0 && c.series in series) {
+      series[c.series as keyof WallSnapshot['series']][slot] += c.count;
+    }
+  }
+  return {
+    at: now.getTime(),
+    minutes,
+    series,
+    refusals,
+    queues,
+    binds,
+    ledger: { balanced: ledger.balanced, transfers: ledger.transfers },
+  };
+}
+
+/** The SMPP binds the app's registry knows (none when the SMS channel is not part of this process). */
+async function smppBinds(registry: Registry): Promise<WallSnapshot['binds']> {
+  const gauge = registry.getSingleMetric('fen_smpp_bound');
+  if (!gauge) return [];
+  const { values } = await gauge.get();
+  return values.map((v) => ({ bind: String(v.labels.bind ?? ''), up: v.value === 1 }));
+}
