@@ -50,13 +50,13 @@ export interface AuditFilter {
 
 /** The audit log, newest first. */
 export async function auditLog(db: Db, filter: AuditFilter): Promise<AuditRow[]> {
-  const q = db('audit_log').orderBy('id', 'desc').limit(filter.limit);
+  const q = db('audit_log').orderBy('audit_log.id', 'desc').limit(filter.limit);
   if (filter.operator) q.where('operator', filter.operator);
   if (filter.action) q.where('action', filter.action);
   if (filter.target) q.where('target', filter.target);
   if (filter.from) q.where('at', '>=', filter.from);
   if (filter.to) q.where('at', '<', filter.to);
-  if (filter.before !== undefined) q.where('id', '<', String(filter.before));
+  if (filter.before !== undefined) q.where('audit_log.id', '<', String(filter.before));
   const rows = await q.select(
     db.raw('id::text AS id'),
     'at',

@@ -1,7 +1,8 @@
 /**
  * Who an operator is, and the login that lets a browser in. The token is shared by the operators, so a
  * caller names themself: the login page asks for a name beside the token, and a script sends
- * `X-Operator: <name>` with its bearer token (or Basic: the user name is the name). The name goes in
+ * `X-Operator: <name>` with its bearer token (or Basic: the user name is the name). A name that does not
+ * fit `OPERATOR_NAME` is not taken. The name goes in
  * the audit log with every action; without one it is `token`.
  *
  * A login opens a session in Redis (8 hours after the last request) behind an HttpOnly SameSite=Strict
@@ -68,9 +69,19 @@ export function createOperatorSessions(redis: Redis, prefix: string): OperatorSe
 
 export const cookiesOf = (req: Request) => parseCookie(req.get('cookie') ?? '');
 
-/** The name a token caller gave: `X-Operator`, else the Basic user name, else `token`. */
+/** A header's value, percent-decoded (HTTP headers carry Latin-1 only: `王芳` comes as `%E7%8E%8B%E8%8A%B3`). */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch (err) {
+    if (err instanceof URIError) return value;
+    throw err;
+  }
+}
+
+/** The name a token caller gave: `X-Operator` (percent-encoded UTF-8 allowed), else the Basic user name, else `token`. */
 function nameOfTokenCaller(req: Request): string {
-  const header = req.get('x-operator')?.trim();
+  const header = decoded(req.get('x-operator') ?? '').trim();
   if (header && OPERATOR_NAME.test(header)) return header;
   const basic = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(req.get('authorization') ?? '');
   if (basic) {
