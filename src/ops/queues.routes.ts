@@ -12,7 +12,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { type Request, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
+import helmet from 'helmet';
 import type { Db, Logger } from '../lib/index.js';
 import { OUTBOUND_SMS_QUEUE } from '../queue/index.js';
 import { audit } from './audit.js';
@@ -34,10 +35,13 @@ export function redactJobData(value: unknown, hideText = false): unknown {
   );
 }
 
-/** What a dashboard call changed: `job.retry` on `<queue>/<job>`, `queue.pause` on `<queue>`, … */
+/**
+ * What a dashboard call changed: `job.retry` on `<queue>/<job>`, `queue.pause` on `<queue>`, …
+ * `req.path` is relative to the dashboard's `/api` (`/queues/<queue>/<job>/retry`).
+ */
 export function boardAction(req: Request): { action: string; target: string | null } {
   const parts = req.path
-    .replace(/^\/api\/queues\/?/, '')
+    .replace(/^\/queues\/?/, '')
     .split('/')
     .filter(Boolean)
     .map(decodeURIComponent);
@@ -57,6 +61,32 @@ export function boardAction(req: Request): { action: string; target: string | nu
   if (parts.length === 1) return { action: `queues.${parts[0]}`, target: null };
   return { action: `queue.${parts.slice(1).join('.')}`, target: parts[0] ?? null };
 }
+
+/** Bull Board's page links a web font from outside; the wall's rule is that nothing loads from outside. */
+const OUTSIDE_FONTS = /<link href="https:\/\/fonts\.googleapis\.com\/[^"]*" rel="stylesheet">\s*/g;
+
+/** Takes the outside font link out of the dashboard's page (it falls back to the system's fonts). */
+const withoutOutsideFonts: RequestHandler = (_req, res, next) => {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(OUTSIDE_FONTS, '') : body);
+  next();
+};
+
+/** The dashboard's own policy: its scripts, styles (some inline), images and calls from this origin only. */
+const boardPolicy = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'self'"],
+    },
+  },
+  strictTransportSecurity: false,
+});
 
 export interface QueuesBoardOptions {
   opsToken: string;
@@ -98,6 +128,6 @@ export function queuesBoardRoutes(queues: readonly Queue[], options: QueuesBoard
     });
     next();
   });
-  router.use(QUEUES_BOARD_PATH, serverAdapter.getRouter());
+  router.use(QUEUES_BOARD_PATH, boardPolicy, withoutOutsideFonts, serverAdapter.getRouter());
   return router;
 }

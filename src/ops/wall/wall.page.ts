@@ -100,6 +100,7 @@ const head = (locale: WallLocale, title: string, charts: boolean) => `<!doctype 
 <html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 ${charts ? '<link rel="stylesheet" href="/ops/assets/uPlot.min.css">\n' : ''}<link rel="stylesheet" href="/ops/wall.css">
 </head>`;
 

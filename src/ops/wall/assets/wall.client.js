@@ -26,6 +26,11 @@
 
   function chart(id, labels, colors, data) {
     const el = byId(id);
+    // What each series now adds up to, for whoever checks the chart against the counters.
+    el.dataset.sums = data
+      .slice(1)
+      .map((s) => s.reduce((a, b) => a + b, 0))
+      .join(',');
     if (charts[id]) {
       charts[id].setData(data);
       return;
