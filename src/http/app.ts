@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import { type Logger, logger } from '../lib/index.js';
 import { type OpsDeps, opsRoutes, type Readiness } from '../ops/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { HttpMetrics } from './http-metrics.js';
 import { requestContext } from './request-context.js';
 
 /** A router to mount, at the root or under a path. */
@@ -51,6 +52,8 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   // Behind a load balancer `req.ip` should be the client's; the proxy's headers are trusted from loopback only.
   app.set('trust proxy', 'loopback');
   app.use(requestContext(log));
+  const http = new HttpMetrics();
+  app.use(http.middleware());
   app.use(express.json({ limit: ctx.config.maxBodyBytes }));
   app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
   for (const mount of options.routers ?? []) {
@@ -59,7 +62,11 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
     else app.use(mount.path, mount.router);
   }
   // After the channels: a USSD or IVR step, the hot path, matches before the operator routes are tried.
-  app.use(opsRoutes(ctx, { ...options, log }));
+  const registerMetrics = (registry: Registry) => {
+    http.register(registry);
+    options.registerMetrics?.(registry);
+  };
+  app.use(opsRoutes(ctx, { ...options, log, registerMetrics }));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
   return app;

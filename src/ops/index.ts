@@ -57,7 +57,7 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
     ...(options.extraQueues?.() ?? []),
   ];
   const router = Router();
-  const registry = createMetricsRegistry(queues, options.log);
+  const registry = createMetricsRegistry(queues, options.log, ctx.db);
   options.registerMetrics?.(registry);
   router.use(healthRoutes(options.readiness));
   router.use(metricsRoutes(registry));

@@ -5,13 +5,19 @@
  * scrapers usually send none, and the numbers say nothing about any user; restrict it at the network
  * edge if that matters where you run.
  *
+ * With a database, also the business day's ledger figures, read at each scrape (one query over the
+ * day's transfers): `fen_day_transfers{kind, channel}` and `fen_day_transfer_fen{kind, channel}`
+ * (posted transfers and their fen, by the channel their command came from), `fen_day_new_wallets`,
+ * `fen_day_active_users`. Counts only: no label holds a number or a name.
+ *
  * Each app has a registry of its own (tests and several apps in one process must not collide in the
  * global one).
  */
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Logger } from '../lib/index.js';
+import { dayStats } from '../ledger/index.js';
+import { businessDay, type Db, type Logger } from '../lib/index.js';
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -27,9 +33,10 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The registry of one app: default metrics plus the queue gauge over `queues()` (read at each scrape). */
-export function createMetricsRegistry(queues: () => readonly Queue[], log: Logger): Registry {
+export function createMetricsRegistry(queues: () => readonly Queue[], log: Logger, db?: Db): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (db) dayGauges(registry, db, log);
   new Gauge({
     name: 'fen_queue_jobs',
     help: 'Jobs in a BullMQ queue by state (waiting, active, delayed, failed), read at scrape time',
@@ -61,4 +68,61 @@ export function metricsRoutes(registry: Registry): Router {
     res.send(text);
   });
   return router;
+}
+
+/** The business day's figures, one read per scrape shared by the four gauges. */
+function dayGauges(registry: Registry, db: Db, log: Logger): void {
+  let reading: Promise<Awaited<ReturnType<typeof dayStats>> | null> | null = null;
+  // The four collects of one scrape run together: they share one read, forgotten once it is done.
+  const read = () => {
+    reading ??= dayStats(db, businessDay())
+      .catch((err) => {
+        log.warn({ err }, 'metrics: cannot read the day figures');
+        return null;
+      })
+      .finally(() => {
+        setImmediate(() => {
+          reading = null;
+        });
+      });
+    return reading;
+  };
+  const labelled = (name: string, help: string, value: (t: { count: number; amount: bigint }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind', 'channel'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const stats = await read();
+        for (const t of stats?.transfers ?? []) this.set({ kind: t.kind, channel: t.channel }, value(t));
+      },
+    });
+  labelled(
+    'fen_day_transfers',
+    'Posted transfers this business day (China time), by kind and channel',
+    (t) => t.count,
+  );
+  labelled(
+    'fen_day_transfer_fen',
+    'Fen moved by posted transfers this business day, by kind and channel',
+    (t) => Number(t.amount),
+  );
+  const single = (
+    name: string,
+    help: string,
+    value: (s: { newWallets: number; activeUsers: number }) => number,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const stats = await read();
+        if (stats) this.set(value(stats));
+      },
+    });
+  single('fen_day_new_wallets', 'Wallets opened this business day', (s) => s.newWallets);
+  single('fen_day_active_users', 'Wallets that moved money this business day', (s) => s.activeUsers);
 }

@@ -1,0 +1,93 @@
+/**
+ * `/metrics` after a small test day: wallets opened by SMS over a real SMPP bind, payments, top-ups and
+ * operator calls whose paths hold MSISDNs. The scrape must cover HTTP, the SMS channel and SMPP, the
+ * queues and the day's ledger figures, and no label may hold an MSISDN (or any long run of digits).
+ */
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { SmsMetrics, startSmsChannel, type SmsChannel } from '../../../src/channels/sms/index.js';
+import { nationalMsisdn } from '../../../src/lib/msisdn.js';
+import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
+import { waitFor } from '../../helpers/ledger.js';
+import { startTestSmsc, type TestSmsc } from '../../helpers/smsc.js';
+import { startServer, type TestServer } from './server.js';
+
+describe('ops: /metrics after a test day', function () {
+  this.timeout(60_000);
+  let smsc: TestSmsc;
+  let h: Harness;
+  let sms: SmsChannel;
+  let server: TestServer;
+  before(async () => {
+    smsc = await startTestSmsc();
+    h = await createHarness({ smppUrl: smsc.smppUrl, smppTps: 1000 });
+    const metrics = new SmsMetrics();
+    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000, metrics });
+    await smsc.waitForBind(1, 10_000);
+    server = await startServer(h, { registerMetrics: (registry) => metrics.register(registry) });
+  });
+  after(async () => {
+    await server?.close();
+    await sms?.stop();
+    await h?.close();
+    await smsc?.close();
+  });
+
+  it('GET /metrics – after SMS, payments, top-ups and operator calls – covers HTTP, SMS, SMPP, queues and the day, with no MSISDN in any label', async () => {
+    const numbers: string[] = [];
+    const stranger = newMsisdn();
+    numbers.push(stranger);
+    const to = () => smsc.messages.filter((m) => m.destination === stranger);
+    await smsc.mo(stranger, 'KT');
+    await waitFor(async () => to().length >= 1, 20_000);
+    await smsc.mo(stranger, 'A');
+    await waitFor(async () => Boolean(await h.db('users').where({ msisdn: stranger }).first()), 20_000);
+    await h.merchant(`md_${process.pid}`);
+    for (let i = 0; i < 3; i++) {
+      const m = await h.openWallet(newMsisdn(), 5_000n);
+      numbers.push(m);
+      const paid = await h.run(
+        'payment',
+        { msisdn: m, merchant: `md_${process.pid}`, amount: '300', pin: TEST_PIN, reference: randomUUID() },
+        `ussd:${randomUUID()}:0:0`,
+      );
+      expect(paid.ok).to.equal(true);
+      expect((await server.ops('GET', `/api/accounts/${nationalMsisdn(m)}`)).status).to.equal(200);
+      expect((await server.ops('GET', `/api/accounts/${m}/sms`)).status).to.equal(200);
+      expect(
+        (await server.ops('POST', '/api/topups', { msisdn: m, amount: 100, reference: randomUUID() })).status,
+      ).to.equal(201);
+      expect((await server.ops('POST', `/api/accounts/${m}/freeze`, { reason: 'test' })).status).to.equal(
+        200,
+      );
+    }
+    const nobody = newMsisdn();
+    numbers.push(nobody);
+    expect((await server.ops('GET', `/api/accounts/${nobody}`)).status).to.equal(404);
+    expect((await server.call('GET', `/no-such-path/${nobody}`)).status).to.equal(404);
+
+    const text = (await server.call('GET', '/metrics')).text;
+    for (const name of [
+      'fen_http_requests_total{method="GET",route="/api/accounts/:msisdn",status="200"}',
+      'fen_http_requests_total{method="GET",route="/api/accounts/:msisdn",status="404"}',
+      'fen_http_requests_total{method="POST",route="/api/topups",status="201"}',
+      'fen_http_requests_total{method="GET",route="unmatched",status="404"}',
+      'fen_smpp_bound{',
+      'fen_sms_mo_total{',
+      'fen_queue_jobs{queue="sms-outbound"',
+      'fen_day_transfers{kind="payment",channel="ussd"} 3',
+      'fen_day_transfers{kind="topup_counter",channel="api"}',
+      'fen_day_new_wallets',
+    ])
+      expect(text, name).to.include(name);
+    for (const m of numbers) {
+      expect(text).not.to.include(m);
+      expect(text).not.to.include(nationalMsisdn(m));
+    }
+    const labelValues = [...text.matchAll(/^[a-z_]+\{([^}]*)\}/gm)].flatMap((line) =>
+      [...line[1].matchAll(/="([^"]*)"/g)].map((v) => v[1]),
+    );
+    expect(labelValues.length).to.be.above(20);
+    expect(labelValues.filter((v) => /\d{7,}/.test(v))).to.deep.equal([]);
+  });
+});
