@@ -76,45 +76,41 @@ const freezeBody = reasonBody.extend({
 });
 
 const statsQuery = z.object({ date: day.optional() });
-const smsQuery = z.object({
-  limit: z
+/** A query's `limit`: a whole number from 1 to `max`. */
+const limitParam = (max: number) =>
+  z
     .string()
-    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 200' })
+    .regex(/^\d{1,3}$/, { error: `limit is a whole number from 1 to ${max}` })
     .transform(Number)
-    .pipe(z.number().min(1).max(200, { error: 'limit is at most 200' }))
-    .optional(),
-});
+    .pipe(
+      z
+        .number()
+        .min(1, { error: 'limit is at least 1' })
+        .max(max, { error: `limit is at most ${max}` }),
+    )
+    .optional();
+/** A query's `before`: an id of the list it pages (`what`). */
+const beforeParam = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, { error: `before is ${what}` })
+    .transform((v) => BigInt(v))
+    .optional();
+
+const smsQuery = z.object({ limit: limitParam(200) });
 const auditQuery = z.object({
   operator: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
   target: z.string().max(128).optional(),
   from: day.optional(),
   to: day.optional(),
-  before: z
-    .string()
-    .regex(/^[1-9]\d{0,17}$/, { error: 'before is an audit id' })
-    .transform((v) => BigInt(v))
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 500' })
-    .transform(Number)
-    .pipe(z.number().min(1).max(500, { error: 'limit is at most 500' }))
-    .optional(),
+  before: beforeParam('an audit id'),
+  limit: limitParam(500),
 });
 
 const transactionsQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: 'limit is a whole number from 1 to 100' })
-    .transform(Number)
-    .pipe(z.number().min(1, { error: 'limit is at least 1' }).max(100, { error: 'limit is at most 100' }))
-    .optional(),
-  before: z
-    .string()
-    .regex(/^[1-9]\d{0,17}$/, { error: 'before is a transaction id' })
-    .transform((s) => BigInt(s))
-    .optional(),
+  limit: limitParam(100),
+  before: beforeParam('a transaction id'),
 });
 
 const merchantBody = z.strictObject({

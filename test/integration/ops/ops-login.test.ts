@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { Harness } from '../../helpers/harness.js';
 import { OPS_TOKEN, type Reply, type TestServer, useOpsServer } from './server.js';
 
 /** The `name=value` of a Set-Cookie header of a reply. */
@@ -13,10 +12,8 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('ops pages: the login, the session and the token', () => {
-  let h: Harness;
   let server: TestServer;
-  useOpsServer((harness, s) => {
-    h = harness;
+  useOpsServer((_h, s) => {
     server = s;
   });
 

@@ -97,16 +97,16 @@ describe('ops pages in Chromium: the wall screen and the queue dashboard', funct
     await page.getByRole('button', { name: '确认', exact: true }).click();
   }
 
-  const paidTotal = async () => Number(await page.locator('#paid-total').innerText());
+  const paidTotal = async () => Number(await page.locator('#paid-total').textContent());
 
   it('the wall screen – after a login, while payments flow – draws its charts and its counters follow the payments', async () => {
     await logIn('/ops', '值班员甲');
     const cookie = (await context.cookies()).find((c) => c.name === 'fen_ops');
     expect(cookie).to.include({ httpOnly: true, sameSite: 'Strict', path: '/ops' });
     await page.waitForFunction(() => Number(document.body.dataset.snapshots ?? 0) >= 1);
-    expect(await page.locator('h1').innerText()).to.equal('运营监控大屏');
+    expect(await page.locator('h1').textContent()).to.equal('运营监控大屏');
     expect(await page.locator('.uplot canvas').count()).to.equal(3);
-    expect(await page.locator('#ledger').innerText()).to.equal('平衡');
+    expect(await page.locator('#ledger').textContent()).to.equal('平衡');
     const before = await paidTotal();
     await keep('wall-before');
 
@@ -133,7 +133,7 @@ describe('ops pages in Chromium: the wall screen and the queue dashboard', funct
 
     await page.goto(`${server.url}/ops?lang=en`);
     await page.waitForFunction(() => Number(document.body.dataset.snapshots ?? 0) >= 1);
-    expect(await page.locator('h1').innerText()).to.equal('Operations wall');
+    expect(await page.locator('h1').textContent()).to.equal('Operations wall');
     expect(await paidTotal()).to.be.at.least(before + 3);
     await keep('wall-en');
     const audit = await server.ops('GET', '/api/audit?operator=值班员甲&action=ops.login');
