@@ -16,7 +16,12 @@ const SEALED = 'sealed';
  * goes to the user by SMS. Transport, not content: not part of the fingerprint.
  */
 export const REPLY_BY = 'replyBy';
-const TRANSPORT: readonly string[] = [SEALED, REPLY_BY];
+/**
+ * The id of the HTTP request that asked for the command, so its log lines on the worker carry the same
+ * id as the request's. Transport, not content: a retry under another request is the same command.
+ */
+export const REQUEST_ID = 'requestId';
+const TRANSPORT: readonly string[] = [SEALED, REPLY_BY, REQUEST_ID];
 
 type Input = Record<string, unknown>;
 

@@ -40,7 +40,7 @@ import {
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, msisdn, reference } from './api-schemas.js';
 import { type AuditOf, audit } from './audit.js';
-import { type OperatorSessions, requireOperator } from './operator-session.js';
+import { type OperatorSessions, requestIdOf, requireOperator } from './operator-session.js';
 import type { OpsDeps } from './ops-deps.js';
 
 export interface OperatorRoutesOptions {
@@ -260,6 +260,7 @@ export function operatorRoutes(
         input: { msisdn: body.msisdn, amount: String(body.amount), reference: body.reference },
       },
       timeoutMs,
+      { requestId: requestIdOf(res) },
     );
     const echo = { msisdn: nationalMsisdn(body.msisdn), amount: body.amount, reference: body.reference };
     await record(res, {
@@ -292,6 +293,7 @@ export function operatorRoutes(
     const result = await ctx.bus.execute(
       { key: `unlock:${randomUUID()}`, type: 'pin.unlock', input: { msisdn: who, reason } },
       timeoutMs,
+      { requestId: requestIdOf(res) },
     );
     await recordCommand(res, { action: 'account.unlock-pin', target: who, reason }, result);
     res.json({ msisdn: nationalMsisdn(who), status: 'unlocked' });
@@ -304,6 +306,7 @@ export function operatorRoutes(
     const result = await ctx.bus.execute(
       { key: `ops-freeze:${randomUUID()}`, type: 'account.freeze', input: { msisdn: who, days } },
       timeoutMs,
+      { requestId: requestIdOf(res) },
     );
     await recordCommand(
       res,
@@ -324,6 +327,7 @@ export function operatorRoutes(
     const result = await ctx.bus.execute(
       { key: `ops-unfreeze:${randomUUID()}`, type: 'account.unfreeze', input: { msisdn: who } },
       timeoutMs,
+      { requestId: requestIdOf(res) },
     );
     await recordCommand(res, { action: 'account.unfreeze', target: who, reason }, result);
     res.json({ msisdn: nationalMsisdn(who), status: 'active' });

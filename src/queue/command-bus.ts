@@ -13,6 +13,7 @@ import {
   fingerprintOf,
   partitionKey,
   REPLY_BY,
+  REQUEST_ID,
   sealSecrets,
 } from '../commands/index.js';
 import { commandQueueName, ENVELOPE, type Envelope, envelopeIdOf, fnv1a, jobIdOf } from './names.js';
@@ -145,15 +146,23 @@ export class CommandBus {
    * and is told the result comes by SMS. The command carries the deadline, and a refusal that comes near
    * or after it is sent to the user by SMS (a success sends its own). Operator and merchant calls don't
    * set it: they read the result later.
+   *
+   * `requestId`: the HTTP request's id, carried with the job so the worker's log lines about the command
+   * carry it too (not part of the command's fingerprint).
    */
   async execute<T extends CommandType>(
     command: Command<T>,
     timeoutMs = 10_000,
-    options: { smsIfLate?: boolean } = {},
+    options: { smsIfLate?: boolean; requestId?: string | null } = {},
   ): Promise<CommandResult> {
     const deadline = Date.now() + timeoutMs;
     if (options.smsIfLate)
       command = { ...command, input: { ...(command.input as object), [REPLY_BY]: deadline } as never };
+    if (options.requestId)
+      command = {
+        ...command,
+        input: { ...(command.input as object), [REQUEST_ID]: options.requestId } as never,
+      };
     const reads = this.options.reads;
     if (reads?.isReadOnly(command.type)) {
       const result = await withinDeadline(reads.run(command), timeoutMs);

@@ -13,6 +13,7 @@ import {
   type CommandRunner,
   type CommandType,
   InvalidCommandError,
+  REQUEST_ID,
 } from '../commands/index.js';
 import { commandQueueName, ENVELOPE, type Envelope, keyOfJob } from './names.js';
 
@@ -34,6 +35,14 @@ function asRefusalOrThrow(err: unknown): CommandResult {
   throw err;
 }
 
+/** The id of the HTTP request a job's command came from, when it came from one. */
+function requestIdOf(job: Job): string | undefined {
+  const data: unknown = job.data;
+  if (data === null || typeof data !== 'object' || !(REQUEST_ID in data)) return undefined;
+  const id = (data as Record<string, unknown>)[REQUEST_ID];
+  return typeof id === 'string' ? id : undefined;
+}
+
 export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
   const handle = async (job: Job): Promise<CommandResult | CommandResult[]> => {
     if (job.name === ENVELOPE) {
@@ -49,11 +58,20 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
       return Promise.all(commands.map((c) => options.runner.run(c).catch(asRefusalOrThrow)));
     }
     try {
-      return await options.runner.run({
+      const result = await options.runner.run({
         key: keyOfJob(job.id!),
         type: job.name as CommandType,
         input: job.data,
       });
+      // A command an HTTP request asked for (an operator's, a merchant's): its outcome under the
+      // request's id, so one id leads from the request line through the queue to the ledger's answer.
+      const reqId = requestIdOf(job);
+      if (reqId)
+        logger.info(
+          { reqId, key: keyOfJob(job.id!), type: job.name, outcome: result.ok ? 'ok' : result.error.code },
+          'command done',
+        );
+      return result;
     } catch (err) {
       if (err instanceof InvalidCommandError) throw new UnrecoverableError(err.message);
       throw err;
@@ -70,7 +88,13 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
     });
     worker.on('failed', (job, err) =>
       logger.warn(
-        { jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: err.message },
+        {
+          reqId: job ? requestIdOf(job) : undefined,
+          jobId: job?.id,
+          type: job?.name,
+          attempts: job?.attemptsMade,
+          err: err.message,
+        },
         'command failed',
       ),
     );

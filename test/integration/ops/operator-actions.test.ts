@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { fingerprintOf } from '../../../src/commands/fingerprint.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { nationalMsisdn } from '../../../src/lib/msisdn.js';
 import { businessDay } from '../../../src/lib/time.js';
@@ -131,6 +132,30 @@ describe('ops API: operator actions and the audit log', () => {
     const all = JSON.stringify(await h.db('audit_log').select('operator', 'target', 'reason', 'detail'));
     for (const secret of [cards.body[0].pin, cards.body[1].pin, created.body.apiKey, rotated.body.apiKey])
       expect(all).not.to.include(secret);
+  });
+
+  it('a top-up – with X-Request-Id, then again under another id – carries the id with its job (not in its fingerprint), credits once, and each audit row has its id', async () => {
+    const msisdn = await h.openWallet(newMsisdn());
+    const reference = `rid-${randomBytes(4).toString('hex')}`;
+    const body = { msisdn, amount: 700, reference };
+    const call = (id: string) =>
+      server.call('POST', '/api/topups', { body, token: OPS_TOKEN, headers: { 'x-request-id': id } });
+    const first = await call('ops-req-1');
+    const again = await call('ops-req-2');
+    expect([first.status, again.status]).to.deep.equal([201, 201]);
+    expect(again.body.transferId).to.equal(first.body.transferId);
+    expect(again.body.balance).to.equal(700);
+    const command = {
+      key: `topup:${reference}`,
+      type: 'topup.counter' as const,
+      input: { msisdn, amount: '700', reference },
+    };
+    // The request id travels beside the input; the fingerprint (what idempotency compares) ignores it.
+    const withId = { type: command.type, input: Object.assign({ requestId: 'x' }, command.input) };
+    expect(fingerprintOf(keyringOf(h.config), withId)).to.equal(fingerprintOf(keyringOf(h.config), command));
+    const job = await h.bus.allQueues[h.bus.partitionOf(command)].getJob(h.bus.jobIdOf(command));
+    expect(job?.data.requestId).to.equal('ops-req-1');
+    expect((await auditOf(msisdn)).map((e) => e.requestId)).to.deep.equal(['ops-req-2', 'ops-req-1']);
   });
 
   it('GET /api/audit – with filters – answers only the matching entries, newest first, a page at a time', async () => {
