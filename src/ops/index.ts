@@ -66,6 +66,8 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   router.use(
     wallRoutes(ctx.db, {
       db: ctx.db,
+      redis: ctx.redis,
+      prefix: ctx.config.redisPrefix,
       queues,
       registry,
       opsToken: options.opsToken,

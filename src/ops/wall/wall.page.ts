@@ -21,6 +21,7 @@ const TEXTS = {
     queues: '队列深度',
     refusals: '拒绝原因 (30分钟)',
     binds: 'SMPP 连接',
+    sessions: '在线会话',
     ledger: '账务核对',
     balanced: '平衡',
     unbalanced: '不平衡!',
@@ -57,6 +58,7 @@ const TEXTS = {
     queues: 'Queue depths',
     refusals: 'Refusals by reason (30 min)',
     binds: 'SMPP binds',
+    sessions: 'Open sessions',
     ledger: 'Ledger check',
     balanced: 'balanced',
     unbalanced: 'NOT BALANCED!',
@@ -120,6 +122,7 @@ export function wallPage(locale: WallLocale, operator: string, csrf: string | nu
 <section class="tile"><h2>${t.paid30}</h2><p class="big" id="paid-total">–</p></section>
 <section class="tile"><h2>${t.ledger}</h2><p class="big" id="ledger">–</p></section>
 <section class="tile"><h2>${t.binds}</h2><ul id="binds"></ul></section>
+<section class="tile"><h2>${t.sessions}</h2><table id="sessions"></table></section>
 <section class="chart"><h2>${t.payments}</h2><div id="chart-payments"></div></section>
 <section class="chart"><h2>${t.sms}</h2><div id="chart-sms"></div></section>
 <section class="chart"><h2>${t.queues}</h2><div id="chart-queues"></div><table id="queues"></table></section>

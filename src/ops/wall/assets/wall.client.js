@@ -84,6 +84,12 @@
         .filter((q) => q.waiting + q.active + q.delayed + q.failed > 0)
         .map((q) => [q.name, q.waiting, q.active, q.delayed, q.failed]),
     );
+    const more = s.sessionsCapped ? '+' : '';
+    table(
+      byId('sessions'),
+      ['', ''],
+      Object.entries(s.sessions).map(([channel, n]) => [channel.toUpperCase(), `${n}${more}`]),
+    );
     const refusals = Object.entries(s.refusals).sort((a, b) => b[1] - a[1]);
     table(byId('refusals'), ['', ''], refusals.length ? refusals : [[t.none, 0]]);
     byId('status').textContent = `${t.live} ${new Date(s.at).toLocaleTimeString()}`;
