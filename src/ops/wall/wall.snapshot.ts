@@ -25,7 +25,15 @@ export interface WallSnapshot {
   series: Record<(typeof SERIES)[number], number[]>;
   /** Refused commands in the window, by refusal code. */
   refusals: Record<string, number>;
-  queues: { name: string; waiting: number; active: number; delayed: number; failed: number }[];
+  /** Per queue: jobs by state, and the median time from enqueue to finish of its last jobs (ms, or null). */
+  queues: {
+    name: string;
+    waiting: number;
+    active: number;
+    delayed: number;
+    failed: number;
+    latencyMs: number | null;
+  }[];
   binds: { bind: string; up: boolean }[];
   /** Sessions open now per channel; `sessionsCapped`: the scan stopped early, these are lower bounds. */
   sessions: Record<(typeof CHANNELS)[number], number>;
@@ -50,8 +58,18 @@ export async function wallSnapshot(sources: WallSources, now = new Date()): Prom
     wallMinutes(sources.db, since),
     Promise.all(
       sources.queues().map(async (q) => {
-        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        return { name: q.name, waiting: c.waiting, active: c.active, delayed: c.delayed, failed: c.failed };
+        const [c, latencyMs] = await Promise.all([
+          q.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          medianLatency(q),
+        ]);
+        return {
+          name: q.name,
+          waiting: c.waiting,
+          active: c.active,
+          delayed: c.delayed,
+          failed: c.failed,
+          latencyMs,
+        };
       }),
     ),
     smppBinds(sources.registry),
@@ -80,6 +98,19 @@ export async function wallSnapshot(sources: WallSources, now = new Date()): Prom
     sessionsCapped: sessions.capped,
     ledger: { balanced: ledger.balanced, transfers: ledger.transfers },
   };
+}
+
+/** How many of a queue's last completed jobs the latency is the median of. */
+const LATENCY_JOBS = 20;
+
+/** The median enqueue-to-finish time of the queue's last completed jobs, ms; null when none. */
+async function medianLatency(queue: Queue): Promise<number | null> {
+  const jobs = await queue.getJobs(['completed'], 0, LATENCY_JOBS - 1);
+  const times = jobs
+    .filter((j) => j?.finishedOn !== undefined)
+    .map((j) => (j.finishedOn ?? 0) - j.timestamp)
+    .sort((a, b) => a - b);
+  return times.length ? times[Math.floor(times.length / 2)] : null;
 }
 
 /** The SMPP binds the app's registry knows (none when the SMS channel is not part of this process). */

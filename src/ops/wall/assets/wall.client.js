@@ -79,10 +79,10 @@
     );
     table(
       byId('queues'),
-      [t.queue, t.waiting, t.active, t.delayed, t.failed],
+      [t.queue, t.waiting, t.active, t.delayed, t.failed, t.latency],
       s.queues
-        .filter((q) => q.waiting + q.active + q.delayed + q.failed > 0)
-        .map((q) => [q.name, q.waiting, q.active, q.delayed, q.failed]),
+        .filter((q) => q.waiting + q.active + q.delayed + q.failed > 0 || q.latencyMs !== null)
+        .map((q) => [q.name, q.waiting, q.active, q.delayed, q.failed, q.latencyMs ?? '–']),
     );
     const more = s.sessionsCapped ? '+' : '';
     table(
