@@ -13,9 +13,8 @@
  * outcome is known (a command still pending when the call answers 202 is recorded as `pending`).
  */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
-import type { Response } from 'express';
 import {
   auditLog,
   checkLedger,
@@ -147,6 +146,8 @@ const topupBody = z.strictObject({
   reference,
 });
 
+type BusCommand = Parameters<OpsDeps['bus']['execute']>[0];
+
 const money = (value: unknown) => fenToJson(BigInt(value as bigint | string));
 
 export function operatorRoutes(
@@ -159,9 +160,23 @@ export function operatorRoutes(
   router.use(OPERATOR_PATHS, requireOperator({ token: options.opsToken, sessions: options.sessions }));
   const record = (res: Response, entry: AuditOf) => audit(ctx.db, res, entry);
   /** Records a command's outcome, then answers its refusal (if any) as an error. */
-  const recordCommand = async (res: Response, entry: Omit<AuditOf, 'outcome'>, result: CommandResult) => {
+  /**
+   * Runs an operator's command on a wallet under a key of its own (each call is a new action), records
+   * its outcome in the audit log, and answers its value, or throws its refusal.
+   */
+  const runRecorded = async (
+    res: Response,
+    command: { type: BusCommand['type']; input: BusCommand['input'] },
+    entry: Omit<AuditOf, 'outcome'>,
+  ): Promise<Record<string, unknown>> => {
+    const result: CommandResult = await ctx.bus.execute(
+      { key: `ops-${command.type}:${randomUUID()}`, ...command },
+      timeoutMs,
+      { requestId: requestIdOf(res) },
+    );
     await record(res, { ...entry, outcome: result.ok ? 'ok' : result.error.code });
     if (!result.ok) throw refusalError(result.error);
+    return result.value;
   };
 
   router.get('/api/accounts/:msisdn', async (req, res) => {
@@ -290,12 +305,11 @@ export function operatorRoutes(
   router.post('/api/accounts/:msisdn/unlock-pin', async (req, res) => {
     const { msisdn: who } = validate(msisdnParam, req.params);
     const { reason } = validate(reasonBody, req.body ?? {});
-    const result = await ctx.bus.execute(
-      { key: `unlock:${randomUUID()}`, type: 'pin.unlock', input: { msisdn: who, reason } },
-      timeoutMs,
-      { requestId: requestIdOf(res) },
+    await runRecorded(
+      res,
+      { type: 'pin.unlock', input: { msisdn: who, reason } },
+      { action: 'account.unlock-pin', target: who, reason },
     );
-    await recordCommand(res, { action: 'account.unlock-pin', target: who, reason }, result);
     res.json({ msisdn: nationalMsisdn(who), status: 'unlocked' });
   });
 
@@ -303,33 +317,23 @@ export function operatorRoutes(
   router.post('/api/accounts/:msisdn/freeze', async (req, res) => {
     const { msisdn: who } = validate(msisdnParam, req.params);
     const { reason, days } = validate(freezeBody, req.body ?? {});
-    const result = await ctx.bus.execute(
-      { key: `ops-freeze:${randomUUID()}`, type: 'account.freeze', input: { msisdn: who, days } },
-      timeoutMs,
-      { requestId: requestIdOf(res) },
-    );
-    await recordCommand(
+    const value = await runRecorded(
       res,
+      { type: 'account.freeze', input: { msisdn: who, days } },
       { action: 'account.freeze', target: who, reason, detail: { days: days ?? null } },
-      result,
     );
-    res.json({
-      msisdn: nationalMsisdn(who),
-      status: 'frozen',
-      frozenUntil: result.ok ? result.value.frozenUntil : null,
-    });
+    res.json({ msisdn: nationalMsisdn(who), status: 'frozen', frozenUntil: value.frozenUntil });
   });
 
   /** Unfreezes a wallet (解冻); 409 `not_frozen` when it is not frozen. */
   router.post('/api/accounts/:msisdn/unfreeze', async (req, res) => {
     const { msisdn: who } = validate(msisdnParam, req.params);
     const { reason } = validate(reasonBody, req.body ?? {});
-    const result = await ctx.bus.execute(
-      { key: `ops-unfreeze:${randomUUID()}`, type: 'account.unfreeze', input: { msisdn: who } },
-      timeoutMs,
-      { requestId: requestIdOf(res) },
+    await runRecorded(
+      res,
+      { type: 'account.unfreeze', input: { msisdn: who } },
+      { action: 'account.unfreeze', target: who, reason },
     );
-    await recordCommand(res, { action: 'account.unfreeze', target: who, reason }, result);
     res.json({ msisdn: nationalMsisdn(who), status: 'active' });
   });
 
