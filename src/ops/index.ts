@@ -11,6 +11,7 @@ import { createMetricsRegistry, metricsRoutes } from './metrics.routes.js';
 import type { OpsDeps } from './ops-deps.js';
 import { merchantRoutes } from './merchant.routes.js';
 import { operatorRoutes } from './operator.routes.js';
+import { portalRoutes, staffRoutes } from './portal/index.js';
 import { queuesBoardRoutes } from './queues.routes.js';
 import type { Readiness } from './readiness.js';
 
@@ -52,5 +53,7 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   router.use(queuesBoardRoutes(queues(), options.opsToken));
   router.use(operatorRoutes(ctx, options));
   router.use(merchantRoutes(ctx, options));
+  router.use(staffRoutes(ctx, options.opsToken));
+  router.use(portalRoutes(ctx));
   return router;
 }
