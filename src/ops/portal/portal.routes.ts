@@ -92,8 +92,9 @@ const refused = (status: number, code: string, message: string) => new AppError(
 export const PORTAL_REFUSALS = {
   noSession: () => refused(401, 'no_session', '没有登录 No session: log in first'),
   csrf: () => refused(403, 'csrf', "表单已失效 The form's CSRF token is missing or not this session's"),
-  role: (what: string) => refused(403, 'forbidden', `您的角色不能${what}`),
-  foreign: (what: string) => refused(403, 'forbidden', `this ${what} belongs to another merchant`),
+  role: (zh: string, en: string) => refused(403, 'forbidden', `您的角色不能${zh} Your role cannot ${en}`),
+  foreign: (zh: string, en: string) =>
+    refused(403, 'forbidden', `这笔${zh}属于其他商户 This ${en} belongs to another merchant`),
   ownRefund: () =>
     refused(
       403,
@@ -165,13 +166,13 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
   function form(
     path: string,
     roles: readonly StaffRole[],
-    what: string,
+    what: [zh: string, en: string],
     handle: (session: Staffed, req: Request, res: Response) => Promise<void>,
   ) {
     router.post(path, async (req, res) => {
       const session = await posted(req);
       if (!session.staff) throw PORTAL_REFUSALS.noSession();
-      if (!roles.includes(session.staff.role)) throw PORTAL_REFUSALS.role(what);
+      if (!roles.includes(session.staff.role)) throw PORTAL_REFUSALS.role(...what);
       await handle(session as Staffed, req, res);
     });
   }
@@ -318,7 +319,7 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
   async function ownOrder(session: Staffed, id: string) {
     const payment = /^[1-9]\d{0,17}$/.test(id) ? await paymentRecord(db, BigInt(id)) : null;
     if (!payment) throw refused(404, 'not_a_payment', '没有这个订单 No such order');
-    if (payment.merchant_code !== session.staff.merchant) throw PORTAL_REFUSALS.foreign('order');
+    if (payment.merchant_code !== session.staff.merchant) throw PORTAL_REFUSALS.foreign('订单', 'order');
     return payment;
   }
 
@@ -351,7 +352,7 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
   form(
     '/merchant/orders/:id/refund',
     ['admin', 'cashier'],
-    '申请退款 ask for refunds',
+    ['申请退款', 'ask for refunds'],
     async (session, req, res) => {
       const payment = await ownOrder(session, String(req.params.id));
       const back = `/merchant/orders/${payment.id}`;
@@ -416,12 +417,12 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
     form(
       `/merchant/refunds/:id/${decision}`,
       ['admin', 'reviewer'],
-      '审核退款 review refunds (a cashier cannot approve or reject a refund)',
+      ['审核退款', 'approve or reject refunds'],
       async (session, req, res) => {
         const id = String(req.params.id);
         const refund = /^[1-9]\d{0,17}$/.test(id) ? await refundRecord(db, BigInt(id)) : null;
         if (!refund) throw refused(404, 'not_a_refund', '没有这笔退款 No such refund');
-        if (refund.merchant_code !== session.staff.merchant) throw PORTAL_REFUSALS.foreign('refund');
+        if (refund.merchant_code !== session.staff.merchant) throw PORTAL_REFUSALS.foreign('退款', 'refund');
         // Before the command: a refusal would be kept under the decision's key and answer the real reviewer.
         if (refund.requested_by.toString() === session.staff.id) throw PORTAL_REFUSALS.ownRefund();
         const outcome = await run({
@@ -497,7 +498,7 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
 
   // --- staff (admin) --------------------------------------------------------------------------------------------
   page('/merchant/staff', async (session, _req, res) => {
-    if (session.staff.role !== 'admin') throw PORTAL_REFUSALS.role('管理员工 manage staff');
+    if (session.staff.role !== 'admin') throw PORTAL_REFUSALS.role('管理员工', 'manage staff');
     const now = new Date();
     const list = await staffOf(db, session.staff.merchant);
     html(res, 'staff', {
@@ -511,7 +512,7 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
       })),
     });
   });
-  form('/merchant/staff', ['admin'], '管理员工 manage staff', async (session, req, res) => {
+  form('/merchant/staff', ['admin'], ['管理员工', 'manage staff'], async (session, req, res) => {
     const username = field(req, 'username');
     const role = STAFF_ROLES.find((r) => r === field(req, 'role'));
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
