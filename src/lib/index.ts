@@ -28,8 +28,8 @@ export { businessDay, businessDayRange, chinaTime } from './time.js';
 export {
   type CookieSessions,
   createCookieSessions,
+  mountPages,
   newToken,
-  pageHeaders,
   sameToken,
   TOKEN,
   tokenDigest,

@@ -6,7 +6,7 @@
  * (helmet, no caching). Each part keeps its own fields in the session and its own cookie name and path.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import type { Keyring } from './keyring.js';
 import type { Redis } from './redis.js';
@@ -95,4 +95,16 @@ export function pageHeaders(secure: boolean): RequestHandler[] {
       next();
     },
   ];
+}
+
+/**
+ * Mounts what every page under `base` gets: the headers above, and the part's one stylesheet at
+ * `<base>/style.css` (the same for everyone, so cached a day).
+ */
+export function mountPages(router: Router, base: string, stylesheet: string, secure: boolean): void {
+  router.use(base, ...pageHeaders(secure));
+  router.get(`${base}/style.css`, (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('text/css').send(stylesheet);
+  });
 }

@@ -10,7 +10,7 @@ import { parseCookie } from 'cookie';
 import { type Request, type Response, Router } from 'express';
 import { type Locale, money, refusalText } from '../../../flows/texts/index.js';
 import type { CommandResult } from '../../commands/index.js';
-import { nationalMsisdn, pageHeaders } from '../../lib/index.js';
+import { mountPages, nationalMsisdn } from '../../lib/index.js';
 import { sessionTtlSeconds } from '../../sessions/index.js';
 import { type ChannelDeps, isRejected } from '../channel.js';
 import { termsRoutes } from './terms.routes.js';
@@ -64,11 +64,7 @@ export function wapRoutes(deps: WapDeps): Router {
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const router = Router();
 
-  router.use('/wap', ...pageHeaders(secure));
-  router.get('/wap/style.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.type('text/css').send(STYLESHEET);
-  });
+  mountPages(router, '/wap', STYLESHEET, secure);
   router.use(termsRoutes(config.locale));
 
   const setCookie = (res: Response, session: WapSession) =>

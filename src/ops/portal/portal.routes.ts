@@ -40,9 +40,9 @@ import {
   formatYuan,
   hashSecret,
   keyringOf,
+  mountPages,
   newToken,
   normalizeMsisdn,
-  pageHeaders,
   parseYuan,
   sameToken,
   verifySecret,
@@ -117,11 +117,7 @@ export function portalRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'redis' | 'bus
   });
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const router = Router();
-  router.use('/merchant', ...pageHeaders(secure));
-  router.get('/merchant/style.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.type('text/css').send(PORTAL_STYLESHEET);
-  });
+  mountPages(router, '/merchant', PORTAL_STYLESHEET, secure);
 
   const tokenOf = (req: Request) => parseCookie(req.headers.cookie ?? '')[COOKIE];
   const setCookie = (res: Response, token: string) =>
