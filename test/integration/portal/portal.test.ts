@@ -215,6 +215,25 @@ describe('merchant portal (商户自助后台): staff, login, orders, refund rev
     });
   });
 
+  it('passwords at rest – neither the staff table nor any Redis key of the run holds a password in clear', async () => {
+    const client = await m.as('reviewer');
+    await client.get('/merchant/refunds');
+    const rows = await h.db('merchant_staff').whereIn('merchant_code', [m.code, other.code]).select('*');
+    expect(rows.length).to.be.at.least(6);
+    const passwords = [...Object.values(m.passwords), ...Object.values(other.passwords)];
+    const table = JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const keys = await h.redis.keys(`${h.config.redisPrefix}:portal:*`);
+    expect(keys.length).to.be.at.least(1);
+    const stored = (await Promise.all(keys.map((k) => h.redis.get(k)))).join('\n');
+    for (const password of passwords) {
+      expect(table).not.to.include(password);
+      expect(stored).not.to.include(password);
+    }
+    // The session is sealed: not even who is logged in reads in clear.
+    expect(stored).not.to.include('reviewer');
+    expect(stored).not.to.include(client.cookie?.slice('portal_sid='.length) ?? 'no cookie');
+  });
+
   describe('orders', () => {
     it('the order list – filters by status, reference, MSISDN and day, and shows no other merchant', async () => {
       const reference = `ord-${Date.now()}`;
