@@ -7,12 +7,13 @@
  * install them (`.ci/run` installs both).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { wapRoutes } from '../../../src/channels/wap/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../../helpers/browser.js';
 import { channelDepsOf } from '../../helpers/channel-rig.js';
 import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { waitFor, walletBalance } from '../../helpers/ledger.js';
@@ -20,7 +21,6 @@ import { type SmsRig, startSmsRig, stopSmsRig } from '../../helpers/sms-rig.js';
 import { startServer, type TestServer } from '../../integration/ops/server.js';
 import { PASSWORD, wapWallet } from './wap-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'artifacts/wap';
 
 /** What lynx shows of a page: its text, and the paths of its links in order. */
@@ -36,7 +36,7 @@ function lynxDump(html: string): { text: string; links: string[] } {
 }
 
 const hasTools =
-  existsSync(CHROMIUM) &&
+  hasChromium() &&
   (() => {
     try {
       execFileSync('lynx', ['-version'], { stdio: 'ignore' });
@@ -66,19 +66,7 @@ describe('WAP in Chromium at 240×320, and in lynx', function () {
     rig = await startSmsRig();
     server = await startServer(rig.h, { routers: [wapRoutes(channelDepsOf(rig.h))] });
     await rig.h.merchant(merchant, '街角小店');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
