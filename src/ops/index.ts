@@ -25,6 +25,8 @@ export {
   type PhoneSms,
   type PhoneSmsSide,
   SIMULATOR_PATH,
+  sessionCookie,
+  sessionValid,
   type SimulatorOptions,
   simulatorEnabled,
   simulatorRoutes,
