@@ -150,6 +150,7 @@ describe('the phone simulator in Chromium, over a real SMPP bind', function () {
     await page.click('a[href="/simulator?lang=en"]');
     await page.locator('#tab-sms', { hasText: 'SMS' }).waitFor();
     expect(await page.textContent('h1')).to.equal('Phone simulator');
+    await screenshot('english');
   });
 
   it('simulator – a wallet opened by SMS, then a merchant paid by USSD – shows the agreement, the passwords, the END screen and the SMS confirmation', async () => {
