@@ -91,6 +91,11 @@ export function simulatorRoutes(options: SimulatorOptions): Router {
     },
   );
 
+  // The stylesheet holds nothing of the operator's, and the login page needs it before any session.
+  router.get(`${SIMULATOR_PATH}/phone.css`, (_req, res) => {
+    res.type('text/css').send(STYLESHEET);
+  });
+
   router.get(SIMULATOR_PATH, (req, res) => {
     const locale = localeOf(req);
     const offered = req.query.token;
@@ -129,7 +134,8 @@ export function simulatorRoutes(options: SimulatorOptions): Router {
     toPage(res, localeOf(req));
   });
 
-  // Everything below needs the session: the assets too, so nothing of the simulator answers a stranger.
+  // Everything below needs the session: the script too, so nothing of the simulator but the login page
+  // and its stylesheet answers a stranger.
   router.use(SIMULATOR_PATH, (req, res, next) => {
     if (hasSession(req, opsToken)) return next();
     apiError(res, 401, 'unauthorized', 'log in to the simulator with the operator token first');
@@ -137,9 +143,6 @@ export function simulatorRoutes(options: SimulatorOptions): Router {
 
   router.get(`${SIMULATOR_PATH}/phone.js`, (_req, res) => {
     res.type('text/javascript').send(SCRIPT);
-  });
-  router.get(`${SIMULATOR_PATH}/phone.css`, (_req, res) => {
-    res.type('text/css').send(STYLESHEET);
   });
 
   router.get(`${SIMULATOR_PATH}/api/inbox`, (req, res) => {

@@ -44,7 +44,7 @@ const zh = {
 
 const en: typeof zh = {
   title: 'Phone simulator',
-  intro: 'A feature phone in the browser: SMS, USSD and the SIM menu go through the gateway’s real channels.',
+  intro: "A feature phone in the browser: SMS, USSD and the SIM menu go through the gateway's real channels.",
   loginTitle: 'Phone simulator: log in',
   loginIntro: 'Enter the operator token (OPS_TOKEN).',
   token: 'Operator token',
