@@ -27,12 +27,11 @@ import {
   ussdSeconds,
   withGateway,
   withNoopServer,
+  MSISDN_BASE,
+  SCREEN_CONNECTIONS as CONNECTIONS,
+  WALLETS,
 } from './ussd.js';
 
-/** The seeded wallets (bench/ledger-transfers.ts): MSISDN of wallet `i` is `MSISDN_BASE + 1 + i`. */
-const MSISDN_BASE = 8613900000000;
-const WALLETS = 10_000;
-const CONNECTIONS = 200;
 /** Keys (`6`, `0`, …) per call of `ivr.step` before its exit. */
 const STEPS_PER_CALL = 20;
 /** Where Twilio calls us (a proxy's address: the gateway's own differs), and the number called. */

@@ -26,13 +26,12 @@ import {
   ussdSeconds,
   withGateway,
   withNoopServer,
+  MSISDN_BASE,
+  SCREEN_CONNECTIONS as CONNECTIONS,
+  WALLETS,
 } from './ussd.js';
 import type { LoadReport } from './ussd-load.js';
 
-/** The seeded wallets (bench/ledger-transfers.ts): MSISDN of wallet `i` is `MSISDN_BASE + 1 + i`. */
-const MSISDN_BASE = 8613900000000;
-const WALLETS = 10_000;
-const CONNECTIONS = 200;
 /** Terminal responses (back, item 6, …) per session of `stk.step` before its exit. */
 const STEPS_PER_SESSION = 20;
 

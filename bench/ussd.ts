@@ -44,8 +44,10 @@ import type { LoadReport, LoadSpec } from './ussd-load.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVICE_CODE = '*1065#';
 /** The seeded wallets (bench/ledger-transfers.ts): MSISDN of wallet `i` is `MSISDN_BASE + 1 + i`. */
-const MSISDN_BASE = 8613900000000;
-const WALLETS = 10_000;
+export const MSISDN_BASE = 8613900000000;
+export const WALLETS = 10_000;
+/** Sessions (calls, logged-in users) at once in the step benchmarks of the other channels (BENCH.md). */
+export const SCREEN_CONNECTIONS = 200;
 const PIN = '135790';
 const MERCHANT = 'BENCH01';
 /** ¥5 a payment: far below the per-payment and daily caps however often a wallet pays. */

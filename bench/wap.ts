@@ -25,11 +25,10 @@ import {
   ussdSeconds,
   withGateway,
   withNoopServer,
+  MSISDN_BASE,
+  SCREEN_CONNECTIONS as CONNECTIONS,
 } from './ussd.js';
 
-/** The seeded wallets (bench/ledger-transfers.ts): MSISDN of wallet `i` is `MSISDN_BASE + 1 + i`. */
-const MSISDN_BASE = 8613900000000;
-const CONNECTIONS = 200;
 const LOGIN_PASSWORD = 'bench-login';
 /** The home page's balance line (the seeded wallets are Chinese); the noop page says it too. */
 const EXPECT = '余额 ¥';
