@@ -21,6 +21,17 @@ export { QUEUE_STATES } from './metrics.routes.js';
 export type { OpsDeps } from './ops-deps.js';
 export { MAX_VOUCHER_FEN, OPERATOR_PATHS } from './operator.routes.js';
 export { QUEUES_BOARD_PATH } from './queues.routes.js';
+export {
+  PhoneSmsc,
+  type PhoneSms,
+  type PhoneSmsSide,
+  SIMULATOR_PATH,
+  sessionCookie,
+  sessionValid,
+  type SimulatorOptions,
+  simulatorEnabled,
+  simulatorRoutes,
+} from './simulator/index.js';
 export { contextReadiness, type Readiness, type ReadinessProbes, readinessOf } from './readiness.js';
 
 export interface OpsOptions {
