@@ -113,6 +113,8 @@ function startGateway(
       REDIS_URL,
       REDIS_PREFIX: o.prefix,
       SMPP_URL: load.url,
+      // As in production: no phone simulator routes.
+      NODE_ENV: 'production',
       PORT: String(o.port),
       OPS_TOKEN: randomBytes(18).toString('base64url'),
       // A key of the run's own: without it the gateway would write one into the working tree's DATA_DIR.

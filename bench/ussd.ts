@@ -259,6 +259,8 @@ export async function withGateway<T>(
             USSD_SERVICE_CODE: SERVICE_CODE,
             LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn',
             SMPP_URL: '',
+            // As in production: no phone simulator, so no in-process SMSC and SMS channel beside the load.
+            NODE_ENV: 'production',
             ...env,
           },
         },

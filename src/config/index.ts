@@ -92,7 +92,11 @@ export const configSchema = z.object({
    * `MERCHANT_KEY_GRACE_HOURS`: how long a rotated merchant key keeps working, so the merchant can roll
    * the new one out (a rotation may ask for less). Default 24.
    */
-  merchantKeyGraceHours: z.coerce.number().min(0).max(24 * 30).default(24),
+  merchantKeyGraceHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /** `COMMAND_PARTITIONS`: command queues; a paying account's commands always go to the same one. */
   commandPartitions: z.coerce.number().int().min(1).max(64).default(4),
   /** `WORKER_CONCURRENCY`: jobs in flight per partition per worker process; they meet in one batch. */
@@ -125,6 +129,12 @@ export const configSchema = z.object({
    * 500 in `sessions.memory`); a full cache admits no new session until one ends or idles a minute.
    */
   sessionCacheSessions: z.coerce.number().int().min(0).max(1_000_000).default(500),
+  /**
+   * `NODE_ENV`: `production` turns off what is only for trying the gateway: the phone simulator
+   * (`/simulator`, then 404) and the in-process SMSC it binds the SMS channel to when `SMPP_URL` is unset.
+   * Default `development`.
+   */
+  nodeEnv: z.string().default('development'),
   /** `LOG_LEVEL`: pino level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -172,6 +182,7 @@ const envNames: Record<keyof Config, string> = {
   dbPoolMax: 'DB_POOL_MAX',
   maxBodyBytes: 'MAX_BODY_BYTES',
   sessionCacheSessions: 'SESSION_CACHE_SESSIONS',
+  nodeEnv: 'NODE_ENV',
   logLevel: 'LOG_LEVEL',
 };
 

@@ -2,7 +2,14 @@
  * The ledger's door: the pure rules (book, refusals, PINs, requests) and the repositories that take `trx`
  * first (book, wallets, commands, outbox, queries). Its migrations are loaded by knex by path, not from here.
  */
-export { loadBook, merchantDayNet, type Needs, queueOutboxTexts, writeBook, writeOutbox } from './book-store.js';
+export {
+  loadBook,
+  merchantDayNet,
+  type Needs,
+  queueOutboxTexts,
+  writeBook,
+  writeOutbox,
+} from './book-store.js';
 export {
   type AccountRow,
   Book,
@@ -86,6 +93,21 @@ export {
   userProfile,
   userProfiles,
 } from './user-profile.js';
+export {
+  insertStaff,
+  lockStaffLogin,
+  merchantOrders,
+  type OrderFilter,
+  type RefundUnderReview,
+  refundsUnderReview,
+  saveStaffLogin,
+  STAFF_ROLES,
+  type StaffRole,
+  type StaffRow,
+  staffById,
+  staffByLogin,
+  staffOf,
+} from './staff-store.js';
 export { issueVouchers } from './vouchers.js';
 export {
   closeUser,

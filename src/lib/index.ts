@@ -25,3 +25,12 @@ export {
 } from './secrets.js';
 export { ensureDatabase, ensureRedis } from './services.js';
 export { businessDay, businessDayRange, chinaTime } from './time.js';
+export {
+  type CookieSessions,
+  createCookieSessions,
+  mountPages,
+  newToken,
+  sameToken,
+  TOKEN,
+  tokenDigest,
+} from './web-session.js';

@@ -12,6 +12,7 @@ import type { OpsDeps } from './ops-deps.js';
 import { merchantRoutes } from './merchant.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { createOperatorSessions } from './operator-session.js';
+import { portalRoutes, staffRoutes } from './portal/index.js';
 import { queuesBoardRoutes } from './queues.routes.js';
 import type { Readiness } from './readiness.js';
 import { wallRoutes } from './wall/index.js';
@@ -30,6 +31,17 @@ export { QUEUE_STATES } from './metrics.routes.js';
 export type { OpsDeps } from './ops-deps.js';
 export { MAX_VOUCHER_FEN, OPERATOR_PATHS } from './operator.routes.js';
 export { QUEUES_BOARD_PATH } from './queues.routes.js';
+export {
+  PhoneSmsc,
+  type PhoneSms,
+  type PhoneSmsSide,
+  SIMULATOR_PATH,
+  sessionCookie,
+  sessionValid,
+  type SimulatorOptions,
+  simulatorEnabled,
+  simulatorRoutes,
+} from './simulator/index.js';
 export { contextReadiness, type Readiness, type ReadinessProbes, readinessOf } from './readiness.js';
 
 export interface OpsOptions {
@@ -81,5 +93,7 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   );
   router.use(operatorRoutes(ctx, { ...options, sessions }));
   router.use(merchantRoutes(ctx, options));
+  router.use(staffRoutes(ctx, options.opsToken));
+  router.use(portalRoutes(ctx));
   return router;
 }

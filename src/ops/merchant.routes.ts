@@ -5,31 +5,26 @@
  * merchant call is idempotent on its reference (the command key is made from the merchant and the
  * reference: the same content answers the first result again, other content 409).
  */
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { CommandResult } from '../commands/index.js';
 import {
   callbackLog,
   merchantByCode,
-  msisdnOfWallet,
   type PaymentRecord,
   paymentRecord,
   paymentStatus,
-  type ReconciliationRecord,
-  reconciliationRecords,
   refundRecord,
   refundsOf,
   rotateMerchantKey,
   settlementsOf,
 } from '../ledger/index.js';
-import { AppError, fenToJson, keyringOf, logger, nationalMsisdn } from '../lib/index.js';
+import { AppError, fenToJson, keyringOf, nationalMsisdn } from '../lib/index.js';
 import { audit } from './audit.js';
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, idParam, msisdn, reference } from './api-schemas.js';
 import { type Caller, callerOf, ensureOwner, requireRole } from './merchant-auth.js';
+import { sendReconciliation, walletMsisdn } from './reconciliation-csv.js';
 import type { OpsDeps } from './ops-deps.js';
 
 export interface MerchantRoutesOptions {
@@ -54,7 +49,9 @@ const rotateBody = z.strictObject({
     .max(30 * 24 * 3600)
     .optional(),
 });
-const codeParam = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'not a merchant code' }) });
+const codeParam = z.object({
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: 'not a merchant code' }),
+});
 const logQuery = z.object({
   limit: z
     .string()
@@ -73,27 +70,21 @@ const logQuery = z.object({
     .optional(),
 });
 
-/** A merchant's own text in a cell: one starting like a formula is quoted so spreadsheets show it as text. */
-const cellText = (text: string) => (/^[=+\-@]/.test(text) ? `'${text}` : text);
-const walletMsisdn = (code: string) => nationalMsisdn(msisdnOfWallet(code) ?? code);
 const noMerchant = (code: string) => new AppError('merchant_not_found', `no merchant has code ${code}`, 404);
 
-const CSV_COLUMNS = ['id', 'time', 'kind', 'reference', 'msisdn', 'amount', 'fee', 'status'];
-const KINDS = ['payment', 'refund', 'reversal', 'payout'] as const;
-
-/** `2026-12-07T15:04:05+08:00`: the reconciliation's times, in the business day's own zone. */
-function chinaIso(at: Date): string {
-  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
-}
-
-export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, options: MerchantRoutesOptions): Router {
+export function merchantRoutes(
+  ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>,
+  options: MerchantRoutesOptions,
+): Router {
   const router = Router();
   const keys = keyringOf(ctx.config);
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const caller = (req: Request) => callerOf(req, ctx.db, keys, options.opsToken);
 
   /** Runs a merchant's command: its result, or the refusal as an error; `null` when it is still running. */
-  async function run(command: Parameters<OpsDeps['bus']['execute']>[0]): Promise<Record<string, unknown> | null> {
+  async function run(
+    command: Parameters<OpsDeps['bus']['execute']>[0],
+  ): Promise<Record<string, unknown> | null> {
     const result: CommandResult = await ctx.bus.execute(command, timeoutMs);
     if (result.ok) return result.value;
     if (result.error.code === 'pending') return null;
@@ -280,79 +271,10 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
     });
   });
 
-  /**
-   * The day's CSV, streamed from a cursor: rows as they are read, then a totals line per kind and the
-   * net. Amounts are signed as the merchant's account saw them (payments +, refunds, reversals and
-   * payouts −); `fee` is what the platform took (a reversal's is negative: given back), so the `net`
-   * line (Σ amount − Σ fee) is the day's movement on the merchant's account, settlement aside.
-   */
   router.get('/api/reconciliation', async (req, res) => {
     const c = await caller(req);
     const { date } = validate(dateQuery, req.query);
-    const all = c.kind === 'operator';
-    const columns = all ? ['merchant', ...CSV_COLUMNS] : CSV_COLUMNS;
-    const now = new Date();
-    const totals = new Map(KINDS.map((k) => [k, { count: 0, amount: 0n, fee: 0n }]));
-    const line = (cells: Record<string, string>) => columns.map((col) => cells[col] ?? '');
-    const toRows = new Transform({
-      objectMode: true,
-      transform(r: ReconciliationRecord, _enc, done) {
-        const payment = r.kind === 'payment';
-        const amount = payment ? r.amount : -r.amount;
-        const fee = r.kind === 'reversal' ? -r.fee : r.fee;
-        const total = totals.get(r.kind as (typeof KINDS)[number]);
-        if (total) {
-          total.count += 1;
-          total.amount += amount;
-          total.fee += fee;
-        }
-        const status = payment
-          ? paymentStatus({ ...r, expires_at: null, void_reason: null }, now)
-          : ({ refund: 'refunded', reversal: 'reversed', payout: 'paid' } as Record<string, string>)[r.kind];
-        done(
-          null,
-          line({
-            merchant: r.merchant,
-            id: r.id.toString(),
-            time: chinaIso(r.posted_at),
-            kind: r.kind,
-            reference: cellText(r.reference ?? ''),
-            msisdn: walletMsisdn(r.wallet),
-            amount: amount.toString(),
-            fee: fee.toString(),
-            status: status ?? '',
-          }),
-        );
-      },
-      flush(done) {
-        let amount = 0n;
-        let fee = 0n;
-        for (const [kind, t] of totals) {
-          amount += t.amount;
-          fee += t.fee;
-          this.push(
-            line({ id: 'total', kind, amount: t.amount.toString(), fee: t.fee.toString(), status: `count=${t.count}` }),
-          );
-        }
-        this.push(line({ id: 'net', amount: (amount - fee).toString() }));
-        done();
-      },
-    });
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    const who = all ? 'all' : c.merchant.code;
-    res.setHeader('content-disposition', `attachment; filename="reconciliation-${who}-${date}.csv"`);
-    try {
-      await pipeline(
-        reconciliationRecords(ctx.db, date, all ? undefined : c.merchant.code),
-        toRows,
-        stringify({ header: true, columns }),
-        res,
-      );
-    } catch (err) {
-      // Headers are gone once the first row is out: the client sees a cut CSV (no `net` line), not a 500.
-      logger.error({ err, date, who }, 'reconciliation stream failed');
-      res.destroy(err instanceof Error ? err : undefined);
-    }
+    await sendReconciliation(res, ctx.db, date, c.kind === 'operator' ? undefined : c.merchant.code);
   });
 
   // Operator only (the operator router checks the token on /api/merchants first).
@@ -376,7 +298,11 @@ export function merchantRoutes(ctx: Pick<OpsDeps, 'config' | 'db' | 'bus'>, opti
     const { code } = validate(codeParam, req.params);
     const query = validate(logQuery, req.query);
     if (!(await merchantByCode(ctx.db, code))) throw noMerchant(code);
-    const rows = await callbackLog(ctx.db, code, { limit: query.limit ?? 50, before: query.before, objectId: query.id });
+    const rows = await callbackLog(ctx.db, code, {
+      limit: query.limit ?? 50,
+      before: query.before,
+      objectId: query.id,
+    });
     res.json({
       callbacks: rows.map((r) => ({
         id: r.id.toString(),

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { testEnv } from '../helpers/setup.js';
 
 describe('npm start', () => {
-  it('with no DATABASE_URL – starts an embedded PostgreSQL, migrates, serves /readyz 200 and stops cleanly on SIGTERM', async function () {
+  it('with no DATABASE_URL and no SMPP_URL – starts an embedded PostgreSQL, migrates, binds SMS to the phone simulator, serves /readyz 200 and /simulator, and stops cleanly on SIGTERM', async function () {
     this.timeout(90_000);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'fen-gateway-'));
     chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as the postgres user
@@ -21,6 +21,7 @@ describe('npm start', () => {
     };
     delete env.DATABASE_URL;
     delete env.OPS_TOKEN;
+    delete env.SMPP_URL;
     const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main/gateway.ts'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,7 +55,14 @@ describe('npm start', () => {
         if (!ready?.ok) await new Promise((r) => setTimeout(r, 250));
       }
       expect(ready?.status, output).to.equal(200);
-      expect(await ready!.json()).to.deep.include({ status: 'ready' });
+      // With SMPP_URL unset (and not in production) the SMS channel is bound to the phone simulator's SMSC.
+      expect(await ready!.json()).to.deep.include({
+        status: 'ready',
+        checks: { postgres: true, redis: true, smpp: true },
+      });
+      const simulator = await fetch(`http://127.0.0.1:${port}/simulator`);
+      expect(simulator.status).to.equal(401);
+      expect(await simulator.text()).to.include('name="token"');
       expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).to.equal(true);
       const token = /generated for this run: (\S+)/.exec(output)?.[1];
       expect(token, output).to.be.a('string');

@@ -5,8 +5,7 @@
  * session's CSRF token is 403, whatever else it holds; no session (or a session not logged in, for a
  * form that needs one) is 401, which the routes answer with the login page.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { normalizeMsisdn } from '../../lib/index.js';
+import { normalizeMsisdn, sameToken, tokenDigest } from '../../lib/index.js';
 import type { Inbound, Rejected } from '../channel.js';
 import { FORM_KEY } from './wap.session.js';
 
@@ -44,15 +43,8 @@ export interface WapInbound extends Inbound {
 export const CSRF_REFUSED = "the form's CSRF token is missing or not this session's";
 export const NO_SESSION = 'no session: log in first';
 
-const sameToken = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 /** A session's name in logs and inbounds: not its token, which is the cookie's secret. */
-export const sessionIdOf = (token: string) =>
-  createHash('sha256').update(token).digest('base64url').slice(0, 16);
+export const sessionIdOf = (token: string) => tokenDigest(token).slice(0, 16);
 
 export function normalizeWap(raw: WapRaw): WapInbound | Rejected {
   const form = (WAP_FORMS as Record<string, WapForm>)[raw.path.replace(/\/+$/, '')];

@@ -6,12 +6,11 @@
  * command and runs once. The outcome is kept under the form key and the browser redirected to a page
  * that shows it (post/redirect/get): a refresh shows it again and runs nothing.
  */
-import helmet from 'helmet';
 import { parseCookie } from 'cookie';
 import { type Request, type Response, Router } from 'express';
 import { type Locale, money, refusalText } from '../../../flows/texts/index.js';
 import type { CommandResult } from '../../commands/index.js';
-import { nationalMsisdn } from '../../lib/index.js';
+import { mountPages, nationalMsisdn } from '../../lib/index.js';
 import { sessionTtlSeconds } from '../../sessions/index.js';
 import { type ChannelDeps, isRejected } from '../channel.js';
 import { termsRoutes } from './terms.routes.js';
@@ -65,32 +64,7 @@ export function wapRoutes(deps: WapDeps): Router {
   const secure = (config.publicUrl ?? '').startsWith('https:');
   const router = Router();
 
-  router.use(
-    '/wap',
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-        },
-      },
-      frameguard: { action: 'deny' },
-      strictTransportSecurity: secure,
-    }),
-    (_req, res, next) => {
-      res.setHeader('Cache-Control', 'no-store');
-      next();
-    },
-  );
-  router.get('/wap/style.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.type('text/css').send(STYLESHEET);
-  });
+  mountPages(router, '/wap', STYLESHEET, secure);
   router.use(termsRoutes(config.locale));
 
   const setCookie = (res: Response, session: WapSession) =>

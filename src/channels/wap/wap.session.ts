@@ -6,9 +6,9 @@
  * form (post/redirect/get) is kept beside it under the form's key, so the page it redirects to shows
  * the outcome again on a refresh without running anything.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Locale } from '../../../flows/texts/index.js';
-import type { Keyring, Redis } from '../../lib/index.js';
+import { createCookieSessions, type Keyring, newToken, type Redis } from '../../lib/index.js';
 
 export interface WapSession {
   /** The cookie's token. */
@@ -29,12 +29,9 @@ export interface FormOutcome {
   field?: string;
 }
 
-/** Cookie tokens and CSRF tokens are 32 random bytes, base64url. */
-export const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** A form key: what the page generated (base64url, 22 characters), never anything longer. */
 export const FORM_KEY = /^[A-Za-z0-9_-]{22}$/;
 
-export const newToken = () => randomBytes(32).toString('base64url');
 export const newFormKey = () => randomBytes(16).toString('base64url');
 
 export interface WapSessions {
@@ -56,34 +53,29 @@ export function createWapSessions(options: {
   ttlSeconds: number;
 }): WapSessions {
   const { redis, keys, prefix, ttlSeconds } = options;
-  const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
-  const sessionKey = (token: string) => `${prefix}:wap:session:${hash(token)}`;
-  const outcomeKey = (token: string, formKey: string) => `${prefix}:wap:outcome:${hash(token)}:${formKey}`;
-  const write = (session: WapSession) =>
-    redis.set(
-      sessionKey(session.token),
-      keys.seal(JSON.stringify({ msisdn: session.msisdn, csrf: session.csrf, locale: session.locale })),
-      'EX',
-      ttlSeconds,
-    );
+  const stored = createCookieSessions<Omit<WapSession, 'token'>>({
+    redis,
+    keys,
+    prefix,
+    kind: 'wap',
+    ttlSeconds,
+  });
+  const dataOf = ({ msisdn, csrf, locale }: WapSession) => ({ msisdn, csrf, locale });
+  const outcomeKey = (token: string, formKey: string) => `${stored.keyBeside(token, 'outcome')}:${formKey}`;
   return {
     async open(locale, msisdn = null) {
-      const session: WapSession = { token: newToken(), msisdn, csrf: newToken(), locale };
-      await write(session);
-      return session;
+      const data = { msisdn, csrf: newToken(), locale };
+      return { token: await stored.open(data), ...data };
     },
     async read(token) {
-      if (!token || !TOKEN.test(token)) return null;
-      const stored = await redis.getex(sessionKey(token), 'EX', ttlSeconds);
-      if (!stored) return null;
-      const { msisdn, csrf, locale } = JSON.parse(keys.unseal(stored)) as Omit<WapSession, 'token'>;
-      return { token, msisdn, csrf, locale };
+      const data = await stored.read(token);
+      return data && token ? { token, ...data } : null;
     },
     async save(session) {
-      await write(session);
+      await stored.save(session.token, dataOf(session));
     },
     async end(token) {
-      await redis.del(sessionKey(token));
+      await stored.end(token);
     },
     async keepOutcome(session, formKey, outcome) {
       await redis.set(
@@ -94,13 +86,13 @@ export function createWapSessions(options: {
       );
     },
     async claim(session, formKey) {
-      const key = `${prefix}:wap:claim:${hash(session.token)}:${formKey}`;
+      const key = `${stored.keyBeside(session.token, 'claim')}:${formKey}`;
       return (await redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     async outcome(session, formKey) {
       if (!FORM_KEY.test(formKey)) return null;
-      const stored = await redis.get(outcomeKey(session.token, formKey));
-      return stored ? (JSON.parse(keys.unseal(stored)) as FormOutcome) : null;
+      const kept = await redis.get(outcomeKey(session.token, formKey));
+      return kept ? (JSON.parse(keys.unseal(kept)) as FormOutcome) : null;
     },
   };
 }

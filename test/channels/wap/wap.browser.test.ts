@@ -7,14 +7,14 @@
  * install them (`.ci/run` installs both).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { wapRoutes } from '../../../src/channels/wap/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
+import { CHROMIUM, freshArtifacts, hasChromium, launchChromium } from '../../helpers/browser.js';
 import { channelDepsOf } from '../../helpers/channel-rig.js';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium.js';
 import { newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { waitFor, walletBalance } from '../../helpers/ledger.js';
 import { type SmsRig, startSmsRig, stopSmsRig } from '../../helpers/sms-rig.js';
@@ -36,7 +36,7 @@ function lynxDump(html: string): { text: string; links: string[] } {
 }
 
 const hasTools =
-  existsSync(CHROMIUM) &&
+  hasChromium() &&
   (() => {
     try {
       execFileSync('lynx', ['-version'], { stdio: 'ignore' });
@@ -61,8 +61,7 @@ describe('WAP in Chromium at 240×320, and in lynx', function () {
     // A skipped test would pass for nothing (and the runner fails pending ones): missing tools fail, saying how.
     if (!hasTools)
       throw new Error(`${CHROMIUM} or lynx is missing: apt-get install -y chromium lynx (.ci/run does)`);
-    rmSync(ARTIFACTS, { recursive: true, force: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    freshArtifacts(ARTIFACTS);
     rig = await startSmsRig();
     server = await startServer(rig.h, { routers: [wapRoutes(channelDepsOf(rig.h))] });
     await rig.h.merchant(merchant, '街角小店');

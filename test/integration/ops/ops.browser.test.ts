@@ -3,11 +3,10 @@
  * queue, ledger and Redis: the login, the wall screen updating live as payments flow, and a failed job
  * retried and another removed from Bull Board. Screenshots are kept under `artifacts/ops/` (git-ignored).
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, hasChromium, launchChromium } from '../../helpers/chromium.js';
+import { freshArtifacts, launchChromium } from '../../helpers/browser.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { waitFor } from '../../helpers/ledger.js';
 import { OPS_TOKEN, startServer, type TestServer } from './server.js';
@@ -31,9 +30,7 @@ describe('ops pages in Chromium: the wall screen and the queue dashboard', funct
   const merchant = `wall_${process.pid}`;
 
   before(async () => {
-    if (!hasChromium()) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-    rmSync(ARTIFACTS, { recursive: true, force: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    freshArtifacts(ARTIFACTS);
     h = await createHarness();
     await h.merchant(merchant, '大屏小店');
     flaky = new Queue(FLAKY, { connection: h.redis, prefix: h.config.redisPrefix });
