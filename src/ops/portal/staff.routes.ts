@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { insertStaff, merchantByCode, STAFF_ROLES } from '../../ledger/index.js';
 import { AppError, conflict, generatePassword, hashSecret } from '../../lib/index.js';
 import { validate } from '../api-errors.js';
+import { audit } from '../audit.js';
 import { requireOpsToken } from '../auth.js';
 import type { OpsDeps } from '../ops-deps.js';
 import { isStaffPassword, isStaffUsername } from './portal.routes.js';
@@ -41,6 +42,13 @@ export function staffRoutes(ctx: Pick<OpsDeps, 'db'>, opsToken: string): Router 
       username: body.username,
       role: body.role,
       password_hash: await hashSecret(password),
+    });
+    // An operator action (the operator routes' guard on `/api/merchants` named the operator).
+    await audit(ctx.db, res, {
+      action: 'merchant.staff-create',
+      target: `${code}/${body.username}`,
+      outcome: created ? 'ok' : 'staff_exists',
+      detail: { role: body.role },
     });
     if (!created)
       throw conflict('staff_exists', `merchant ${code} already has a staff member ${body.username}`);

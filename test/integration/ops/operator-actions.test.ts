@@ -158,6 +158,22 @@ describe('ops API: operator actions and the audit log', () => {
     expect((await auditOf(msisdn)).map((e) => e.requestId)).to.deep.equal(['ops-req-2', 'ops-req-1']);
   });
 
+  it('a merchant staff account – created by an operator – is in the audit log without its password', async () => {
+    const code = `oa_${randomBytes(4).toString('hex')}`;
+    expect(
+      (await as(server, 'boss', 'POST', '/api/merchants', { code, name: 'Staff shop' })).status,
+    ).to.equal(201);
+    const staff = await as(server, 'boss', 'POST', `/api/merchants/${code}/staff`, {
+      username: 'amy',
+      role: 'admin',
+    });
+    expect(staff.status, staff.text).to.equal(201);
+    const [entry] = await auditOf(`${code}/amy`);
+    expect(entry).to.deep.include({ operator: 'boss', action: 'merchant.staff-create', outcome: 'ok' });
+    expect(entry.detail).to.deep.equal({ role: 'admin' });
+    expect(JSON.stringify(entry)).not.to.include(staff.body.password);
+  });
+
   it('GET /api/audit – with filters – answers only the matching entries, newest first, a page at a time', async () => {
     const msisdn = await h.openWallet(newMsisdn());
     for (const reason of ['one', 'two', 'three'])
