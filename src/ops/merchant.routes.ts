@@ -5,7 +5,7 @@
  * merchant call is idempotent on its reference (the command key is made from the merchant and the
  * reference: the same content answers the first result again, other content 409).
  */
-import { type Request, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { CommandResult } from '../commands/index.js';
 import {
@@ -21,6 +21,7 @@ import {
 } from '../ledger/index.js';
 import { AppError, fenToJson, keyringOf, nationalMsisdn } from '../lib/index.js';
 import { audit } from './audit.js';
+import { requestIdOf } from './operator-session.js';
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, idParam, msisdn, reference } from './api-schemas.js';
 import { type Caller, callerOf, ensureOwner, requireRole } from './merchant-auth.js';
@@ -81,11 +82,16 @@ export function merchantRoutes(
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const caller = (req: Request) => callerOf(req, ctx.db, keys, options.opsToken);
 
-  /** Runs a merchant's command: its result, or the refusal as an error; `null` when it is still running. */
+  /**
+   * Runs a merchant's command (carrying the request's id to the worker's log): its result, or the
+   * refusal as an error; `null` when it is still running.
+   */
   async function run(
     command: Parameters<OpsDeps['bus']['execute']>[0],
+    res: Response,
   ): Promise<Record<string, unknown> | null> {
-    const result: CommandResult = await ctx.bus.execute(command, timeoutMs);
+    const requestId = requestIdOf(res);
+    const result: CommandResult = await ctx.bus.execute(command, timeoutMs, { requestId });
     if (result.ok) return result.value;
     if (result.error.code === 'pending') return null;
     throw refusalError(result.error);
@@ -123,7 +129,7 @@ export function merchantRoutes(
           reference: body.reference,
           description: body.description,
         },
-      });
+      }, res);
       if (!value) res.status(202).json({ ...stillRunning, reference: body.reference });
       else res.status(201).json(answer(value, body));
     });
@@ -181,7 +187,7 @@ export function merchantRoutes(
         reference: body.reference,
         requestedBy: merchant.keyId,
       },
-    });
+    }, res);
     if (!value) {
       res.status(202).json({ ...stillRunning, reference: body.reference });
       return;
@@ -214,7 +220,7 @@ export function merchantRoutes(
           decision,
           reviewer: merchant.keyId,
         },
-      });
+      }, res);
       if (!value) {
         res.status(202).json({ ...stillRunning, refundId: refundId.toString() });
         return;
@@ -239,7 +245,7 @@ export function merchantRoutes(
       key: `reverse:${merchant.code}:${payment.id}`,
       type: 'reverse',
       input: { merchant: merchant.code, paymentId: payment.id.toString(), reason: body.reason },
-    });
+    }, res);
     if (!value) {
       res.status(202).json({ ...stillRunning, id: payment.id.toString() });
       return;
