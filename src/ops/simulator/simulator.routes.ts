@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { type Request, type Response, Router } from 'express';
-import helmet from 'helmet';
 import type { Config } from '../../config/index.js';
 import { type Locale, nationalMsisdn, normalizeMsisdn } from '../../lib/index.js';
 import { tokenMatches } from '../auth.js';
+import { pagePolicy } from '../page-policy.js';
 import type { PhoneSmsSide } from './phone-smsc.js';
 import { hasSession, SIMULATOR_COOKIE, SIMULATOR_PATH, setSession } from './simulator.auth.js';
 import { simulatorTexts } from './simulator.texts.js';
@@ -66,25 +66,8 @@ export function simulatorRoutes(options: SimulatorOptions): Router {
 
   router.use(
     SIMULATOR_PATH,
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          imgSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-        },
-      },
-      frameguard: { action: 'deny' },
-      strictTransportSecurity: secure,
-      // The token may arrive in the query once: no Referer may carry it anywhere.
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
+    // The token may arrive in the query once: no Referer may carry it anywhere.
+    pagePolicy({ secure, noReferrer: true }),
     (_req, res, next) => {
       res.setHeader('Cache-Control', 'no-store');
       next();

@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, Router } from 'express';
-import helmet from 'helmet';
 import type { Db } from '../../lib/index.js';
 import { audit } from '../audit.js';
 import { tokenMatches } from '../auth.js';
+import { pagePolicy } from '../page-policy.js';
 import {
   cookiesOf,
   LOGIN_CSRF_COOKIE,
@@ -59,23 +59,7 @@ export function wallRoutes(db: Db, options: WallOptions): Router {
   const router = Router();
   const guard = (extra: Partial<RequireOperatorOptions> = {}) =>
     requireOperator({ token: options.opsToken, sessions: options.sessions, basic: true, ...extra });
-  const csp = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-    strictTransportSecurity: false,
-  });
+  const csp = pagePolicy({ secure: false, dataImages: true });
   const cookie = (req: Request, maxAgeMs: number) => ({
     httpOnly: true,
     sameSite: 'strict' as const,
