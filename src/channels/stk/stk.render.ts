@@ -85,8 +85,27 @@ function menuPages(title: string, items: MenuItem[]): ProactiveCommand[] {
   return pages;
 }
 
-/** The proactive commands that show `screen`, in order (one unless it is too long for one). */
-export function stkCommands(screen: Screen): ProactiveCommand[] {
+/**
+ * Screens come back again and again (the same menus, the same questions), and fitting one into proactive
+ * commands encodes it several times over: the commands of the screens seen lately are kept, by the
+ * screen's JSON (a screen holds no secret: a PIN is typed in answer to one, never shown in it).
+ */
+const seen = new Map<string, readonly ProactiveCommand[]>();
+const SEEN_MAX = 512;
+
+/** The proactive commands that show `screen`, in order (one unless it is too long for one). Not to be changed. */
+export function stkCommands(screen: Screen): readonly ProactiveCommand[] {
+  const key = JSON.stringify(screen);
+  let commands = seen.get(key);
+  if (!commands) {
+    commands = commandsOf(screen);
+    if (seen.size >= SEEN_MAX) seen.clear();
+    seen.set(key, commands);
+  }
+  return commands;
+}
+
+function commandsOf(screen: Screen): ProactiveCommand[] {
   if (screen.kind === 'menu') {
     // A title too long to leave room for an item keeps its last line (the question; notes go first).
     const items = menuItems(screen);

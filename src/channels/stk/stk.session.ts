@@ -79,9 +79,20 @@ export const stkKey = (prefix: string, sessionId: string) => `${prefix}:stk:${se
 
 const END: StkReply = { command: 'END', tlv: '' };
 
+/** The TLVs of the commands `stkCommands` keeps (the same objects come back for the same screens). */
+const tlvs = new WeakMap<ProactiveCommand, string>();
+const tlvOf = (command: ProactiveCommand) => {
+  let tlv = tlvs.get(command);
+  if (tlv === undefined) {
+    tlv = encodeProactive(command).toString('hex').toUpperCase();
+    tlvs.set(command, tlv);
+  }
+  return tlv;
+};
+
 /** The reply describing `command`. */
 export function replyOf(command: ProactiveCommand): StkReply {
-  const tlv = encodeProactive(command).toString('hex').toUpperCase();
+  const tlv = tlvOf(command);
   switch (command.type) {
     case 'SELECT_ITEM':
     case 'SET_UP_MENU':
