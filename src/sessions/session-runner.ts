@@ -250,6 +250,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       channel,
       sessionId,
       request: stepOptions.request,
+      requestId: stepOptions.requestId,
       commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {
         // The flow the last step left running here, standing for the saved snapshot: this step owns it.

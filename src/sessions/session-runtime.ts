@@ -107,6 +107,8 @@ export interface StepCall<A> {
   stepId?: string;
   /** Seconds the kept state lives. Default: the channel's. */
   ttlSeconds?: number;
+  /** The id of the request this step answers (an HTTP request's, an MO's): its commands' jobs carry it. */
+  requestId?: string;
   /** How long each command of this step waits before answering that its result comes by SMS. Default: the runtime's. */
   commandTimeoutMs?: number;
   run(scope: StepScope): Promise<StepOutcome<A>>;
@@ -163,12 +165,16 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
   redis.defineCommand('sessionSaveAndRelease', { numberOfKeys: 3, lua: SAVE_AND_RELEASE });
   const scripts = redis as Redis & RuntimeScripts;
   // Each step's actor system carries its key base and deadline to `runCommand`, so machines are bound once.
-  const scopes = new WeakMap<object, { keyBase: string; n: number; timeoutMs: number }>();
+  const scopes = new WeakMap<object, { keyBase: string; n: number; timeoutMs: number; requestId?: string }>();
   const runCommand: RunCommandLogic = fromPromise<CommandResult, CommandRequest>(({ input, system }) => {
     const scope = scopes.get(system);
     const key = scope ? `${scope.keyBase}:${scope.n++}` : randomUUID();
     const timeoutMs = scope?.timeoutMs ?? options.commandTimeoutMs;
-    return bus.execute({ key, ...input } as Command, timeoutMs, { smsIfLate: true });
+    // The id of the request that asked goes with the job, so the worker's lines carry it too.
+    return bus.execute({ key, ...input } as Command, timeoutMs, {
+      smsIfLate: true,
+      requestId: scope?.requestId,
+    });
   });
 
   const cache = createRecordCache(options.cacheSessions ?? DEFAULT_CACHE_SESSIONS);
@@ -238,7 +244,8 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       const stepNo = record?.step ?? 0;
       const keyBase = `${call.channel}:${call.sessionId}:${call.stepId ?? `${nonce}:${stepNo}`}`;
       const timeoutMs = call.commandTimeoutMs ?? options.commandTimeoutMs;
-      const adopt = (actor: AnyActorRef) => scopes.set(actor.system, { keyBase, n: 0, timeoutMs });
+      const adopt = (actor: AnyActorRef) =>
+        scopes.set(actor.system, { keyBase, n: 0, timeoutMs, requestId: call.requestId });
       const given = live;
       live = null;
       const scope: StepScope = {

@@ -193,9 +193,16 @@ export function wapRoutes(deps: WapDeps): Router {
     });
   }
 
-  const run = (session: { msisdn: string }, formKey: string, command: ReturnType<CommandForm['command']>) =>
+  /** Runs a form's command; its job carries the id of the request that posted it (for the worker's log). */
+  const run = (
+    session: { msisdn: string },
+    formKey: string,
+    command: ReturnType<CommandForm['command']>,
+    res: Response,
+  ) =>
     bus.execute({ key: `wap:${session.msisdn}:${formKey}`, ...command }, COMMAND_WAIT_MS, {
       smsIfLate: true,
+      requestId: (res.locals.requestContext as { id?: string } | undefined)?.id,
     });
   const read = (session: { msisdn: string }, command: ReturnType<CommandForm['command']>) =>
     bus.execute({ key: `wap:${session.msisdn}:read:${newFormKey()}`, ...command }, COMMAND_WAIT_MS);
@@ -376,10 +383,12 @@ export function wapRoutes(deps: WapDeps): Router {
     }
     if (inbound.form === 'login') {
       if (await sentBack(loginForm, inbound, session, res)) return;
-      const result = await run({ msisdn: inbound.msisdn }, formKey, {
-        type: 'login.check',
-        input: { msisdn: inbound.msisdn, password: values.password },
-      });
+      const result = await run(
+        { msisdn: inbound.msisdn },
+        formKey,
+        { type: 'login.check', input: { msisdn: inbound.msisdn, password: values.password } },
+        res,
+      );
       if (result.ok) {
         // A new session on login: a token seen before it (session fixation) is worth nothing after.
         await sessions.end(session.token);
@@ -412,7 +421,7 @@ export function wapRoutes(deps: WapDeps): Router {
     const spec = specOf.get(inbound.form);
     if (!spec) return void html(res, messagePage(locale, inbound.form, true), 404);
     if (await sentBack(spec, inbound, session, res)) return;
-    const result = await run({ msisdn: inbound.msisdn }, formKey, spec.command(inbound.msisdn, values));
+    const result = await run({ msisdn: inbound.msisdn }, formKey, spec.command(inbound.msisdn, values), res);
     await sessions.keepOutcome(session, formKey, outcomeOf(spec, locale, result, values));
     res.redirect(303, `${spec.path}?r=${formKey}`);
   }

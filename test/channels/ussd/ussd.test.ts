@@ -51,6 +51,20 @@ describe('USSD over HTTP (POST /ussd, real queue and ledger)', () => {
     }
   });
 
+  it('a payment step with an X-Request-Id – its command job carries that id (the worker logs its outcome under it)', async () => {
+    const w = await world();
+    const id = randomUUID();
+    for (const text of ['', '3', `3*${merchant}`, `3*${merchant}*5`]) await ask(id, w.user, text);
+    const paid = await rig.server.call('POST', '/ussd', {
+      body: { sessionId: id, serviceCode: '*1065#', phoneNumber: w.user, text: `3*${merchant}*5*${PIN}` },
+      headers: { 'x-request-id': 'ussd-req-7' },
+    });
+    expect(paid.text).to.match(/^END /);
+    const jobs = (await Promise.all(rig.h.bus.allQueues.map((q) => q.getJobs(['completed'])))).flat();
+    const asked = jobs.filter((job) => (job.data as { requestId?: string }).requestId === 'ussd-req-7');
+    expect(asked.map((job) => job.name)).to.deep.equal(['payment']);
+  });
+
   it('a retried request – the same session and text – gets the same page and pays once', async () => {
     const w = await world();
     const id = randomUUID();
