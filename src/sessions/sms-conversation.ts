@@ -94,6 +94,8 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
       channel: 'sms',
       sessionId: msisdn,
       stepId: messageId === undefined ? undefined : `m:${messageId}`,
+      // The MO is the request: its commands' jobs carry its id to the worker's log lines.
+      requestId: messageId === undefined ? undefined : `mo:${messageId}`,
       ttlSeconds,
       commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {

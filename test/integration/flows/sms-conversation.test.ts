@@ -333,7 +333,7 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     expect(await walletBalance(h, user)).to.equal(8_750n);
   });
 
-  it('the same MO handled twice – when its messageId is given – runs its command once', async () => {
+  it('the same MO handled twice – when its messageId is given – runs its command once, its job carrying the MO as its request id', async () => {
     const user = await h.openWallet(newMsisdn());
     const [card] = await issueVouchers(h.db, keyringOf(h.config), 1, 5_000n);
     const mo = { messageId: `mo-${randomUUID()}` };
@@ -342,6 +342,12 @@ describe('SMS conversation (real queue, ledger and Redis)', () => {
     // The second run gets the first run's stored result, not "this card has already been used".
     expect(again).to.deep.equal(first).and.deep.equal(['You topped up ¥50.00. Balance ¥50.00.']);
     expect(await walletBalance(h, user)).to.equal(5_000n);
+    // The MO is the request its command came from: the job carries its id, for the worker's log lines.
+    const jobs = (await Promise.all(h.bus.allQueues.map((q) => q.getJobs(['completed'])))).flat();
+    const asked = jobs.filter(
+      (job) => (job.data as { requestId?: string }).requestId === `mo:${mo.messageId}`,
+    );
+    expect(asked.map((job) => job.name)).to.deep.equal(['topup.card']);
   });
 
   it('a PIN MO re-processed after a crash – when the pending payment was still saved – pays once', async () => {
