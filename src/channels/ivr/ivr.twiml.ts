@@ -33,8 +33,28 @@ const say = (on: { say(a: SayAttributes, m: string): unknown }, utterances: Utte
   for (const u of utterances) on.say(VOICES[u.locale], u.text);
 };
 
+/**
+ * The TwiML of the views answered lately: callers at the same step of the same menu get the same TwiML
+ * (the step URLs name the step's number, not the call), and building it with `VoiceResponse` (an XML
+ * document per answer) was a measurable share of a step. Bounded; a view holds no secret (a PIN is
+ * answered to a prompt, never said in one).
+ */
+const answered = new Map<string, string>();
+const ANSWERED_MAX = 1_024;
+
 /** The TwiML of a view: its speech in a `<Gather>` with the redirect after it, or said and hung up. */
 export function viewTwiml(view: View, urls: StepUrls, preface: Utterance[] = []): string {
+  const key = JSON.stringify([view, urls, preface]);
+  let twiml = answered.get(key);
+  if (twiml === undefined) {
+    twiml = buildViewTwiml(view, urls, preface);
+    if (answered.size >= ANSWERED_MAX) answered.clear();
+    answered.set(key, twiml);
+  }
+  return twiml;
+}
+
+function buildViewTwiml(view: View, urls: StepUrls, preface: Utterance[]): string {
   const response = new twilio.twiml.VoiceResponse();
   const { screen } = view;
   const said = [...preface, ...speech(screen)];
