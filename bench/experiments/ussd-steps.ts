@@ -4,64 +4,51 @@
  * real Redis; prints the CPU per step of this process and the sealed record's size. For profiling the
  * session runtime: `node --cpu-prof --import tsx bench/experiments/ussd-steps.ts`.
  */
-import { randomBytes } from 'node:crypto';
 import { createChannelDeps } from '../../src/channels/index.js';
 import { createUssdSessions } from '../../src/channels/ussd/ussd.session.js';
 import { ussdInput } from '../../src/channels/ussd/ussd.path.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createContext } from '../../src/main/context.js';
-import { seedWallets } from '../ledger-transfers.js';
-import { REDIS_URL, withDatabase, withRedisPrefix } from '../lib.js';
+import { withExperimentContext } from './context.js';
 
 const users = Number(process.env.USERS ?? 200);
 const steps = Number(process.env.STEPS ?? 200);
 const rounds = Number(process.env.ROUNDS ?? 3);
 
-await withDatabase({ migrate: true }, (url) =>
-  withRedisPrefix(async (prefix) => {
-    const pinKey = randomBytes(32).toString('hex');
-    await seedWallets(url, pinKey);
-    const config = loadConfig(
-      {},
-      { databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: prefix, pinKey, logLevel: 'warn' },
-    );
-    const ctx = await createContext(config, { workers: false });
-    const deps = createChannelDeps(ctx, { smpp: () => null });
-    const ussd = createUssdSessions(deps);
-    let sizes = 0;
-    const user = async (u: number, round: number) => {
-      const msisdn = String(8613900000001 + round * users + u);
-      const sessionId = `s${round}-${u}`;
-      let path = '';
-      const step = (dial: boolean) =>
-        ussd.step({
-          msisdn,
-          sessionId,
-          dial,
-          request: path,
-          inputOf: (last, isNew) => ussdInput(path, last, isNew),
-        });
-      const root = await step(true);
-      for (let i = 0; i < steps; i++) {
-        path = path === '' ? '6' : `${path}*${i % 2 === 0 ? '6' : '0'}`;
-        const page = await step(false);
-        if (i % 2 === 1 && page.text !== root.text) throw new Error(`not back at the root: ${page.text}`);
-      }
-      const stored = await ctx.redis.get(`${prefix}:session:ussd:${sessionId}`);
-      sizes = stored?.length ?? 0;
-    };
-    for (let round = 0; round < rounds; round++) {
-      const cpu = process.cpuUsage();
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: users }, (_, u) => user(u, round)));
-      const spent = process.cpuUsage(cpu);
-      const n = users * (steps + 1);
-      const ms = (spent.user + spent.system) / 1000;
-      console.log(
-        `round ${round}: ${n} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / n).toFixed(3)} ms/step (user ${(spent.user / 1000 / n).toFixed(3)}); record ${sizes} chars`,
-      );
+await withExperimentContext({ workers: false }, async (ctx) => {
+  const { config } = ctx;
+  const deps = createChannelDeps(ctx, { smpp: () => null });
+  const ussd = createUssdSessions(deps);
+  let sizes = 0;
+  const user = async (u: number, round: number) => {
+    const msisdn = String(8613900000001 + round * users + u);
+    const sessionId = `s${round}-${u}`;
+    let path = '';
+    const step = (dial: boolean) =>
+      ussd.step({
+        msisdn,
+        sessionId,
+        dial,
+        request: path,
+        inputOf: (last, isNew) => ussdInput(path, last, isNew),
+      });
+    const root = await step(true);
+    for (let i = 0; i < steps; i++) {
+      path = path === '' ? '6' : `${path}*${i % 2 === 0 ? '6' : '0'}`;
+      const page = await step(false);
+      if (i % 2 === 1 && page.text !== root.text) throw new Error(`not back at the root: ${page.text}`);
     }
-    await ctx.close();
-  }),
-);
+    const stored = await ctx.redis.get(`${config.redisPrefix}:session:ussd:${sessionId}`);
+    sizes = stored?.length ?? 0;
+  };
+  for (let round = 0; round < rounds; round++) {
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: users }, (_, u) => user(u, round)));
+    const spent = process.cpuUsage(cpu);
+    const n = users * (steps + 1);
+    const ms = (spent.user + spent.system) / 1000;
+    console.log(
+      `round ${round}: ${n} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / n).toFixed(3)} ms/step (user ${(spent.user / 1000 / n).toFixed(3)}); record ${sizes} chars`,
+    );
+  }
+});
 process.exit(0);

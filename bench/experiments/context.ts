@@ -1,0 +1,39 @@
+/**
+ * What the experiments run on: a database and Redis prefix of their own (removed after), the benchmark's
+ * 10,000 seeded wallets under a fresh PIN_KEY, and a gateway context over them as the gateway builds it,
+ * with or without the command workers in this process.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Config, loadConfig } from '../../src/config/index.js';
+import { type Context, createContext } from '../../src/main/context.js';
+import { seedWallets } from '../ledger-transfers.js';
+import { REDIS_URL, withDatabase, withRedisPrefix } from '../lib.js';
+
+export function withExperimentContext<T>(
+  options: { workers: boolean; config?: Partial<Config> },
+  work: (ctx: Context) => Promise<T>,
+): Promise<T> {
+  return withDatabase({ migrate: true }, (url) =>
+    withRedisPrefix(async (prefix) => {
+      const pinKey = randomBytes(32).toString('hex');
+      await seedWallets(url, pinKey);
+      const config = loadConfig(
+        {},
+        {
+          databaseUrl: url,
+          redisUrl: REDIS_URL,
+          redisPrefix: prefix,
+          pinKey,
+          logLevel: 'warn',
+          ...options.config,
+        },
+      );
+      const ctx = await createContext(config, { workers: options.workers });
+      try {
+        return await work(ctx);
+      } finally {
+        await ctx.close();
+      }
+    }),
+  );
+}
