@@ -253,23 +253,26 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       requestId: stepOptions.requestId,
       commandTimeoutMs: options.commandTimeoutMs,
       async run(scope) {
-        // The flow the last step left running here, standing for the saved snapshot: this step owns it.
-        let given = scope.live instanceof LiveFlow ? scope.live : null;
-        if (scope.live && !given) scope.live.dispose();
+        // The flow the last step left running here, standing for the saved snapshot: this step owns it,
+        // and lets it go unless it runs on.
+        let live = scope.live instanceof LiveFlow ? scope.live : null;
+        if (scope.live && !live) scope.live.dispose();
+        const reuse = (flow: SessionFlowId): AnyActorRef | null => {
+          const running = live?.flow === flow ? live.actor : null;
+          if (running) live = null;
+          return running;
+        };
         try {
-          return await runStep(scope, given, (used) => {
-            if (used) given = null;
-          });
+          return await runStep(scope, reuse);
         } finally {
-          given?.dispose();
+          live?.dispose();
         }
       },
     });
 
     async function runStep(
       scope: StepScope,
-      given: LiveFlow | null,
-      use: (used: boolean) => void,
+      reuse: (flow: SessionFlowId) => AnyActorRef | null,
     ): Promise<StepOutcome<View>> {
       let saved = scope.saved as (MenuState & { resume?: undefined }) | OfferState | null;
       const read = stepOptions.inputOf?.(scope.lastRequest, saved === null) ?? null;
@@ -306,10 +309,10 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           ...(saved as MenuState),
           history: (saved as MenuState).history.filter((h) => h && 'at' in h),
         };
-        if (given && given.flow === state.flow) {
+        const running = reuse(state.flow);
+        if (running) {
           // The same flow, still running from the last step here: no need to rebuild it.
-          actor = given.actor;
-          use(true);
+          actor = running;
           scope.adopt(actor);
         } else {
           // A persisted snapshot is plain JSON; XState rebuilds the state (and the running journey) from it.
