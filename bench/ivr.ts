@@ -17,16 +17,15 @@ import type { IvrLoadReport, IvrLoadSpec } from './ivr-load.js';
 import {
   checkLoad,
   cpuText,
-  expressVersion,
   type Gateway,
   latencyText,
   mismatchText,
+  noopReference,
   runLoadScript,
   stepWarmup,
   type Target,
   ussdSeconds,
   withGateway,
-  withNoopServer,
   MSISDN_BASE,
   SCREEN_CONNECTIONS as CONNECTIONS,
   WALLETS,
@@ -99,30 +98,17 @@ const signedText = (r: IvrLoadReport) =>
   `${r.precomputedRequests} requests of ${r.precomputedCalls} calls signed before the clock` +
   (r.signedLive ? `, ${r.signedLive} signed while measured (a pool ran out)` : ', none while measured');
 
-export const httpNoopIvr: Benchmark = {
-  name: 'http.noop_ivr',
-  run: async () => {
-    const seconds = ussdSeconds();
-    const authToken = randomBytes(16).toString('hex');
-    const r = await withNoopServer((target) =>
-      runIvrLoad(target, authToken, { scenario: 'noop', seconds, warmupSeconds: stepWarmup() }),
-    );
-    checkLoad('http.noop_ivr', r, ['noop']);
-    const l = r.kinds.noop;
-    return [
-      {
-        name: 'http.noop_ivr',
-        value: l.p99,
-        unit: 'ms p99',
-        note:
-          `p50 ${l.p50} ms; express ${expressVersion()} POST /ivr/... → text/xml <Response/>, no middleware, own process; ` +
-          `autocannon own process, ${CONNECTIONS} connections closed loop, the ivr.step calls' requests ` +
-          `(same bodies, same signature headers), ${r.requestsPerSecond} req/s in ${seconds} s; ` +
-          `${cpuText(r.cpu, r.requestsPerSecond, 'request')}${mismatchText(r)}`,
-      },
-    ];
-  },
-};
+export const httpNoopIvr = noopReference(
+  'http.noop_ivr',
+  'POST /ivr/... → text/xml <Response/>',
+  `${CONNECTIONS} connections closed loop, the ivr.step calls' requests (same bodies, same signature headers)`,
+  (target, seconds) =>
+    runIvrLoad(target, randomBytes(16).toString('hex'), {
+      scenario: 'noop',
+      seconds,
+      warmupSeconds: stepWarmup(),
+    }),
+);
 
 export const ivrStep: Benchmark = {
   name: 'ivr.step',

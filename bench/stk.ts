@@ -16,16 +16,15 @@ import { SIM, type StkLoadSpec } from './stk-load.js';
 import {
   checkLoad,
   cpuText,
-  expressVersion,
   type Gateway,
   latencyText,
   mismatchText,
+  noopReference,
   runLoadScript,
   stepWarmup,
   type Target,
   ussdSeconds,
   withGateway,
-  withNoopServer,
   MSISDN_BASE,
   SCREEN_CONNECTIONS as CONNECTIONS,
   WALLETS,
@@ -71,29 +70,12 @@ async function probeSession(gateway: Gateway): Promise<string> {
   return menu;
 }
 
-export const httpNoopStk: Benchmark = {
-  name: 'http.noop_stk',
-  run: async () => {
-    const seconds = ussdSeconds();
-    const r = await withNoopServer((target) =>
-      runStkLoad(target, { scenario: 'noop', seconds, warmupSeconds: stepWarmup() }),
-    );
-    checkLoad('http.noop_stk', r, ['noop']);
-    const l = r.kinds.noop;
-    return [
-      {
-        name: 'http.noop_stk',
-        value: l.p99,
-        unit: 'ms p99',
-        note:
-          `p50 ${l.p50} ms; express ${expressVersion()} POST /stk/events → a fixed JSON, no middleware, own process; ` +
-          `autocannon own process, ${CONNECTIONS} connections closed loop, the stk.step requests (same JSON ` +
-          `bodies), ${r.requestsPerSecond} req/s in ${seconds} s; ` +
-          `${cpuText(r.cpu, r.requestsPerSecond, 'request')}${mismatchText(r)}`,
-      },
-    ];
-  },
-};
+export const httpNoopStk = noopReference(
+  'http.noop_stk',
+  'POST /stk/events → a fixed JSON',
+  `${CONNECTIONS} connections closed loop, the stk.step requests (same JSON bodies)`,
+  (target, seconds) => runStkLoad(target, { scenario: 'noop', seconds, warmupSeconds: stepWarmup() }),
+);
 
 export const stkStep: Benchmark = {
   name: 'stk.step',

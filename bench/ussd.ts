@@ -348,33 +348,50 @@ export const mismatchText = (r: LoadReport) => {
 // ---------------------------------------------------------------------------------------------------
 // The benchmarks
 
-export const httpNoop: Benchmark = {
-  name: 'http.noop',
-  run: async () => {
-    const seconds = ussdSeconds();
-    const r = await withNoopServer((target) =>
-      runLoad(target, {
-        scenario: 'noop',
-        connections: STEP_CONNECTIONS,
-        seconds,
-        warmupSeconds: stepWarmup(),
-      }),
-    );
-    checkLoad('http.noop', r, ['noop']);
-    const l = r.kinds.noop;
-    return [
-      {
-        name: 'http.noop',
-        value: l.p99,
-        unit: 'ms p99',
-        note:
-          `p50 ${l.p50} ms; express ${expressVersion()} POST /ussd → text/plain END ok, no middleware, own process; ` +
-          `autocannon own process, ${STEP_CONNECTIONS} connections closed loop, ${r.requestsPerSecond} req/s in ${seconds} s; ` +
-          `${cpuText(r.cpu, r.requestsPerSecond, 'request')}${mismatchText(r)}`,
-      },
-    ];
-  },
-};
+/**
+ * A step benchmark's reference: the express noop server (bench/noop-server.ts) under the same load as
+ * the channel's step, its p99. `route` says what the noop answers, `load` how the requests come.
+ */
+export function noopReference(
+  name: string,
+  route: string,
+  load: string,
+  run: (target: Target, seconds: number) => Promise<LoadReport & { cpu: Map<string, number> }>,
+): Benchmark {
+  return {
+    name,
+    run: async () => {
+      const seconds = ussdSeconds();
+      const r = await withNoopServer((target) => run(target, seconds));
+      checkLoad(name, r, ['noop']);
+      const l = r.kinds.noop;
+      return [
+        {
+          name,
+          value: l.p99,
+          unit: 'ms p99',
+          note:
+            `p50 ${l.p50} ms; express ${expressVersion()} ${route}, no middleware, own process; ` +
+            `autocannon own process, ${load}, ${r.requestsPerSecond} req/s in ${seconds} s; ` +
+            `${cpuText(r.cpu, r.requestsPerSecond, 'request')}${mismatchText(r)}`,
+        },
+      ];
+    },
+  };
+}
+
+export const httpNoop = noopReference(
+  'http.noop',
+  'POST /ussd → text/plain END ok',
+  `${STEP_CONNECTIONS} connections closed loop`,
+  (target, seconds) =>
+    runLoad(target, {
+      scenario: 'noop',
+      connections: STEP_CONNECTIONS,
+      seconds,
+      warmupSeconds: stepWarmup(),
+    }),
+);
 
 export function expressVersion(): string {
   try {

@@ -16,15 +16,14 @@ import type { WapLoadSpec } from './wap-load.js';
 import {
   checkLoad,
   cpuText,
-  expressVersion,
   type Gateway,
   mismatchText,
+  noopReference,
   runLoadScript,
   stepWarmup,
   type Target,
   ussdSeconds,
   withGateway,
-  withNoopServer,
   MSISDN_BASE,
   SCREEN_CONNECTIONS as CONNECTIONS,
 } from './ussd.js';
@@ -72,29 +71,13 @@ function runWapLoad(target: Target, spec: Omit<WapLoadSpec, 'url' | 'expect'>) {
 const noopCookies = () =>
   Array.from({ length: CONNECTIONS }, (_, i) => `wap_sid=${String(i).padStart(43, 'n')}`);
 
-export const httpNoopWap: Benchmark = {
-  name: 'http.noop_wap',
-  run: async () => {
-    const seconds = ussdSeconds();
-    const r = await withNoopServer((target) =>
-      runWapLoad(target, { scenario: 'noop', cookies: noopCookies(), seconds, warmupSeconds: stepWarmup() }),
-    );
-    checkLoad('http.noop_wap', r, ['noop']);
-    const l = r.kinds.noop;
-    return [
-      {
-        name: 'http.noop_wap',
-        value: l.p99,
-        unit: 'ms p99',
-        note:
-          `p50 ${l.p50} ms; express ${expressVersion()} GET /wap → a fixed text/html page, no middleware, own ` +
-          `process; autocannon own process, ${CONNECTIONS} connections closed loop, each with a session ` +
-          `cookie; ${r.requestsPerSecond} req/s in ${seconds} s; ${cpuText(r.cpu, r.requestsPerSecond, 'request')}` +
-          mismatchText(r),
-      },
-    ];
-  },
-};
+export const httpNoopWap = noopReference(
+  'http.noop_wap',
+  'GET /wap → a fixed text/html page',
+  `${CONNECTIONS} connections closed loop, each with a session cookie`,
+  (target, seconds) =>
+    runWapLoad(target, { scenario: 'noop', cookies: noopCookies(), seconds, warmupSeconds: stepWarmup() }),
+);
 
 export const wapPage: Benchmark = {
   name: 'wap.page',
