@@ -125,6 +125,19 @@ export interface SessionRunner {
     event: FlowInput,
     options?: StepOptions,
   ): Promise<View>;
+  /**
+   * One menu step inside a runtime step a channel runs itself, to keep state of its own beside the
+   * menu's in the same record (STK: the command outstanding): `scope.saved` is the menu's state as this
+   * step kept it, and the outcome's `keep` is what to keep of the menu.
+   */
+  stepIn(
+    scope: StepScope,
+    channel: SessionChannel,
+    sessionId: string,
+    start: SessionStart | (() => Promise<SessionStart>) | null,
+    event: FlowInput,
+    options?: StepOptions,
+  ): Promise<StepOutcome<View>>;
   readonly runtime: SessionRuntime;
 }
 
@@ -245,30 +258,39 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
     event: FlowInput,
     stepOptions: StepOptions = {},
   ): Promise<View> {
-    const beginOf = async () => (typeof start === 'function' ? await start() : start);
     return runtime.step<View>({
       channel,
       sessionId,
       request: stepOptions.request,
       requestId: stepOptions.requestId,
       commandTimeoutMs: options.commandTimeoutMs,
-      async run(scope) {
-        // The flow the last step left running here, standing for the saved snapshot: this step owns it,
-        // and lets it go unless it runs on.
-        let live = scope.live instanceof LiveFlow ? scope.live : null;
-        if (scope.live && !live) scope.live.dispose();
-        const reuse = (flow: SessionFlowId): AnyActorRef | null => {
-          const running = live?.flow === flow ? live.actor : null;
-          if (running) live = null;
-          return running;
-        };
-        try {
-          return await runStep(scope, reuse);
-        } finally {
-          live?.dispose();
-        }
-      },
+      run: (scope) => stepIn(scope, channel, sessionId, start, event, stepOptions),
     });
+  }
+
+  async function stepIn(
+    scope: StepScope,
+    channel: SessionChannel,
+    sessionId: string,
+    start: SessionStart | (() => Promise<SessionStart>) | null,
+    event: FlowInput,
+    stepOptions: StepOptions = {},
+  ): Promise<StepOutcome<View>> {
+    const beginOf = async () => (typeof start === 'function' ? await start() : start);
+    // The flow the last step left running here, standing for the saved snapshot: this step owns it,
+    // and lets it go unless it runs on.
+    let live = scope.live instanceof LiveFlow ? scope.live : null;
+    if (scope.live && !live) scope.live.dispose();
+    const reuse = (flow: SessionFlowId): AnyActorRef | null => {
+      const running = live?.flow === flow ? live.actor : null;
+      if (running) live = null;
+      return running;
+    };
+    try {
+      return await runStep(scope, reuse);
+    } finally {
+      live?.dispose();
+    }
 
     async function runStep(
       scope: StepScope,
@@ -405,6 +427,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
 
   return {
     view,
+    stepIn,
     async step(channel, sessionId, start, event, stepOptions) {
       return (await view(channel, sessionId, start, event, stepOptions)).screen;
     },

@@ -67,13 +67,19 @@ export interface LiveState {
   dispose(): void;
 }
 
-/** What one step hands back: the answer, and the state to keep (null: the session is over). */
-export interface StepOutcome<A> {
-  answer: A;
-  keep: unknown | null;
-  /** What the next step of this session may pick up in this process instead of rebuilding it from `keep`. */
-  live?: LiveState;
-}
+/**
+ * What one step hands back: the answer, and the state to keep (null: the session is over), or that the
+ * step changed nothing (`unchanged`: nothing is written, and what `scope.live` held stays as it was; the
+ * step must not have touched it).
+ */
+export type StepOutcome<A> =
+  | {
+      answer: A;
+      keep: unknown | null;
+      /** What the next step of this session may pick up in this process instead of rebuilding it from `keep`. */
+      live?: LiveState;
+    }
+  | { answer: A; unchanged: true };
 
 /** The step being run: its saved state, and how its actors get command keys of this step. */
 export interface StepScope {
@@ -86,6 +92,11 @@ export interface StepScope {
   readonly live: LiveState | null;
   /** The last request this session answered (a USSD `text` path: what is new in this one follows it). */
   readonly lastRequest: string | undefined;
+  /**
+   * The step waited for another step of the same session to finish first: a request equal to the one
+   * that step answered is its retry, sent while it ran.
+   */
+  readonly waited: boolean;
   /** The base of this step's command keys: `<channel>:<session>:<step>`. */
   readonly keyBase: string;
   /**
@@ -200,13 +211,13 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     // A step waits for at most one command at a time (cut off at its deadline), plus a margin.
     const lockMs = (call.commandTimeoutMs ?? options.commandTimeoutMs) + 10_000;
     const deadline = Date.now() + lockMs;
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const [got, stored, ended] = (await scripts.sessionLockAndRead(...redisKeys, token, lockMs)) as [
         number,
         string | null | undefined,
         string | null | undefined,
       ];
-      if (got === 1) return stepLocked(call, redisKeys, token, stored, ended);
+      if (got === 1) return stepLocked(call, redisKeys, token, stored, ended, waited);
       // Another step of this session runs (a retry racing its original): wait for it, then replay.
       if (Date.now() > deadline) throw sessionBusy(channel, sessionId);
       await sleep(20);
@@ -219,6 +230,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     token: string,
     stored: string | null | undefined,
     ended: string | null | undefined,
+    waited: boolean,
   ): Promise<A> {
     const cacheKey = redisKeys[1];
     // Taken out for the step: it goes back only with what this step saved.
@@ -252,6 +264,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
         saved: record?.state ?? null,
         live: given,
         lastRequest: record?.last?.request,
+        waited,
         keyBase,
         actor(machine, from) {
           const actor = createActor(machine, from as never);
@@ -263,6 +276,11 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
         adopt,
       };
       const outcome = await call.run(scope);
+      if ('unchanged' in outcome) {
+        // Nothing written: what was cached stands as it was, its live state given back untouched.
+        if (hit) keep = cached;
+        return outcome.answer;
+      }
       live = outcome.live ?? null;
       const answered =
         call.request === undefined ? undefined : { request: call.request, answer: outcome.answer };

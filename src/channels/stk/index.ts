@@ -9,7 +9,6 @@ export {
   type StkOutcome,
   type StkReply,
   type StkSessions,
-  stkKey,
 } from './stk.session.js';
 export {
   COMMAND,

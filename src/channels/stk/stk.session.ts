@@ -1,26 +1,31 @@
 /**
- * One STK step (INTERFACES §6): the user's menu session on the session runtime, and beside it what the
- * channel itself keeps, sealed in Redis under `<prefix>:stk:<sessionId>`: the proactive command
- * outstanding (its type and the items it offered, the DISPLAY TEXT pages still to show), the requests
- * already pushed to this session, and the last answer.
+ * One STK step (INTERFACES §6): the user's menu session on the session runtime, and in the same record
+ * what the channel itself keeps beside the menu: the proactive command outstanding (its type and the
+ * items it offered, the DISPLAY TEXT pages still to show), the requests already pushed to this session,
+ * and the last answer. One record, so a step is one read and one write under the session's lock.
  *
  * - A MENU SELECTION (or the JSON `menu`) starts a session at the root menu, with the item chosen
  *   applied; a caller with no wallet gets the offer to open one, a merchant's waiting request shows first.
  * - A terminal response must answer the command sent last (its type, an item it offered), or it is
- *   refused with 400 and the session does not move.
+ *   refused with 400 and the session does not move (nothing is written).
  * - A merchant's payment request that arrives while the session is open is shown at the user's next
  *   step (the STK-push analogue): the confirmation screen, then the PIN. A session looks at most every
  *   `STK_PUSH_CHECK_MS` (a query), so steps in quick succession do not each pay for it.
- * - Retries: an event equal to the last one answered that cannot answer the command now outstanding is
- *   a retry (a PIN's terminal response after its result was shown): it gets the same answer. A retry
- *   racing its original is replayed by the runtime (the request name is the same).
+ * - Retries: an event equal to the last one answered gets the same answer when it cannot answer the
+ *   command now outstanding (a PIN's terminal response after its result was shown), or when it waited
+ *   for that answer's step to finish (a retry racing its original).
  */
 
 import type { Locale } from '../../../flows/texts/index.js';
 import { text } from '../../../flows/texts/index.js';
 import { pendingPaymentRequest } from '../../ledger/index.js';
-import type { Keyring } from '../../lib/index.js';
-import { type SessionStart, sessionStartOf, type View } from '../../sessions/index.js';
+import {
+  type SessionStart,
+  type StepOutcome,
+  type StepScope,
+  sessionStartOf,
+  type View,
+} from '../../sessions/index.js';
 import type { ChannelDeps } from '../channel.js';
 import { commandText, MORE_ITEM, stkCommands } from './stk.render.js';
 import type { StkInbound } from './stk.request.js';
@@ -56,14 +61,12 @@ interface Outstanding {
   more?: boolean;
 }
 
-/** What the channel keeps of a session, beside the runtime's record. */
+/** What the channel keeps of a session, beside the menu's state. */
 interface StkRecord {
   last: Outstanding;
   locale: Locale;
   /** Payment requests (hold ids) already shown in this session. */
   offered: string[];
-  /** Events answered so far: names each step's request for the runtime. */
-  seq: number;
   /** When the session last looked for a waiting payment request (epoch ms). */
   checkedAt: number;
   /** The last event answered (a keyed fingerprint: it may hold a PIN) and its answer. */
@@ -75,7 +78,11 @@ const localeOf = (value: string): Locale => (HAN.test(value) ? 'zh-CN' : 'en');
 /** The root menu's items (§6: 1-6); a guest has none of them but the offer to open a wallet. */
 const ROOT_ITEMS = new Set([1, 2, 3, 4, 5, 6]);
 
-export const stkKey = (prefix: string, sessionId: string) => `${prefix}:stk:${sessionId}`;
+/** A session's state in the runtime's record: the menu's, and the channel's beside it. */
+interface StkState {
+  menu: unknown | null;
+  stk: StkRecord;
+}
 
 const END: StkReply = { command: 'END', tlv: '' };
 
@@ -158,35 +165,7 @@ export interface StkSessions {
 
 export function createStkSessions(deps: StkSessionDeps): StkSessions {
   const { config, db, sessions, keys } = deps;
-  // Its own connection, pipelined: the reads and writes of concurrent steps share round trips.
-  const redis = deps.connection({ autoPipelining: true });
   const startOf = sessionStartOf(db, config.locale);
-  const key = (sessionId: string) => stkKey(config.redisPrefix, sessionId);
-  const ttl = sessions.runtime.ttlOf('stk');
-
-  async function load(sessionId: string): Promise<StkRecord | null> {
-    const stored = await redis.get(key(sessionId));
-    return stored && keys.isSealed(stored) ? (JSON.parse(keys.unseal(stored)) as StkRecord) : null;
-  }
-
-  /** Shows `command`, keeping what answers it; `answered` is the event it answers. */
-  async function show(
-    sessionId: string,
-    record: Omit<StkRecord, 'answered'>,
-    command: ProactiveCommand,
-    digest: string,
-  ): Promise<StkReply> {
-    const reply = replyOf(command);
-    const kept: StkRecord = { ...record, answered: { digest, reply } };
-    await redis.set(key(sessionId), sealed(keys, kept), 'EX', ttl);
-    return reply;
-  }
-
-  /** The session is over: nothing outstanding, nothing kept. */
-  async function end(sessionId: string): Promise<StkReply> {
-    await Promise.all([redis.del(key(sessionId)), sessions.runtime.take('stk', sessionId)]);
-    return END;
-  }
 
   /** The view's screen as its proactive command (the page asked for), and what answers it. */
   function outstandingOf(view: View): { command: ProactiveCommand; last: Outstanding; locale: Locale } {
@@ -218,94 +197,131 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
     return { command, last: { type: COMMAND.displayText, help: !final, final } };
   }
 
-  return {
-    async step(inbound, requestId) {
-      const { sessionId, msisdn, event } = inbound;
-      const digest = keys.fingerprint(`stk:${sessionId}:${inbound.canonical}`);
-      const record = await load(sessionId);
-      if (record?.answered?.digest === digest && !canAnswer(record.last, inbound))
-        return { status: 200, reply: record.answered.reply };
-      const refused = refusal(record?.last ?? null, inbound);
-      if (refused) return { status: 400, error: refused };
-      if (event.kind === 'end') return { status: 200, reply: await end(sessionId) };
-      const now = Date.now();
+  /** One step under the session's lock: `scope.saved` is the session's `StkState` (null: none). */
+  async function stepLocked(
+    scope: StepScope,
+    inbound: StkInbound,
+    requestId: string | undefined,
+  ): Promise<StepOutcome<StkOutcome>> {
+    const { sessionId, msisdn, event } = inbound;
+    const digest = keys.fingerprint(`stk:${sessionId}:${inbound.canonical}`);
+    const saved = scope.saved as StkState | null;
+    const record = saved?.stk ?? null;
+    if (record?.answered?.digest === digest && (scope.waited || !canAnswer(record.last, inbound)))
+      return { answer: { status: 200, reply: record.answered.reply }, unchanged: true };
+    const refused = refusal(record?.last ?? null, inbound);
+    if (refused) return { answer: { status: 400, error: refused }, unchanged: true };
+    if (event.kind === 'end') {
+      scope.live?.dispose();
+      return { answer: { status: 200, reply: END }, keep: null };
+    }
+    const now = Date.now();
 
-      /** A step of the flow, then its screen shown; `kept` is what the record carries on. */
-      const stepOf = async (
-        start: SessionStart | null,
-        flowEvent: StkInbound['input'],
-        nav: StkInbound['nav'],
-        kept: Pick<StkRecord, 'offered' | 'seq' | 'checkedAt'>,
-      ) => {
-        const view = await sessions.view('stk', sessionId, start, flowEvent, {
-          // A `menu` starts anew: never the replay of an ended session's last answer.
-          request: event.kind === 'menu' ? undefined : `${kept.seq}:${digest}`,
-          nav,
-          pages: (screen) => stkCommands(screen).length,
-          requestId,
-        });
-        const shown = outstandingOf(view);
-        const next = { ...kept, last: shown.last, locale: shown.locale, seq: kept.seq + 1 };
-        return { status: 200 as const, reply: await show(sessionId, next, shown.command, digest) };
+    /** `command` shown, the record carrying on as `kept`: the menu's state as it was. */
+    const show = (kept: Omit<StkRecord, 'answered'>, command: ProactiveCommand): StepOutcome<StkOutcome> => {
+      const reply = replyOf(command);
+      const stk: StkRecord = { ...kept, answered: { digest, reply } };
+      return {
+        answer: { status: 200, reply },
+        keep: { menu: saved?.menu ?? null, stk } satisfies StkState,
+        live: scope.live ?? undefined,
       };
+    };
 
-      if (event.kind === 'menu') {
-        if (record) await sessions.runtime.take('stk', sessionId);
-        // Who starts, read now: the profile, and a request waiting (the session opens on it).
-        const begin = await startOf(msisdn)();
-        const kept = { offered: begin.request ? [begin.request.holdId] : [], seq: 0, checkedAt: now };
-        if (event.help) {
-          const shown = help(begin.locale, true);
-          const reply = await show(
-            sessionId,
-            { ...kept, last: shown.last, locale: begin.locale },
-            shown.command,
-            digest,
-          );
-          return { status: 200, reply };
-        }
-        // The item chosen is applied to the root menu of a user; a request or a guest's offer shows first.
-        const choose =
-          begin.registered && !begin.request && event.itemId !== undefined && ROOT_ITEMS.has(event.itemId);
-        return stepOf(begin, choose ? inbound.input : { type: 'TEXT', text: '' }, undefined, kept);
-      }
+    /** A step of the flow (`fresh`: a new menu session, the one kept let go), then its screen shown. */
+    const stepOf = async (
+      start: SessionStart | null,
+      flowEvent: StkInbound['input'],
+      nav: StkInbound['nav'],
+      kept: Pick<StkRecord, 'offered' | 'checkedAt'>,
+      fresh = false,
+    ): Promise<StepOutcome<StkOutcome>> => {
+      if (fresh) scope.live?.dispose();
+      const menuScope: StepScope = fresh
+        ? { ...scope, saved: null, live: null }
+        : { ...scope, saved: saved?.menu ?? null };
+      const stepped = await sessions.stepIn(menuScope, 'stk', sessionId, start, flowEvent, {
+        nav,
+        pages: (screen) => stkCommands(screen).length,
+        requestId,
+      });
+      if ('unchanged' in stepped) throw new Error('a menu step keeps its state or ends');
+      // Kept null: the menu session is over, its last screen (a final message) shown first.
+      const shown = outstandingOf(stepped.answer);
+      const reply = replyOf(shown.command);
+      const stk: StkRecord = {
+        ...kept,
+        last: shown.last,
+        locale: shown.locale,
+        answered: { digest, reply },
+      };
+      return { answer: { status: 200, reply }, keep: { menu: stepped.keep, stk }, live: stepped.live };
+    };
 
-      // Checked above: a step of an open session has its record.
-      const open = record as StkRecord;
-      const look = now - (open.checkedAt ?? 0) >= config.stkPushCheckMs;
-      const pending = look ? await pendingPaymentRequest(db, msisdn) : null;
-      const kept = { offered: open.offered, seq: open.seq, checkedAt: look ? now : open.checkedAt };
-      if (pending && !open.offered.includes(pending.holdId)) {
-        // The STK-push analogue: the journey in progress gives way to the merchant's request.
-        await sessions.runtime.take('stk', sessionId);
-        const begin = await startOf(msisdn)();
-        const offered = [...open.offered, ...(begin.request ? [begin.request.holdId] : [])];
-        return stepOf(begin, { type: 'TEXT', text: '' }, undefined, { ...kept, offered });
+    if (event.kind === 'menu') {
+      // Who starts, read now: the profile, and a request waiting (the session opens on it).
+      const begin = await startOf(msisdn)();
+      const kept = { offered: begin.request ? [begin.request.holdId] : [], checkedAt: now };
+      if (event.help) {
+        scope.live?.dispose();
+        const shown = help(begin.locale, true);
+        const reply = replyOf(shown.command);
+        const stk: StkRecord = {
+          ...kept,
+          last: shown.last,
+          locale: begin.locale,
+          answered: { digest, reply },
+        };
+        return { answer: { status: 200, reply }, keep: { menu: null, stk } };
       }
-      if (event.kind === 'help') {
-        const shown = help(open.locale, false);
-        const reply = await show(sessionId, { ...open, ...kept, last: shown.last }, shown.command, digest);
-        return { status: 200, reply };
+      // The item chosen is applied to the root menu of a user; a request or a guest's offer shows first.
+      const choose =
+        begin.registered && !begin.request && event.itemId !== undefined && ROOT_ITEMS.has(event.itemId);
+      return stepOf(begin, choose ? inbound.input : { type: 'TEXT', text: '' }, undefined, kept, true);
+    }
+
+    // Checked above: a step of an open session has its record.
+    const open = record as StkRecord;
+    const look = now - (open.checkedAt ?? 0) >= config.stkPushCheckMs;
+    const pending = look ? await pendingPaymentRequest(db, msisdn) : null;
+    const kept = { offered: open.offered, checkedAt: look ? now : open.checkedAt };
+    if (pending && !open.offered.includes(pending.holdId)) {
+      // The STK-push analogue: the journey in progress gives way to the merchant's request.
+      const begin = await startOf(msisdn)();
+      const offered = [...open.offered, ...(begin.request ? [begin.request.holdId] : [])];
+      return stepOf(begin, { type: 'TEXT', text: '' }, undefined, { ...kept, offered }, true);
+    }
+    if (event.kind === 'help') {
+      const shown = help(open.locale, false);
+      return show({ ...open, ...kept, last: shown.last }, shown.command);
+    }
+    const cleared = event.kind === 'ok' || (event.kind === 'input' && open.last.type === COMMAND.displayText);
+    if (cleared) {
+      const [page, ...rest] = open.last.rest ?? [];
+      if (page !== undefined) {
+        const command: ProactiveCommand = { type: 'DISPLAY_TEXT', text: page };
+        const last: Outstanding = { ...open.last, rest: rest.length > 0 ? rest : undefined };
+        return show({ ...open, ...kept, last }, command);
       }
-      const cleared =
-        event.kind === 'ok' || (event.kind === 'input' && open.last.type === COMMAND.displayText);
-      if (cleared) {
-        const [page, ...rest] = open.last.rest ?? [];
-        if (page !== undefined) {
-          const command: ProactiveCommand = { type: 'DISPLAY_TEXT', text: page };
-          const last: Outstanding = { ...open.last, rest: rest.length > 0 ? rest : undefined };
-          return { status: 200, reply: await show(sessionId, { ...open, ...kept, last }, command, digest) };
-        }
-        if (open.last.final) return { status: 200, reply: await end(sessionId) };
-        // Help cleared: the screen it was asked on, again; a message that goes on: on to the flow.
-        return stepOf(null, { type: 'TEXT', text: '' }, open.last.help ? 'repeat' : undefined, kept);
+      if (open.last.final) {
+        scope.live?.dispose();
+        return { answer: { status: 200, reply: END }, keep: null };
       }
-      const more = event.kind === 'select' && event.itemId === MORE_ITEM && open.last.more;
-      return stepOf(null, inbound.input, more ? 'more' : inbound.nav, kept);
+      // Help cleared: the screen it was asked on, again; a message that goes on: on to the flow.
+      return stepOf(null, { type: 'TEXT', text: '' }, open.last.help ? 'repeat' : undefined, kept);
+    }
+    const more = event.kind === 'select' && event.itemId === MORE_ITEM && open.last.more;
+    return stepOf(null, inbound.input, more ? 'more' : inbound.nav, kept);
+  }
+
+  return {
+    step(inbound, requestId) {
+      return sessions.runtime.step<StkOutcome>({
+        channel: 'stk',
+        sessionId: inbound.sessionId,
+        requestId,
+        run: (scope) => stepLocked(scope, inbound, requestId),
+      });
     },
   };
-}
-
-function sealed(keys: Keyring, record: StkRecord): string {
-  return keys.seal(JSON.stringify(record));
 }

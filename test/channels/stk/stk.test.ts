@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { encodeProactive, stkKey, stkRoutes } from '../../../src/channels/stk/index.js';
+import { encodeProactive, stkRoutes } from '../../../src/channels/stk/index.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { keyringOf } from '../../../src/lib/keyring.js';
 import { sessionKey } from '../../../src/sessions/index.js';
@@ -103,6 +103,18 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     expect(tlv).to.include(`8F${length}0180${ucs2(first)}`);
   });
 
+  it('a retried back raced with its original – both answered with the root menu, not the exit', async () => {
+    const w = await world();
+    const p = phone(w.user);
+    expect(await p.do({ menu: 6 }))
+      .to.match(/^SELECT /)
+      .and.not.equal(ROOT);
+    // A SELECT ITEM answered by a SELECT ITEM: only its racing the original tells the copy apart.
+    const body = p.body('back');
+    const replies = await Promise.all([p.post(body), p.post(body)]);
+    expect(replies.map((reply) => shown(JSON.parse(reply.text)))).to.deep.equal([ROOT, ROOT]);
+  });
+
   it('GET /stk/menu – the root menu as a SET UP MENU, items 1-6 in order, Chinese in UCS2', async () => {
     const en = await rig.server.call('GET', '/stk/menu?locale=en');
     expect(en.status).to.equal(200);
@@ -139,12 +151,9 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
   });
 
   describe('bad input – 400 with what is wrong, and the session does not move', () => {
-    /** The session as kept: the runtime's record and the channel's. */
+    /** The session as kept: the runtime's record (the menu's state and the channel's, in one). */
     const records = (p: StkPhone) =>
-      rig.h.redis.mget(
-        sessionKey(rig.h.config.redisPrefix, 'stk', p.sessionId),
-        stkKey(rig.h.config.redisPrefix, p.sessionId),
-      );
+      rig.h.redis.mget(sessionKey(rig.h.config.redisPrefix, 'stk', p.sessionId));
     async function atPinPrompt() {
       const w = await world();
       const p = phone(w.user);
@@ -154,7 +163,6 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     /** After the refusal, the session is where it was: the record unchanged, and the PIN still pays. */
     async function unmoved(p: StkPhone, kept: (string | null)[]) {
       expect(kept[0], 'a runtime record').to.be.a('string');
-      expect(kept[1], 'a channel record').to.be.a('string');
       expect(await records(p)).to.deep.equal(kept);
       expect(await p.do({ input: PIN })).to.equal('DISPLAY You paid ¥1.00 to Corner Shop. Balance ¥99.00.');
     }
@@ -195,7 +203,7 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
       const res = await rig.server.call('POST', '/stk/events', { body: { sessionId: 'x1', event: 'menu' } });
       expect(res.status).to.equal(400);
       expect(JSON.parse(res.text).error.message).to.equal('msisdn is missing or not a string');
-      expect(await rig.h.redis.exists(stkKey(rig.h.config.redisPrefix, 'x1'))).to.equal(0);
+      expect(await rig.h.redis.exists(sessionKey(rig.h.config.redisPrefix, 'stk', 'x1'))).to.equal(0);
     });
     it('a terminal response with no session – 400', async () => {
       const w = await world();
@@ -234,6 +242,7 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     const p = phone(w.user);
     expect(await p.do({ menu: 2 })).to.equal('SELECT Corner Shop asks you to pay ¥2.00 | 1.Pay | 2.Decline');
     expect(await p.do({ select: 2 })).to.match(/^DISPLAY /);
+    expect(await p.do('ok')).to.equal('END');
     const key = sessionKey(rig.h.config.redisPrefix, 'stk', p.sessionId);
     expect(await rig.h.redis.exists(key)).to.equal(0);
   });
