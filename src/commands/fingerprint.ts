@@ -21,7 +21,12 @@ export const REPLY_BY = 'replyBy';
  * id as the request's. Transport, not content: a retry under another request is the same command.
  */
 export const REQUEST_ID = 'requestId';
-const TRANSPORT: readonly string[] = [SEALED, REPLY_BY, REQUEST_ID];
+/**
+ * The id of the audit row an operator's action wrote ahead of this command: the command's transaction
+ * sets that row's outcome with its effect. Transport, not content, like the request id.
+ */
+export const AUDIT_ID = 'auditId';
+const TRANSPORT: readonly string[] = [SEALED, REPLY_BY, REQUEST_ID, AUDIT_ID];
 
 type Input = Record<string, unknown>;
 

@@ -6,6 +6,6 @@ export {
   type CommandType,
   partitionKey,
 } from './catalog.js';
-export { fingerprintOf, REPLY_BY, REQUEST_ID, sealSecrets } from './fingerprint.js';
+export { AUDIT_ID, fingerprintOf, REPLY_BY, REQUEST_ID, sealSecrets } from './fingerprint.js';
 export { isReadOnlyCommand } from './registry.js';
 export { CommandRunner, InvalidCommandError } from './runner.js';

@@ -17,6 +17,8 @@ import {
   type Trx,
 } from '../lib/index.js';
 import {
+  AUDIT_FAILED,
+  type AuditSettlement,
   type Book,
   type BookOptions,
   claim,
@@ -27,6 +29,7 @@ import {
   RefusalError,
   refusals,
   setResults,
+  settleAudits,
   userLocales,
   writeBook,
   writeOutbox,
@@ -39,7 +42,7 @@ import {
   isCommandType,
 } from './catalog.js';
 import type { BatchedCommand, Needs, PrepareContext, Prepared, SinglePrepared } from './command.js';
-import { fingerprintOf, openSecrets, REPLY_BY } from './fingerprint.js';
+import { AUDIT_ID, fingerprintOf, openSecrets, REPLY_BY } from './fingerprint.js';
 import { registry } from './registry.js';
 
 /** Who is told by SMS when a command is refused after the channel stopped waiting, and from when on. */
@@ -55,6 +58,8 @@ interface BatchItem {
   input: unknown;
   prepared: Prepared;
   late?: LateNotice;
+  /** The operator's audit row written ahead of this command: settled with the command's outcome. */
+  auditId?: string;
 }
 
 /**
@@ -146,13 +151,16 @@ export class CommandRunner {
     // Reads store nothing under their key, so they need no fingerprint.
     const hash = readOnly ? '' : fingerprintOf(this.keys, command);
     const late = lateNoticeOf(raw);
+    const auditId = auditIdOf(raw);
     const parsed = commandSchemas[command.type].safeParse(raw);
     if (!parsed.success) {
       // A malformed command is answered, and stored, like any refusal: it changes nothing.
       const refusal = refusals.invalid(
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
-      return readOnly ? { ok: false, error: refusal } : this.storeRefusal(command, hash, refusal, late);
+      return readOnly
+        ? { ok: false, error: refusal }
+        : this.storeRefusal(command, hash, refusal, late, auditId);
     }
     const input = parsed.data;
     // Secret checks happen here, before any transaction; a refusal here changes nothing but is stored,
@@ -169,11 +177,28 @@ export class CommandRunner {
       if (!(err instanceof RefusalError)) throw err;
       return readOnly
         ? { ok: false, error: err.refusal }
-        : this.storeRefusal(command, hash, err.refusal, late);
+        : this.storeRefusal(command, hash, err.refusal, late, auditId);
     }
     if (module.kind === 'single')
-      return this.runSingle(command.key, command.type, hash, input, prepared, late);
-    return this.batcher.submit({ key: command.key, type: command.type, hash, input, prepared, late });
+      return this.runSingle(command.key, command.type, hash, input, prepared, late, auditId);
+    return this.batcher.submit({
+      key: command.key,
+      type: command.type,
+      hash,
+      input,
+      prepared,
+      late,
+      auditId,
+    });
+  }
+
+  /**
+   * A job carrying an operator's audit row failed for good (its retries spent, or it can never run): the
+   * row says so rather than staying `pending`. A later run of the command (the job retried from the
+   * dashboard) still sets its real outcome.
+   */
+  async settleFailedAudit(auditId: string): Promise<void> {
+    await settleAudits(this.db, [{ id: auditId, outcome: AUDIT_FAILED }]);
   }
 
   /** Stores a refusal decided before any transaction under the command's key (or answers what is there). */
@@ -182,16 +207,17 @@ export class CommandRunner {
     hash: string,
     refusal: { code: string; message: string },
     late: LateNotice | undefined,
+    auditId: string | undefined,
   ): Promise<CommandResult> {
     const result: CommandResult = { ok: false, error: refusal };
     return withRetry(() =>
       this.db.transaction(async (trx) => {
         const claimed = await claim(trx, [{ key: command.key, type: command.type, hash }]);
         const earlier = claimed.prior.get(command.key);
-        if (earlier) return earlier.hash === hash ? earlier.result : conflict();
+        if (earlier) return settled(trx, auditId, earlier.hash === hash ? earlier.result : conflict());
         await setResults(trx, claimed, [{ key: command.key, result }]);
         await this.noticeLateRefusals(trx, [{ key: command.key, late, result }]);
-        return result;
+        return settled(trx, auditId, result);
       }),
     );
   }
@@ -318,11 +344,18 @@ export class CommandRunner {
       claimed,
       fresh.map((i) => ({ key: items[i].key, result: results[i]! })),
     );
-    return items.map((item, i) => {
+    const answers = items.map((item, i) => {
       if (results[i]) return results[i]!;
       const first = firstOfKey.get(item.key)!;
       return items[first].hash === item.hash ? results[first]! : conflict();
     });
+    // Operators' commands settle their audit rows with their effect; others write nothing more.
+    const audited: AuditSettlement[] = [];
+    items.forEach((item, i) => {
+      if (item.auditId) audited.push({ id: item.auditId, outcome: outcomeCode(answers[i]) });
+    });
+    await settleAudits(trx, audited);
+    return answers;
   }
 
   private async runSingle(
@@ -332,6 +365,7 @@ export class CommandRunner {
     input: unknown,
     prepared: SinglePrepared,
     late?: LateNotice,
+    auditId?: string,
   ): Promise<CommandResult> {
     const module = registry[type];
     if (module.kind !== 'single') throw new Error(`${type} is not a single command`);
@@ -348,11 +382,11 @@ export class CommandRunner {
       this.db.transaction(async (trx) => {
         const claimed = await claim(trx, [{ key, type, hash }]);
         const prior = claimed.prior.get(key);
-        if (prior) return prior.hash === hash ? prior.result : conflict();
+        if (prior) return settled(trx, auditId, prior.hash === hash ? prior.result : conflict());
         const result = await outcomeOf(() => module.run(trx, input as never, ctx));
         await this.noticeLateRefusals(trx, [{ key, late, result }]);
         await setResults(trx, claimed, [{ key, result }]);
-        return result;
+        return settled(trx, auditId, result);
       }),
     );
   }
@@ -373,6 +407,21 @@ function asError(err: unknown): Error {
 }
 
 const conflict = (): CommandResult => ({ ok: false, error: refusals.idempotencyConflict() });
+
+/** A result as an audit outcome: `ok`, or the refusal code. */
+const outcomeCode = (result: CommandResult) => (result.ok ? 'ok' : result.error.code);
+
+/** The result, once the audit row its command carries (if any) has its outcome, in the same transaction. */
+async function settled(trx: Trx, auditId: string | undefined, result: CommandResult): Promise<CommandResult> {
+  if (auditId) await settleAudits(trx, [{ id: auditId, outcome: outcomeCode(result) }]);
+  return result;
+}
+
+/** The audit row an operator's command carries (`AUDIT_ID`): a row id, or nothing. */
+function auditIdOf(raw: Record<string, unknown>): string | undefined {
+  const id = raw?.[AUDIT_ID];
+  return typeof id === 'string' && /^[1-9]\d{0,18}$/.test(id) ? id : undefined;
+}
 
 /** Who hears of a late refusal: the user of a command a channel stopped waiting for (`REPLY_BY`). */
 function lateNoticeOf(raw: Record<string, unknown>): LateNotice | undefined {

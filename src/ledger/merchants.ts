@@ -48,9 +48,12 @@ const merchantOf = (row: Record<string, never>): Merchant => ({
   createdAt: row.created_at,
 });
 
-/** Creates a merchant and returns it with its keys and callback secret, shown this once. Null if the code is taken. */
+/**
+ * Creates a merchant and returns it with its keys and callback secret, shown this once. Null if the code
+ * is taken. Given a transaction (an operator's action with its audit row), it runs inside it.
+ */
 export async function createMerchant(
-  db: Db,
+  db: Db | Trx,
   keys: Keyring,
   spec: { code: string; name: string; callbackUrl?: string | null; feeBps?: number },
 ): Promise<NewMerchant | null> {
@@ -100,9 +103,10 @@ export async function merchantByKey(
 /**
  * Gives the merchant a new key of `role`; its current keys of that role keep working until
  * `now + graceMs`. Returns the new key (shown once) and when the old ones stop, or null for no merchant.
+ * Given a transaction, it runs inside it.
  */
 export async function rotateMerchantKey(
-  db: Db,
+  db: Db | Trx,
   keys: Keyring,
   code: string,
   role: KeyRole,

@@ -1,19 +1,20 @@
 /**
- * The operators' reads and the audit log: `audit_log` rows (written after or with each operator action),
+ * The operators' reads and the audit log: `audit_log` rows (written ahead of each operator action, its
+ * outcome set once known),
  * the business day's statistics (业务统计), a number's SMS history, and the per-minute figures of the
  * wall screen. Channels are read from the command keys: every channel keys its commands `<channel>:…`
  * (the session runtime's `channel:session:step`, WAP's `wap:msisdn:form`), so a transfer's channel is
  * the first part of the key of the command that made it, and nothing in a command's input (or its
  * idempotency fingerprint) has to change for it.
  */
-import { businessDayRange, type Db, type Trx } from '../lib/index.js';
+import { businessDayRange, type Db, pgArray, type Trx } from '../lib/index.js';
 
 export interface AuditEntry {
   operator: string;
   action: string;
   target?: string | null;
   reason?: string | null;
-  /** `ok`, or the refusal code the action ended with. */
+  /** `ok`, or the refusal code the action ended with; `pending` while it runs (written ahead). */
   outcome: string;
   requestId?: string | null;
   detail?: Record<string, unknown>;
@@ -25,16 +26,70 @@ export interface AuditRow extends Required<Omit<AuditEntry, 'detail'>> {
   detail: Record<string, unknown>;
 }
 
+/** The outcome of an audit row written ahead of its action, until the action's outcome is known. */
+export const AUDIT_PENDING = 'pending';
+/**
+ * The outcome of a command whose job failed for good (its retries spent, or it could never run). Still
+ * open to the command's real outcome: an operator may retry the job from the dashboard.
+ */
+export const AUDIT_FAILED = 'failed';
+
+/** Records what already happened (a login, a refused attempt): the row with its outcome. */
 export async function recordAudit(trx: Db | Trx, entry: AuditEntry): Promise<void> {
-  await trx('audit_log').insert({
-    operator: entry.operator,
-    action: entry.action,
-    target: entry.target ?? null,
-    reason: entry.reason ?? null,
-    outcome: entry.outcome,
-    request_id: entry.requestId ?? null,
-    detail: JSON.stringify(entry.detail ?? {}),
-  });
+  await beginAudit(trx, entry);
+}
+
+/**
+ * Writes an operator action's row before the action runs (outcome `pending`, unless given): its id, for
+ * `settleAudits`. The row is written first so that no action can happen without its trace.
+ */
+export async function beginAudit(
+  trx: Db | Trx,
+  entry: Omit<AuditEntry, 'outcome'> & { outcome?: string },
+): Promise<string> {
+  const [row] = await trx('audit_log')
+    .insert({
+      operator: entry.operator,
+      action: entry.action,
+      target: entry.target ?? null,
+      reason: entry.reason ?? null,
+      outcome: entry.outcome ?? AUDIT_PENDING,
+      request_id: entry.requestId ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .returning(trx.raw('id::text AS id'));
+  return (row as { id: string }).id;
+}
+
+/** An outcome for a row written ahead; `target` replaces the row's when the action named it only once done. */
+export interface AuditSettlement {
+  id: string;
+  outcome: string;
+  target?: string | null;
+}
+
+/**
+ * Sets the outcomes of rows written ahead, in one statement. Only a row still `pending` (or `failed`, a
+ * job an operator may retry) changes: an outcome is set once, and the command's own transaction, which
+ * settles it with its effect, wins over any later word.
+ */
+export async function settleAudits(trx: Db | Trx, settled: readonly AuditSettlement[]): Promise<number> {
+  if (!settled.length) return 0;
+  const { rowCount } = await trx.raw(
+    `UPDATE audit_log a
+        SET outcome = v.outcome, target = CASE WHEN v.has_target THEN v.target ELSE a.target END
+       FROM unnest(?::bigint[], ?::text[], ?::boolean[], ?::text[]) AS v(id, outcome, has_target, target)
+      WHERE a.id = v.id AND a.outcome IN (?, ?)`,
+    [
+      pgArray(settled.map((s) => s.id)),
+      pgArray(settled.map((s) => s.outcome)),
+      pgArray(settled.map((s) => s.target !== undefined)),
+      pgArray(settled.map((s) => s.target ?? null)),
+      AUDIT_PENDING,
+      AUDIT_FAILED,
+    ],
+  );
+  return rowCount ?? 0;
 }
 
 export interface AuditFilter {

@@ -4,7 +4,7 @@
  * Issuing puts no money anywhere: a card's value enters the ledger when it is redeemed, from the
  * card float account.
  */
-import { type Db, type Keyring, randomDigits } from '../lib/index.js';
+import { type Db, type Keyring, randomDigits, type Trx } from '../lib/index.js';
 
 export interface IssuedVoucher {
   serial: string;
@@ -12,8 +12,9 @@ export interface IssuedVoucher {
   amount: bigint;
 }
 
+/** Issues `count` cards of `amount`: their serials and PINs, shown this once (inside `db` when it is a transaction). */
 export async function issueVouchers(
-  db: Db,
+  db: Db | Trx,
   keys: Keyring,
   count: number,
   amount: bigint,

@@ -20,7 +20,7 @@ import {
   settlementsOf,
 } from '../ledger/index.js';
 import { AppError, fenToJson, keyringOf, nationalMsisdn } from '../lib/index.js';
-import { audit } from './audit.js';
+import { auditedTransaction } from './audit.js';
 import { requestIdOf } from './operator-session.js';
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, idParam, msisdn, reference } from './api-schemas.js';
@@ -119,17 +119,20 @@ export function merchantRoutes(
     router.post(path, async (req, res) => {
       const merchant = requireRole(await caller(req), 'api');
       const body = validate(paymentBody, req.body);
-      const value = await run({
-        key: `${prefix}:${merchant.code}:${body.reference}`,
-        type,
-        input: {
-          merchant: merchant.code,
-          msisdn: body.msisdn,
-          amount: String(body.amount),
-          reference: body.reference,
-          description: body.description,
+      const value = await run(
+        {
+          key: `${prefix}:${merchant.code}:${body.reference}`,
+          type,
+          input: {
+            merchant: merchant.code,
+            msisdn: body.msisdn,
+            amount: String(body.amount),
+            reference: body.reference,
+            description: body.description,
+          },
         },
-      }, res);
+        res,
+      );
       if (!value) res.status(202).json({ ...stillRunning, reference: body.reference });
       else res.status(201).json(answer(value, body));
     });
@@ -176,18 +179,21 @@ export function merchantRoutes(
     const merchant = requireRole(c, 'api');
     const payment = await ownPayment(c, validate(idParam, req.params).id);
     const body = validate(refundBody, req.body);
-    const value = await run({
-      key: `refund-request:${merchant.code}:${body.reference}`,
-      type: 'refund.request',
-      input: {
-        merchant: merchant.code,
-        paymentId: payment.id.toString(),
-        amount: body.amount === undefined ? undefined : String(body.amount),
-        reason: body.reason,
-        reference: body.reference,
-        requestedBy: merchant.keyId,
+    const value = await run(
+      {
+        key: `refund-request:${merchant.code}:${body.reference}`,
+        type: 'refund.request',
+        input: {
+          merchant: merchant.code,
+          paymentId: payment.id.toString(),
+          amount: body.amount === undefined ? undefined : String(body.amount),
+          reason: body.reason,
+          reference: body.reference,
+          requestedBy: merchant.keyId,
+        },
       },
-    }, res);
+      res,
+    );
     if (!value) {
       res.status(202).json({ ...stillRunning, reference: body.reference });
       return;
@@ -210,17 +216,20 @@ export function merchantRoutes(
       if (!refund) throw new AppError('not_a_refund', 'no refund has this id', 404);
       ensureOwner(c, refund.merchant_code, 'refund');
       // One key per refund and decision: two approvals of one refund, raced or repeated, run once.
-      const value = await run({
-        key: `refund-${decision}:${refundId}`,
-        type: 'refund.review',
-        input: {
-          merchant: merchant.code,
-          refundId: refundId.toString(),
-          paymentId: refund.payment_id.toString(),
-          decision,
-          reviewer: merchant.keyId,
+      const value = await run(
+        {
+          key: `refund-${decision}:${refundId}`,
+          type: 'refund.review',
+          input: {
+            merchant: merchant.code,
+            refundId: refundId.toString(),
+            paymentId: refund.payment_id.toString(),
+            decision,
+            reviewer: merchant.keyId,
+          },
         },
-      }, res);
+        res,
+      );
       if (!value) {
         res.status(202).json({ ...stillRunning, refundId: refundId.toString() });
         return;
@@ -241,11 +250,14 @@ export function merchantRoutes(
     const payment = await ownPayment(c, validate(idParam, req.params).id);
     const body = validate(reverseBody, req.body ?? {});
     // The payment is the reference here: a payment is reversed once, whoever asks again.
-    const value = await run({
-      key: `reverse:${merchant.code}:${payment.id}`,
-      type: 'reverse',
-      input: { merchant: merchant.code, paymentId: payment.id.toString(), reason: body.reason },
-    }, res);
+    const value = await run(
+      {
+        key: `reverse:${merchant.code}:${payment.id}`,
+        type: 'reverse',
+        input: { merchant: merchant.code, paymentId: payment.id.toString(), reason: body.reason },
+      },
+      res,
+    );
     if (!value) {
       res.status(202).json({ ...stillRunning, id: payment.id.toString() });
       return;
@@ -289,12 +301,10 @@ export function merchantRoutes(
     const body = validate(rotateBody, req.body ?? {});
     const graceMs = (body.graceSeconds ?? ctx.config.merchantKeyGraceHours * 3600) * 1000;
     const role = body.key === 'apiKey' ? 'api' : 'reviewer';
-    const rotated = await rotateMerchantKey(ctx.db, keys, code, role, graceMs);
-    await audit(ctx.db, res, {
-      action: 'merchant.rotate-key',
-      target: code,
-      outcome: rotated ? 'ok' : 'merchant_not_found',
-      detail: { key: body.key, graceMs },
+    const entry = { action: 'merchant.rotate-key', target: code, detail: { key: body.key, graceMs } };
+    const rotated = await auditedTransaction(ctx.db, res, entry, async (trx) => {
+      const made = await rotateMerchantKey(trx, keys, code, role, graceMs);
+      return { value: made, outcome: made ? 'ok' : 'merchant_not_found' };
     });
     if (!rotated) throw noMerchant(code);
     res.json({ code, [body.key]: rotated.key, previousValidUntil: rotated.previousValidUntil.toISOString() });

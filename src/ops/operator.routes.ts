@@ -8,9 +8,10 @@
  * path, not for all of `/api`.
  *
  * Every action (a route that changes something) is written to the audit log with the operator's name
- * (`X-Operator`), the reason where the call takes one, and its outcome: `ok` or the refusal code.
- * Commands run on the worker in their own transaction; their audit row is written as soon as the
- * outcome is known (a command still pending when the call answers 202 is recorded as `pending`).
+ * (`X-Operator`), the reason where the call takes one, and its outcome: `ok` or the refusal code. The
+ * row is written ahead of the action (see audit.ts): when it cannot be written the action does not run
+ * (500). An action on the database runs in the same transaction as its row; a command on the worker
+ * carries the row's id, and its own transaction sets the outcome, also after the call answered 202.
  */
 import { randomUUID } from 'node:crypto';
 import { type Response, Router } from 'express';
@@ -38,7 +39,7 @@ import {
 } from '../lib/index.js';
 import { refusalError, validate } from './api-errors.js';
 import { day, fen, msisdn, reference } from './api-schemas.js';
-import { type AuditOf, audit } from './audit.js';
+import { type AuditAhead, auditAhead, auditedTransaction } from './audit.js';
 import { type OperatorSessions, requestIdOf, requireOperator } from './operator-session.js';
 import type { OpsDeps } from './ops-deps.js';
 
@@ -158,26 +159,41 @@ export function operatorRoutes(
   const timeoutMs = options.commandTimeoutMs ?? 10_000;
   const noWallet = () => new AppError('not_a_user', 'this phone number has no wallet', 404);
   router.use(OPERATOR_PATHS, requireOperator({ token: options.opsToken, sessions: options.sessions }));
-  const record = (res: Response, entry: AuditOf) => audit(ctx.db, res, entry);
-  /** Records a command's outcome, then answers its refusal (if any) as an error. */
   /**
-   * Runs an operator's command on a wallet under a key of its own (each call is a new action), records
-   * its outcome in the audit log, and answers its value, or throws its refusal.
+   * Runs an operator's command on the worker after its audit row (written ahead, `pending`; a failed
+   * write runs nothing): the job carries the row's id and the command's own transaction sets its outcome,
+   * whenever it runs. Answers the command's result as the bus gives it (`pending` past the deadline).
+   */
+  const runAudited = async (
+    res: Response,
+    command: BusCommand,
+    entry: AuditAhead,
+  ): Promise<CommandResult> => {
+    const auditId = await auditAhead(ctx.db, res, entry);
+    return ctx.bus.execute(command, timeoutMs, { requestId: requestIdOf(res), auditId });
+  };
+  /**
+   * An operator's command on a wallet under a key of its own (each call is a new action): its value, or
+   * its refusal thrown; null when it is still running at the deadline (the caller answers 202).
    */
   const runRecorded = async (
     res: Response,
     command: { type: BusCommand['type']; input: BusCommand['input'] },
-    entry: Omit<AuditOf, 'outcome'>,
-  ): Promise<Record<string, unknown>> => {
-    const result: CommandResult = await ctx.bus.execute(
-      { key: `ops-${command.type}:${randomUUID()}`, ...command },
-      timeoutMs,
-      { requestId: requestIdOf(res) },
-    );
-    await record(res, { ...entry, outcome: result.ok ? 'ok' : result.error.code });
-    if (!result.ok) throw refusalError(result.error);
-    return result.value;
+    entry: AuditAhead,
+  ): Promise<Record<string, unknown> | null> => {
+    const key = `ops-${command.type}:${randomUUID()}`;
+    const result = await runAudited(res, { key, ...command }, entry);
+    if (result.ok) return result.value;
+    if (result.error.code === 'pending') return null;
+    throw refusalError(result.error);
   };
+  /** 202: the command runs on; its audit row gets its outcome when it is done. */
+  const stillRunning = (res: Response, msisdn: string) =>
+    res.status(202).json({
+      msisdn: nationalMsisdn(msisdn),
+      status: 'pending',
+      message: 'accepted; the outcome will be in the audit log',
+    });
 
   router.get('/api/accounts/:msisdn', async (req, res) => {
     const { msisdn } = validate(msisdnParam, req.params);
@@ -226,12 +242,14 @@ export function operatorRoutes(
 
   router.post('/api/merchants', async (req, res) => {
     const body = validate(merchantBody, req.body);
-    const merchant = await createMerchant(ctx.db, keyringOf(ctx.config), body);
-    await record(res, {
+    const entry = {
       action: 'merchant.create',
       target: body.code,
-      outcome: merchant ? 'ok' : 'merchant_exists',
       detail: { name: body.name, callbackUrl: body.callbackUrl ?? null, feeBps: body.feeBps ?? null },
+    };
+    const merchant = await auditedTransaction(ctx.db, res, entry, async (trx) => {
+      const created = await createMerchant(trx, keyringOf(ctx.config), body);
+      return { value: created, outcome: created ? 'ok' : 'merchant_exists' };
     });
     if (!merchant) throw conflict('merchant_exists', `a merchant with code ${body.code} exists`);
     // The keys and the callback secret are shown this once: only their keyed hashes (and the sealed
@@ -250,12 +268,12 @@ export function operatorRoutes(
 
   router.post('/api/vouchers', async (req, res) => {
     const body = validate(voucherBody, req.body);
-    const cards = await issueVouchers(ctx.db, keyringOf(ctx.config), body.count, BigInt(body.amount));
-    await record(res, {
-      action: 'vouchers.issue',
-      target: cards.length ? `${cards[0].serial}..${cards[cards.length - 1].serial}` : null,
-      outcome: 'ok',
-      detail: { count: body.count, amount: body.amount },
+    const entry = { action: 'vouchers.issue', detail: { count: body.count, amount: body.amount } };
+    // The serials are drawn as the cards are issued: the row names them when it gets its outcome.
+    const cards = await auditedTransaction(ctx.db, res, entry, async (trx) => {
+      const issued = await issueVouchers(trx, keyringOf(ctx.config), body.count, BigInt(body.amount));
+      const target = issued.length ? `${issued[0].serial}..${issued[issued.length - 1].serial}` : null;
+      return { value: issued, outcome: 'ok', target };
     });
     res.status(201).json(cards.map((c) => ({ serial: c.serial, pin: c.pin, amount: fenToJson(c.amount) })));
   });
@@ -268,22 +286,16 @@ export function operatorRoutes(
    */
   router.post('/api/topups', async (req, res) => {
     const body = validate(topupBody, req.body);
-    const result = await ctx.bus.execute(
+    const result = await runAudited(
+      res,
       {
         key: `topup:${body.reference}`,
         type: 'topup.counter',
         input: { msisdn: body.msisdn, amount: String(body.amount), reference: body.reference },
       },
-      timeoutMs,
-      { requestId: requestIdOf(res) },
+      { action: 'topup', target: body.msisdn, detail: { amount: body.amount, reference: body.reference } },
     );
     const echo = { msisdn: nationalMsisdn(body.msisdn), amount: body.amount, reference: body.reference };
-    await record(res, {
-      action: 'topup',
-      target: body.msisdn,
-      outcome: result.ok ? 'ok' : result.error.code,
-      detail: { amount: body.amount, reference: body.reference },
-    });
     if (result.ok) {
       res.status(201).json({
         transferId: String(result.value.transferId),
@@ -305,11 +317,12 @@ export function operatorRoutes(
   router.post('/api/accounts/:msisdn/unlock-pin', async (req, res) => {
     const { msisdn: who } = validate(msisdnParam, req.params);
     const { reason } = validate(reasonBody, req.body ?? {});
-    await runRecorded(
+    const done = await runRecorded(
       res,
       { type: 'pin.unlock', input: { msisdn: who, reason } },
       { action: 'account.unlock-pin', target: who, reason },
     );
+    if (!done) return void stillRunning(res, who);
     res.json({ msisdn: nationalMsisdn(who), status: 'unlocked' });
   });
 
@@ -322,6 +335,7 @@ export function operatorRoutes(
       { type: 'account.freeze', input: { msisdn: who, days } },
       { action: 'account.freeze', target: who, reason, detail: { days: days ?? null } },
     );
+    if (!value) return void stillRunning(res, who);
     res.json({ msisdn: nationalMsisdn(who), status: 'frozen', frozenUntil: value.frozenUntil });
   });
 
@@ -329,11 +343,12 @@ export function operatorRoutes(
   router.post('/api/accounts/:msisdn/unfreeze', async (req, res) => {
     const { msisdn: who } = validate(msisdnParam, req.params);
     const { reason } = validate(reasonBody, req.body ?? {});
-    await runRecorded(
+    const done = await runRecorded(
       res,
       { type: 'account.unfreeze', input: { msisdn: who } },
       { action: 'account.unfreeze', target: who, reason },
     );
+    if (!done) return void stillRunning(res, who);
     res.json({ msisdn: nationalMsisdn(who), status: 'active' });
   });
 

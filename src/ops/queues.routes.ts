@@ -3,7 +3,7 @@
  * behind the operator token (bearer, or Basic with the token as password) or an operator session (the
  * login page's cookie; a browser without one is sent to the login page), as is everything else under
  * `/ops`. Every change made from the dashboard (a job retried or removed, a queue cleaned or paused) is
- * written to the audit log once answered, with its outcome.
+ * written to the audit log ahead of it (no row, no change: 500), its outcome set before the answer goes.
  *
  * Job data is shown redacted: command jobs carry payment PINs and card PINs, and an outbound SMS may
  * carry a new user's initial passwords (its job does not say which), so SMS texts are not shown at all.
@@ -12,11 +12,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { type Request, type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import helmet from 'helmet';
 import type { Db, Logger } from '../lib/index.js';
 import { OUTBOUND_SMS_QUEUE } from '../queue/index.js';
-import { audit } from './audit.js';
+import { audit, auditAhead, settleAudit } from './audit.js';
 import { type OperatorSessions, requireOperator } from './operator-session.js';
 
 export const QUEUES_BOARD_PATH = '/ops/queues';
@@ -41,10 +41,14 @@ export function redactJobData(value: unknown, hideText = false): unknown {
  */
 export function boardAction(req: Request): { action: string; target: string | null } {
   const parts = req.path
-    .replace(/^\/queues\/?/, '')
+    .replace(/^\/queues\/?/i, '')
     .split('/')
     .filter(Boolean)
     .map(decodeURIComponent);
+  // Bull Board's routes match in any case (express's default): the verbs are read in lower case, the
+  // queue names and job ids as they are.
+  const [queue, second, third, fourth] = parts;
+  const verbAt = (word: string | undefined) => word?.toLowerCase();
   const JOB_VERBS = [
     'retry',
     'clean',
@@ -54,12 +58,32 @@ export function boardAction(req: Request): { action: string; target: string | nu
     'priority',
     'remove-unprocessed-children',
   ];
-  if (parts.length === 3 && JOB_VERBS.includes(parts[2])) {
-    const verb = parts[2] === 'clean' ? 'remove' : parts[2];
-    return { action: `job.${verb}`, target: `${parts[0]}/${parts[1]}` };
+  const jobVerb = verbAt(third);
+  if (parts.length === 3 && jobVerb && JOB_VERBS.includes(jobVerb)) {
+    const verb = jobVerb === 'clean' ? 'remove' : jobVerb;
+    return { action: `job.${verb}`, target: `${queue}/${second}` };
   }
-  if (parts.length === 1) return { action: `queues.${parts[0]}`, target: null };
-  return { action: `queue.${parts.slice(1).join('.')}`, target: parts[0] ?? null };
+  // An add (or a duplicate, the same call) makes a job of the queue; a scheduler is named by its id.
+  if (parts.length === 2 && verbAt(second) === 'add') return { action: 'job.add', target: queue };
+  if (verbAt(second) === 'job-schedulers' && parts.length >= 3)
+    return { action: `scheduler.${verbAt(fourth) ?? 'update'}`, target: `${queue}/${third}` };
+  if (parts.length === 1) return { action: `queues.${verbAt(queue)}`, target: null };
+  return { action: `queue.${parts.slice(1).map(verbAt).join('.')}`, target: queue ?? null };
+}
+
+/**
+ * Sets the outcome of a dashboard action's row from its status before the answer is sent (Bull Board
+ * answers through `res.json`, which sends through `res.send`), so the answer never runs ahead of the log.
+ */
+function settleBeforeAnswer(res: Response, settle: (status: number) => Promise<void>): void {
+  const send = res.send.bind(res);
+  let settled = false;
+  res.send = (body?: unknown) => {
+    if (settled) return send(body);
+    settled = true;
+    void settle(res.statusCode).finally(() => send(body));
+    return res;
+  };
 }
 
 /** Bull Board's page links a web font from outside; the wall's rule is that nothing loads from outside. */
@@ -117,15 +141,24 @@ export function queuesBoardRoutes(queues: readonly Queue[], options: QueuesBoard
       loginRedirect: true,
     }),
   );
-  router.use(`${QUEUES_BOARD_PATH}/api`, (req, res, next) => {
+  router.use(`${QUEUES_BOARD_PATH}/api`, async (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     const { action, target } = boardAction(req);
-    res.on('finish', () => {
-      const outcome = res.statusCode < 400 ? 'ok' : `http_${res.statusCode}`;
-      audit(options.db, res, { action, target, outcome }).catch((err) =>
-        options.log.error({ err, action, target }, 'audit: a dashboard action was not recorded'),
-      );
-    });
+    // Written ahead: without its row the action does not run.
+    let id: string;
+    try {
+      id = await auditAhead(options.db, res, { action, target });
+    } catch (err) {
+      return next(err);
+    }
+    settleBeforeAnswer(res, (status) =>
+      settleAudit(options.db, id, status < 400 ? 'ok' : `http_${status}`).catch((err) =>
+        options.log.error(
+          { err, action, target },
+          'audit: the outcome of a dashboard action was not recorded',
+        ),
+      ),
+    );
     next();
   });
   router.use(QUEUES_BOARD_PATH, boardPolicy, withoutOutsideFonts, serverAdapter.getRouter());

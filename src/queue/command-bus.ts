@@ -7,6 +7,7 @@
 import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { type Keyring, normalizeMsisdn, type Redis } from '../lib/index.js';
 import {
+  AUDIT_ID,
   type Command,
   type CommandResult,
   type CommandType,
@@ -16,7 +17,15 @@ import {
   REQUEST_ID,
   sealSecrets,
 } from '../commands/index.js';
-import { commandQueueName, ENVELOPE, type Envelope, envelopeIdOf, fnv1a, jobIdOf } from './names.js';
+import {
+  auditedJobIdOf,
+  commandQueueName,
+  ENVELOPE,
+  type Envelope,
+  envelopeIdOf,
+  fnv1a,
+  jobIdOf,
+} from './names.js';
 
 export const commandJobOptions: JobsOptions = {
   attempts: 12,
@@ -149,11 +158,16 @@ export class CommandBus {
    *
    * `requestId`: the HTTP request's id, carried with the job so the worker's log lines about the command
    * carry it too (not part of the command's fingerprint).
+   *
+   * `auditId`: the operator's audit row written ahead of the command; the command's own transaction sets
+   * its outcome. Each audited call is a job of its own (the row's id is in the job id), so an operator
+   * repeating a call (a top-up of the same reference) reaches the runner, which answers from the stored
+   * result and settles that call's row too: no row waits on a job it is not part of.
    */
   async execute<T extends CommandType>(
     command: Command<T>,
     timeoutMs = 10_000,
-    options: { smsIfLate?: boolean; requestId?: string | null } = {},
+    options: { smsIfLate?: boolean; requestId?: string | null; auditId?: string } = {},
   ): Promise<CommandResult> {
     const deadline = Date.now() + timeoutMs;
     if (options.smsIfLate)
@@ -163,6 +177,8 @@ export class CommandBus {
         ...command,
         input: { ...(command.input as object), [REQUEST_ID]: options.requestId } as never,
       };
+    if (options.auditId)
+      command = { ...command, input: { ...(command.input as object), [AUDIT_ID]: options.auditId } as never };
     const reads = this.options.reads;
     if (reads?.isReadOnly(command.type)) {
       const result = await withinDeadline(reads.run(command), timeoutMs);
@@ -171,7 +187,9 @@ export class CommandBus {
     const partition = this.partitionOf(command);
     const enqueued = (async () => {
       const events = await this.eventsOf(partition);
-      const jobId = this.jobIdOf(command);
+      const jobId = options.auditId
+        ? auditedJobIdOf(this.jobIdOf(command), options.auditId)
+        : this.jobIdOf(command);
       const job = await this.queues[partition].add(command.type, this.dataOf(command), {
         ...commandJobOptions,
         jobId,

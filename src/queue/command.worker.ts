@@ -8,6 +8,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { logger, type Redis } from '../lib/index.js';
 import {
+  AUDIT_ID,
   type Command,
   type CommandResult,
   type CommandRunner,
@@ -35,13 +36,16 @@ function asRefusalOrThrow(err: unknown): CommandResult {
   throw err;
 }
 
-/** The id of the HTTP request a job's command came from, when it came from one. */
-function requestIdOf(job: Job): string | undefined {
+/** A transport field of a job's command (`REQUEST_ID`, `AUDIT_ID`), when it carries one. */
+function transportOf(job: Job, field: string): string | undefined {
   const data: unknown = job.data;
-  if (data === null || typeof data !== 'object' || !(REQUEST_ID in data)) return undefined;
-  const id = (data as Record<string, unknown>)[REQUEST_ID];
-  return typeof id === 'string' ? id : undefined;
+  if (data === null || typeof data !== 'object' || !(field in data)) return undefined;
+  const value = (data as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
 }
+
+/** The id of the HTTP request a job's command came from, when it came from one. */
+const requestIdOf = (job: Job) => transportOf(job, REQUEST_ID);
 
 export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
   const handle = async (job: Job): Promise<CommandResult | CommandResult[]> => {
@@ -86,7 +90,7 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
       stalledInterval: Math.max(500, Math.floor(options.lockDuration / 2)),
       maxStalledCount: 5,
     });
-    worker.on('failed', (job, err) =>
+    worker.on('failed', (job, err) => {
       logger.warn(
         {
           reqId: job ? requestIdOf(job) : undefined,
@@ -96,8 +100,14 @@ export function startCommandWorkers(options: CommandWorkerOptions): Worker[] {
           err: err.message,
         },
         'command failed',
-      ),
-    );
+      );
+      // Failed for good (BullMQ sets `finishedOn` only then): an operator's row says so, not `pending`.
+      const auditId = job?.finishedOn ? transportOf(job, AUDIT_ID) : undefined;
+      if (auditId)
+        options.runner
+          .settleFailedAudit(auditId)
+          .catch((e) => logger.error({ err: e, auditId }, 'audit: a failed command was not recorded'));
+    });
     worker.on('error', (err) => logger.error({ err }, 'command worker error'));
     if (options.onCompleted) worker.on('completed', options.onCompleted);
     return worker;

@@ -56,6 +56,11 @@ export function fnv1a(text: string): number {
  */
 export const jobIdOf = (key: string, fingerprint: string) =>
   `k_${encodeURIComponent(key)}.${fingerprint.slice(0, 20)}`;
+/**
+ * The job id of an operator's command carrying its audit row: its own job per call (`keyOfJob` still reads
+ * the key: the suffix holds no `.`).
+ */
+export const auditedJobIdOf = (jobId: string, auditId: string) => `${jobId}-a${auditId}`;
 /** The job name of several commands in one job (`CommandBus.sendMany`); its result is theirs, in order. */
 export const ENVELOPE = 'envelope';
 export interface Envelope {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { insertStaff, merchantByCode, STAFF_ROLES } from '../../ledger/index.js';
 import { AppError, conflict, generatePassword, hashSecret } from '../../lib/index.js';
 import { validate } from '../api-errors.js';
-import { audit } from '../audit.js';
+import { auditedTransaction } from '../audit.js';
 import { requireOpsToken } from '../auth.js';
 import type { OpsDeps } from '../ops-deps.js';
 import { isStaffPassword, isStaffUsername } from './portal.routes.js';
@@ -33,23 +33,28 @@ export function staffRoutes(ctx: Pick<OpsDeps, 'db'>, opsToken: string): Router 
   router.post('/api/merchants/:code/staff', requireOpsToken(opsToken), async (req, res) => {
     const { code } = validate(codeParam, req.params);
     const body = validate(staffBody, req.body ?? {});
-    if (!(await merchantByCode(ctx.db, code)))
-      throw new AppError('merchant_not_found', `no merchant has code ${code}`, 404);
     // A generated first password is 8 characters of a 31-letter alphabet, the WAP's.
     const password = body.password ?? generatePassword();
-    const created = await insertStaff(ctx.db, {
-      merchant_code: code,
-      username: body.username,
-      role: body.role,
-      password_hash: await hashSecret(password),
-    });
-    // An operator action (the operator routes' guard on `/api/merchants` named the operator).
-    await audit(ctx.db, res, {
+    // Hashed before the transaction opens: scrypt is slow, and holds no row.
+    const passwordHash = await hashSecret(password);
+    // An operator action (the operator routes' guard on `/api/merchants` named the operator): its row
+    // is written ahead, in the same transaction as the insert.
+    const entry = {
       action: 'merchant.staff-create',
       target: `${code}/${body.username}`,
-      outcome: created ? 'ok' : 'staff_exists',
       detail: { role: body.role },
+    };
+    const created = await auditedTransaction(ctx.db, res, entry, async (trx) => {
+      if (!(await merchantByCode(trx, code))) return { value: undefined, outcome: 'merchant_not_found' };
+      const row = await insertStaff(trx, {
+        merchant_code: code,
+        username: body.username,
+        role: body.role,
+        password_hash: passwordHash,
+      });
+      return { value: row, outcome: row ? 'ok' : 'staff_exists' };
     });
+    if (created === undefined) throw new AppError('merchant_not_found', `no merchant has code ${code}`, 404);
     if (!created)
       throw conflict('staff_exists', `merchant ${code} already has a staff member ${body.username}`);
     res.status(201).json({
