@@ -5,6 +5,13 @@
  * `/ops`. Every change made from the dashboard (a job retried or removed, a queue cleaned or paused) is
  * written to the audit log ahead of it (no row, no change: 500), its outcome set before the answer goes.
  *
+ * The dashboard never makes or rewrites a job: adding one (or duplicating one, which is an add), editing
+ * a job's data, or running or rewriting a job scheduler is refused with 403 and recorded as refused. A
+ * command forged in a command queue would move money past the API, the PIN and the audit trail. The
+ * writes let through are a list (`BOARD_WRITES`), so a route a later Bull Board adds is refused until
+ * someone looks at it. Bull Board 9.10 has no option to hide only those buttons (`readOnlyMode` hides
+ * retry and remove too, `allowRetries` only retry), so they show, and the answer says why they fail.
+ *
  * Job data is shown redacted: command jobs carry payment PINs and card PINs, and an outbound SMS may
  * carry a new user's initial passwords (its job does not say which), so SMS texts are not shown at all.
  */
@@ -69,6 +76,47 @@ export function boardAction(req: Request): { action: string; target: string | nu
     return { action: `scheduler.${verbAt(fourth) ?? 'update'}`, target: `${queue}/${third}` };
   if (parts.length === 1) return { action: `queues.${verbAt(queue)}`, target: null };
   return { action: `queue.${parts.slice(1).map(verbAt).join('.')}`, target: queue ?? null };
+}
+
+/**
+ * The dashboard calls that change something and are let through (paths under its `/api`, as Bull Board
+ * routes them): retrying, removing, promoting, cleaning, pausing, limits. Each makes no job and changes
+ * no job's data. Anything else that is not a read is refused.
+ */
+export const BOARD_WRITES: ReadonlyArray<readonly ['put' | 'patch', string]> = [
+  ['put', '/queues/pause'],
+  ['put', '/queues/resume'],
+  ['put', '/queues/:queueName/retry/:queueStatus'],
+  ['put', '/queues/:queueName/promote'],
+  ['put', '/queues/:queueName/clean/:queueStatus'],
+  ['put', '/queues/:queueName/pause'],
+  ['put', '/queues/:queueName/resume'],
+  ['put', '/queues/:queueName/concurrency'],
+  ['put', '/queues/:queueName/rate-limit'],
+  ['put', '/queues/:queueName/rate-limit/release'],
+  ['put', '/queues/:queueName/empty'],
+  ['put', '/queues/:queueName/obliterate'],
+  ['put', '/queues/:queueName/job-schedulers/:schedulerId/remove'],
+  ['put', '/queues/:queueName/:jobId/retry'],
+  ['put', '/queues/:queueName/:jobId/clean'],
+  ['put', '/queues/:queueName/:jobId/promote'],
+  ['put', '/queues/:queueName/:jobId/remove-unprocessed-children'],
+  ['patch', '/queues/:queueName/:jobId/delay'],
+  ['patch', '/queues/:queueName/:jobId/priority'],
+];
+
+/**
+ * Lets reads and the writes of `BOARD_WRITES` on to the dashboard (matched by express as Bull Board's own
+ * router matches them: same patterns, same case and trailing-slash rules); refuses every other call.
+ */
+function boardWriteGuard(refuse: RequestHandler): Router {
+  const guard = Router();
+  const pass: RequestHandler = (_req, _res, next) => next('router');
+  for (const [method, path] of BOARD_WRITES) guard[method](path, pass);
+  guard.use((req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next('router') : refuse(req, res, next),
+  );
+  return guard;
 }
 
 /**
@@ -141,6 +189,24 @@ export function queuesBoardRoutes(queues: readonly Queue[], options: QueuesBoard
       loginRedirect: true,
     }),
   );
+  // Calls that would make a job or rewrite one: refused, and recorded as refused.
+  const refuse: RequestHandler = async (req, res, next) => {
+    const { action, target } = boardAction(req);
+    try {
+      await audit(options.db, res, { action, target, outcome: 'refused' });
+    } catch (err) {
+      return next(err);
+    }
+    res.status(403).json({
+      error: {
+        code: 'job_write_refused',
+        message:
+          'the queue dashboard does not add jobs or change job data: commands come only through the API ' +
+          'and the channels, with their PIN checks and audit trail',
+      },
+    });
+  };
+  router.use(`${QUEUES_BOARD_PATH}/api`, boardWriteGuard(refuse));
   router.use(`${QUEUES_BOARD_PATH}/api`, async (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     const { action, target } = boardAction(req);
