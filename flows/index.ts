@@ -106,6 +106,15 @@ export function screenOf(snapshot: AnyMachineSnapshot): Screen {
   return shown;
 }
 
+/**
+ * The journey a flow is in, however deep: the machine id (`menu`, `pay`, `changePin`, …) of the innermost
+ * one running, else the flow's own. A small fixed set, for metrics.
+ */
+export function journeyAt(snapshot: AnyMachineSnapshot): string {
+  const journey = journeyOf(snapshot);
+  return journey ? journeyAt(journey) : snapshot.machine.id;
+}
+
 /** True while the flow (or a journey it runs, however deep) waits for a command: no screen to show yet. */
 export function isBusy(snapshot: AnyMachineSnapshot): boolean {
   if (snapshot.status !== 'active') return false;

@@ -9,6 +9,7 @@ import {
   createSessionRuntime,
   createSmsConversation,
   createSmsHandOff,
+  type SessionMetrics,
 } from '../sessions/index.js';
 import type { ChannelDeps } from './channel.js';
 import { smppEndpointOf } from './sms/index.js';
@@ -17,6 +18,8 @@ import type { SmppEndpoint } from './smpp/index.js';
 export type ProcessParts = Pick<ChannelDeps, 'config' | 'db' | 'redis' | 'bus' | 'connection'> & {
   /** Wakes the outbox relay after a hand-off queued texts. */
   kickOutbox?: () => void;
+  /** Where the session runtime reports steps, sessions and flow screens (main's `CoreMetrics`). */
+  metrics?: SessionMetrics;
 };
 
 export function createChannelDeps(
@@ -32,6 +35,7 @@ export function createChannelDeps(
     bus,
     commandTimeoutMs: config.ussdDeadlineMs,
     cacheSessions: config.sessionCacheSessions,
+    metrics: parts.metrics,
   });
   const conversation = createSmsConversation({
     db,

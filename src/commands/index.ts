@@ -8,4 +8,4 @@ export {
 } from './catalog.js';
 export { AUDIT_ID, fingerprintOf, REPLY_BY, REQUEST_ID, sealSecrets } from './fingerprint.js';
 export { isReadOnlyCommand } from './registry.js';
-export { CommandRunner, InvalidCommandError } from './runner.js';
+export { type CommandMetrics, CommandRunner, InvalidCommandError } from './runner.js';

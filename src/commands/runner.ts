@@ -69,6 +69,15 @@ interface BatchItem {
  */
 const LATE_MARGIN_MS = 1_000;
 
+/**
+ * What the runner reports for metrics (prom-client behind it, wired where the process is built): every
+ * command run here, by the workers or as a read in place. Labels are fixed sets: a command type, and `ok`,
+ * a refusal code or `error` (it threw: a transient failure the queue retries, or a command that can never run).
+ */
+export interface CommandMetrics {
+  ran(type: string, outcome: string, seconds: number): void;
+}
+
 /** A command whose payload does not parse can never succeed: the queue must not retry it. */
 export class InvalidCommandError extends AppError {
   constructor(message: string) {
@@ -86,6 +95,7 @@ export class CommandRunner {
     private readonly db: Db,
     private readonly config: Config,
     private readonly clock: () => Date = () => new Date(),
+    private readonly metrics?: CommandMetrics,
   ) {
     this.keys = keyringOf(config);
     this.batcher = new Batcher((items) => this.applyBatch(items), {
@@ -135,7 +145,22 @@ export class CommandRunner {
     return this.batcher.sizes;
   }
 
+  /** Runs one command to its result (its metrics reported); a transient failure throws, for the queue to retry. */
   async run(command: Command): Promise<CommandResult> {
+    if (!this.metrics) return this.runCommand(command);
+    const began = performance.now();
+    const type = isCommandType(command.type) ? command.type : 'unknown';
+    try {
+      const result = await this.runCommand(command);
+      this.metrics.ran(type, result.ok ? 'ok' : result.error.code, (performance.now() - began) / 1000);
+      return result;
+    } catch (err) {
+      this.metrics.ran(type, 'error', (performance.now() - began) / 1000);
+      throw err;
+    }
+  }
+
+  private async runCommand(command: Command): Promise<CommandResult> {
     if (!isCommandType(command.type)) throw new InvalidCommandError(`unknown command type ${command.type}`);
     let raw: Record<string, unknown>;
     try {

@@ -25,6 +25,7 @@ import {
   startMaintenance,
 } from '../queue/index.js';
 import { OutboxRelay } from '../channels/sms/index.js';
+import { CoreMetrics } from '../ops/index.js';
 
 export interface Context {
   config: Config;
@@ -36,6 +37,11 @@ export interface Context {
   /** Moves merchant callbacks from their outbox to the callback queue. */
   callbacks: CallbackRelay;
   workers: Worker[];
+  /**
+   * The core's metrics: the runner and the bus report here, the channels' session runtime too (given it
+   * by `createChannelDeps`), and each app puts them on its `/metrics`.
+   */
+  metrics: CoreMetrics;
   /** A new Redis connection (for BullMQ's blocking clients, or plain commands), closed with the context. */
   connection: (options?: RedisOptions) => Redis;
   close(): Promise<void>;
@@ -60,7 +66,8 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     return c;
   };
   const redis = connection();
-  const runner = new CommandRunner(db, config, options.clock);
+  const metrics = new CoreMetrics();
+  const runner = new CommandRunner(db, config, options.clock, metrics);
   const bus = new CommandBus({
     connection: redis,
     keys: keyringOf(config),
@@ -69,6 +76,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     partitions: config.commandPartitions,
     commandsPerJob: config.commandsPerJob,
     reads: { isReadOnly: isReadOnlyCommand, run: (command) => runner.run(command) },
+    metrics,
   });
   const relay = new OutboxRelay(db, redis, config.redisPrefix, keyringOf(config));
   const callbacks = new CallbackRelay(db, redis, config.redisPrefix);
@@ -118,6 +126,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     relay,
     callbacks,
     workers,
+    metrics,
     connection,
     async close() {
       await Promise.all(workers.map((w) => w.close()));

@@ -18,6 +18,7 @@ import type { Readiness } from './readiness.js';
 import { wallRoutes } from './wall/index.js';
 
 export { refusalError, refusalStatus, validate } from './api-errors.js';
+export { CoreMetrics } from './core-metrics.js';
 export { requireOpsToken, tokenMatches } from './auth.js';
 export {
   createOperatorSessions,
@@ -70,6 +71,7 @@ export function opsRoutes(ctx: OpsDeps, options: OpsOptions): Router {
   ];
   const router = Router();
   const registry = createMetricsRegistry(queues, options.log, ctx.db);
+  ctx.metrics?.register(registry);
   options.registerMetrics?.(registry);
   router.use(healthRoutes(options.readiness));
   router.use(metricsRoutes(registry));

@@ -1,5 +1,6 @@
 /** What the operator side needs of the process it runs in; main's `Context` is one. */
 import type { Queue } from 'bullmq';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Db, Redis } from '../lib/index.js';
 import type { CommandBus } from '../queue/index.js';
@@ -17,4 +18,6 @@ export interface OpsDeps {
   relay: { readonly queue: Queue };
   /** The merchant callback relay: its queue goes on the dashboard and the metrics. */
   callbacks: { readonly queue: Queue };
+  /** The core's metrics (sessions, flows, commands: `CoreMetrics`), put on the app's `/metrics`. */
+  metrics?: { register(registry: Registry): void };
 }

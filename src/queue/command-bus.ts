@@ -35,11 +35,32 @@ export const commandJobOptions: JobsOptions = {
   removeOnFail: { age: 14 * 24 * 3600 },
 };
 
+/** The outcome of `execute` when the command's job failed (its retries spent, or it could never run). */
+const FAILED: CommandResult = {
+  ok: false,
+  error: { code: 'failed', message: 'the command could not be completed; operators have been alerted' },
+};
+
 /** The pending outcome of `execute` when the deadline passes first. */
 export const PENDING: CommandResult = {
   ok: false,
   error: { code: 'pending', message: 'accepted; the result will come by SMS' },
 };
+
+/**
+ * How an awaited command (`execute`) ended for its caller: `answered` (its result, a success or a refusal,
+ * came in time), `late` (the deadline passed first: the caller said the result comes by SMS, or answered
+ * 202), `error` (its job failed: "operators have been alerted").
+ */
+export type WaitOutcome = 'answered' | 'late' | 'error';
+
+/**
+ * What the bus reports for metrics: each awaited command, as its caller saw it (the gateway's view, where
+ * channels and the API wait, whichever process runs the workers). Labels: a command type and the outcome.
+ */
+export interface CommandWaitMetrics {
+  waited(type: CommandType, outcome: WaitOutcome, seconds: number): void;
+}
 
 export interface CommandBusOptions {
   connection: Redis;
@@ -59,6 +80,8 @@ export interface CommandBusOptions {
     isReadOnly(type: CommandType): boolean;
     run(command: Command): Promise<CommandResult>;
   };
+  /** Where awaited commands are reported. Default: nowhere. */
+  metrics?: CommandWaitMetrics;
 }
 
 export class CommandBus {
@@ -169,6 +192,18 @@ export class CommandBus {
     timeoutMs = 10_000,
     options: { smsIfLate?: boolean; requestId?: string | null; auditId?: string } = {},
   ): Promise<CommandResult> {
+    const began = performance.now();
+    const result = await this.await(command, timeoutMs, options);
+    const outcome: WaitOutcome = result === PENDING ? 'late' : result === FAILED ? 'error' : 'answered';
+    this.options.metrics?.waited(command.type, outcome, (performance.now() - began) / 1000);
+    return result;
+  }
+
+  private async await<T extends CommandType>(
+    command: Command<T>,
+    timeoutMs: number,
+    options: { smsIfLate?: boolean; requestId?: string | null; auditId?: string },
+  ): Promise<CommandResult> {
     const deadline = Date.now() + timeoutMs;
     if (options.smsIfLate)
       command = { ...command, input: { ...(command.input as object), [REPLY_BY]: deadline } as never };
@@ -205,10 +240,7 @@ export class CommandBus {
       )) as CommandResult;
     } catch (err) {
       if (/timed out/i.test(String((err as Error).message))) return PENDING;
-      return {
-        ok: false,
-        error: { code: 'failed', message: 'the command could not be completed; operators have been alerted' },
-      };
+      return FAILED;
     }
   }
 

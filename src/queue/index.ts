@@ -1,5 +1,5 @@
 /** The queue's door: the command bus, its workers and maintenance jobs, and the queue names and job types. */
-export { CommandBus } from './command-bus.js';
+export { CommandBus, type CommandWaitMetrics, type WaitOutcome } from './command-bus.js';
 export { startCommandWorkers } from './command.worker.js';
 export { closeDay, DAY_CLOSE_PATTERN, DAY_CLOSE_TZ, previousBusinessDay, startDayClose } from './day-close.js';
 export { startMaintenance } from './maintenance.js';

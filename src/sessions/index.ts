@@ -12,6 +12,13 @@ export {
   type View,
 } from './session-runner.js';
 export {
+  noSessionMetrics,
+  type ScreenKind,
+  type SessionEnd,
+  type SessionMetrics,
+  type StepResult,
+} from './session-metrics.js';
+export {
   createSessionRuntime,
   type SessionRuntime,
   type SessionRuntimeOptions,

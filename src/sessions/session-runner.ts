@@ -19,6 +19,7 @@ import {
   type FlowInput,
   isBusy,
   isFinal,
+  journeyAt,
   type MenuStart,
   type PaymentRequest,
   type Screen,
@@ -214,6 +215,7 @@ const answers = (screen: Screen, key: string) =>
 export function createSessionRunner(options: SessionRunnerOptions): SessionRunner {
   // Its own options name what a runtime needs (Redis, keys, prefix, bus, deadline): one is made from them.
   const runtime = options.runtime ?? createSessionRuntime(options);
+  const { metrics } = runtime;
   const log = options.logger ?? defaultLogger;
   const defaultLocale = options.defaultLocale ?? 'zh-CN';
   const handOff = options.handOff;
@@ -344,7 +346,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         const begin = await beginOf();
         if (!begin) {
           const screen = finalText(text(defaultLocale, 'flow.expired'));
-          return { answer: { screen, page: 0, final: true }, keep: null };
+          return { answer: { screen, page: 0, final: true }, keep: null, end: 'expired' };
         }
         if (stepOptions.resume && scope.saved === null) {
           const offer: OfferState = { resume: stepOptions.resume, locale: begin.locale };
@@ -382,6 +384,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         const shownNow = screenOf(before);
         // Read now: a snapshot's journey is a live actor, which the event moves on.
         const wasAt = whereIs(before);
+        const wasIn = journeyAt(before);
         // `more` on a screen of one page is an answer like any other (98 may be an amount).
         if (nav === 'more' && (stepOptions.pages?.(shownNow) ?? 1) <= 1) nav = undefined;
         // The screen shown, again (the IVR's `*`): nothing goes to the flow.
@@ -405,7 +408,12 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         });
         if (settled.status === 'error') throw settled.error;
         const screen = screenOf(settled);
-        if (isFinal(settled)) return { answer: { screen, page: 0, final: true }, keep: null };
+        if (isFinal(settled)) {
+          // The last screen belongs to the journey that ended with it (done by now, so read before).
+          metrics.flowStep(channel, wasIn, 'final');
+          return { answer: { screen, page: 0, final: true }, keep: null };
+        }
+        metrics.flowStep(channel, journeyAt(settled), screen.kind);
         const moved = saved !== null && wasAt !== whereIs(settled);
         const history = moved
           ? historyAfter(state.history, { at: wasAt, snapshot: state.snapshot }, whereIs(settled))
@@ -418,7 +426,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         const locale =
           (actor.getSnapshot().context as { locale?: Locale } | undefined)?.locale ?? defaultLocale;
         const screen = finalText(text(locale, 'flow.error'));
-        return { answer: { screen, page: 0, final: true }, keep: null };
+        return { answer: { screen, page: 0, final: true }, keep: null, end: 'error' };
       } finally {
         if (!handedOn) actor.stop();
       }

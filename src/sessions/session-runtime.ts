@@ -22,6 +22,9 @@
  * IV makes every seal unique), so a step run meanwhile by another process, an expired session or a record
  * written by anyone else falls back to opening what Redis holds. An entry is taken out before the step
  * runs and put back only once the step's save succeeded: a step that failed leaves nothing live behind.
+ *
+ * Every step is reported to the metrics hooks (`SessionMetrics`): how it ended and how long it took,
+ * and the sessions it began and ended.
  */
 import { randomUUID } from 'node:crypto';
 import { type AnyActorRef, type AnyStateMachine, createActor, fromPromise } from 'xstate';
@@ -29,6 +32,12 @@ import type { CommandRequest, RunCommandLogic } from '../../flows/index.js';
 import type { Command, CommandResult } from '../commands/index.js';
 import { AppError, type Keyring, type Redis } from '../lib/index.js';
 import type { CommandBus } from '../queue/index.js';
+import {
+  noSessionMetrics,
+  type SessionEnd,
+  type SessionMetrics,
+  type StepResult,
+} from './session-metrics.js';
 import { openSnapshot, type SessionChannel, sessionKey, sessionTtlSeconds } from './session-store.js';
 
 export interface SessionRuntimeOptions {
@@ -44,6 +53,8 @@ export interface SessionRuntimeOptions {
   ttlSeconds?: Partial<Record<SessionChannel, number>>;
   /** Sessions whose last record (and live state) this process keeps beside Redis. Default 500; 0: none. */
   cacheSessions?: number;
+  /** Where steps, sessions and flow screens are reported. Default: nowhere. */
+  metrics?: SessionMetrics;
 }
 
 /** The sessions a process keeps in its cache by default: a few hundred steps at once, bounded memory. */
@@ -76,6 +87,8 @@ export type StepOutcome<A> =
   | {
       answer: A;
       keep: unknown | null;
+      /** How the session ended, when `keep` is null. Default `final`. */
+      end?: SessionEnd;
       /** What the next step of this session may pick up in this process instead of rebuilding it from `keep`. */
       live?: LiveState;
     }
@@ -135,6 +148,8 @@ export interface SessionRuntime {
   take(channel: SessionChannel, sessionId: string): Promise<unknown | null>;
   /** Seconds a kept state lives on `channel`. */
   ttlOf(channel: SessionChannel): number;
+  /** Where the runtime reports, for the front ends on it to report their flows' screens too. */
+  readonly metrics: SessionMetrics;
 }
 
 /** Takes the lock (KEYS[1]) and, when it is got, reads the record (KEYS[2]) and the ended one (KEYS[3]). */
@@ -170,6 +185,7 @@ const doneKey = (prefix: string, channel: SessionChannel, sessionId: string) =>
 
 export function createSessionRuntime(options: SessionRuntimeOptions): SessionRuntime {
   const { redis, keys, prefix, bus } = options;
+  const metrics = options.metrics ?? noSessionMetrics;
   const ttl = { ...sessionTtlSeconds, ...options.ttlSeconds };
   // Sent by digest (EVALSHA), not compiled again on every step.
   redis.defineCommand('sessionLockAndRead', { numberOfKeys: 3, lua: LOCK_AND_READ });
@@ -211,15 +227,22 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     // A step waits for at most one command at a time (cut off at its deadline), plus a margin.
     const lockMs = (call.commandTimeoutMs ?? options.commandTimeoutMs) + 10_000;
     const deadline = Date.now() + lockMs;
+    const began = performance.now();
     for (let waited = false; ; waited = true) {
-      const [got, stored, ended] = (await scripts.sessionLockAndRead(...redisKeys, token, lockMs)) as [
-        number,
-        string | null | undefined,
-        string | null | undefined,
-      ];
-      if (got === 1) return stepLocked(call, redisKeys, token, stored, ended, waited);
+      let read: [number, string | null | undefined, string | null | undefined];
+      try {
+        read = (await scripts.sessionLockAndRead(...redisKeys, token, lockMs)) as typeof read;
+      } catch (err) {
+        metrics.step(channel, 'failed', (performance.now() - began) / 1000);
+        throw err;
+      }
+      const [got, stored, ended] = read;
+      if (got === 1) return stepLocked(call, redisKeys, token, stored, ended, waited, began);
       // Another step of this session runs (a retry racing its original): wait for it, then replay.
-      if (Date.now() > deadline) throw sessionBusy(channel, sessionId);
+      if (Date.now() > deadline) {
+        metrics.step(channel, 'busy', (performance.now() - began) / 1000);
+        throw sessionBusy(channel, sessionId);
+      }
       await sleep(20);
     }
   }
@@ -231,6 +254,7 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     stored: string | null | undefined,
     ended: string | null | undefined,
     waited: boolean,
+    began: number,
   ): Promise<A> {
     const cacheKey = redisKeys[1];
     // Taken out for the step: it goes back only with what this step saved.
@@ -245,11 +269,14 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     let save: (string | number)[] = ['keep'];
     let endedArgs: (string | number)[] = ['', 0];
     let keep: CachedRecord | null = null;
+    // Until the step has answered (and its record is saved), it failed.
+    let result: StepResult = 'failed';
     try {
       if (call.request !== undefined && last && last.request === call.request) {
         // A replay changes nothing: what was cached stands as it was.
         if (hit) keep = cached;
         live = null;
+        result = 'replayed';
         return last.answer as A;
       }
       const nonce = record?.nonce ?? randomUUID();
@@ -279,9 +306,15 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
       if ('unchanged' in outcome) {
         // Nothing written: what was cached stands as it was, its live state given back untouched.
         if (hit) keep = cached;
+        result = 'answered';
         return outcome.answer;
       }
       live = outcome.live ?? null;
+      // No record (or one that cannot be opened): this step began the session, unless it only found
+      // that the session had lapsed.
+      if (record === null && outcome.end !== 'expired') metrics.started(call.channel);
+      if (outcome.keep === null) metrics.ended(call.channel, outcome.end ?? 'final');
+      result = 'answered';
       const answered =
         call.request === undefined ? undefined : { request: call.request, answer: outcome.answer };
       if (outcome.keep === null) {
@@ -305,16 +338,19 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
           // Not saved: what the step left live stands for nothing in Redis.
           kept?.live?.dispose();
           cache.release(cacheKey);
+          metrics.step(call.channel, 'failed', (performance.now() - began) / 1000);
           throw err;
         });
       if (kept) cache.put(cacheKey, kept);
       else cache.release(cacheKey);
+      metrics.step(call.channel, result, (performance.now() - began) / 1000);
     }
   }
 
   return {
     step,
     runCommand,
+    metrics,
     ttlOf: (channel) => ttl[channel],
     async peek(channel, sessionId) {
       const record = open(await redis.get(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
@@ -323,7 +359,10 @@ export function createSessionRuntime(options: SessionRuntimeOptions): SessionRun
     async take(channel, sessionId) {
       cache.release(sessionKey(prefix, channel, sessionId));
       // GETDEL: of two dials racing to resume one session, one gets it.
-      const record = open(await redis.getdel(sessionKey(prefix, channel, sessionId))) as SessionRecord | null;
+      const taken = await redis.getdel(sessionKey(prefix, channel, sessionId));
+      // Whatever was there, that session is over here (a hang-up, a dialog ended, a new dial took it).
+      if (taken) metrics.ended(channel, 'closed');
+      const record = open(taken) as SessionRecord | null;
       return record?.state ?? null;
     },
   };

@@ -103,7 +103,8 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
           (scope.saved === null ? null : restore(scope, scope.saved)) ??
           scope.actor(machine, { input: await startOf(msisdn) });
         try {
-          actor.send(event(actor.getSnapshot().context as SmsContext));
+          const sent = event(actor.getSnapshot().context as SmsContext);
+          actor.send(sent);
           const done = await waitFor(actor, (s) => s.status !== 'active' || !s.hasTag(BUSY), {
             timeout: stepMs,
           }).catch((err) => {
@@ -113,9 +114,13 @@ export function createSmsConversation(options: SmsConversationOptions): SmsConve
           });
           const context = done.context as SmsContext;
           // A machine that failed would fail again: drop its snapshot and answer rather than stay silent.
-          if (done.status !== 'active') return { answer: [text(context.locale, 'sms.error')], keep: null };
+          if (done.status !== 'active')
+            return { answer: [text(context.locale, 'sms.error')], keep: null, end: 'error' };
           // Kept only while something pends; the pending action then lives the pending TTL.
           const keep = context.pending !== null ? actor.getPersistedSnapshot() : null;
+          // The journey is the keyword's (a fixed set); it waits for the user (`A`, the PIN) or is done.
+          const flow = sent.type === 'SMS' ? sent.intent.kind : 'offerOpen';
+          runtime.metrics.flowStep('sms', flow, keep === null ? 'final' : 'prompt');
           return { answer: context.replies, keep };
         } finally {
           actor.stop();

@@ -5,6 +5,9 @@
  * `wap:<msisdn>:<form key>`: a double submit, or the form posted again from the back button, is the same
  * command and runs once. The outcome is kept under the form key and the browser redirected to a page
  * that shows it (post/redirect/get): a refresh shows it again and runs nothing.
+ *
+ * The pages step no flow on the session runtime (a form is a whole journey at once), but they report to
+ * its metrics hooks as every channel does: each post a step, a login a session begun, a logout its end.
  */
 import { parseCookie } from 'cookie';
 import { type Request, type Response, Router } from 'express';
@@ -36,7 +39,10 @@ import {
   STYLESHEET,
 } from './wap.views.js';
 
-export type WapDeps = Pick<ChannelDeps, 'config' | 'redis' | 'keys' | 'bus' | 'handOff' | 'logger'>;
+export type WapDeps = Pick<
+  ChannelDeps,
+  'config' | 'redis' | 'keys' | 'bus' | 'handOff' | 'logger' | 'runtime'
+>;
 
 const COOKIE = 'wap_sid';
 /** Transactions a page of `/wap/transactions`, and pages at most (the statement holds 50). */
@@ -55,6 +61,7 @@ function counterpartyWords(locale: Locale, line: Record<string, unknown>): strin
 
 export function wapRoutes(deps: WapDeps): Router {
   const { config, bus, handOff } = deps;
+  const { metrics } = deps.runtime;
   const sessions = createWapSessions({
     redis: deps.redis,
     keys: deps.keys,
@@ -351,7 +358,14 @@ export function wapRoutes(deps: WapDeps): Router {
       // `normalizeWap` refused a post without a session.
       const current = session as WapSession;
       const formKey = inbound.request as string;
-      await answer(inbound, current, formKey, res);
+      const began = performance.now();
+      try {
+        await answer(inbound, current, formKey, res);
+      } catch (err) {
+        metrics.step('wap', 'failed', (performance.now() - began) / 1000);
+        throw err;
+      }
+      metrics.step('wap', 'answered', (performance.now() - began) / 1000);
     },
   );
 
@@ -376,6 +390,7 @@ export function wapRoutes(deps: WapDeps): Router {
     const values = inbound.fields;
     if (inbound.form === 'logout') {
       await sessions.end(session.token);
+      if (session.msisdn) metrics.ended('wap', 'closed');
       res.clearCookie(COOKIE, { path: '/wap' });
       const fresh = await sessions.open(locale);
       setCookie(res, fresh);
@@ -395,6 +410,8 @@ export function wapRoutes(deps: WapDeps): Router {
         const profile =
           result.value.locale === 'en' || result.value.locale === 'zh-CN' ? result.value.locale : locale;
         const logged = await sessions.open(profile, inbound.msisdn);
+        // A user's session begins at login (before it, a visitor's holds only the language and CSRF token).
+        metrics.started('wap');
         setCookie(res, logged);
         return void res.redirect(303, '/wap');
       }

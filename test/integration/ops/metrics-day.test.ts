@@ -1,12 +1,15 @@
 /**
- * `/metrics` after a small test day: wallets opened by SMS over a real SMPP bind, payments, top-ups and
- * operator calls whose paths hold MSISDNs. The scrape must cover HTTP, the SMS channel and SMPP, the
- * queues and the day's ledger figures, and no label may hold an MSISDN (or any long run of digits).
+ * `/metrics` after a small test day: wallets opened by SMS over a real SMPP bind, USSD dials, payments,
+ * top-ups and operator calls whose paths hold MSISDNs. The scrape must cover HTTP, the SMS channel and
+ * SMPP, the queues, the day's ledger figures, the sessions, flows and commands, and no label may hold an
+ * MSISDN (or any long run of digits).
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { SmsMetrics, startSmsChannel, type SmsChannel } from '../../../src/channels/sms/index.js';
+import { ussdRoutes } from '../../../src/channels/ussd/index.js';
 import { nationalMsisdn } from '../../../src/lib/msisdn.js';
+import { channelDepsOf } from '../../helpers/channel-rig.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { waitFor } from '../../helpers/ledger.js';
 import { createOwnDatabase, type OwnDatabase } from '../../helpers/own-database.js';
@@ -26,9 +29,14 @@ describe('ops: /metrics after a test day', function () {
     smsc = await startTestSmsc();
     h = await createHarness({ databaseUrl: own.url, smppUrl: smsc.smppUrl, smppTps: 1000 });
     const metrics = new SmsMetrics();
-    sms = await startSmsChannel(h, { sweepEveryMs: 3_600_000, metrics });
+    // The channels on the one session runtime, as the gateway builds it: it reports to the harness's metrics.
+    const deps = channelDepsOf(h);
+    sms = await startSmsChannel(deps, { sweepEveryMs: 3_600_000, metrics });
     await smsc.waitForBind(1, 10_000);
-    server = await startServer(h, { registerMetrics: (registry) => metrics.register(registry) });
+    server = await startServer(h, {
+      routers: [ussdRoutes(deps)],
+      registerMetrics: (registry) => metrics.register(registry),
+    });
   });
   after(async () => {
     await server?.close();
@@ -38,7 +46,7 @@ describe('ops: /metrics after a test day', function () {
     await own?.drop();
   });
 
-  it('GET /metrics – after SMS, payments, top-ups and operator calls – covers HTTP, SMS, SMPP, queues and the day, with no MSISDN in any label', async () => {
+  it('GET /metrics – after SMS, USSD, payments, top-ups and operator calls – covers HTTP, SMS, SMPP, queues, the day, sessions, flows and commands, with no MSISDN in any label', async () => {
     const numbers: string[] = [];
     const stranger = newMsisdn();
     numbers.push(stranger);
@@ -66,6 +74,16 @@ describe('ops: /metrics after a test day', function () {
         200,
       );
     }
+    // A user dials USSD for the balance; a stranger dials and leaves.
+    const ussd = (phoneNumber: string, sessionId: string, text: string) =>
+      server.call('POST', '/ussd', { body: { sessionId, serviceCode: '*1065#', phoneNumber, text } });
+    const dialled = randomUUID();
+    expect((await ussd(numbers[1], dialled, '')).text).to.match(/^CON /);
+    expect((await ussd(numbers[1], dialled, '1')).text).to.match(/^END /);
+    const guest = newMsisdn();
+    numbers.push(guest);
+    expect((await ussd(guest, randomUUID(), '')).text).to.match(/^CON /);
+
     const nobody = newMsisdn();
     numbers.push(nobody);
     expect((await server.ops('GET', `/api/accounts/${nobody}`)).status).to.equal(404);
@@ -83,6 +101,17 @@ describe('ops: /metrics after a test day', function () {
       'fen_day_transfers{kind="payment",channel="ussd"} 3',
       'fen_day_transfers{kind="topup_counter",channel="api"} 6',
       'fen_day_new_wallets 4',
+      'fen_session_steps_total{channel="sms",outcome="answered"} 2',
+      'fen_sessions_started_total{channel="sms"} 1',
+      'fen_flow_steps_total{channel="sms",flow="open",screen="prompt"} 1',
+      'fen_flow_steps_total{channel="sms",flow="confirm",screen="final"} 1',
+      'fen_session_steps_total{channel="ussd",outcome="answered"} 3',
+      'fen_sessions_started_total{channel="ussd"} 2',
+      'fen_flow_steps_total{channel="ussd",flow="menu",screen="menu"} 2',
+      'fen_commands_total{type="payment",outcome="ok"} 3',
+      'fen_commands_total{type="account.freeze",outcome="ok"} 3',
+      'fen_command_waits_total{type="topup.counter",outcome="answered"} 6',
+      'fen_command_seconds_bucket{le="+Inf",type="payment"} 3',
     ])
       expect(text, name).to.include(name);
     for (const m of numbers) {
