@@ -1,0 +1,94 @@
+/**
+ * What the gateway's HTTP stack costs before a channel's step, NOT part of `npm run bench`: the app as
+ * the gateway builds it (every channel's router, the middleware, no workers), in this process, and
+ * autocannon in a child process sending requests the channel refuses at once (400) or no route answers
+ * (404), or the noop server's answer shape; prints this process's CPU per request for each. For profiling:
+ * `node --cpu-prof --import tsx bench/experiments/http-overhead.ts`.
+ */
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createChannelDeps, startChannels } from '../../src/channels/index.js';
+import { createApp } from '../../src/http/index.js';
+import { contextReadiness } from '../../src/ops/index.js';
+import { withExperimentContext } from './context.js';
+
+const seconds = Number(process.env.SECONDS ?? 5);
+const connections = Number(process.env.CONNECTIONS ?? 100);
+
+const cases: { name: string; path: string; type: string; body: string }[] = [
+  {
+    name: 'stk 400 (no msisdn)',
+    path: '/stk/events',
+    type: 'application/json',
+    body: '{"sessionId":"x","tlv":"00"}',
+  },
+  {
+    name: 'ussd 400 (no sessionId)',
+    path: '/ussd',
+    type: 'application/x-www-form-urlencoded',
+    body: 'phoneNumber=8613900000001&text=',
+  },
+  { name: '404 (no route)', path: '/nothing', type: 'application/json', body: '{}' },
+];
+
+function load(url: string, c: (typeof cases)[number]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'node_modules/.bin/autocannon',
+      [
+        '-c',
+        String(connections),
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        `content-type=${c.type}`,
+        '-b',
+        c.body,
+        '-j',
+        `${url}${c.path}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(JSON.parse(out).requests.total as number));
+  });
+}
+
+await withExperimentContext({ workers: false }, async (ctx) => {
+  const deps = createChannelDeps(ctx, { smpp: () => null });
+  const channels = await startChannels(deps);
+  const app = createApp(ctx, {
+    opsToken: 'x'.repeat(32),
+    readiness: contextReadiness(ctx, channels.readiness),
+    routers: channels.routers,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The noop server's STK answer (bench/noop-server.ts), in this process: bare express, no middleware.
+  const bare = express();
+  bare.post('/stk/events', (_req, res) => {
+    res.json({ command: 'END', tlv: '' });
+  });
+  const bareServer = bare.listen(0, '127.0.0.1');
+  await new Promise((r) => bareServer.once('listening', r));
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
+  for (let round = 0; round < 2; round++)
+    for (const c of [...cases, { ...cases[0], name: 'bare express, the noop STK answer' }]) {
+      const cpu = process.cpuUsage();
+      const n = await load(c.name.startsWith('bare') ? bareUrl : url, c);
+      const spent = process.cpuUsage(cpu);
+      console.log(
+        `${c.name}: ${n} requests, CPU ${((spent.user + spent.system) / 1000 / n).toFixed(3)} ms/request`,
+      );
+    }
+  server.close();
+  bareServer.close();
+  await channels.stop();
+});
+process.exit(0);
