@@ -43,6 +43,20 @@ export interface Benchmark {
   run(results: Results): Promise<Result[]>;
 }
 
+/**
+ * The Node flags the gateway child runs with: those `npm start` gives it (package.json's `start`: the
+ * tokens between `node` and `--import`), so the benchmarks measure the gateway as it is shipped.
+ * `BENCH_GATEWAY_NODE_FLAGS` replaces them (a space: none), for experiments.
+ */
+export function gatewayNodeFlags(): string[] {
+  const override = process.env.BENCH_GATEWAY_NODE_FLAGS;
+  if (override !== undefined) return override.split(' ').filter(Boolean);
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const words = String(pkg.scripts?.start ?? '').split(/\s+/);
+  const end = words.indexOf('--import');
+  return words[0] === 'node' && end > 0 ? words.slice(1, end) : [];
+}
+
 /** Seconds a measured window lasts (`BENCH_SECONDS`, default 20 as spec/BENCH.md says). */
 export function benchSeconds(fallback = 20): number {
   const raw = process.env.BENCH_SECONDS;

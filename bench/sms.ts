@@ -29,6 +29,7 @@ import { seedWallets } from './ledger-transfers.js';
 import {
   type Benchmark,
   benchSeconds,
+  gatewayNodeFlags,
   log,
   REDIS_URL,
   type Result,
@@ -100,6 +101,7 @@ function startGateway(
       ? // Node's default names carry the thread id: tsx's loader thread would overwrite a fixed name.
         ['--cpu-prof', `--cpu-prof-dir=${profileDir}/gateway-sms.${o.mode}`]
       : []),
+    ...gatewayNodeFlags(),
     '--import',
     'tsx',
     process.env.BENCH_GATEWAY_ENTRY || 'src/main/gateway.ts',

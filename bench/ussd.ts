@@ -29,6 +29,7 @@ import {
   coresByName,
   cpuOfPrograms,
   cpuPerOperation,
+  gatewayNodeFlags,
   log,
   REDIS_URL,
   type Result,
@@ -240,7 +241,7 @@ export async function withGateway<T>(
         process.execPath,
         [
           ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/gateway-${name}`] : []),
-          ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+          ...gatewayNodeFlags(),
           '--import',
           'tsx',
           process.env.BENCH_GATEWAY_ENTRY || 'src/main/gateway.ts',
