@@ -37,20 +37,22 @@ import {
   spawnChild,
   stopChild,
 } from 'xstate';
+import type { CommandResult } from '../src/commands/index.js';
 import type { PaymentRequestView } from '../src/ledger/index.js';
-import { balanceMachine } from './balance.flow.js';
+import { balanceMachine, balanceStep } from './balance.flow.js';
 import { changePinMachine } from './change-pin.flow.js';
 import { closeMachine } from './close.flow.js';
 import { freezeMachine } from './freeze.flow.js';
 import { helpText, invalidReply, type SmsIntent } from './grammar/index.js';
 import { JOURNEY, type JourneyDone, type JourneyEvent, type JourneyWaits, waitingScreen } from './journey.js';
-import { BUSY, type RunCommandLogic } from './kit.js';
+import { BUSY, errorScreen, finalMessage, type RunCommandLogic, runCommandPlaceholder } from './kit.js';
 import { openMachine } from './open.flow.js';
 import { payMachine } from './pay.flow.js';
 import { paymentRequestMachine } from './payment-request.flow.js';
 import type { FlowInput, Screen } from './screen.js';
 import { join, requestList, smsText } from './sms-replies.js';
-import { statementMachine } from './statement.flow.js';
+import { statementMachine, statementStep } from './statement.flow.js';
+import { type CommandStepOptions, commandOutcome, type JourneyContext } from './steps.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
 import { topupMachine } from './topup.flow.js';
 import { transferMachine } from './transfer.flow.js';
@@ -249,6 +251,40 @@ function atWork({ waits, waitReply }: AtWork = {}) {
   } as const;
 }
 
+/**
+ * A keyword whose journey is one command and its answer (balance, statement): its step, run here rather
+ * than in a spawned journey, since nothing of it waits for the user. The journey's own step (its command
+ * and its screens, flows/balance.flow.ts, flows/statement.flow.ts) says what runs and what is answered;
+ * a child actor per MO was half the conversation's CPU for these, the commonest keywords.
+ */
+function inlineJourney(step: CommandStepOptions<JourneyContext>) {
+  const journey = (context: SmsContext): JourneyContext => ({
+    ...journeyOf({ context }),
+    screen: finalMessage(''),
+  });
+  const answered = (context: SmsContext, screen: Screen) => ({
+    ...settled,
+    replies: noted(context, smsText(context.locale, screen)),
+  });
+  return {
+    tags: [BUSY],
+    invoke: {
+      src: 'runCommand',
+      input: ({ context }: { context: SmsContext }) => step.command(journey(context), ''),
+      onDone: {
+        target: '#sms.ready.idle',
+        actions: update<DoneActorEvent<CommandResult>>((context, event) =>
+          answered(context, commandOutcome(step, journey(context), event.output)),
+        ),
+      },
+      onError: {
+        target: '#sms.ready.idle',
+        actions: update<EventObject>((context) => answered(context, errorScreen(context.locale))),
+      },
+    },
+  } as const;
+}
+
 /** The request this step is about: the one numbered as the user said, else the only one waiting. */
 function chosen(context: SmsContext, waiting: PaymentRequestView[]): PaymentRequestView | null {
   if (context.requestNo === null) return waiting.length === 1 ? waiting[0] : null;
@@ -315,6 +351,7 @@ export const smsMachine = setup({
     events: {} as Event,
   },
   actors: {
+    runCommand: runCommandPlaceholder,
     findPaymentRequests: findPaymentRequestsPlaceholder,
     balance: balanceMachine,
     statement: statementMachine,
@@ -495,7 +532,9 @@ export const smsMachine = setup({
             actions: ['endJourney', 'replace', 'readRequest'],
           },
           // Keywords that are the whole request: their journey runs to its end in this step.
-          starts('#sms.running', 'balance', 'statement', 'topup', 'changePin', 'freeze', 'unfreeze'),
+          { guard: is('balance'), target: '#sms.balance', actions: ['endJourney', 'replace'] },
+          { guard: is('statement'), target: '#sms.statement', actions: ['endJourney', 'replace'] },
+          starts('#sms.running', 'topup', 'changePin', 'freeze', 'unfreeze'),
           starts('#sms.paying', 'pay'),
           starts('#sms.transferring', 'transfer'),
           starts('#sms.closing', 'close'),
@@ -519,6 +558,8 @@ export const smsMachine = setup({
     paying: atWork({ waits: '#sms.ready.awaitingPayPin' }),
     transferring: atWork({ waits: '#sms.ready.awaitingTransferPin' }),
     closing: atWork({ waits: '#sms.ready.awaitingClose' }),
+    balance: inlineJourney(balanceStep),
+    statement: inlineJourney(statementStep),
     // A wrong PIN (JD, GM) ends the keyword with what was wrong: the refusal alone, not the question again.
     running: atWork({ waitReply: (context, screen) => screen.say?.note ?? smsText(context.locale, screen) }),
     confirmingRequest: {
@@ -613,6 +654,7 @@ export function bindSms(runCommand: RunCommandLogic, findPaymentRequests: FindPa
   const bound = { actors: { runCommand } };
   return smsMachine.provide({
     actors: {
+      runCommand,
       findPaymentRequests,
       balance: balanceMachine.provide(bound),
       statement: statementMachine.provide(bound),

@@ -2,7 +2,7 @@
 import { setup } from 'xstate';
 import { finalMessage, fitsUssd, type FlowStart, moneyOf, runCommandPlaceholder } from './kit.js';
 import type { Screen } from './screen.js';
-import { commandStep, type JourneyContext, journeyTypes } from './steps.js';
+import { type CommandStepOptions, commandStep, type JourneyContext, journeyTypes } from './steps.js';
 import { text } from './texts/index.js';
 
 export type StatementContext = JourneyContext;
@@ -36,6 +36,19 @@ export function statementScreen(locale: FlowStart['locale'], lines: Line[]): Scr
   return screen;
 }
 
+/** The journey's one step: a host where the keyword is the whole request (SMS) runs it without the journey. */
+export const statementStep: CommandStepOptions<StatementContext> = {
+  command: (context) => ({ type: 'statement', input: { msisdn: context.msisdn, limit: 5 } }),
+  // The lines go with the screen too, for a front end that lists them its own way (SMS).
+  success: (context, value) => {
+    const lines: Line[] = Array.isArray(value.lines) ? value.lines : [];
+    return {
+      ...statementScreen(context.locale, lines),
+      say: { key: 'flow.statement.title', rows: lines },
+    };
+  },
+};
+
 export const statementMachine = setup({
   types: journeyTypes<StatementContext>(),
   actors: { runCommand: runCommandPlaceholder },
@@ -44,17 +57,7 @@ export const statementMachine = setup({
   context: ({ input }) => ({ ...input, screen: finalMessage('') }),
   initial: 'asking',
   states: {
-    asking: commandStep<StatementContext>({
-      command: (context) => ({ type: 'statement', input: { msisdn: context.msisdn, limit: 5 } }),
-      // The lines go with the screen too, for a front end that lists them its own way (SMS).
-      success: (context, value) => {
-        const lines: Line[] = Array.isArray(value.lines) ? value.lines : [];
-        return {
-          ...statementScreen(context.locale, lines),
-          say: { key: 'flow.statement.title', rows: lines },
-        };
-      },
-    }),
+    asking: commandStep(statementStep),
     done: { type: 'final' },
   },
   output: ({ context }) => context.screen,

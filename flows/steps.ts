@@ -108,11 +108,21 @@ export interface CommandStepOptions<C extends JourneyContext> {
   success: (context: C, value: Record<string, unknown>) => Screen;
 }
 
+/** The screen a command step ends on: its success screen, or the refusal in the user's words. */
+export function commandOutcome<C extends JourneyContext>(
+  { success }: CommandStepOptions<C>,
+  context: C,
+  output: CommandResult,
+): Screen {
+  return resultScreen(context.locale, output, (value) => success(context, value));
+}
+
 /**
  * A busy step that runs a command and ends the journey with its result, or the error screen when it could
  * not be run at all.
  */
-export function commandStep<C extends JourneyContext>({ command, success }: CommandStepOptions<C>) {
+export function commandStep<C extends JourneyContext>(options: CommandStepOptions<C>) {
+  const { command } = options;
   return {
     tags: [BUSY],
     invoke: {
@@ -120,9 +130,7 @@ export function commandStep<C extends JourneyContext>({ command, success }: Comm
       input: ({ context, event }: { context: C; event: FlowInput }) => command(context, typed(event)),
       onDone: {
         target: 'done',
-        actions: show<C, CommandDone>((context, event) =>
-          resultScreen(context.locale, event.output, (value) => success(context, value)),
-        ),
+        actions: show<C, CommandDone>((context, event) => commandOutcome(options, context, event.output)),
       },
       onError: { target: 'done', actions: show<C, EventObject>((context) => errorScreen(context.locale)) },
     },
