@@ -3,8 +3,9 @@
  * (4 queues, concurrency `C` each, `addBulk` chunks of 500, 2,000 outstanding, the same job options),
  * producer and workers in one process, for 8 s. e.g. `C=64 npx tsx bench/experiments/bullmq-noop.ts`
  */
-import { type Job, Queue, Worker } from 'bullmq';
+
 import { randomBytes } from 'node:crypto';
+import { type Job, Queue, Worker } from 'bullmq';
 import { createRedis } from '../../src/lib/redis.js';
 import { commandJobOptions } from '../../src/queue/command-bus.js';
 import { REDIS_URL, removeRedisPrefix } from '../lib.js';

@@ -37,3 +37,25 @@ export function withExperimentContext<T>(
     }),
   );
 }
+
+/**
+ * Runs `round(r)` `rounds` times and prints each one's CPU per step of this process (`steps` steps a
+ * round), and `extra` after it.
+ */
+export async function measureRounds(
+  rounds: number,
+  steps: number,
+  round: (r: number) => Promise<unknown>,
+  extra: () => string = () => '',
+): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await round(r);
+    const spent = process.cpuUsage(cpu);
+    const ms = (spent.user + spent.system) / 1000;
+    console.log(
+      `round ${r}: ${steps} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / steps).toFixed(3)} ms/step (user ${(spent.user / 1000 / steps).toFixed(3)})${extra()}`,
+    );
+  }
+}

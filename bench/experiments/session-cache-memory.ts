@@ -7,8 +7,8 @@
  * about 17 KB of heap each).
  */
 import { createChannelDeps } from '../../src/channels/index.js';
-import { createUssdSessions } from '../../src/channels/ussd/ussd.session.js';
 import { ussdInput } from '../../src/channels/ussd/ussd.path.js';
+import { createUssdSessions } from '../../src/channels/ussd/ussd.session.js';
 import { withExperimentContext } from './context.js';
 
 const users = Number(process.env.USERS ?? 500);

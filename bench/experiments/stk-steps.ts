@@ -8,7 +8,7 @@
 import { createChannelDeps } from '../../src/channels/index.js';
 import { createStkSessions, normalizeStk } from '../../src/channels/stk/index.js';
 import { SIM } from '../stk-load.js';
-import { withExperimentContext } from './context.js';
+import { measureRounds, withExperimentContext } from './context.js';
 
 const users = Number(process.env.USERS ?? 200);
 const steps = Number(process.env.STEPS ?? 200);
@@ -31,16 +31,8 @@ await withExperimentContext({ workers: false }, async (ctx) => {
     for (let i = 0; i < steps; i++) await step(i % 2 === 0 ? SIM.back : SIM.item6, 'SELECT_ITEM');
     await step(SIM.end, 'END');
   };
-  for (let round = 0; round < rounds; round++) {
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: users }, (_, u) => user(u, round)));
-    const spent = process.cpuUsage(cpu);
-    const n = users * (steps + 2);
-    const ms = (spent.user + spent.system) / 1000;
-    console.log(
-      `round ${round}: ${n} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / n).toFixed(3)} ms/step (user ${(spent.user / 1000 / n).toFixed(3)})`,
-    );
-  }
+  await measureRounds(rounds, users * (steps + 2), (round) =>
+    Promise.all(Array.from({ length: users }, (_, u) => user(u, round))),
+  );
 });
 process.exit(0);

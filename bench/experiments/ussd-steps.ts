@@ -5,9 +5,9 @@
  * session runtime: `node --cpu-prof --import tsx bench/experiments/ussd-steps.ts`.
  */
 import { createChannelDeps } from '../../src/channels/index.js';
-import { createUssdSessions } from '../../src/channels/ussd/ussd.session.js';
 import { ussdInput } from '../../src/channels/ussd/ussd.path.js';
-import { withExperimentContext } from './context.js';
+import { createUssdSessions } from '../../src/channels/ussd/ussd.session.js';
+import { measureRounds, withExperimentContext } from './context.js';
 
 const users = Number(process.env.USERS ?? 200);
 const steps = Number(process.env.STEPS ?? 200);
@@ -39,16 +39,11 @@ await withExperimentContext({ workers: false }, async (ctx) => {
     const stored = await ctx.redis.get(`${config.redisPrefix}:session:ussd:${sessionId}`);
     sizes = stored?.length ?? 0;
   };
-  for (let round = 0; round < rounds; round++) {
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: users }, (_, u) => user(u, round)));
-    const spent = process.cpuUsage(cpu);
-    const n = users * (steps + 1);
-    const ms = (spent.user + spent.system) / 1000;
-    console.log(
-      `round ${round}: ${n} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / n).toFixed(3)} ms/step (user ${(spent.user / 1000 / n).toFixed(3)}); record ${sizes} chars`,
-    );
-  }
+  await measureRounds(
+    rounds,
+    users * (steps + 1),
+    (round) => Promise.all(Array.from({ length: users }, (_, u) => user(u, round))),
+    () => `; record ${sizes} chars`,
+  );
 });
 process.exit(0);

@@ -2,6 +2,14 @@
  * Sessions: the one runtime every channel steps on (lock, record, step counter, command keys), the menu
  * sessions of USSD and the screen channels on it, and the SMS conversation's front end on it.
  */
+
+export {
+  noSessionMetrics,
+  type ScreenKind,
+  type SessionEnd,
+  type SessionMetrics,
+  type StepResult,
+} from './session-metrics.js';
 export {
   createSessionRunner,
   type Navigation,
@@ -12,14 +20,8 @@ export {
   type View,
 } from './session-runner.js';
 export {
-  noSessionMetrics,
-  type ScreenKind,
-  type SessionEnd,
-  type SessionMetrics,
-  type StepResult,
-} from './session-metrics.js';
-export {
   createSessionRuntime,
+  type LiveState,
   type SessionRuntime,
   type SessionRuntimeOptions,
   type StepCall,
@@ -27,6 +29,7 @@ export {
   type StepScope,
   sessionLockKey,
 } from './session-runtime.js';
+export { sessionStartOf } from './session-start.js';
 export {
   createSessionStore,
   type SessionChannel,
@@ -35,11 +38,10 @@ export {
   sessionKey,
   sessionTtlSeconds,
 } from './session-store.js';
-export { sessionStartOf } from './session-start.js';
-export { createSmsHandOff, type SmsHandOff } from './sms-hand-off.js';
 export {
   createSmsConversation,
   type SmsConversation,
   type SmsConversationOptions,
   smsPendingKey,
 } from './sms-conversation.js';
+export { createSmsHandOff, type SmsHandOff } from './sms-hand-off.js';

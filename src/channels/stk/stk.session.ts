@@ -20,6 +20,7 @@ import type { Locale } from '../../../flows/texts/index.js';
 import { text } from '../../../flows/texts/index.js';
 import { pendingPaymentRequest } from '../../ledger/index.js';
 import {
+  type LiveState,
   type SessionStart,
   type StepOutcome,
   type StepScope,
@@ -217,16 +218,20 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
     }
     const now = Date.now();
 
-    /** `command` shown, the record carrying on as `kept`: the menu's state as it was. */
-    const show = (kept: Omit<StkRecord, 'answered'>, command: ProactiveCommand): StepOutcome<StkOutcome> => {
+    /** `command` shown, the record carrying on as `kept`, beside the menu's state `menu` and what it left `live`. */
+    const showWith = (
+      kept: Omit<StkRecord, 'answered'>,
+      command: ProactiveCommand,
+      menu: unknown | null,
+      live: LiveState | undefined,
+    ): StepOutcome<StkOutcome> => {
       const reply = replyOf(command);
       const stk: StkRecord = { ...kept, answered: { digest, reply } };
-      return {
-        answer: { status: 200, reply },
-        keep: { menu: saved?.menu ?? null, stk } satisfies StkState,
-        live: scope.live ?? undefined,
-      };
+      return { answer: { status: 200, reply }, keep: { menu, stk } satisfies StkState, live };
     };
+    /** `command` shown, the menu as it was (a help page, a page of a long message). */
+    const show = (kept: Omit<StkRecord, 'answered'>, command: ProactiveCommand) =>
+      showWith(kept, command, saved?.menu ?? null, scope.live ?? undefined);
 
     /** A step of the flow (`fresh`: a new menu session, the one kept let go), then its screen shown. */
     const stepOf = async (
@@ -248,14 +253,8 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
       if ('unchanged' in stepped) throw new Error('a menu step keeps its state or ends');
       // Kept null: the menu session is over, its last screen (a final message) shown first.
       const shown = outstandingOf(stepped.answer);
-      const reply = replyOf(shown.command);
-      const stk: StkRecord = {
-        ...kept,
-        last: shown.last,
-        locale: shown.locale,
-        answered: { digest, reply },
-      };
-      return { answer: { status: 200, reply }, keep: { menu: stepped.keep, stk }, live: stepped.live };
+      const next = { ...kept, last: shown.last, locale: shown.locale };
+      return showWith(next, shown.command, stepped.keep, stepped.live);
     };
 
     if (event.kind === 'menu') {
@@ -265,14 +264,7 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
       if (event.help) {
         scope.live?.dispose();
         const shown = help(begin.locale, true);
-        const reply = replyOf(shown.command);
-        const stk: StkRecord = {
-          ...kept,
-          last: shown.last,
-          locale: begin.locale,
-          answered: { digest, reply },
-        };
-        return { answer: { status: 200, reply }, keep: { menu: null, stk } };
+        return showWith({ ...kept, last: shown.last, locale: begin.locale }, shown.command, null, undefined);
       }
       // The item chosen is applied to the root menu of a user; a request or a guest's offer shows first.
       const choose =
