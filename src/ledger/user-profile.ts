@@ -116,7 +116,22 @@ function requestViewOf(row: Record<string, unknown>): PaymentRequestView {
   };
 }
 
-/** The request a USSD or STK session opens on: the first of those waiting (the only one, mostly). */
+/**
+ * The request a USSD or STK session opens on: the first of those waiting (the only one, mostly). An open
+ * STK session asks this every few seconds, so it is one fixed statement (no query builder) with `LIMIT 1`.
+ */
 export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {
-  return (await pendingPaymentRequests(db, msisdn))[0] ?? null;
+  const canonical = normalizeMsisdn(msisdn) ?? msisdn;
+  const { rows } = await db.raw(
+    `SELECT t.id, t.request_no, t.amount, t.expires_at, m.code, m.name
+       FROM accounts a
+       JOIN transfers t ON t.debit_account_id = a.id AND t.kind = 'hold' AND t.status = 'pending'
+                       AND t.expires_at > now()
+       JOIN merchants m ON m.account_id = t.credit_account_id
+      WHERE a.code = ?
+      ORDER BY t.request_no NULLS LAST, t.id
+      LIMIT 1`,
+    [walletCode(canonical)],
+  );
+  return rows[0] ? requestViewOf(rows[0]) : null;
 }

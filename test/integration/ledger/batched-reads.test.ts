@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { type AccountView, walletViews } from '../../../src/ledger/queries.js';
-import { pendingPaymentRequest, sessionStartRow, userProfiles } from '../../../src/ledger/user-profile.js';
+import {
+  pendingPaymentRequest,
+  pendingPaymentRequests,
+  sessionStartRow,
+  userProfiles,
+} from '../../../src/ledger/user-profile.js';
 import { businessDay } from '../../../src/lib/time.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { expectBalanced } from '../../helpers/ledger.js';
@@ -151,6 +156,18 @@ describe('batched reads (real ledger and runner)', () => {
         amount: '300',
       });
       expect((await sessionStartRow(h.db, plain)).request).to.equal(null);
+    });
+
+    it('pendingPaymentRequest – none, one, two waiting (the second asked first by number) – the first of pendingPaymentRequests, or null', async () => {
+      const twice = await h.openWallet(newMsisdn(), 1_000n);
+      await ok('payment.request', { merchant, msisdn: twice, amount: '200', reference: randomUUID() });
+      await ok('payment.request', { merchant, msisdn: twice, amount: '100', reference: randomUUID() });
+      for (const asked of [plain, nobody, closed, holder, twice, `+${twice}`]) {
+        const all = await pendingPaymentRequests(h.db, asked);
+        expect(await pendingPaymentRequest(h.db, asked), asked).to.deep.equal(all[0] ?? null);
+      }
+      expect(await pendingPaymentRequests(h.db, twice)).to.have.length(2);
+      expect(await pendingPaymentRequest(h.db, twice)).to.deep.include({ requestNo: 1, amount: '200' });
     });
 
     it('userProfiles – only numbers without a wallet, or none – unregistered profiles in order, or []', async () => {
