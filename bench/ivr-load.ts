@@ -25,15 +25,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import {
-  type AutocannonResult,
-  autocannon,
-  type Latency,
-  type LoadReport,
-  runAsLoadChild,
-  stepsOf,
-  summarize,
-} from './ussd-load.js';
+import { type PreparedRequest, runSessionLoad } from './session-load.js';
+import { type LoadReport, runAsLoadChild, stepsOf } from './ussd-load.js';
 
 export type IvrScenario = 'noop' | 'step';
 
@@ -65,31 +58,8 @@ export interface IvrLoadReport extends LoadReport {
   signedLive: number;
 }
 
-/** One request ready to send: what autocannon builds the bytes from, and what its answer must hold. */
-interface Prepared {
-  kind: 'ring' | 'step' | 'exit' | 'status';
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  /** A substring the answer must contain. */
-  expect: string;
-}
-
-interface Context {
-  user?: number;
-  /** The call under way and the index of its request being sent. */
-  call?: Prepared[];
-  at: number;
-}
-
-interface RequestSpec {
-  method: 'POST';
-  path: string;
-  setupRequest: (req: Record<string, unknown>, context: Context) => Record<string, unknown>;
-  onResponse: (status: number, body: string, context: Context) => void;
-}
-
-const r2 = (n: number) => Math.round(n * 100) / 100;
+/** One request of a call, ready to send (bench/session-load.ts), of kind `ring`, `step`, `exit` or `status`. */
+type Prepared = PreparedRequest & { kind: 'ring' | 'step' | 'exit' | 'status' };
 const ACCOUNT_SID = 'AC00000000000000000000000000000000';
 
 export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
@@ -158,10 +128,7 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
   const msisdnOf = (user: number, turn: number) =>
     String(spec.msisdnBase + 1 + ((user + turn * spec.connections) % spec.wallets));
   const total = spec.warmupSeconds + spec.seconds;
-  // What a connection's first request is built from before `setupClient` gives it its user (autocannon
-  // builds it again then): never sent.
-  const placeholder = callOf(msisdnOf(0, 0), 2)[0];
-  const pools: Prepared[][][] = [];
+  const pools: (Prepared[] | undefined)[][] = [];
   let precomputedRequests = 0;
   for (let user = 0; user < spec.connections; user++) {
     const length = keysOf(user) + 3;
@@ -171,122 +138,33 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
       spec.scenario === 'noop'
         ? 4
         : Math.ceil((spec.expectedPerSecond * total) / spec.connections / length) + 2;
-    const pool: Prepared[][] = [];
+    const pool: (Prepared[] | undefined)[] = [];
     for (let turn = 0; turn < need; turn++) pool.push(callOf(msisdnOf(user, turn), keysOf(user)));
     precomputedRequests += need * length;
     pools.push(pool);
   }
-  const precomputedCalls = calls - 1;
+  const precomputedCalls = calls;
   signing = false;
-
-  const latencies = new Map<string, number[]>();
-  const mismatches: Record<string, { count: number; example: string }> = {};
-  let all = 0;
-  let measuring = false;
-  let lastKind = '';
-  /** Calls each virtual user has started: its next one uses wallet `user + turns * connections`. */
-  const turns = new Map<number, number>();
-  const next = (c: Context): Prepared => {
-    // Before `setupClient` the context has no user yet: that request is built again once it has.
-    if (c.user === undefined) return placeholder;
-    if (c.at === 0) {
-      const user = c.user;
-      const turn = turns.get(user) ?? 0;
-      turns.set(user, turn + 1);
-      const pool = pools[user];
-      if (spec.scenario === 'noop') c.call = pool[turn % pool.length];
-      else {
-        c.call = pool[turn] ?? callOf(msisdnOf(user, turn), keysOf(user));
-        pool[turn] = []; // under way: the pool lets it go
-      }
-    }
-    return c.call![c.at];
-  };
-  const request: RequestSpec = {
-    method: 'POST',
-    path: '/',
-    setupRequest: (req, c) => {
-      c.at ??= 0;
-      const p = next(c);
-      // autocannon adds `Content-Length` to these headers: the same each time for the same body.
-      return { ...req, path: p.path, headers: p.headers, body: p.body };
-    },
-    onResponse: (status, body, c) => {
-      const p = c.call![c.at];
-      c.at++;
-      const kind = spec.scenario === 'noop' ? 'noop' : p.kind;
-      lastKind = kind;
-      if (!measuring) return;
-      const expect = spec.scenario === 'noop' ? '<Response/>' : p.expect;
-      if (status !== 200 || !body.includes(expect)) {
-        mismatches[kind] ??= { count: 0, example: `${status} ${body.slice(0, 160)}` };
-        mismatches[kind].count++;
-      }
-    },
-  };
-
-  // One spec per request of the longest call; each user keeps as many as its own calls have.
-  const longest = stepsOf(spec.steps, 10) + 3;
-  const requests: RequestSpec[] = Array.from({ length: longest }, () => ({ ...request }));
-  let users = 0;
-  const setupClient = (client: {
-    requestIterator: { initialContext: Partial<Context>; resetContext(): void; requests: RequestSpec[] };
-    setRequests(r: RequestSpec[]): void;
-  }) => {
-    const user = users++;
-    client.requestIterator.initialContext = { user, at: 0 };
-    client.requestIterator.resetContext();
-    const own = client.requestIterator.requests;
-    own.splice(keysOf(user) + 3);
-    client.setRequests(own);
-  };
-
-  const started = performance.now();
-  let measuredFrom = started;
-  const opts: Record<string, unknown> = {
-    url: new URL(spec.url).origin,
+  process.stderr.write(`signed ${precomputedRequests} requests of ${precomputedCalls} calls\n`);
+  const report = await runSessionLoad({
+    url: spec.url,
     connections: spec.connections,
-    pipelining: 1,
-    timeout: 30,
-    requests,
-    setupClient,
-    duration: total,
-  };
-  const warm = setTimeout(() => {
-    measuring = true;
-    measuredFrom = performance.now();
-  }, spec.warmupSeconds * 1000);
-  // The parent times its CPU readings from this line.
-  process.stderr.write(`signed ${precomputedRequests} requests of ${precomputedCalls} calls; started\n`);
-  const result = await new Promise<AutocannonResult>((resolve, reject) => {
-    const instance = autocannon(opts, (err, r) => (err ? reject(err) : resolve(r)));
-    instance.on('response', (_client, _status, _bytes, ms) => {
-      if (!measuring) return;
-      all++;
-      const list = latencies.get(lastKind);
-      if (list) list.push(ms);
-      else latencies.set(lastKind, [ms]);
-    });
+    seconds: spec.seconds,
+    warmupSeconds: spec.warmupSeconds,
+    sessionOf: (user, turn) => {
+      const pool = pools[user];
+      // The reference checks nothing: its users cycle through their few calls.
+      if (spec.scenario === 'noop')
+        return pool[turn % pool.length] ?? callOf(msisdnOf(user, 0), keysOf(user));
+      // The call before is over: the pool lets it go.
+      if (turn > 0) pool[turn - 1] = undefined;
+      return pool[turn] ?? callOf(msisdnOf(user, turn), keysOf(user));
+    },
+    lengthOf: (user) => keysOf(user) + 3,
+    timedKind: 'step',
+    ...(spec.scenario === 'noop' ? { noopExpect: '<Response/>' } : {}),
   });
-  clearTimeout(warm);
-  const measuredSeconds = (performance.now() - measuredFrom) / 1000;
-  const kinds: Record<string, Latency> = {};
-  const timed = spec.scenario === 'noop' ? 'noop' : 'step';
-  for (const [kind, values] of latencies) kinds[kind] = summarize(values);
-  return {
-    timedPerSecond: r2((latencies.get(timed)?.length ?? 0) / measuredSeconds),
-    requestsPerSecond: r2(all / measuredSeconds),
-    measuredSeconds: r2(measuredSeconds),
-    kinds,
-    mismatches,
-    outcomes: {},
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    precomputedCalls,
-    precomputedRequests,
-    signedLive,
-  };
+  return { ...report, precomputedCalls, precomputedRequests, signedLive };
 }
 
 runAsLoadChild(import.meta.url, runIvrLoad);

@@ -1,6 +1,6 @@
 /**
  * A closed loop of whole sessions under autocannon, for the load children of the screen channels
- * (bench/stk-load.ts; bench/ivr-load.ts runs the same loop of its own): `connections` virtual users,
+ * (bench/stk-load.ts, bench/ivr-load.ts): `connections` virtual users,
  * each sending one session's requests in order, one at a time, then its next session. The requests of
  * a session are built by the caller (`sessionOf`, before the clock where it can); every answer is
  * checked against what its request expects, latencies are kept per kind, only after the warm-up.
