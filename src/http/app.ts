@@ -5,7 +5,7 @@
  * which must come last; that is why extra routers are passed in rather than added to the returned app.
  */
 import type { Queue } from 'bullmq';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { type Logger, logger } from '../lib/index.js';
 import { type OpsDeps, opsRoutes, type Readiness } from '../ops/index.js';
@@ -38,6 +38,22 @@ export interface AppOptions {
   logger?: Logger;
 }
 
+/**
+ * The JSON and form parsers (express's own), each run only for a body that can be its type: every
+ * webhook otherwise pays for the other parser's content-type check too. The test is a superset of
+ * theirs (a type they parse always names `json` or `urlencoded`), so they still decide.
+ */
+function bodyParsers(limit: number): RequestHandler {
+  const json = express.json({ limit });
+  const form = express.urlencoded({ extended: false, limit });
+  return (req, res, next) => {
+    const type = req.headers['content-type'] ?? '';
+    if (/json/i.test(type)) json(req, res, next);
+    else if (/urlencoded/i.test(type)) form(req, res, next);
+    else next();
+  };
+}
+
 /** The app over the process's parts (main's `Context`): the operator side needs no more than `OpsDeps`. */
 export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   const log = (options.logger ?? logger).child(
@@ -54,8 +70,7 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   app.use(requestContext(log));
   const http = new HttpMetrics();
   app.use(http.middleware());
-  app.use(express.json({ limit: ctx.config.maxBodyBytes }));
-  app.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes }));
+  app.use(bodyParsers(ctx.config.maxBodyBytes));
   for (const mount of options.routers ?? []) {
     // A router (or a sub-app) is a function; a `{path, router}` pair is a plain object.
     if (typeof mount === 'function') app.use(mount);

@@ -403,9 +403,11 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           return goOn({ screen: screenOf(actor.getSnapshot()), page: 0, final: false }, kept);
         }
         if (send) actor.send(input);
-        const settled = await waitFor(actor, (s) => !isBusy(s), {
-          timeout: options.commandTimeoutMs + 5_000,
-        });
+        // Most steps run no command: settled at once, without waitFor's promise and timer.
+        const sent = actor.getSnapshot();
+        const settled = isBusy(sent)
+          ? await waitFor(actor, (s) => !isBusy(s), { timeout: options.commandTimeoutMs + 5_000 })
+          : sent;
         if (settled.status === 'error') throw settled.error;
         const screen = screenOf(settled);
         if (isFinal(settled)) {

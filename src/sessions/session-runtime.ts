@@ -413,8 +413,10 @@ export function createRecordCache(max: number, idleMs = CACHE_IDLE_MS, clock: ()
     },
     /** Keeps what a step saved, in the session's own slot or a free one; with neither, lets it go. */
     put(key: string, entry: CachedRecord): void {
-      sweep();
       const held = entries.has(key);
+      // Full: the idle entries go first (otherwise the timer sweeps them). Not on every put: the walk
+      // passes every slot a running step holds, and most steps find a slot free.
+      if (!held && entries.size >= max) sweep();
       if (!held && entries.size >= max) {
         entry.live?.dispose();
         return;

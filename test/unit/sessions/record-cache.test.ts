@@ -65,10 +65,10 @@ describe('session runtime – the record cache', () => {
     expect(cache.take('a')?.sealed).to.equal('sealed-a2');
   });
 
-  it('a session unstepped for the idle time – is dropped and its live state let go; a younger one stays', () => {
+  it('full – admits a new session in place of one unstepped for the idle time; a younger one stays', () => {
     const disposed: string[] = [];
     let now = 0;
-    const cache = cacheOf(5, 60_000, () => now);
+    const cache = cacheOf(2, 60_000, () => now);
     cache.put('old', entry('old', disposed));
     now = 30_000;
     cache.put('young', entry('young', disposed));
@@ -76,6 +76,24 @@ describe('session runtime – the record cache', () => {
     cache.put('new', entry('new', disposed));
     expect(disposed).to.deep.equal(['old']);
     expect(cache.size).to.equal(2);
+    expect(cache.take('old')).to.equal(undefined);
+    expect(cache.take('young')?.sealed).to.equal('sealed-young');
+    expect(cache.take('new')?.sealed).to.equal('sealed-new');
+  });
+
+  it('with room – keeps an idle session until the timer sweeps it, then lets its live state go', async () => {
+    const disposed: string[] = [];
+    let now = 0;
+    // The sweep runs every max(1 s, idle / 2).
+    const cache = cacheOf(5, 1_000, () => now);
+    cache.put('old', entry('old', disposed));
+    now = 1_001;
+    cache.put('young', entry('young', disposed));
+    // A put with room left walks nothing: the idle entry is still there.
+    expect(disposed).to.deep.equal([]);
+    expect(cache.size).to.equal(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(disposed).to.deep.equal(['old']);
     expect(cache.take('old')).to.equal(undefined);
     expect(cache.take('young')?.sealed).to.equal('sealed-young');
   });
