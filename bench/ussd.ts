@@ -176,11 +176,15 @@ async function waitForOk(url: string, timeoutMs: number, died: Promise<never>): 
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
-/** `http.noop`'s server, started for `work` and stopped after it. */
+/**
+ * `http.noop`'s server, started for `work` and stopped after it, on the gateway's Node flags (npm
+ * start's): the reference runs under the same runtime settings as what it is compared with.
+ */
 export async function withNoopServer<T>(work: (target: Target) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-noop-'));
   const port = await freePort();
-  const server = spawnOwned('noop', process.execPath, ['--import', 'tsx', 'bench/noop-server.ts'], {
+  const args = [...gatewayNodeFlags(), '--import', 'tsx', 'bench/noop-server.ts'];
+  const server = spawnOwned('noop', process.execPath, args, {
     cwd: ROOT,
     logFile: join(dir, 'noop.log'),
     env: { ...process.env, PORT: String(port) },
