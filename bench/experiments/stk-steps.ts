@@ -14,7 +14,10 @@ const users = Number(process.env.USERS ?? 200);
 const steps = Number(process.env.STEPS ?? 200);
 const rounds = Number(process.env.ROUNDS ?? 3);
 
-await withExperimentContext({ workers: false }, async (ctx) => {
+// PUSH_CHECK_MS: how often a session looks for a merchant's request (STK_PUSH_CHECK_MS; default the config's).
+const pushCheck = process.env.PUSH_CHECK_MS ? { stkPushCheckMs: Number(process.env.PUSH_CHECK_MS) } : {};
+
+await withExperimentContext({ workers: false, config: pushCheck }, async (ctx) => {
   const deps = createChannelDeps(ctx, { smpp: () => null });
   const stk = createStkSessions(deps);
   const user = async (u: number, round: number) => {
