@@ -38,6 +38,7 @@ export {
   type CallbackLogRow,
   callbackDelivery,
   callbackLog,
+  anyUnqueuedCallbacks,
   claimUnqueuedCallbacks,
   insertRefund,
   markCallbacksQueued,
@@ -70,7 +71,7 @@ export {
   type NotifyKey,
   REFUSED,
 } from './notices.js';
-export { claimWaitingNotices, markRelayed, type WaitingNotice } from './outbox-store.js';
+export { anyWaitingNotices, claimWaitingNotices, markRelayed, type WaitingNotice } from './outbox-store.js';
 export {
   applyLoginCheck,
   type LoginCheck,

@@ -62,6 +62,14 @@ export interface CallbackDelivery {
 }
 
 /** Locks up to `limit` callbacks not yet queued, oldest first, skipping those another relay holds. */
+/** Whether any callback waits to be queued: one read of the partial index, no lock, no transaction. */
+export async function anyUnqueuedCallbacks(db: Db): Promise<boolean> {
+  const { rows } = await db.raw(
+    'SELECT EXISTS (SELECT 1 FROM merchant_callbacks WHERE queued_at IS NULL) AS waiting',
+  );
+  return rows[0].waiting === true;
+}
+
 export async function claimUnqueuedCallbacks(trx: Trx, limit: number): Promise<bigint[]> {
   const { rows } = await trx.raw(
     'SELECT id FROM merchant_callbacks WHERE queued_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',

@@ -3,7 +3,7 @@
  * share the work, and marked relayed in the same transaction once their MTs are stored and queued.
  * (Rows are written with the change they report: `writeOutbox` in book-store.ts.)
  */
-import type { Trx } from '../lib/index.js';
+import type { Db, Trx } from '../lib/index.js';
 
 /** An outbox row waiting to be relayed. */
 export interface WaitingNotice {
@@ -21,6 +21,12 @@ export interface WaitingNotice {
 }
 
 /** Locks up to `limit` rows not yet relayed, oldest first, skipping those another relay holds. */
+/** Whether any notice waits to be relayed: one read of the partial index, no lock, no transaction. */
+export async function anyWaitingNotices(db: Db): Promise<boolean> {
+  const { rows } = await db.raw('SELECT EXISTS (SELECT 1 FROM outbox WHERE relayed_at IS NULL) AS waiting');
+  return rows[0].waiting === true;
+}
+
 export async function claimWaitingNotices(trx: Trx, limit: number): Promise<WaitingNotice[]> {
   const { rows } = await trx.raw(
     `SELECT id, msisdn, text, text_key, params, locale, reason, sensitive FROM outbox

@@ -15,6 +15,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import { type Db, DrainLoop, type Keyring, logger, type Redis } from '../lib/index.js';
 import {
   callbackDelivery,
+  anyUnqueuedCallbacks,
   claimUnqueuedCallbacks,
   markCallbacksQueued,
   recordCallbackAttempt,
@@ -73,6 +74,10 @@ export class CallbackRelay extends DrainLoop {
   ) {
     super(batchSize, pollMs, 'callback relay');
     this.queue = new Queue<CallbackJob>(MERCHANT_CALLBACK_QUEUE, { connection, prefix });
+  }
+
+  protected override anyWaiting(): Promise<boolean> {
+    return anyUnqueuedCallbacks(this.db);
   }
 
   /** Queues what is waiting; returns how many callbacks were queued. */

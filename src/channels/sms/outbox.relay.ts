@@ -16,7 +16,7 @@
  */
 import { Queue } from 'bullmq';
 import { type Db, DrainLoop, type Keyring, logger, type Redis } from '../../lib/index.js';
-import { claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/index.js';
+import { anyWaitingNotices, claimWaitingNotices, markRelayed, type WaitingNotice } from '../../ledger/index.js';
 import { OUTBOUND_SMS_QUEUE, type OutboundBatch } from '../../queue/index.js';
 import { type MtBatch, queueJobs, recordQueued, SENSITIVE_PLACEHOLDER } from './mt-store.js';
 import { noticeText } from './notice-text.js';
@@ -34,6 +34,10 @@ export class OutboxRelay extends DrainLoop {
   ) {
     super(batchSize, pollMs, 'outbox relay');
     this.queue = new Queue<OutboundBatch>(OUTBOUND_SMS_QUEUE, { connection, prefix });
+  }
+
+  protected override anyWaiting(): Promise<boolean> {
+    return anyWaitingNotices(this.db);
   }
 
   /** Relays everything waiting; returns how many rows went out. */

@@ -3,6 +3,7 @@
  * row to the outbound queue; rows written before that carry their words and go as they are.
  */
 import { expect } from 'chai';
+import { anyUnqueuedCallbacks, anyWaitingNotices } from '../../../../src/ledger/index.js';
 import { encodeParams } from '../../../../src/ledger/notices.js';
 import { keyringOf } from '../../../../src/lib/keyring.js';
 import { createHarness, type Harness, newMsisdn } from '../../../helpers/harness.js';
@@ -15,6 +16,38 @@ describe('outbox relay – wording notices (PostgreSQL, BullMQ)', () => {
   after(() => h.close());
 
   const mtOf = async (msisdn: string) => h.db('sms_mt').where({ msisdn }).first('text', 'job_id');
+
+  it('the look a tick takes first – finds a row while it waits, and none once relayed', async () => {
+    expect(await anyWaitingNotices(h.db)).to.equal(false);
+    await h.db('outbox').insert({ msisdn: newMsisdn(), text: '您好', reason: 'topup' });
+    expect(await anyWaitingNotices(h.db)).to.equal(true);
+    await h.relay.relayOnce();
+    expect(await anyWaitingNotices(h.db)).to.equal(false);
+  });
+
+  it("the callbacks' look – finds a callback while it waits, and none once queued", async () => {
+    expect(await anyUnqueuedCallbacks(h.db)).to.equal(false);
+    const [{ id }] = await h
+      .db('merchant_callbacks')
+      .insert({ merchant_code: 'M1', event: 'payment.succeeded', object_id: 'p1', body: '{}', command_key: 'k1' })
+      .returning('id');
+    expect(await anyUnqueuedCallbacks(h.db)).to.equal(true);
+    await h.db('merchant_callbacks').where({ id }).update({ queued_at: h.db.fn.now() });
+    expect(await anyUnqueuedCallbacks(h.db)).to.equal(false);
+  });
+
+  it('a row written with no kick – goes out on a tick', async () => {
+    const msisdn = newMsisdn();
+    h.relay.start();
+    try {
+      await h.db('outbox').insert({ msisdn, text: '您好', reason: 'topup' });
+      const deadline = Date.now() + 5_000;
+      while (!(await mtOf(msisdn)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await mtOf(msisdn))?.text).to.equal('您好');
+    } finally {
+      await h.relay.stop();
+    }
+  });
 
   it('a notice – is worded in its locale, money as ¥; a row written with its text before notices – goes as it is', async () => {
     const [fresh, old] = [newMsisdn(), newMsisdn()];
