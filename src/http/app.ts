@@ -40,16 +40,17 @@ export interface AppOptions {
 
 /**
  * The JSON and form parsers (express's own), each run only for a body that can be its type: every
- * webhook otherwise pays for the other parser's content-type check too. The test is a superset of
- * theirs (a type they parse always names `json` or `urlencoded`), so they still decide.
+ * webhook otherwise pays for the other parser's content-type check too. The test, on the media type
+ * (not its parameters), is a superset of theirs (a type they parse names `json` or `urlencoded`), so
+ * they still decide.
  */
 function bodyParsers(limit: number): RequestHandler {
   const json = express.json({ limit });
   const form = express.urlencoded({ extended: false, limit });
   return (req, res, next) => {
-    const type = req.headers['content-type'] ?? '';
-    if (/json/i.test(type)) json(req, res, next);
-    else if (/urlencoded/i.test(type)) form(req, res, next);
+    const media = (req.headers['content-type'] ?? '').split(';', 1)[0];
+    if (/json/i.test(media)) json(req, res, next);
+    else if (/urlencoded/i.test(media)) form(req, res, next);
     else next();
   };
 }

@@ -99,6 +99,19 @@ describe('http: app factory, request ids and JSON errors', () => {
     expect(res.body).to.deep.equal({ body: { sessionId: 's1', text: '1*2' } });
   });
 
+  it('a body – is parsed by its media type, whatever its parameters say (a form with a json-like parameter, JSON with a charset)', async () => {
+    const form = await server.call('POST', '/echo', {
+      body: 'sessionId=s1&text=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; profile=json' },
+    });
+    expect(form.body).to.deep.equal({ body: { sessionId: 's1', text: '1' } });
+    const json = await server.call('POST', '/echo', {
+      body: '{"sessionId":"s2"}',
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+    });
+    expect(json.body).to.deep.equal({ body: { sessionId: 's2' } });
+  });
+
   it('routers passed to createApp – are mounted at the root or under their path, before the 404', async () => {
     const res = await server.call('GET', '/ussd/here');
     expect(res.status).to.equal(200);
