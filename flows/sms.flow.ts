@@ -39,7 +39,7 @@ import {
 } from 'xstate';
 import type { CommandResult } from '../src/commands/index.js';
 import type { PaymentRequestView } from '../src/ledger/index.js';
-import { balanceMachine, balanceStep } from './balance.flow.js';
+import { balanceStep } from './balance.flow.js';
 import { changePinMachine } from './change-pin.flow.js';
 import { closeMachine } from './close.flow.js';
 import { freezeMachine } from './freeze.flow.js';
@@ -51,7 +51,7 @@ import { payMachine } from './pay.flow.js';
 import { paymentRequestMachine } from './payment-request.flow.js';
 import type { FlowInput, Screen } from './screen.js';
 import { join, requestList, smsText } from './sms-replies.js';
-import { statementMachine, statementStep } from './statement.flow.js';
+import { statementStep } from './statement.flow.js';
 import { type CommandStepOptions, commandOutcome, type JourneyContext } from './steps.js';
 import { type Locale, type TextKey, text } from './texts/index.js';
 import { topupMachine } from './topup.flow.js';
@@ -353,8 +353,6 @@ export const smsMachine = setup({
   actors: {
     runCommand: runCommandPlaceholder,
     findPaymentRequests: findPaymentRequestsPlaceholder,
-    balance: balanceMachine,
-    statement: statementMachine,
     topup: topupMachine,
     changePin: changePinMachine,
     freeze: freezeMachine,
@@ -417,10 +415,6 @@ export const smsMachine = setup({
             ...JOURNEY,
             input: { ...input, to: intent.to, amount: intent.amount },
           });
-        case 'balance':
-          return enqueue.spawnChild('balance', { ...JOURNEY, input });
-        case 'statement':
-          return enqueue.spawnChild('statement', { ...JOURNEY, input });
         case 'topup':
           enqueue.spawnChild('topup', { ...JOURNEY, input });
           return answers(intent.serial, intent.cardPin);
@@ -656,8 +650,6 @@ export function bindSms(runCommand: RunCommandLogic, findPaymentRequests: FindPa
     actors: {
       runCommand,
       findPaymentRequests,
-      balance: balanceMachine.provide(bound),
-      statement: statementMachine.provide(bound),
       topup: topupMachine.provide(bound),
       changePin: changePinMachine.provide(bound),
       freeze: freezeMachine.provide(bound),

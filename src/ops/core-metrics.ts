@@ -19,8 +19,8 @@
  *   202) or `error` (the job failed). Always the gateway's, wherever the workers run.
  *
  * Labels are small fixed sets, never an MSISDN, a session, an amount or a reference. A step must stay
- * cheap (it is benchmarked): each label set's child is made once and kept, so a step costs a few map
- * lookups and the increments, with no label hashing or allocation.
+ * cheap (it is benchmarked): each label set's child is made once and kept, so a step builds no labels
+ * object; prom-client still hashes a child's labels on each increment.
  */
 import { Counter, Histogram, type Metric, type Registry } from 'prom-client';
 import type { CommandMetrics } from '../commands/index.js';

@@ -193,13 +193,14 @@ export class CommandBus {
     options: { smsIfLate?: boolean; requestId?: string | null; auditId?: string } = {},
   ): Promise<CommandResult> {
     const began = performance.now();
-    const result = await this.await(command, timeoutMs, options);
+    const result = await this.resultOf(command, timeoutMs, options);
     const outcome: WaitOutcome = result === PENDING ? 'late' : result === FAILED ? 'error' : 'answered';
     this.options.metrics?.waited(command.type, outcome, (performance.now() - began) / 1000);
     return result;
   }
 
-  private async await<T extends CommandType>(
+  /** `execute` without its metrics: the command run in place or on a worker, within the deadline. */
+  private async resultOf<T extends CommandType>(
     command: Command<T>,
     timeoutMs: number,
     options: { smsIfLate?: boolean; requestId?: string | null; auditId?: string },

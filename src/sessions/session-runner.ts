@@ -289,15 +289,12 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       return running;
     };
     try {
-      return await runStep(scope, reuse);
+      return await runStep();
     } finally {
       live?.dispose();
     }
 
-    async function runStep(
-      scope: StepScope,
-      reuse: (flow: SessionFlowId) => AnyActorRef | null,
-    ): Promise<StepOutcome<View>> {
+    async function runStep(): Promise<StepOutcome<View>> {
       let saved = scope.saved as (MenuState & { resume?: undefined }) | OfferState | null;
       const read = stepOptions.inputOf?.(scope.lastRequest, saved === null) ?? null;
       let input = read?.input ?? event;

@@ -32,7 +32,7 @@ import { commandText, MORE_ITEM, stkCommands } from './stk.render.js';
 import type { StkInbound } from './stk.request.js';
 import { COMMAND, commandDetailsOf, encodeProactive, type ProactiveCommand } from './stk.tlv.js';
 
-export type StkSessionDeps = Pick<ChannelDeps, 'config' | 'db' | 'connection' | 'sessions' | 'keys'>;
+export type StkSessionDeps = Pick<ChannelDeps, 'config' | 'db' | 'sessions' | 'keys'>;
 
 /** The reply to an event (§6): the next proactive command, described and TLV-encoded. */
 export interface StkReply {
