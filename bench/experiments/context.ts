@@ -1,9 +1,14 @@
 /**
  * What the experiments run on: a database and Redis prefix of their own (removed after), the benchmark's
  * 10,000 seeded wallets under a fresh PIN_KEY, and a gateway context over them as the gateway builds it,
- * with or without the command workers in this process.
+ * with or without the command workers in this process; and, for the HTTP experiments, a local server
+ * and autocannon posting to it with this process's CPU per request.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { type Context, createContext } from '../../src/main/context.js';
 import { seedWallets } from '../ledger-transfers.js';
@@ -58,4 +63,35 @@ export async function measureRounds(
       `round ${r}: ${steps} steps in ${(performance.now() - t0).toFixed(0)} ms; CPU ${(ms / steps).toFixed(3)} ms/step (user ${(spent.user / 1000 / steps).toFixed(3)})${extra()}`,
     );
   }
+}
+
+/** Serves `app` on a free loopback port: the server and its origin. */
+export async function listenLocally(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * POSTs `body` to `url` from autocannon in a child process (`connections` at once for `seconds`, each
+ * header `name=value`), and prints this process's CPU per request meanwhile, as `name`.
+ */
+export async function postLoadCpu(
+  name: string,
+  url: string,
+  o: { body: string; headers: string[]; connections: number; seconds: number },
+): Promise<void> {
+  const args = ['-c', String(o.connections), '-d', String(o.seconds), '-m', 'POST', '-b', o.body, '-j'];
+  for (const h of o.headers) args.push('-H', h);
+  const cpu = process.cpuUsage();
+  const requests = await new Promise<number>((resolve, reject) => {
+    const child = spawn('node_modules/.bin/autocannon', [...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(JSON.parse(out).requests.total as number));
+  });
+  const spent = process.cpuUsage(cpu);
+  const ms = (spent.user + spent.system) / 1000 / requests;
+  console.log(`${name}: ${requests} requests, CPU ${ms.toFixed(3)} ms/request`);
 }

@@ -5,8 +5,6 @@
  * autocannon in a child process posts the IVR load's form body to each; prints this process's CPU per
  * request. For profiling: `node --cpu-prof --import tsx bench/experiments/http-layers.ts`.
  */
-import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import { createChannelDeps, startChannels } from '../../src/channels/index.js';
 import { createApp } from '../../src/http/index.js';
@@ -14,7 +12,7 @@ import { HttpMetrics } from '../../src/http/http-metrics.js';
 import { requestContext } from '../../src/http/request-context.js';
 import { logger } from '../../src/lib/index.js';
 import { contextReadiness } from '../../src/ops/index.js';
-import { withExperimentContext } from './context.js';
+import { listenLocally, postLoadCpu, withExperimentContext } from './context.js';
 
 const seconds = Number(process.env.SECONDS ?? 5);
 const connections = Number(process.env.CONNECTIONS ?? 200);
@@ -29,18 +27,6 @@ const body = new URLSearchParams({
   Digits: '6',
 }).toString();
 
-function load(url: string, headers: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', String(connections), '-d', String(seconds), '-m', 'POST', '-b', body, '-j'];
-    for (const h of ['content-type=application/x-www-form-urlencoded', ...headers]) args.push('-H', h);
-    const child = spawn('node_modules/.bin/autocannon', [...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => resolve(JSON.parse(out).requests.total as number));
-  });
-}
-
 /** The least a form reader does: the chunks, then URLSearchParams (what a leaner parser could cost). */
 const leanForm: RequestHandler = (req, _res, next) => {
   const chunks: Buffer[] = [];
@@ -49,12 +35,6 @@ const leanForm: RequestHandler = (req, _res, next) => {
     req.body = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     next();
   });
-};
-
-const listen = async (app: express.Express) => {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
 const layered = (layers: RequestHandler[]) => {
@@ -74,6 +54,11 @@ await withExperimentContext({ workers: false, config: { twilioAuthToken: 'x'.rep
   const http = new HttpMetrics();
   const form = express.urlencoded({ extended: false, limit: 65536 });
   const json = express.json({ limit: 65536 });
+  const gateway = createApp(ctx, {
+    opsToken: 'x'.repeat(32),
+    readiness: contextReadiness(ctx, channels.readiness),
+    routers: channels.routers,
+  });
   const cases: { name: string; app: express.Express; headers?: string[] }[] = [
     { name: 'bare express', app: layered([]) },
     { name: '+ form parser', app: layered([form]) },
@@ -82,26 +67,20 @@ await withExperimentContext({ workers: false, config: { twilioAuthToken: 'x'.rep
     { name: '+ request context', app: layered([requestContext(log), json, form]) },
     { name: '+ metrics', app: layered([http.middleware(), json, form]) },
     { name: '+ request context, metrics', app: layered([requestContext(log), http.middleware(), json, form]) },
-    {
-      name: 'the gateway app, no signature (403)',
-      app: createApp(ctx, {
-        opsToken: 'x'.repeat(32),
-        readiness: contextReadiness(ctx, channels.readiness),
-        routers: channels.routers,
-      }),
-    },
+    { name: 'the gateway app, no signature (403)', app: gateway },
+    { name: 'the gateway app, a wrong signature (403)', app: gateway, headers: ['x-twilio-signature=AAAA'] },
   ];
-  cases.push({ ...cases.find((c) => c.name.startsWith('the gateway'))!, name: 'the gateway app, a wrong signature (403)', headers: ['x-twilio-signature=AAAA'] });
   const only = process.env.CASES ? new RegExp(process.env.CASES) : null;
   const chosen = cases.filter((c) => !only || only.test(c.name));
-  const servers = await Promise.all(chosen.map((c) => listen(c.app)));
+  const servers = await Promise.all(chosen.map((c) => listenLocally(c.app)));
   for (let round = 0; round < rounds; round++)
-    for (const [i, c] of chosen.entries()) {
-      const cpu = process.cpuUsage();
-      const n = await load(`${servers[i].url}/ivr/step/3`, c.headers ?? []);
-      const spent = process.cpuUsage(cpu);
-      console.log(`${c.name}: ${n} requests, CPU ${((spent.user + spent.system) / 1000 / n).toFixed(3)} ms/request`);
-    }
+    for (const [i, c] of chosen.entries())
+      await postLoadCpu(c.name, `${servers[i].url}/ivr/step/3`, {
+        body,
+        headers: ['content-type=application/x-www-form-urlencoded', ...(c.headers ?? [])],
+        connections,
+        seconds,
+      });
   for (const s of servers) s.server.close();
   await channels.stop();
 });

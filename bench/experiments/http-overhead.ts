@@ -5,13 +5,11 @@
  * (404), or the noop server's answer shape; prints this process's CPU per request for each. For profiling:
  * `node --cpu-prof --import tsx bench/experiments/http-overhead.ts`.
  */
-import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createChannelDeps, startChannels } from '../../src/channels/index.js';
 import { createApp } from '../../src/http/index.js';
 import { contextReadiness } from '../../src/ops/index.js';
-import { withExperimentContext } from './context.js';
+import { listenLocally, postLoadCpu, withExperimentContext } from './context.js';
 
 const seconds = Number(process.env.SECONDS ?? 5);
 const connections = Number(process.env.CONNECTIONS ?? 100);
@@ -32,33 +30,6 @@ const cases: { name: string; path: string; type: string; body: string }[] = [
   { name: '404 (no route)', path: '/nothing', type: 'application/json', body: '{}' },
 ];
 
-function load(url: string, c: (typeof cases)[number]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'node_modules/.bin/autocannon',
-      [
-        '-c',
-        String(connections),
-        '-d',
-        String(seconds),
-        '-m',
-        'POST',
-        '-H',
-        `content-type=${c.type}`,
-        '-b',
-        c.body,
-        '-j',
-        `${url}${c.path}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => resolve(JSON.parse(out).requests.total as number));
-  });
-}
-
 await withExperimentContext({ workers: false }, async (ctx) => {
   const deps = createChannelDeps(ctx, { smpp: () => null });
   const channels = await startChannels(deps);
@@ -67,28 +38,25 @@ await withExperimentContext({ workers: false }, async (ctx) => {
     readiness: contextReadiness(ctx, channels.readiness),
     routers: channels.routers,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const gateway = await listenLocally(app);
   // The noop server's STK answer (bench/noop-server.ts), in this process: bare express, no middleware.
   const bare = express();
   bare.post('/stk/events', (_req, res) => {
     res.json({ command: 'END', tlv: '' });
   });
-  const bareServer = bare.listen(0, '127.0.0.1');
-  await new Promise((r) => bareServer.once('listening', r));
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
+  const bareServer = await listenLocally(bare);
   for (let round = 0; round < 2; round++)
     for (const c of [...cases, { ...cases[0], name: 'bare express, the noop STK answer' }]) {
-      const cpu = process.cpuUsage();
-      const n = await load(c.name.startsWith('bare') ? bareUrl : url, c);
-      const spent = process.cpuUsage(cpu);
-      console.log(
-        `${c.name}: ${n} requests, CPU ${((spent.user + spent.system) / 1000 / n).toFixed(3)} ms/request`,
-      );
+      const origin = c.name.startsWith('bare') ? bareServer.url : gateway.url;
+      await postLoadCpu(c.name, `${origin}${c.path}`, {
+        body: c.body,
+        headers: [`content-type=${c.type}`],
+        connections,
+        seconds,
+      });
     }
-  server.close();
-  bareServer.close();
+  gateway.server.close();
+  bareServer.server.close();
   await channels.stop();
 });
 process.exit(0);
