@@ -14,13 +14,13 @@
  * None runs a command. Every answer is checked: a step's TwiML must name the next step (the counter
  * follows), the exit hang up, the status callback answer an empty `<Response/>`.
  *
- * Each call is built and signed when its user starts it (about 8 µs a request, some 20 requests at once),
- * the same way in the reference run (`noop`: the same calls, bodies and signatures, posted to
- * `bench/noop-server.ts`, whose IVR route answers an empty TwiML; every request is timed there, kind
- * `noop`), so the load does the same work against both servers. Signing every call of the run before the
- * clock, as this load once did, kept some 100,000 requests in the load's heap in the measured run only:
- * its collections (mark-compacts up to 55 ms) paused autocannon, and so every request in flight then,
- * in the gateway's figure and not in the reference's.
+ * Signing is done before the clock starts: every call of the run is built and signed in advance (a pool
+ * per virtual user, sized for `expectedPerSecond` requests a second), and a call is let go once made; a
+ * user who runs out signs its further calls while measured, counted in `signedLive`. The reference run
+ * (`noop`: the same calls, bodies and signatures, posted to `bench/noop-server.ts`, whose IVR route
+ * answers an empty TwiML; every request is timed there, kind `noop`) builds the same pools and uses them
+ * the same way, so the load holds the same heap and does the same work per request against both servers
+ * (it once cycled four calls a user there: a small heap against the gateway's run's 100,000 requests).
  *
  * Each virtual user takes the wallets `user, user + connections, …` in turn (the seeded MSISDNs), so no
  * two calls at once share a number. Only responses after the warm-up are counted.
@@ -49,11 +49,15 @@ export interface IvrLoadSpec {
   to: string;
   /** Keys (`6`, `0`, …) per call on average before the exit (users' calls differ: ±10). */
   steps: number;
+  /** Requests a second the signed pool is sized for (each user's calls, whole run, with a margin). */
+  expectedPerSecond: number;
 }
 
 export interface IvrLoadReport extends LoadReport {
-  /** Calls the load made (each signed as its user started it), warm-up included. */
-  calls: number;
+  /** Calls signed in advance, and requests signed during the run (a user's pool ran out). */
+  precomputedCalls: number;
+  precomputedRequests: number;
+  signedLive: number;
 }
 
 /** One request of a call, ready to send (bench/session-load.ts), of kind `ring`, `step`, `exit` or `status`. */
@@ -64,6 +68,8 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
   const run = randomBytes(3).toString('hex');
   const base = spec.publicUrl.replace(/\/+$/, '');
   let calls = 0;
+  let signedLive = 0;
+  let signing = true;
 
   /** Every request of one call of `msisdn` with `keys` keys after the ring, signed. */
   const callOf = (msisdn: string, keys: number): Prepared[] => {
@@ -80,16 +86,19 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
       path: string,
       params: Record<string, string>,
       expect: string,
-    ): Prepared => ({
-      kind,
-      path,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(spec.authToken, `${base}${path}`, params),
-      },
-      body: new URLSearchParams(params).toString(),
-      expect,
-    });
+    ): Prepared => {
+      if (!signing) signedLive++;
+      return {
+        kind,
+        path,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(spec.authToken, `${base}${path}`, params),
+        },
+        body: new URLSearchParams(params).toString(),
+        expect,
+      };
+    };
     // Each TwiML's `<Gather action>` names the step its answer goes to: step n's names n + 1.
     const action = (n: number) => `action="${base}/ivr/step/${n}"`;
     const out = [prepared('ring', '/ivr/voice', { ...common, CallStatus: 'ringing' }, action(1))];
@@ -120,17 +129,37 @@ export async function runIvrLoad(spec: IvrLoadSpec): Promise<IvrLoadReport> {
   const keysOf = (user: number) => stepsOf(spec.steps, (user % 11) - 5);
   const msisdnOf = (user: number, turn: number) =>
     String(spec.msisdnBase + 1 + ((user + turn * spec.connections) % spec.wallets));
+  const total = spec.warmupSeconds + spec.seconds;
+  const pools: (Prepared[] | undefined)[][] = [];
+  let precomputedRequests = 0;
+  for (let user = 0; user < spec.connections; user++) {
+    const length = keysOf(user) + 3;
+    // The calls this user makes if the whole run goes at `expectedPerSecond`, and two more.
+    const need = Math.ceil((spec.expectedPerSecond * total) / spec.connections / length) + 2;
+    const pool: (Prepared[] | undefined)[] = [];
+    for (let turn = 0; turn < need; turn++) pool.push(callOf(msisdnOf(user, turn), keysOf(user)));
+    precomputedRequests += need * length;
+    pools.push(pool);
+  }
+  const precomputedCalls = calls;
+  signing = false;
+  process.stderr.write(`signed ${precomputedRequests} requests of ${precomputedCalls} calls\n`);
   const report = await runSessionLoad({
     url: spec.url,
     connections: spec.connections,
     seconds: spec.seconds,
     warmupSeconds: spec.warmupSeconds,
-    sessionOf: (user, turn) => callOf(msisdnOf(user, turn), keysOf(user)),
+    sessionOf: (user, turn) => {
+      const pool = pools[user];
+      // The call before is over: the pool lets it go.
+      if (turn > 0) pool[turn - 1] = undefined;
+      return pool[turn] ?? callOf(msisdnOf(user, turn), keysOf(user));
+    },
     lengthOf: (user) => keysOf(user) + 3,
     timedKind: 'step',
     ...(spec.scenario === 'noop' ? { noopExpect: '<Response/>' } : {}),
   });
-  return { ...report, calls };
+  return { ...report, precomputedCalls, precomputedRequests, signedLive };
 }
 
 runAsLoadChild(import.meta.url, runIvrLoad);

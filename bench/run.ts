@@ -23,7 +23,7 @@
  * USSD (`http.noop`, `ussd.*`, `sessions.memory`, bench/ussd.ts): `BENCH_USSD_SECONDS` (measured window,
  * default `BENCH_SECONDS`, else 10); the load is autocannon (a dev dependency) in its own process.
  * IVR (`http.noop_ivr`, `ivr.step`, bench/ivr.ts): the same `BENCH_USSD_SECONDS`; the load (bench/ivr-load.ts)
- * builds and signs each call as its user starts it, against the gateway and the reference alike.
+ * signs every call before its clock starts, the same pools against the gateway and the reference.
  * STK (`http.noop_stk`, `stk.step`, bench/stk.ts): the same `BENCH_USSD_SECONDS`; the load (bench/stk-load.ts)
  * builds each session's requests as its user starts it.
  * WAP (`http.noop_wap`, `wap.page`, bench/wap.ts): the same `BENCH_USSD_SECONDS`; 200 sessions log in through

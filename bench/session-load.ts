@@ -2,11 +2,9 @@
  * A closed loop of whole sessions under autocannon, for the load children of the screen channels
  * (bench/stk-load.ts, bench/ivr-load.ts): `connections` virtual users,
  * each sending one session's requests in order, one at a time, then its next session. The requests of
- * a session are built by the caller (`sessionOf`) as its user starts it, the same way against a gateway
- * and a reference, and let go when it ends: a pool of the whole run's requests made before the clock
- * would sit in this process's heap in one run and not the other, and its collections pause autocannon.
- * Every answer is checked against what its request expects; latencies are kept per kind, only after the
- * warm-up.
+ * a session are the caller's (`sessionOf`), built the same way against a gateway and its reference,
+ * so that this process holds the same heap and does the same work per request in both runs. Every answer
+ * is checked against what its request expects; latencies are kept per kind, only after the warm-up.
  */
 import { type AutocannonResult, autocannon, type Latency, type LoadReport, summarize } from './ussd-load.js';
 
