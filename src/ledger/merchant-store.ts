@@ -61,7 +61,6 @@ export interface CallbackDelivery {
   callback_secret: string | null;
 }
 
-/** Locks up to `limit` callbacks not yet queued, oldest first, skipping those another relay holds. */
 /** Whether any callback waits to be queued: one read of the partial index, no lock, no transaction. */
 export async function anyUnqueuedCallbacks(db: Db): Promise<boolean> {
   const { rows } = await db.raw(
@@ -70,6 +69,7 @@ export async function anyUnqueuedCallbacks(db: Db): Promise<boolean> {
   return rows[0].waiting === true;
 }
 
+/** Locks up to `limit` callbacks not yet queued, oldest first, skipping those another relay holds. */
 export async function claimUnqueuedCallbacks(trx: Trx, limit: number): Promise<bigint[]> {
   const { rows } = await trx.raw(
     'SELECT id FROM merchant_callbacks WHERE queued_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',

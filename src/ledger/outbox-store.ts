@@ -20,13 +20,13 @@ export interface WaitingNotice {
   sensitive: boolean;
 }
 
-/** Locks up to `limit` rows not yet relayed, oldest first, skipping those another relay holds. */
 /** Whether any notice waits to be relayed: one read of the partial index, no lock, no transaction. */
 export async function anyWaitingNotices(db: Db): Promise<boolean> {
   const { rows } = await db.raw('SELECT EXISTS (SELECT 1 FROM outbox WHERE relayed_at IS NULL) AS waiting');
   return rows[0].waiting === true;
 }
 
+/** Locks up to `limit` rows not yet relayed, oldest first, skipping those another relay holds. */
 export async function claimWaitingNotices(trx: Trx, limit: number): Promise<WaitingNotice[]> {
   const { rows } = await trx.raw(
     `SELECT id, msisdn, text, text_key, params, locale, reason, sensitive FROM outbox

@@ -54,7 +54,7 @@ describe('drain loop – its ticks and kicks', () => {
     expect(loop.looks).to.equal(0);
   });
 
-  it('a look that fails – is logged, and the next tick looks again', async () => {
+  it('a look that fails – does not stop the loop: the next tick looks again, and drains', async () => {
     let calls = 0;
     const loop = started(async () => {
       calls++;
