@@ -55,6 +55,13 @@ export async function userProfiles(db: Db, msisdns: readonly string[]): Promise<
 }
 
 /**
+ * A named prepared statement (pg's query `name`): each connection parses and plans it once. Planning
+ * these joins took about 1 ms of PostgreSQL's CPU, executing them about 0.1 ms, and they run on every
+ * session's way in and on an open STK session's look for a waiting request.
+ */
+const prepared = (name: string) => ({ name });
+
+/**
  * What a menu session starts from, in one round trip (a USSD dial, an incoming call): the caller's
  * profile and the first merchant request waiting for their PIN. Same answers as `userProfile` and
  * `pendingPaymentRequest`; one statement instead of two, since a dial is on every session's way in.
@@ -64,8 +71,9 @@ export async function sessionStartRow(
   msisdn: string,
 ): Promise<{ profile: UserProfile; request: PaymentRequestView | null }> {
   const canonical = normalizeMsisdn(msisdn) ?? msisdn;
-  const { rows } = await db.raw(
-    `SELECT a.status, u.locale, r.id, r.request_no, r.amount, r.expires_at, r.code, r.name
+  const { rows } = await db
+    .raw(
+      `SELECT a.status, u.locale, r.id, r.request_no, r.amount, r.expires_at, r.code, r.name
        FROM (SELECT ?::text AS code) w
        LEFT JOIN accounts a ON a.code = w.code
        LEFT JOIN users u ON u.account_id = a.id
@@ -76,8 +84,9 @@ export async function sessionStartRow(
             AND t.expires_at > now()
           ORDER BY t.request_no NULLS LAST, t.id
           LIMIT 1) r ON true`,
-    [walletCode(canonical)],
-  );
+      [walletCode(canonical)],
+    )
+    .options(prepared('session_start_row'));
   const row = rows[0] ?? {};
   const status = (row.status ?? null) as UserProfile['status'];
   return {
@@ -122,8 +131,9 @@ function requestViewOf(row: Record<string, unknown>): PaymentRequestView {
  */
 export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<PaymentRequestView | null> {
   const canonical = normalizeMsisdn(msisdn) ?? msisdn;
-  const { rows } = await db.raw(
-    `SELECT t.id, t.request_no, t.amount, t.expires_at, m.code, m.name
+  const { rows } = await db
+    .raw(
+      `SELECT t.id, t.request_no, t.amount, t.expires_at, m.code, m.name
        FROM accounts a
        JOIN transfers t ON t.debit_account_id = a.id AND t.kind = 'hold' AND t.status = 'pending'
                        AND t.expires_at > now()
@@ -131,7 +141,8 @@ export async function pendingPaymentRequest(db: Db, msisdn: string): Promise<Pay
       WHERE a.code = ?
       ORDER BY t.request_no NULLS LAST, t.id
       LIMIT 1`,
-    [walletCode(canonical)],
-  );
+      [walletCode(canonical)],
+    )
+    .options(prepared('pending_payment_request'));
   return rows[0] ? requestViewOf(rows[0]) : null;
 }

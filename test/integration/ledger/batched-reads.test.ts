@@ -170,6 +170,29 @@ describe('batched reads (real ledger and runner)', () => {
       expect(await pendingPaymentRequest(h.db, twice)).to.deep.include({ requestNo: 1, amount: '200' });
     });
 
+    it('sessionStartRow and pendingPaymentRequest – asked on one connection, twice each – each is a named prepared statement there, parsed and planned once, answering the same', async () => {
+      await h.db.transaction(async (trx) => {
+        const start = await sessionStartRow(trx, holder);
+        const pending = await pendingPaymentRequest(trx, holder);
+        expect(await sessionStartRow(trx, holder)).to.deep.equal(start);
+        expect(await pendingPaymentRequest(trx, holder)).to.deep.equal(pending);
+        expect(pending).to.deep.include({ merchant, amount: '300' });
+        const { rows } = await trx.raw(
+          `SELECT name, statement FROM pg_prepared_statements
+            WHERE name IN ('session_start_row', 'pending_payment_request') ORDER BY name`,
+        );
+        expect(rows.map((r: { name: string }) => r.name)).to.deep.equal([
+          'pending_payment_request',
+          'session_start_row',
+        ]);
+        // The statement is the query with its placeholder, never the number asked about.
+        for (const row of rows as { statement: string }[]) {
+          expect(row.statement).to.include('$1');
+          expect(row.statement).not.to.include(holder);
+        }
+      });
+    });
+
     it('userProfiles – only numbers without a wallet, or none – unregistered profiles in order, or []', async () => {
       const other = newMsisdn();
       expect(await userProfiles(h.db, [nobody, other.slice(2)])).to.deep.equal([
