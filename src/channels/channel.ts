@@ -78,11 +78,20 @@ export interface ChannelDeps {
   smpp: (metrics?: SmppMetricsHooks) => SmppEndpoint | null;
 }
 
+/**
+ * A channel's HTTP routes: a router whose routes keep their full paths (`/stk/events`), every one at or
+ * under `within` (`/stk`), so the app enters it only for those paths.
+ */
+export interface ChannelRoutes {
+  within: string;
+  router: Router;
+}
+
 /** A channel running in this process. */
 export interface ChannelAdapter {
   readonly id: ChannelId;
   /** Routes to mount on the HTTP app (USSD, IVR, STK, WAP). */
-  readonly router?: Router;
+  readonly routes?: ChannelRoutes;
   /** Opens its link or starts its workers; resolves even when its peer is not reachable yet. */
   start?(): Promise<void>;
   stop?(): Promise<void>;

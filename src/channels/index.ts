@@ -5,9 +5,8 @@
  * by name. The WAP terms page the openings point to is the WAP adapter's.
  */
 import type { Queue } from 'bullmq';
-import type { Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { ChannelAdapter, ChannelDefinition, ChannelDeps } from './channel.js';
+import type { ChannelAdapter, ChannelDefinition, ChannelDeps, ChannelRoutes } from './channel.js';
 import { ivrChannel } from './ivr/index.js';
 import { smsChannel } from './sms/index.js';
 import { stkChannel } from './stk/index.js';
@@ -30,7 +29,7 @@ export const channels: readonly ChannelDefinition<any>[] = [
 /** The channels running in this process, and what the app mounts and reports of them. */
 export interface RunningChannels {
   adapters: ChannelAdapter[];
-  routers: Router[];
+  routers: ChannelRoutes[];
   readiness: Record<string, () => boolean | Promise<boolean>>;
   queues(): Queue[];
   registerMetrics(registry: Registry): void;
@@ -46,7 +45,7 @@ export async function startChannels(deps: ChannelDeps): Promise<RunningChannels>
   for (const adapter of adapters) await adapter.start?.();
   return {
     adapters,
-    routers: adapters.flatMap((a) => (a.router ? [a.router] : [])),
+    routers: adapters.flatMap((a) => (a.routes ? [a.routes] : [])),
     readiness: Object.assign({}, ...adapters.map((a) => a.readiness ?? {})),
     queues: () => adapters.flatMap((a) => [...(a.queues?.() ?? [])]),
     registerMetrics: (registry) => {

@@ -13,8 +13,11 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { HttpMetrics } from './http-metrics.js';
 import { requestContext } from './request-context.js';
 
-/** A router to mount, at the root or under a path. */
-export type Mount = Router | { path: string; router: Router };
+/**
+ * A router to mount: at the root; under `path` (express's mount: its routes are relative to it); or
+ * entered only for paths at or under `within` (a channel's: its routes keep their full paths).
+ */
+export type Mount = Router | { path: string; router: Router } | { within: string; router: Router };
 
 export interface AppOptions {
   /** Bearer token of `/ops/*` and the operator routes under `/api`. */
@@ -55,6 +58,22 @@ function bodyParsers(limit: number): RequestHandler {
   };
 }
 
+/**
+ * `router`, entered only for a path at or under `prefix` (one path segment, `/stk`, matched without
+ * regard to case as express's routes are); every other request goes straight on. A request then walks
+ * its own channel's router alone, where with every channel's router at the root an STK event was
+ * matched against the USSD and IVR routers' routes first, and an operator call against every channel's.
+ */
+function within(prefix: string, router: Router): RequestHandler {
+  if (!/^\/[A-Za-z0-9_-]+$/.test(prefix))
+    throw new Error(`a channel's routes must lie under one path segment, not ${JSON.stringify(prefix)}`);
+  const under = new RegExp(`^${prefix}(?:/|$)`, 'i');
+  return (req, res, next) => {
+    if (under.test(req.path)) router(req, res, next);
+    else next();
+  };
+}
+
 /** The app over the process's parts (main's `Context`): the operator side needs no more than `OpsDeps`. */
 export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   const log = (options.logger ?? logger).child(
@@ -73,8 +92,9 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   app.use(http.middleware());
   app.use(bodyParsers(ctx.config.maxBodyBytes));
   for (const mount of options.routers ?? []) {
-    // A router (or a sub-app) is a function; a `{path, router}` pair is a plain object.
+    // A router (or a sub-app) is a function; the pairs are plain objects.
     if (typeof mount === 'function') app.use(mount);
+    else if ('within' in mount) app.use(within(mount.within, mount.router));
     else app.use(mount.path, mount.router);
   }
   // After the channels: a USSD or IVR step, the hot path, matches before the operator routes are tried.

@@ -13,7 +13,7 @@ import { SAY_MAX, speech } from './ivr.speech.js';
 export const ivrChannel: ChannelDefinition<IvrRaw> = {
   id: 'ivr',
   async create(deps) {
-    return { id: 'ivr', router: ivrRoutes(deps) };
+    return { id: 'ivr', routes: { within: '/ivr', router: ivrRoutes(deps) } };
   },
   normalize: normalizeIvr,
   render: (screen) => speech(screen).map((u) => u.text),

@@ -12,7 +12,7 @@ import { stkRoutes } from './stk.routes.js';
 export const stkChannel: ChannelDefinition<StkRaw> = {
   id: 'stk',
   async create(deps) {
-    return { id: 'stk', router: stkRoutes(deps) };
+    return { id: 'stk', routes: { within: '/stk', router: stkRoutes(deps) } };
   },
   normalize: normalizeStk,
   render: (screen) => stkCommands(screen).map(commandText),

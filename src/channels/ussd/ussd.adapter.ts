@@ -18,7 +18,7 @@ export interface UssdRaw {
 export const ussdChannel: ChannelDefinition<UssdRaw> = {
   id: 'ussd',
   async create(deps) {
-    return { id: 'ussd', router: ussdRoutes(deps) };
+    return { id: 'ussd', routes: { within: '/ussd', router: ussdRoutes(deps) } };
   },
   normalize: (raw) => normalizeUssd(raw.body, raw.serviceCode),
   render: ussdPages,

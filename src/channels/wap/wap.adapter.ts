@@ -12,7 +12,7 @@ import { wapRoutes } from './wap.routes.js';
 export const wapChannel: ChannelDefinition<WapRaw> = {
   id: 'wap',
   async create(deps) {
-    return { id: 'wap', router: wapRoutes(deps) };
+    return { id: 'wap', routes: { within: '/wap', router: wapRoutes(deps) } };
   },
   normalize: normalizeWap,
   render: renderScreen,
