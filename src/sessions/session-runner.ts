@@ -369,6 +369,9 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
         // An empty text opens the session (USSD): its first screen, nothing sent.
         send = !(input.type === 'TEXT' && input.text.trim() === '');
         nav = undefined;
+        // An input applied at once (an STK item chosen on the SIM's own menu, which is the root menu)
+        // moves on from the first screen, which then stays behind it: `back` returns there.
+        if (send) state = { ...state, snapshot: actor.getPersistedSnapshot() };
       }
       // Handed on to the next step with what is kept, unless the session ends or fails.
       let handedOn = false;
@@ -413,7 +416,8 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           return { answer: { screen, page: 0, final: true }, keep: null };
         }
         metrics.flowStep(channel, journeyAt(settled), screen.kind);
-        const moved = saved !== null && wasAt !== whereIs(settled);
+        // A new session has nothing behind its first screen unless an input moved it on at once.
+        const moved = state.snapshot !== null && wasAt !== whereIs(settled);
         const history = moved
           ? historyAfter(state.history, { at: wasAt, snapshot: state.snapshot }, whereIs(settled))
           : state.history;

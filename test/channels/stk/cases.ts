@@ -240,6 +240,21 @@ export const stkCases: StkCase[] = [
     effect: async (w) => expectBalance(w, w.user, 10_000n),
   },
   {
+    name: 'back on the first screen of an item chosen on the SIM menu – the root menu (the SIM menu is the root), never the key 0 as an answer',
+    tlvOnly: true,
+    steps: (w) => [
+      [{ menu: 3 }, 'INPUT Enter the merchant code: [1-32 text]'],
+      ['back', ROOT],
+      [{ select: 4 }, 'INPUT Enter the mobile number to send to: [11-14 digits]'],
+      ['back', ROOT],
+      [{ select: 3 }, 'INPUT Enter the merchant code: [1-32 text]'],
+      [{ input: w.merchant }, `INPUT Pay ${w.merchant}. Enter the amount in yuan: [1-12 text]`],
+      ['back', 'INPUT Enter the merchant code: [1-32 text]'],
+      ['back', ROOT],
+    ],
+    effect: async (w) => expectBalance(w, w.user, 10_000n),
+  },
+  {
     name: 'help – result 13 shows help; cleared, the screen it was asked on again',
     tlvOnly: true,
     steps: () => [

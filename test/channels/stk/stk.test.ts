@@ -115,6 +115,24 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     expect(replies.map((reply) => shown(JSON.parse(reply.text)))).to.deep.equal([ROOT, ROOT]);
   });
 
+  it('a session opened on item 6 of the SIM menu, then back and 6 again – its record keeps the root behind the account menu and nothing behind the root', async () => {
+    const w = await world();
+    const p = phone(w.user);
+    const keys = keyringOf(rig.h.config);
+    const key = sessionKey(rig.h.config.redisPrefix, 'stk', p.sessionId);
+    /** Where each screen kept behind the one shown was (`whereIs`: the flow's states, outermost first). */
+    const behind = async () => {
+      const record = JSON.parse(keys.unseal((await rig.h.redis.get(key)) ?? ''));
+      return (record.state.menu.history as { at: string }[]).map((h) => JSON.parse(h.at)[0]);
+    };
+    expect(await p.do({ menu: 6 })).to.match(/^SELECT My account/);
+    expect(await behind()).to.deep.equal(['menu']);
+    expect(await p.do('back')).to.equal(ROOT);
+    expect(await behind()).to.deep.equal([]);
+    expect(await p.do({ select: 6 })).to.match(/^SELECT My account/);
+    expect(await behind()).to.deep.equal(['menu']);
+  });
+
   it('GET /stk/menu – the root menu as a SET UP MENU, items 1-6 in order, Chinese in UCS2', async () => {
     const en = await rig.server.call('GET', '/stk/menu?locale=en');
     expect(en.status).to.equal(200);
