@@ -76,8 +76,14 @@ export interface SessionStart {
   openBySms?: boolean;
 }
 
-/** What the user asked of the session itself rather than of the flow (`repeat`: the screen shown again). */
-export type Navigation = 'back' | 'home' | 'more' | 'repeat';
+/**
+ * What the user asked of the session itself rather than of the flow (`repeat`: the screen shown again).
+ * `back` comes from a key that is also an answer (USSD's and the IVR's `0`): a screen that takes `0`
+ * answers it itself. `previous` comes from a key that is nothing else (the STK's backward move): only a
+ * menu's own `0` (back, exit) stands for it, never a question's (freezing for 0 days); with no screen
+ * behind, the screen is shown again.
+ */
+export type Navigation = 'back' | 'previous' | 'home' | 'more' | 'repeat';
 
 export interface StepOptions {
   /** Names the request among its retries (USSD: the `text` path): the same again replays its answer. */
@@ -394,7 +400,11 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           const page = nav === 'more' ? Math.min(state.page + 1, pages - 1) : 0;
           return goOn({ screen: shownNow, page, final: false }, { ...state, page });
         }
-        if (nav === 'home' || (nav === 'back' && !answers(shownNow, '0') && state.history.length > 0)) {
+        // The screen's own `0` (see Navigation): sent to the flow as the input the channel gave (`0`).
+        const ownZero =
+          nav === 'previous' ? shownNow.kind === 'menu' && answers(shownNow, '0') : answers(shownNow, '0');
+        const goBack = (nav === 'back' || nav === 'previous') && !ownZero;
+        if (nav === 'home' || (goBack && state.history.length > 0)) {
           const to = (nav === 'home' ? state.history[0] : state.history[state.history.length - 1]).snapshot;
           actor.stop();
           actor = scope.actor(machineOf(state.flow), { snapshot: to });
@@ -402,6 +412,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
           return goOn({ screen: screenOf(actor.getSnapshot()), page: 0, final: false }, kept);
         }
+        if (nav === 'previous' && goBack) return goOn({ screen: shownNow, page: state.page, final: false }, state);
         if (send) actor.send(input);
         // Most steps run no command: settled at once, without waitFor's promise and timer.
         const sent = actor.getSnapshot();

@@ -71,8 +71,9 @@ function flowOf(event: StkEvent): { input: FlowInput; nav?: Navigation } {
     case 'input':
       return { input: { type: 'TEXT', text: event.text } };
     case 'back':
-      // As USSD's `0`: the screen answers it itself where `0` is one of its own (the root's exit).
-      return { input: { type: 'TEXT', text: '0' }, nav: 'back' };
+      // A menu's own `0` answers it (the root's exit, the account menu's back); elsewhere it is never an
+      // answer (see Navigation), only the screen before.
+      return { input: { type: 'TEXT', text: '0' }, nav: 'previous' };
     case 'end':
       return { input: { type: 'TIMEOUT' } };
     default:

@@ -287,6 +287,15 @@ export function createStkSessions(deps: StkSessionDeps): StkSessions {
       const shown = help(open.locale, false);
       return show({ ...open, ...kept, last: shown.last }, shown.command);
     }
+    if (event.kind === 'back' && open.last.type === COMMAND.displayText) {
+      // Back from the session's last message leaves, as clearing it does (its menu session is over);
+      // back from help, the screen it was asked on again.
+      if (open.last.final) {
+        scope.live?.dispose();
+        return { answer: { status: 200, reply: END }, keep: null };
+      }
+      if (open.last.help) return stepOf(null, { type: 'TEXT', text: '' }, 'repeat', kept);
+    }
     const cleared = event.kind === 'ok' || (event.kind === 'input' && open.last.type === COMMAND.displayText);
     if (cleared) {
       const [page, ...rest] = open.last.rest ?? [];

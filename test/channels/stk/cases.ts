@@ -40,6 +40,9 @@ export interface StkCase {
 
 export const ROOT =
   'SELECT Mobile wallet | 1.Balance | 2.Top up | 3.Pay | 4.Transfer | 5.Last transactions | 6.My account';
+/** Help, asked anywhere (result 13). */
+export const HELP =
+  'DISPLAY Menu: 1 balance, 2 top up, 3 pay, 4 transfer, 5 last transactions, 6 account. SMS to 10658888: YE balance, ZF pay, ZZ transfer, CZ top up, BZ help.';
 export const ACCOUNT = 'SELECT My account | 1.Change PIN | 2.Freeze | 3.Unfreeze | 4.Close wallet | 5.中文';
 export const PIN = '135790'; // the harness's TEST_PIN
 export const NEW_PIN = '582047';
@@ -255,14 +258,35 @@ export const stkCases: StkCase[] = [
     effect: async (w) => expectBalance(w, w.user, 10_000n),
   },
   {
+    name: 'back on a question that takes 0 as an answer (freeze for 0 days) – the screen before it, never the answer 0',
+    tlvOnly: true,
+    steps: () => [
+      [{ menu: 6 }, ACCOUNT],
+      [{ select: 2 }, 'INPUT Freeze for how many days (1-365)? 0 = until you unfreeze it: [0-3 digits]'],
+      ['back', ACCOUNT],
+      ['back', ROOT],
+    ],
+    effect: async (w) => expectStatus(w, 'active'),
+  },
+  {
+    name: 'back on the session’s last message (a balance) – END, as clearing it does; on help – the screen it was asked on',
+    tlvOnly: true,
+    steps: () => [
+      [{ menu: 3 }, 'INPUT Enter the merchant code: [1-32 text]'],
+      ['help', HELP],
+      ['back', 'INPUT Enter the merchant code: [1-32 text]'],
+      ['back', ROOT],
+      [{ select: 1 }, 'DISPLAY Balance ¥100.00, available ¥100.00.'],
+      ['back', 'END'],
+    ],
+    effect: async (w) => expectBalance(w, w.user, 10_000n),
+  },
+  {
     name: 'help – result 13 shows help; cleared, the screen it was asked on again',
     tlvOnly: true,
     steps: () => [
       [{ menu: 6 }, ACCOUNT],
-      [
-        'help',
-        'DISPLAY Menu: 1 balance, 2 top up, 3 pay, 4 transfer, 5 last transactions, 6 account. SMS to 10658888: YE balance, ZF pay, ZZ transfer, CZ top up, BZ help.',
-      ],
+      ['help', HELP],
       ['ok', ACCOUNT],
       [{ select: 1 }, 'INPUT Enter your current 6-digit PIN: [6-6 digits hidden]'],
     ],
@@ -332,7 +356,7 @@ export const conformance: ConformanceCases<StkRaw> = {
         msisdn: '8613800138000',
         sessionId: SESSION,
         input: { type: 'TEXT', text: '0' },
-        nav: 'back',
+        nav: 'previous',
         event: { kind: 'back' },
         responds: 0x23,
         canonical: 'tlv:810301230082028281830111',
