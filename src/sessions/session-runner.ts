@@ -412,7 +412,9 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
           const kept: MenuState = { ...state, snapshot: to, history, page: 0 };
           return goOn({ screen: screenOf(actor.getSnapshot()), page: 0, final: false }, kept);
         }
-        if (nav === 'previous' && goBack) return goOn({ screen: shownNow, page: state.page, final: false }, state);
+        // Nothing behind, and `0` is no answer here: the screen again.
+        if (nav === 'previous' && goBack)
+          return goOn({ screen: shownNow, page: state.page, final: false }, state);
         if (send) actor.send(input);
         // Most steps run no command: settled at once, without waitFor's promise and timer.
         const sent = actor.getSnapshot();
