@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type StkInbound, type StkRaw, stkRoutes } from '../../../src/channels/stk/index.js';
 import { walletCode } from '../../../src/ledger/codes.js';
+import { pendingPaymentRequests } from '../../../src/ledger/user-profile.js';
 import { sessionBusy } from '../../../src/sessions/session-runtime.js';
 import { type ChannelRig, channelDepsOf } from '../../helpers/channel-rig.js';
 import { newMsisdn } from '../../helpers/harness.js';
@@ -191,6 +192,24 @@ export const stkCases: StkCase[] = [
       [{ input: PIN }, 'DISPLAY You paid ¥8.00 to Corner Shop. Balance ¥92.00.'],
     ],
     effect: async (w) => expectBalance(w, w.user, 9_200n),
+  },
+  {
+    name: 'back on a merchant’s request the session opened on (nothing behind it) – the request again; nothing paid or declined',
+    tlvOnly: true,
+    given: (w) => askToPay(w, '800'),
+    steps: () => [
+      [{ menu: 1 }, 'SELECT Corner Shop asks you to pay ¥8.00 | 1.Pay | 2.Decline'],
+      ['back', 'SELECT Corner Shop asks you to pay ¥8.00 | 1.Pay | 2.Decline'],
+      [{ select: 1 }, PIN_PROMPT('Pay ¥8.00 to Corner Shop.')],
+      ['back', 'SELECT Corner Shop asks you to pay ¥8.00 | 1.Pay | 2.Decline'],
+      ['end', 'END'],
+    ],
+    effect: async (w) => {
+      await expectBalance(w, w.user, 10_000n);
+      const waiting = (await pendingPaymentRequests(w.rig.h.db, w.user)).map((r) => r.amount);
+      if (waiting.join() !== '800')
+        throw new Error(`the requests waiting are ${waiting.join() || 'none'}, not ¥8.00`);
+    },
   },
   {
     name: 'STK push – a request made while the session is open – shown at the next step instead of it, then paid',
