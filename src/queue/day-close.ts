@@ -11,6 +11,7 @@ import type { CommandResult } from '../commands/index.js';
 import { merchantsMovedOn } from '../ledger/index.js';
 import type { CommandBus } from './command-bus.js';
 import { DAY_CLOSE_QUEUE } from './names.js';
+import { upsertScheduler } from './schedulers.js';
 
 /** When the day closes: 00:30, China time (the half hour lets the day's last batches commit). */
 export const DAY_CLOSE_PATTERN = '30 0 * * *';
@@ -54,7 +55,9 @@ export async function startDayClose(opts: {
 }): Promise<{ queue: Queue; close(): Promise<void> }> {
   const clock = opts.clock ?? (() => new Date());
   const queue = new Queue(DAY_CLOSE_QUEUE, { connection: opts.connection(), prefix: opts.prefix });
-  await queue.upsertJobScheduler(
+  await upsertScheduler(
+    queue,
+    opts.connection,
     'day-close',
     { pattern: DAY_CLOSE_PATTERN, tz: DAY_CLOSE_TZ },
     { name: 'day-close', opts: { attempts: 10, backoff: { type: 'exponential', delay: 60_000 } } },

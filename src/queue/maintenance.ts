@@ -10,6 +10,7 @@ import type { Command } from '../commands/index.js';
 import { dueFreezes, expiredHolds, msisdnOfWallet } from '../ledger/index.js';
 import type { CommandBus } from './command-bus.js';
 import { MAINTENANCE_QUEUE } from './names.js';
+import { upsertScheduler } from './schedulers.js';
 
 /** Finds what is due and enqueues the commands that act on it; returns them (for tests and logs). */
 export async function sweep(db: Db, bus: CommandBus, now = new Date()): Promise<Command[]> {
@@ -43,7 +44,13 @@ export async function startMaintenance(opts: {
   everyMs?: number;
 }): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: opts.connection(), prefix: opts.prefix });
-  await queue.upsertJobScheduler('sweep', { every: opts.everyMs ?? 60_000 }, { name: 'sweep' });
+  await upsertScheduler(
+    queue,
+    opts.connection,
+    'sweep',
+    { every: opts.everyMs ?? 60_000 },
+    { name: 'sweep' },
+  );
   const worker = new Worker(
     MAINTENANCE_QUEUE,
     async () => {
