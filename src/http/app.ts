@@ -11,6 +11,7 @@ import { type Logger, logger } from '../lib/index.js';
 import { type OpsDeps, opsRoutes, type Readiness } from '../ops/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { HttpMetrics } from './http-metrics.js';
+import { jsonBody } from './json-body.js';
 import { requestContext } from './request-context.js';
 
 /**
@@ -42,13 +43,13 @@ export interface AppOptions {
 }
 
 /**
- * The JSON and form parsers (express's own), each run only for a body that can be its type: every
- * webhook otherwise pays for the other parser's content-type check too. The test, on the media type
- * (not its parameters), is a superset of theirs (a type they parse names `json` or `urlencoded`), so
- * they still decide.
+ * The JSON reader (`jsonBody`) and express's form parser, each run only for a body that can be its
+ * type: every webhook otherwise pays for the other parser's content-type check too. The test, on the
+ * media type (not its parameters), is a superset of theirs (a type they parse names `json` or
+ * `urlencoded`), so they still decide.
  */
 function bodyParsers(limit: number): RequestHandler {
-  const json = express.json({ limit });
+  const json = jsonBody(limit);
   const form = express.urlencoded({ extended: false, limit });
   return (req, res, next) => {
     const media = (req.headers['content-type'] ?? '').split(';', 1)[0];
