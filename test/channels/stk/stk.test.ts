@@ -79,6 +79,21 @@ describe('STK over POST /stk/events (real queue and ledger)', () => {
     }
   });
 
+  it('a reply – application/json; charset=utf-8 with its Content-Length, as res.json sent it', async () => {
+    const w = await world();
+    const res = await fetch(`${rig.server.url}/stk/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ msisdn: w.user, sessionId: `h-${randomUUID()}`, event: 'menu' }),
+    });
+    const body = await res.text();
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).to.equal(String(Buffer.byteLength(body)));
+    expect(res.headers.get('transfer-encoding')).to.equal(null);
+    expect(JSON.parse(body)).to.include({ command: 'SELECT_ITEM' });
+  });
+
   it('a PIN prompt – GET INPUT with "hide input" (qualifier 04) and digits only', async () => {
     const w = await world();
     const p = phone(w.user);
