@@ -14,7 +14,9 @@ const fen = z
   .regex(/^[1-9]\d{0,15}$/, 'an amount is a positive whole number of fen')
   .transform((s) => BigInt(s));
 const msisdn = z.string().min(5).max(20);
-const pin = z.string().min(1).max(32); // checked for shape by the command, so a bad one is counted as wrong
+// A PIN as typed: its shape is checked by the command, so a bad one, an empty one too, is counted as wrong.
+const pin = z.string().max(32);
+const password = z.string().min(1).max(32);
 const key = z.string().min(1).max(200);
 const text = (max: number) => z.string().max(max);
 const id = z.string().regex(/^\d{1,18}$/);
@@ -42,9 +44,9 @@ export const commandSchemas = {
   /** Remembers the user's language for every later text. */
   'account.locale': z.object({ msisdn, locale: z.enum(LOCALES) }),
   /** Checks a WAP login password, counting wrong ones toward the login lockout. */
-  'login.check': z.object({ msisdn, password: pin }),
+  'login.check': z.object({ msisdn, password }),
   /** Changes the WAP login password. */
-  'password.change': z.object({ msisdn, oldPassword: pin, newPassword: pin }),
+  'password.change': z.object({ msisdn, oldPassword: password, newPassword: password }),
   /** Changes the 6-digit payment PIN. */
   'pin.change': z.object({ msisdn, oldPin: pin, newPin: pin }),
   /** An operator lifts the wallet's PIN and card top-up locks (the reason goes to the audit trail). */

@@ -238,6 +238,20 @@ export const stkCases: StkCase[] = [
     effect: async (w) => expectBalance(w, w.user, 9_900n),
   },
   {
+    name: 'an empty PIN (a SIM holds GET INPUT to 6 digits; an OTA platform may not) – counted as a wrong one and asked again; the right one then pays',
+    steps: (w) => [
+      [{ menu: 3 }, 'INPUT Enter the merchant code: [1-32 text]'],
+      [{ input: w.merchant }, `INPUT Pay ${w.merchant}. Enter the amount in yuan: [1-12 text]`],
+      [{ input: '1' }, PIN_PROMPT(`Pay ¥1.00 to ${w.merchant}.`)],
+      [
+        { input: '' },
+        'INPUT Wrong PIN. 2 attempt(s) left.\nEnter your 6-digit PIN again: [6-6 digits hidden]',
+      ],
+      [{ input: PIN }, 'DISPLAY You paid ¥1.00 to Corner Shop. Balance ¥99.00.'],
+    ],
+    effect: async (w) => expectBalance(w, w.user, 9_900n),
+  },
+  {
     name: 'end – the user ends on a prompt (JSON end, TLV result 10) – END, and nothing is paid',
     steps: (w) => [
       [{ menu: 3 }, 'INPUT Enter the merchant code: [1-32 text]'],

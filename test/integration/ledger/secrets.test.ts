@@ -12,7 +12,7 @@ import { createKeyring, keyringOf } from '../../../src/lib/keyring.js';
 import { hashSecret } from '../../../src/lib/secrets.js';
 import { issueVouchers } from '../../../src/ledger/vouchers.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
-import { outboxTexts, waitFor } from '../../helpers/ledger.js';
+import { outboxTexts, waitFor, walletBalance } from '../../helpers/ledger.js';
 
 const WRONG = '246813';
 const newKey = () => randomBytes(32).toString('hex');
@@ -58,9 +58,28 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       const outcomes = [];
       for (let i = 0; i < 3; i++)
         outcomes.push(await h.run('transfer', { msisdn, to: msisdn, amount: '100', pin: WRONG }));
-      expect(outcomes.map((o) => !o.ok && o.error.code)).to.deep.equal(['wrong_pin', 'wrong_pin', 'pin_locked']);
+      expect(outcomes.map((o) => !o.ok && o.error.code)).to.deep.equal([
+        'wrong_pin',
+        'wrong_pin',
+        'pin_locked',
+      ]);
       const [lock] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'pin.locked' }));
-      expect(lock.text).to.match(/^Too many wrong PINs: payments are locked until \d{4}-\d\d-\d\d \d\d:\d\d\.$/);
+      expect(lock.text).to.match(
+        /^Too many wrong PINs: payments are locked until \d{4}-\d\d-\d\d \d\d:\d\d\.$/,
+      );
+    });
+
+    it('a PIN of the wrong shape – empty, short, letters – is counted as a wrong one, and the third locks', async () => {
+      const msisdn = await h.openWallet(newMsisdn(), 1_000n);
+      const outcomes = [];
+      for (const pin of ['', '12', 'abcdef'])
+        outcomes.push(await h.run('transfer', { msisdn, to: msisdn, amount: '100', pin }));
+      expect(outcomes.map((o) => !o.ok && o.error.code)).to.deep.equal([
+        'wrong_pin',
+        'wrong_pin',
+        'pin_locked',
+      ]);
+      expect(await walletBalance(h, msisdn)).to.equal(1_000n);
     });
 
     it('a PIN stored as a scrypt hash (before keyed PINs) – verifies once and is rewritten as a keyed value', async () => {
@@ -124,14 +143,19 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
         'voucher_invalid',
         'voucher_locked',
       ]);
-      const row = await h.db('vouchers').where({ serial: card.serial }).first('pin_failures', 'locked_at', 'status');
+      const row = await h
+        .db('vouchers')
+        .where({ serial: card.serial })
+        .first('pin_failures', 'locked_at', 'status');
       expect(row.pin_failures).to.equal(5);
       expect(row.locked_at).to.be.instanceOf(Date);
       const before = keys().verifications;
       const right = await h.run('topup.card', { msisdn, serial: card.serial, cardPin: card.pin });
       expect(right.ok === false && right.error.code).to.equal('voucher_locked');
       expect(keys().verifications).to.equal(before);
-      expect((await h.db('vouchers').where({ serial: card.serial }).first('status')).status).to.equal('issued');
+      expect((await h.db('vouchers').where({ serial: card.serial }).first('status')).status).to.equal(
+        'issued',
+      );
       const [sms] = await outboxTexts(h, (q) => q.where({ msisdn, reason: 'card.locked' }));
       expect(sms.text).to.equal(
         `The recharge card ending ${card.serial.slice(-4)} is locked after 5 wrong card PINs. If this was not you, call customer service.`,
@@ -192,7 +216,11 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       // The same key with a good PIN gets the first outcome, not a second chance.
       const again = await h.run('pin.change', { msisdn, oldPin: TEST_PIN, newPin: '258036' }, key);
       expect(again).to.deep.equal(weak);
-      const other = await h.run('pin.change', { msisdn: newMsisdn(), oldPin: TEST_PIN, newPin: '258036' }, key);
+      const other = await h.run(
+        'pin.change',
+        { msisdn: newMsisdn(), oldPin: TEST_PIN, newPin: '258036' },
+        key,
+      );
       expect(other.ok === false && other.error.code).to.equal('idempotency_conflict');
       expect((await h.db('users').where({ msisdn }).first('pin_hash')).pin_hash).to.equal(
         keys().pinValue(msisdn, TEST_PIN),
@@ -222,7 +250,9 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
           );
           return rows[0].n > 0;
         });
-        await other('commands').where({ key: commands[0].key }).update({ result: JSON.stringify(first) });
+        await other('commands')
+          .where({ key: commands[0].key })
+          .update({ result: JSON.stringify(first) });
         await other.commit();
         const results = await running;
         expect(results[0]).to.deep.equal(first);
@@ -230,13 +260,16 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
       } finally {
         if (!other.isCompleted()) await other.rollback();
       }
-      const transfers = await h.db('transfers')
+      const transfers = await h
+        .db('transfers')
         .whereIn(
           'command_key',
           commands.map((c) => c.key),
         )
         .select('command_key', h.db.raw('xmin::text AS xmin'));
-      expect(transfers.map((t) => t.command_key).sort()).to.deep.equal([commands[1].key, commands[2].key].sort());
+      expect(transfers.map((t) => t.command_key).sort()).to.deep.equal(
+        [commands[1].key, commands[2].key].sort(),
+      );
       // One transaction: the batch was not aborted and retried command by command.
       expect(new Set(transfers.map((t) => t.xmin)).size).to.equal(1);
     });
@@ -257,16 +290,25 @@ describe('secrets and abuse limits (real queue and ledger)', () => {
         input: { msisdn, merchant, amount: '800', pin: WRONG, replyBy: Date.now() + 60_000 },
       } as Command);
       expect(early.ok === false && early.error.code).to.equal('wrong_pin');
-      const rows = await outboxTexts(h, (q) => q.where({ msisdn }).where('reason', 'like', 'refused.%'), ['reason']);
+      const rows = await outboxTexts(h, (q) => q.where({ msisdn }).where('reason', 'like', 'refused.%'), [
+        'reason',
+      ]);
       expect(rows).to.deep.equal([
-        { reason: 'refused.limit_per_payment', text: 'Over your limit of ¥500.00 per payment. Nothing was paid.' },
+        {
+          reason: 'refused.limit_per_payment',
+          text: 'Over your limit of ¥500.00 per payment. Nothing was paid.',
+        },
       ]);
     });
 
     it('through the bus – a deadline that passes answers pending, and the wrong PIN then comes by SMS', async () => {
       const msisdn = await h.openWallet(newMsisdn(), 1_000n);
       const key = randomUUID();
-      const command: Command = { key, type: 'payment', input: { msisdn, merchant, amount: '100', pin: WRONG } };
+      const command: Command = {
+        key,
+        type: 'payment',
+        input: { msisdn, merchant, amount: '100', pin: WRONG },
+      };
       const answer = await h.bus.execute(command, 1, { smsIfLate: true });
       expect(answer.ok === false && answer.error.code).to.equal('pending');
       await waitFor(async () => Boolean((await storedResults(h.db, [key])).get(key)?.result));
