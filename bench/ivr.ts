@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import type { Benchmark } from './lib.js';
+import { type Benchmark, cpuPerOperationOf } from './lib.js';
 import type { IvrLoadReport, IvrLoadSpec } from './ivr-load.js';
 import {
   checkLoad,
@@ -137,6 +137,7 @@ export const ivrStep: Benchmark = {
         unit: 'ms p99',
         referenceName: 'http.noop_ivr',
         aim: '<= 3.0',
+        serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'gateway'),
         note:
           `p50 ${l.p50} ms; gateway child process, ${CONNECTIONS} calls at once (autocannon closed loop, one ` +
           `connection a call), each: POST /ivr/voice, then 6/0 (account submenu, back; no command) ` +

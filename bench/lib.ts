@@ -23,6 +23,11 @@ export interface Result {
   /** What the ratio should reach: `>= x` or `<= x`. */
   aim?: string;
   note?: string;
+  /**
+   * Milliseconds of CPU the server under test spent per request (the gateway; a noop reference's own
+   * server): a bracketed result's note gives it against its reference's, a ratio the tails do not move.
+   */
+  serverCpu?: number;
 }
 
 /** What a benchmark reads of the results measured before it (its references). */
@@ -312,6 +317,16 @@ export function coresByName(
  * CPU ms per operation of each program at `perSecond` operations a second (`other`, the rest of the
  * machine, left out), then their sum: `pgbench 0.04 ms, postgres 0.41 ms; all 0.45 ms`.
  */
+/** Milliseconds of CPU `program` spent per operation (undefined when it was not measured). */
+export function cpuPerOperationOf(
+  cores: Map<string, number>,
+  perSecond: number,
+  program: string,
+): number | undefined {
+  const c = cores.get(program);
+  return c === undefined || !perSecond ? undefined : (c / perSecond) * 1000;
+}
+
 export function cpuPerOperation(cores: Map<string, number>, perSecond: number): string {
   if (!perSecond) return '';
   const own = [...cores].filter(([name, c]) => name !== 'other' && c >= 0.01);

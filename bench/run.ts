@@ -128,6 +128,13 @@ function settle(row: Result, before: Result, after: Result | undefined): void {
     ? `${row.referenceName} mean of before ${fmt(before.value)} and after ${fmt(after.value)}`
     : `${row.referenceName} before only (${fmt(before.value)}: the run after failed)`;
   row.note = row.note ? `${row.note}; ${how}` : how;
+  // The servers' CPU per request side by side: in a closed loop the p99 ratio is this ratio times the
+  // two tails', and the tails move from run to run far more than the CPU does.
+  const cpus = [before, after].map((r) => r?.serverCpu).filter((c): c is number => c !== undefined);
+  if (row.serverCpu !== undefined && cpus.length > 0) {
+    const mean = cpus.reduce((a, b) => a + b, 0) / cpus.length;
+    row.note += `; server CPU per request ${row.serverCpu.toFixed(3)} ms against ${mean.toFixed(3)} (${(row.serverCpu / mean).toFixed(2)}×)`;
+  }
 }
 
 function fmt(n: number | undefined, digits = 2): string {

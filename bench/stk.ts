@@ -11,7 +11,7 @@
  * the measured window.
  */
 import { randomBytes } from 'node:crypto';
-import type { Benchmark } from './lib.js';
+import { type Benchmark, cpuPerOperationOf } from './lib.js';
 import { SIM, type StkLoadSpec } from './stk-load.js';
 import {
   checkLoad,
@@ -95,6 +95,7 @@ export const stkStep: Benchmark = {
         unit: 'ms p99',
         referenceName: 'http.noop_stk',
         aim: '<= 3.0',
+        serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'gateway'),
         note:
           `p50 ${l.p50} ms; gateway child process, ${CONNECTIONS} sessions at once (autocannon closed loop, ` +
           `one connection a session), each: the MENU SELECTION envelope of item 6, then terminal responses ` +

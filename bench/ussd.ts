@@ -29,6 +29,7 @@ import {
   coresByName,
   cpuOfPrograms,
   cpuPerOperation,
+  cpuPerOperationOf,
   gatewayNodeFlags,
   log,
   REDIS_URL,
@@ -375,6 +376,7 @@ export function noopReference(
           name,
           value: l.p99,
           unit: 'ms p99',
+          serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'noop'),
           note:
             `p50 ${l.p50} ms; express ${expressVersion()} ${route}, no middleware, own process; ` +
             `autocannon own process, ${load}, ${r.requestsPerSecond} req/s in ${seconds} s; ` +
@@ -430,6 +432,7 @@ export const ussdStep: Benchmark = {
         unit: 'ms p99',
         referenceName: 'http.noop',
         aim: '<= 3.0',
+        serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'gateway'),
         note:
           `p50 ${l.p50} ms; gateway child process, ${STEP_CONNECTIONS} sessions at once (autocannon closed loop, ` +
           `one connection a session), each: dial, then 6/0 (account submenu, back; no command) ${STEPS_PER_SESSION} times ` +

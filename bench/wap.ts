@@ -11,7 +11,7 @@
  * autocannon in a child process of its own (bench/wap-load.ts), a closed loop, each connection one
  * session. CPU is read from `/proc` over the measured window.
  */
-import type { Benchmark } from './lib.js';
+import { type Benchmark, cpuPerOperationOf } from './lib.js';
 import type { WapLoadSpec } from './wap-load.js';
 import {
   checkLoad,
@@ -97,6 +97,7 @@ export const wapPage: Benchmark = {
         unit: 'ms p99',
         referenceName: 'http.noop_wap',
         aim: '<= 3.0',
+        serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'gateway'),
         note:
           `p50 ${l.p50} p90 ${l.p90} max ${l.max} ms; gateway child process, ${CONNECTIONS} logged-in WAP ` +
           `sessions at once (logged in through the form before the clock; autocannon closed loop, one ` +
