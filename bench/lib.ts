@@ -313,10 +313,6 @@ export function coresByName(
   return new Map([...byName].sort((a, b) => b[1] - a[1]));
 }
 
-/**
- * CPU ms per operation of each program at `perSecond` operations a second (`other`, the rest of the
- * machine, left out), then their sum: `pgbench 0.04 ms, postgres 0.41 ms; all 0.45 ms`.
- */
 /** Milliseconds of CPU `program` spent per operation (undefined when it was not measured). */
 export function cpuPerOperationOf(
   cores: Map<string, number>,
@@ -327,6 +323,10 @@ export function cpuPerOperationOf(
   return c === undefined || !perSecond ? undefined : (c / perSecond) * 1000;
 }
 
+/**
+ * CPU ms per operation of each program at `perSecond` operations a second (`other`, the rest of the
+ * machine, left out), then their sum: `pgbench 0.04 ms, postgres 0.41 ms; all 0.45 ms`.
+ */
 export function cpuPerOperation(cores: Map<string, number>, perSecond: number): string {
   if (!perSecond) return '';
   const own = [...cores].filter(([name, c]) => name !== 'other' && c >= 0.01);

@@ -30,7 +30,7 @@ function parseFailed(message: string): Error {
 }
 
 /** The body as express.json({ strict: true }) reads it (throws as it does). */
-export function parseJsonBody(raw: string): unknown {
+function parseJsonBody(raw: string): unknown {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   if (text.length === 0) return {};
   const first = FIRST_CHAR.exec(text)?.[1];
