@@ -2,6 +2,7 @@ import { keyringOf } from '../../../src/lib/keyring.js';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { FlowInput, Screen } from '../../../flows/index.js';
+import { text } from '../../../flows/texts/index.js';
 import { createSessionRunner, type SessionRunner, sessionKey } from '../../../src/sessions/index.js';
 import { createHarness, type Harness, newMsisdn, TEST_PIN } from '../../helpers/harness.js';
 import { createContext } from '../../../src/main/context.js';
@@ -163,6 +164,73 @@ describe('session runner (real queue and ledger)', () => {
       expect(shown(await r.step('ussd', sessionId, null, say('1')))).to.equal(
         'Balance ¥100.00, available ¥100.00.',
       );
+    });
+
+    /**
+     * A runner whose Redis connection hands each answer of the lock's script (LOCK_AND_READ) to `seen`
+     * first, and then to `meanwhile` before the step goes on.
+     */
+    const watchedRunner = (meanwhile: (reply: unknown[]) => Promise<void> = async () => {}) => {
+      const seen: unknown[][] = [];
+      const redis = new Proxy(h.redis, {
+        get(target, name) {
+          const value = Reflect.get(target, name, target);
+          if (typeof value !== 'function') return value;
+          if (name !== 'sessionLockAndRead') return value.bind(target);
+          return async (...args: unknown[]) => {
+            const reply = (await value.apply(target, args)) as unknown[];
+            seen.push(reply);
+            await meanwhile(reply);
+            return reply;
+          };
+        },
+      });
+      const r = createSessionRunner({
+        redis,
+        prefix: h.config.redisPrefix,
+        keys: keyringOf(h.config),
+        bus: h.bus,
+        commandTimeoutMs: 15_000,
+      });
+      return { r, seen };
+    };
+
+    it('a session this process stepped last – Redis answers the lock with "still the one you cached", not the record', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const { r, seen } = watchedRunner();
+      const sessionId = randomUUID();
+      const key = sessionKey(h.config.redisPrefix, 'ussd', sessionId);
+      await dial(r, user, ['6', '0'], sessionId);
+      // [got the lock, the record, the ended session's, the same]: nothing stored for the dial, then
+      // each step finds what the one before it cached.
+      expect(seen.map((reply) => [reply[0], reply[1] === null, reply[3]])).to.deep.equal([
+        [1, true, 0],
+        [1, true, 1],
+        [1, true, 1],
+      ]);
+      // Written over from outside: the record itself comes back, and the step goes on from it.
+      const atRoot = await h.redis.get(key);
+      expect(shown(await r.step('ussd', sessionId, null, say('6')))).to.equal('My account');
+      await h.redis.set(key, atRoot!, 'EX', 180);
+      expect(shown(await r.step('ussd', sessionId, null, say('6')))).to.equal('My account');
+      expect(seen[4][1]).to.equal(atRoot);
+      expect(seen[4][3]).to.equal(0);
+    });
+
+    it('a session taken by a new dial between the answer to the lock and the step – the step reads Redis again and finds it gone', async () => {
+      const user = await h.openWallet(newMsisdn(), 10_000n);
+      const sessionId = randomUUID();
+      let taking = false;
+      const { r, seen } = watchedRunner(async (reply) => {
+        // A dial resuming the session (GETDEL, the cache entry let go) right after the lock was answered.
+        if (taking && reply[3] === 1) await r.runtime.take('ussd', sessionId);
+      });
+      await dial(r, user, ['6'], sessionId);
+      taking = true;
+      const screen = await r.step('ussd', sessionId, null, say('0'));
+      expect(seen[2][3]).to.equal(1);
+      expect(screen).to.deep.include({ kind: 'message', final: true });
+      expect(shown(screen)).to.equal(text('zh-CN', 'flow.expired'));
     });
 
     it('more sessions than the cache holds, stepped in turns – each step still answers from its own session', async () => {
