@@ -18,13 +18,12 @@
  * Redis holds the truth; the process keeps a bounded cache beside it, because opening a record and
  * rebuilding the flow's actor from it was most of a step's CPU. Each entry is the sealed value this
  * process last saved for a session, the record it sealed, and what the channel left live after that step
- * (the running actor). A step uses the entry only when Redis hands back that very sealed value (a random
- * IV makes every seal unique), so a step run meanwhile by another process, an expired session or a record
- * written by anyone else falls back to opening what Redis holds. An entry is taken out before the step
- * runs and put back only once the step's save succeeded: a step that failed leaves nothing live behind.
- * Redis checks that itself: the lock's script is given the end of the cached value (its GCM tag, which no
- * other seal shares) and its length, and answers "the same" instead of sending the record back, so a
- * step that hits moves a few bytes rather than the record (1.5-3 KB) and parses nothing.
+ * (the running actor). A step uses the entry only when Redis still holds that very sealed value, which
+ * Redis checks itself: the lock's script is given the end of the cached value (its GCM tag, which no other
+ * seal shares) and its length, and answers "still that one" instead of sending the record (1.5-3 KB)
+ * back. A step run meanwhile by another process, an expired session or a record written by anyone else
+ * gets the record and falls back to opening it. An entry is taken out before the step runs and put back
+ * only once the step's save succeeded: a step that failed leaves nothing live behind.
  *
  * Every step is reported to the metrics hooks (`SessionMetrics`): how it ended and how long it took,
  * and the sessions it began and ended.
@@ -170,7 +169,8 @@ end
 return {0}`;
 /**
  * How much of a cached seal's end the lock's script compares: more than the base64url of its 16-byte GCM
- * tag, which authenticates the whole value under the key; a value with the same tag is that value.
+ * tag (`keyring.seal` puts it last), which authenticates the whole value under the key; a value with the
+ * same tag is that value.
  */
 const SEAL_TAIL = 24;
 /**
