@@ -65,8 +65,7 @@ await withExperimentContext({ workers: false, config: { twilioAuthToken: 'x'.rep
     { name: '+ lean form reader', app: layered([leanForm]) },
     { name: '+ JSON parser (skips)', app: layered([json, form]) },
     { name: '+ request context', app: layered([requestContext(log), json, form]) },
-    { name: '+ metrics', app: layered([http.middleware(), json, form]) },
-    { name: '+ request context, metrics', app: layered([requestContext(log), http.middleware(), json, form]) },
+    { name: '+ request context, metrics', app: layered([requestContext(log, http.observe), json, form]) },
     { name: 'the gateway app, no signature (403)', app: gateway },
     { name: 'the gateway app, a wrong signature (403)', app: gateway, headers: ['x-twilio-signature=AAAA'] },
   ];

@@ -88,9 +88,8 @@ export function createApp(ctx: OpsDeps, options: AppOptions): express.Express {
   app.set('etag', false);
   // Behind a load balancer `req.ip` should be the client's; the proxy's headers are trusted from loopback only.
   app.set('trust proxy', 'loopback');
-  app.use(requestContext(log));
   const http = new HttpMetrics();
-  app.use(http.middleware());
+  app.use(requestContext(log, http.observe));
   app.use(bodyParsers(ctx.config.maxBodyBytes));
   for (const mount of options.routers ?? []) {
     // A router (or a sub-app) is a function; the pairs are plain objects.

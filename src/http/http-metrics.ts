@@ -5,7 +5,7 @@
  * about anyone (nor grow without bound). A request no route answered is `unmatched`. Each channel's
  * HTTP entry point (USSD, IVR, STK, WAP) is its own route, so this also counts every HTTP channel.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export class HttpMetrics {
@@ -28,16 +28,11 @@ export class HttpMetrics {
     registry.registerMetric(this.seconds);
   }
 
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction): void => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        const method = req.method;
-        this.requests.inc({ method, route, status: String(res.statusCode) });
-        this.seconds.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
-      });
-      next();
-    };
-  }
+  /** Counts a request answered and its time (`requestContext`'s end hook, so one listener does both). */
+  readonly observe = (req: Request, res: Response, seconds: number): void => {
+    const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+    const method = req.method;
+    this.requests.inc({ method, route, status: String(res.statusCode) });
+    this.seconds.observe({ method, route }, seconds);
+  };
 }

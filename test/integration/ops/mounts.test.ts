@@ -66,12 +66,14 @@ describe('http: channel routers entered only for their own paths', () => {
     expect(entered).to.deep.equal(['gamma']);
   });
 
-  it('the metrics – their route label is still the full pattern that answered', async () => {
+  it('the metrics – their route label is still the full pattern that answered, on the count and the time', async () => {
     await server.call('GET', '/beta/x');
     const metrics = await server.ops('GET', '/metrics');
     expect(metrics.text).to.match(
       /fen_http_requests_total\{method="GET",route="\/beta\/x",status="200"\} [1-9]/,
     );
+    // Both come from the request's one end hook (requestContext's), so both must be there.
+    expect(metrics.text).to.match(/fen_http_request_seconds_count\{method="GET",route="\/beta\/x"\} [1-9]/);
   });
 
   it('a prefix that is not one plain path segment – refused when the app is made', () => {
