@@ -7,3 +7,4 @@ export {
   requestContext,
   requestContextOf,
 } from './request-context.js';
+export { createHttpServer } from './server.js';

@@ -5,7 +5,7 @@
  * them.
  */
 import { createChannelDeps, startChannels } from '../channels/index.js';
-import { createApp } from '../http/index.js';
+import { createApp, createHttpServer } from '../http/index.js';
 import { logger } from '../lib/index.js';
 import { contextReadiness, PhoneSmsc, simulatorEnabled, simulatorRoutes } from '../ops/index.js';
 import { boot } from './boot.js';
@@ -30,7 +30,7 @@ const app = createApp(ctx, {
   extraQueues: () => channels.queues(),
   registerMetrics: (registry) => channels.registerMetrics(registry),
 });
-const server = app.listen(config.port, () => {
+const server = createHttpServer(app).listen(config.port, () => {
   // The port bound, not the one asked for: with PORT=0 the system picks it, and this line is how to find it.
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -2,7 +2,7 @@
  * Starts the real app on an ephemeral port over a harness context, and calls it with fetch.
  */
 import type { AddressInfo } from 'node:net';
-import { type AppOptions, createApp } from '../../../src/http/index.js';
+import { type AppOptions, createApp, createHttpServer } from '../../../src/http/index.js';
 import type { Context } from '../../../src/main/context.js';
 import { createHarness, type Harness } from '../../helpers/harness.js';
 import { contextReadiness } from '../../../src/ops/index.js';
@@ -32,7 +32,8 @@ export interface TestServer {
 
 export async function startServer(ctx: Context, options: Partial<AppOptions> = {}): Promise<TestServer> {
   const app = createApp(ctx, { opsToken: OPS_TOKEN, readiness: contextReadiness(ctx), ...options });
-  const server = app.listen(0, '127.0.0.1');
+  // Served as the gateway serves it (src/main/gateway.ts).
+  const server = createHttpServer(app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
