@@ -378,7 +378,7 @@ export function noopReference(
           unit: 'ms p99',
           serverCpu: cpuPerOperationOf(r.cpu, r.requestsPerSecond, 'noop'),
           note:
-            `p50 ${l.p50} ms; express ${expressVersion()} ${route}, no middleware, own process; ` +
+            `p50 ${l.p50} ms; express ${expressVersion()} ${route}, no middleware, served by createHttpServer (src/http/server.ts) as the gateway is, own process; ` +
             `autocannon own process, ${load}, ${r.requestsPerSecond} req/s in ${seconds} s; ` +
             `${cpuText(r.cpu, r.requestsPerSecond, 'request')}${mismatchText(r)}`,
         },
