@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { type Config, loadConfig } from '../../src/config/index.js';
+import { createHttpServer } from '../../src/http/index.js';
 import { type Context, createContext } from '../../src/main/context.js';
 import { seedWallets } from '../ledger-transfers.js';
 import { REDIS_URL, withDatabase, withRedisPrefix } from '../lib.js';
@@ -65,9 +66,9 @@ export async function measureRounds(
   }
 }
 
-/** Serves `app` on a free loopback port: the server and its origin. */
+/** Serves `app` on a free loopback port as the gateway serves it (`createHttpServer`): the server and its origin. */
 export async function listenLocally(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = app.listen(0, '127.0.0.1');
+  const server = createHttpServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -85,7 +86,9 @@ export async function postLoadCpu(
   for (const h of o.headers) args.push('-H', h);
   const cpu = process.cpuUsage();
   const requests = await new Promise<number>((resolve, reject) => {
-    const child = spawn('node_modules/.bin/autocannon', [...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('node_modules/.bin/autocannon', [...args, url], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);

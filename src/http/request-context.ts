@@ -10,6 +10,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../lib/index.js';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+/** How Node names it in `req.headers` (lower case), read there without express's `req.get`. */
+const REQUEST_ID_KEY = REQUEST_ID_HEADER.toLowerCase();
 
 /** What a caller may choose as a request id: short, printable, nothing that could forge a log line. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,7 +38,7 @@ export type RequestEnd = (req: Request, res: Response, seconds: number) => void;
  */
 export function requestContext(log: Logger, onEnd?: RequestEnd) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const offered = req.headers['x-request-id'];
+    const offered = req.headers[REQUEST_ID_KEY];
     const id = typeof offered === 'string' && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
     // The child logger is made when first used: at the usual `warn` level most requests never log, and
     // a child per request is a measurable share of a USSD or IVR step.
